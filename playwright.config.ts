@@ -1,0 +1,44 @@
+// End-to-end tests in Chromium against the built app and a fake model hub, both on 127.0.0.1.
+// Chromium resolves no host but 127.0.0.1, so nothing a test does can leave the machine.
+import { defineConfig } from '@playwright/test';
+import { findChromium } from './scripts/find-chromium.mjs';
+
+const APP_PORT = Number(process.env.APP_PORT ?? 4173);
+const HUB_PORT = Number(process.env.HUB_PORT ?? 4180);
+const executablePath = (await findChromium()) ?? undefined;
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [['list']],
+  use: {
+    baseURL: `http://127.0.0.1:${APP_PORT}/`,
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      ...(executablePath ? { executablePath } : {}),
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      ],
+    },
+  },
+  projects: [{ name: 'chromium-wasm', use: { browserName: 'chromium' } }],
+  webServer: {
+    command: 'node tests/support/serve.mjs',
+    url: `http://127.0.0.1:${APP_PORT}/__log`,
+    reuseExistingServer: !process.env.CI,
+    env: { APP_PORT: String(APP_PORT), HUB_PORT: String(HUB_PORT) },
+    stdout: 'ignore',
+  },
+});

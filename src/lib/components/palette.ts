@@ -1,0 +1,13 @@
+// One stable colour per emotion, used by every chart and legend in the app.
+import type { Emotion } from '../domain/emotions';
+
+/** Colours chosen to stay distinguishable on light and dark backgrounds. */
+export const EMOTION_COLORS: Readonly<Record<Emotion, string>> = {
+  anger: '#d64541',
+  disgust: '#6f9a1b',
+  fear: '#8b5cc7',
+  joy: '#e8a800',
+  neutral: '#8a8f98',
+  sadness: '#3a78d0',
+  surprise: '#e5731b',
+};

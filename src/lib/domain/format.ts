@@ -1,0 +1,29 @@
+// Number formatting shared by the views: bytes, durations, percentages.
+
+/** "82.1 MB", "512 KB", "0 B"; decimal units, as browsers and hosts report sizes. */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 0) return '?';
+  if (bytes < 1000) return `${Math.round(bytes)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 'B';
+  for (const u of units) {
+    if (value < 1000) break;
+    value /= 1000;
+    unit = u;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${unit}`;
+}
+
+/** "42 ms", "1.3 s". */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '?';
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** "82%" from 0.82; one decimal below 10%. */
+export function formatPercent(p: number): string {
+  if (!Number.isFinite(p)) return '?';
+  const v = p * 100;
+  return v > 0 && v < 10 ? `${v.toFixed(1)}%` : `${Math.round(v)}%`;
+}

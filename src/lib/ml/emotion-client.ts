@@ -1,0 +1,163 @@
+// The page's side of the emotion worker: one long-lived worker, requests matched to replies by
+// id, progress and notices forwarded to callbacks, and a crashed worker replaced on the next call.
+import { ModelError } from '../domain/errors';
+import {
+  assertNever,
+  type LoadPlan,
+  type LoadProgress,
+  type LoadedModelInfo,
+  type ModelConfig,
+  type TextResult,
+  type WorkerRequest,
+  type WorkerResponse,
+} from './protocol';
+
+/** Errors after which the worker's runtime may be unusable, so a fresh worker takes over. */
+const RECYCLE_AFTER: ReadonlySet<string> = new Set(['invalid-model', 'inference-failed', 'unknown']);
+
+/** The subset of Worker the client uses (a fake stands in for it in tests). */
+export interface WorkerLike {
+  postMessage(message: WorkerRequest): void;
+  addEventListener(type: 'message', listener: (event: MessageEvent<WorkerResponse>) => void): void;
+  addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void;
+  terminate(): void;
+}
+
+/** Callbacks for what happens while a request runs. */
+export interface CallHandlers {
+  onProgress?(progress: LoadProgress): void;
+  onNotice?(notice: string): void;
+  onLoaded?(model: LoadedModelInfo): void;
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(reason: ModelError): void;
+  handlers: CallHandlers;
+}
+
+/** Talks to the emotion worker; create one per page and keep it for the session. */
+export class EmotionClient {
+  readonly #createWorker: () => WorkerLike;
+  #worker: WorkerLike | null = null;
+  #nextId = 1;
+  readonly #pending = new Map<number, Pending>();
+
+  constructor(createWorker: () => WorkerLike) {
+    this.#createWorker = createWorker;
+  }
+
+  /** Starts the worker ahead of the first request, so its code is loaded while the page is. */
+  warm(): void {
+    this.#ensureWorker();
+  }
+
+  /** What loading `config` would take, without loading it. */
+  probe(config: ModelConfig, handlers: CallHandlers = {}): Promise<LoadPlan> {
+    return this.#call((id) => ({ type: 'probe', id, config }), handlers) as Promise<LoadPlan>;
+  }
+
+  /** Classifies `text`, loading the model first if needed. */
+  classify(config: ModelConfig, text: string, handlers: CallHandlers = {}): Promise<TextResult> {
+    return this.#call((id) => ({ type: 'classify', id, config, text }), handlers) as Promise<TextResult>;
+  }
+
+  /** Frees the loaded model (e.g. after its cached files were removed). */
+  async unload(): Promise<void> {
+    if (!this.#worker) return;
+    await this.#call((id) => ({ type: 'unload', id }), {});
+  }
+
+  /** Stops the worker; pending requests fail. */
+  dispose(): void {
+    this.#fail(new ModelError('worker-crashed', 'The client was disposed.'));
+  }
+
+  #call(make: (id: number) => WorkerRequest, handlers: CallHandlers): Promise<unknown> {
+    const worker = this.#ensureWorker();
+    const id = this.#nextId++;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject, handlers });
+      worker.postMessage(make(id));
+    });
+  }
+
+  #ensureWorker(): WorkerLike {
+    if (this.#worker) return this.#worker;
+    const worker = this.#createWorker();
+    let started = false;
+    worker.addEventListener('message', (event) => {
+      started = true;
+      this.#onMessage(event.data);
+    });
+    const crash = (event: Event) => {
+      const detail = (event as Partial<ErrorEvent>).message;
+      const message = typeof detail === 'string' && detail ? detail : `worker ${event.type} event`;
+      // An error before the worker ever answered means its script did not load or run.
+      const code = started || event.type === 'messageerror' ? 'worker-crashed' : 'worker-start-failed';
+      if (this.#worker === worker) this.#fail(new ModelError(code, message));
+    };
+    worker.addEventListener('error', crash);
+    worker.addEventListener('messageerror', crash);
+    this.#worker = worker;
+    return worker;
+  }
+
+  /**
+   * Replaces the worker once nothing else is pending. transformers.js chains session creation
+   * on one promise, so after a model failed to load every later load in that worker fails too.
+   */
+  #recycle(): void {
+    if (this.#pending.size > 0 || !this.#worker) return;
+    this.#worker.terminate();
+    this.#worker = null;
+    this.#ensureWorker();
+  }
+
+  /** Rejects every pending request and drops the worker, so the next call starts a new one. */
+  #fail(error: ModelError): void {
+    this.#worker?.terminate();
+    this.#worker = null;
+    const pending = [...this.#pending.values()];
+    this.#pending.clear();
+    for (const p of pending) p.reject(error);
+  }
+
+  #onMessage(message: WorkerResponse): void {
+    const pending = this.#pending.get(message.id);
+    if (!pending) return;
+    switch (message.type) {
+      case 'ready':
+        return;
+      case 'progress':
+        pending.handlers.onProgress?.(message.progress);
+        return;
+      case 'notice':
+        pending.handlers.onNotice?.(message.notice);
+        return;
+      case 'loaded':
+        pending.handlers.onLoaded?.(message.model);
+        return;
+      case 'probed':
+        this.#settle(message.id, () => pending.resolve(message.plan));
+        return;
+      case 'classified':
+        this.#settle(message.id, () => pending.resolve(message.result));
+        return;
+      case 'unloaded':
+        this.#settle(message.id, () => pending.resolve(undefined));
+        return;
+      case 'error':
+        this.#settle(message.id, () => pending.reject(ModelError.fromData(message.error)));
+        if (RECYCLE_AFTER.has(message.error.code)) this.#recycle();
+        return;
+      default:
+        assertNever(message);
+    }
+  }
+
+  #settle(id: number, settle: () => void): void {
+    this.#pending.delete(id);
+    settle();
+  }
+}

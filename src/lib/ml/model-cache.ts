@@ -1,0 +1,145 @@
+// Model files kept on the device in IndexedDB (idb-keyval), so a second visit loads the model
+// without network. transformers.js reads and writes it through `env.customCache` (match/put);
+// Settings lists and removes it. Also remembers which optional files a host does not have, so a
+// reload asks the network for nothing.
+import { createStore, get, keys, setMany, delMany, getMany, type UseStore } from 'idb-keyval';
+
+/** What is known about one cached file without reading its bytes. */
+export interface CachedFileMeta {
+  readonly url: string;
+  readonly size: number;
+  readonly contentType: string;
+  readonly storedAt: number;
+}
+
+/** The cache as transformers.js and the app use it. */
+export interface ModelFileStore {
+  /** transformers.js: the cached response for a URL, or undefined. */
+  match(url: string): Promise<Response | undefined>;
+  /** transformers.js: stores a successful response. */
+  put(url: string, response: Response): Promise<void>;
+  /** Stores bytes under a URL (files loaded from disk). */
+  putBlob(url: string, blob: Blob, contentType?: string): Promise<void>;
+  /** Metadata of one file, without reading it. */
+  meta(url: string): Promise<CachedFileMeta | undefined>;
+  /** Metadata of every cached file. */
+  list(): Promise<CachedFileMeta[]>;
+  /** Removes files (and "missing" marks) whose URL starts with `prefix` (all when omitted). */
+  clear(prefix?: string): Promise<number>;
+  /** True when the host answered 404 for this optional file before. */
+  isMissing(url: string): Promise<boolean>;
+  /** Records that the host has no such optional file. */
+  markMissing(url: string): Promise<void>;
+}
+
+const FILE = 'file:';
+const META = 'meta:';
+const MISSING = 'missing:';
+
+/** Model cache in its own IndexedDB database. */
+export function createIdbModelCache(store: UseStore = createStore('moodlens-models', 'files')): ModelFileStore {
+  const putBlob = async (url: string, blob: Blob, contentType = blob.type || 'application/octet-stream') => {
+    const meta: CachedFileMeta = { url, size: blob.size, contentType, storedAt: Date.now() };
+    // setMany is one transaction: the file and its metadata are written together or not at all.
+    await setMany(
+      [
+        [FILE + url, blob],
+        [META + url, meta],
+      ],
+      store,
+    );
+  };
+  return {
+    async match(url) {
+      const blob = await get<Blob>(FILE + url, store);
+      if (!blob) return undefined;
+      const meta = await get<CachedFileMeta>(META + url, store);
+      return new Response(blob, {
+        status: 200,
+        headers: {
+          'content-type': meta?.contentType ?? 'application/octet-stream',
+          'content-length': String(blob.size),
+        },
+      });
+    },
+    async put(url, response) {
+      const blob = await response.blob();
+      await putBlob(url, blob, response.headers.get('content-type') ?? undefined);
+    },
+    putBlob,
+    meta: (url) => get<CachedFileMeta>(META + url, store),
+    async list() {
+      const metaKeys = (await keys<string>(store)).filter((k) => typeof k === 'string' && k.startsWith(META));
+      const metas = await getMany<CachedFileMeta>(metaKeys, store);
+      return metas.filter((m): m is CachedFileMeta => m !== undefined);
+    },
+    async clear(prefix = '') {
+      const all = await keys<string>(store);
+      const doomed = all.filter(
+        (k) =>
+          typeof k === 'string' &&
+          [FILE, META, MISSING].some((p) => k.startsWith(p) && k.slice(p.length).startsWith(prefix)),
+      );
+      await delMany(doomed, store);
+      return doomed.filter((k) => k.startsWith(META)).length;
+    },
+    async isMissing(url) {
+      return (await get<boolean>(MISSING + url, store)) === true;
+    },
+    async markMissing(url) {
+      await setMany([[MISSING + url, true]], store);
+    },
+  };
+}
+
+/** The same cache in memory: for tests, and where IndexedDB is unavailable. */
+export function createMemoryModelCache(): ModelFileStore {
+  const files = new Map<string, { bytes: ArrayBuffer; meta: CachedFileMeta }>();
+  const missing = new Set<string>();
+  const putBytes = (url: string, bytes: ArrayBuffer, contentType: string) => {
+    files.set(url, { bytes, meta: { url, size: bytes.byteLength, contentType, storedAt: Date.now() } });
+  };
+  return {
+    async match(url) {
+      const hit = files.get(url);
+      if (!hit) return undefined;
+      return new Response(hit.bytes.slice(0), {
+        status: 200,
+        headers: { 'content-type': hit.meta.contentType, 'content-length': String(hit.meta.size) },
+      });
+    },
+    async put(url, response) {
+      putBytes(url, await response.arrayBuffer(), response.headers.get('content-type') ?? 'application/octet-stream');
+    },
+    async putBlob(url, blob, contentType = blob.type || 'application/octet-stream') {
+      putBytes(url, await blob.arrayBuffer(), contentType);
+    },
+    meta: async (url) => files.get(url)?.meta,
+    list: async () => [...files.values()].map((f) => f.meta),
+    async clear(prefix = '') {
+      let n = 0;
+      for (const url of [...files.keys()]) {
+        if (url.startsWith(prefix)) {
+          files.delete(url);
+          n += 1;
+        }
+      }
+      for (const url of [...missing]) if (url.startsWith(prefix)) missing.delete(url);
+      return n;
+    },
+    isMissing: async (url) => missing.has(url),
+    async markMissing(url) {
+      missing.add(url);
+    },
+  };
+}
+
+/** Groups cached files by model (`<host>/<id>`), files sorted by URL. */
+export function groupByModel(files: readonly CachedFileMeta[]): Array<{ key: string; files: CachedFileMeta[] }> {
+  const groups = new Map<string, CachedFileMeta[]>();
+  for (const f of files) {
+    const key = f.url.split('/resolve/main/')[0] ?? f.url;
+    groups.set(key, [...(groups.get(key) ?? []), f]);
+  }
+  return [...groups].map(([key, list]) => ({ key, files: list.sort((a, b) => a.url.localeCompare(b.url)) }));
+}

@@ -1,0 +1,92 @@
+// The typed message protocol between the page (EmotionClient) and the emotion worker. Both sides
+// import these types; `type` decides the payload, and every request carries an id that its
+// replies echo.
+import type { EmotionScores, Emotion } from '../domain/emotions';
+import type { ModelErrorData } from '../domain/errors';
+import type { Device, DevicePreference, ModelDtype, ModelSource } from '../domain/model-source';
+
+/** What the page asks the worker to load. */
+export interface ModelConfig {
+  readonly source: ModelSource;
+  readonly device: DevicePreference;
+}
+
+/** One file the model needs, as the probe found it. */
+export interface ProbedFile {
+  readonly file: string;
+  /** Bytes, when the host or cache said; null when unknown. */
+  readonly size: number | null;
+  readonly cached: boolean;
+}
+
+/** What loading would take: device, dtype and the files, with what is already cached. */
+export interface LoadPlan {
+  readonly device: Device;
+  readonly dtype: ModelDtype;
+  /** dtypes whose weights the source has. */
+  readonly available: readonly ModelDtype[];
+  readonly files: readonly ProbedFile[];
+  /** Bytes still to download (sum over uncached files); null when a size is unknown. */
+  readonly downloadBytes: number | null;
+  /** Why the device differs from the preference, if it does (e.g. no WebGPU adapter). */
+  readonly deviceNote?: string;
+}
+
+/** Download and start-up progress, already aggregated over files. */
+export interface LoadProgress {
+  readonly phase: 'download' | 'init' | 'warmup';
+  readonly files: ReadonlyArray<{ readonly file: string; readonly loaded: number; readonly total: number }>;
+  readonly loaded: number;
+  readonly total: number;
+}
+
+/** The model that is loaded and how. */
+export interface LoadedModelInfo {
+  readonly source: ModelSource;
+  readonly device: Device;
+  readonly dtype: ModelDtype;
+  readonly loadMs: number;
+}
+
+/** The text channel's answer for one text. */
+export interface TextResult {
+  readonly scores: EmotionScores;
+  readonly top: Emotion;
+  readonly topScore: number;
+  /** Wall time of tokenisation and inference over all chunks, in ms. */
+  readonly inferenceMs: number;
+  readonly device: Device;
+  readonly dtype: ModelDtype;
+  readonly modelId: string;
+  /** Number of pieces the text was split into (1 when it fitted). */
+  readonly chunks: number;
+  /** Content tokens over all chunks. */
+  readonly tokens: number;
+}
+
+/** Page -> worker. */
+export type WorkerRequest =
+  | { readonly type: 'probe'; readonly id: number; readonly config: ModelConfig }
+  | { readonly type: 'classify'; readonly id: number; readonly config: ModelConfig; readonly text: string }
+  | { readonly type: 'unload'; readonly id: number };
+
+/** Worker -> page. `ready` (id 0) is sent once, when the worker's code has loaded. */
+export type WorkerResponse =
+  | { readonly type: 'ready'; readonly id: 0 }
+  | { readonly type: 'progress'; readonly id: number; readonly progress: LoadProgress }
+  | { readonly type: 'notice'; readonly id: number; readonly notice: string }
+  | { readonly type: 'probed'; readonly id: number; readonly plan: LoadPlan }
+  | { readonly type: 'loaded'; readonly id: number; readonly model: LoadedModelInfo }
+  | { readonly type: 'classified'; readonly id: number; readonly result: TextResult }
+  | { readonly type: 'unloaded'; readonly id: number }
+  | { readonly type: 'error'; readonly id: number; readonly error: ModelErrorData };
+
+/** Makes a switch over a union exhaustive at compile time. */
+export function assertNever(value: never): never {
+  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
+}
+
+/** Stable key of a config: a loaded model is reused only for the same key. */
+export function configKey(config: ModelConfig): string {
+  return `${config.source.host}|${config.source.modelId}|${config.device}`;
+}

@@ -1,0 +1,240 @@
+// The emotion worker's logic, free of Worker and transformers.js so it can be tested in Node with
+// a fake runtime: requests run one at a time; a model is loaded once per config and reused; a
+// failed load is forgotten so the next request retries; WebGPU failures fall back to WASM; long
+// texts are chunked and the chunks combined by token count. Every request ends in exactly one
+// final message: its result or `{ type: 'error' }`.
+import { chunkText } from '../domain/chunking';
+import { topEmotion, weightedMean, type EmotionScores } from '../domain/emotions';
+import { ModelError, toModelError } from '../domain/errors';
+import { chooseDtype, isDiskSource, type Device, type ModelDtype, type ModelSource } from '../domain/model-source';
+import type { ProbeFindings } from './model-files';
+import {
+  assertNever,
+  configKey,
+  type LoadPlan,
+  type LoadProgress,
+  type LoadedModelInfo,
+  type ModelConfig,
+  type TextResult,
+  type WorkerRequest,
+  type WorkerResponse,
+} from './protocol';
+
+/** A loaded model, as the runtime hands it to the handler. */
+export interface RuntimeModel {
+  countTokens(text: string): number;
+  /** One distribution per input text, in order. */
+  classify(texts: readonly string[]): Promise<EmotionScores[]>;
+  dispose(): Promise<void>;
+}
+
+/** What the handler needs from the outside world. */
+export interface WorkerRuntime {
+  detectWebGpu(): Promise<{ available: boolean; fp16: boolean }>;
+  probe(source: ModelSource): Promise<ProbeFindings>;
+  loadModel(
+    source: ModelSource,
+    plan: { device: Device; dtype: ModelDtype; files: LoadPlan['files'] },
+    onProgress: (progress: LoadProgress) => void,
+  ): Promise<RuntimeModel>;
+  /** Removes a source's cached files (after they proved not to be a valid model). */
+  evict(source: ModelSource): Promise<void>;
+  now(): number;
+}
+
+interface Loaded {
+  readonly key: string;
+  readonly model: RuntimeModel;
+  readonly info: LoadedModelInfo;
+}
+
+const WARMUP_TEXT = 'Warming up the model.';
+
+/** Creates the message handler; `post` sends a response to the page. */
+export function createWorkerHandler(runtime: WorkerRuntime, post: (message: WorkerResponse) => void) {
+  let current: Loaded | null = null;
+  let queue: Promise<void> = Promise.resolve();
+
+  const notice = (id: number, text: string) => post({ type: 'notice', id, notice: text });
+
+  async function plan(config: ModelConfig): Promise<LoadPlan> {
+    const gpu = config.device === 'wasm' ? { available: false, fp16: false } : await runtime.detectWebGpu();
+    let device: Device = gpu.available ? 'webgpu' : 'wasm';
+    let deviceNote: string | undefined;
+    if (config.device === 'webgpu' && !gpu.available) {
+      deviceNote = 'This browser offers no WebGPU adapter, so the model runs on WASM.';
+    }
+    const findings = await runtime.probe(config.source);
+    const available = (Object.keys(findings.weights) as ModelDtype[]).filter((d) => findings.weights[d]);
+    let dtype = chooseDtype(device, available, gpu.fp16);
+    if (dtype === null && device === 'webgpu') {
+      device = 'wasm';
+      dtype = chooseDtype('wasm', available, false);
+      deviceNote = 'The model has no weights WebGPU can run here, so it runs on WASM.';
+    }
+    const weights = dtype ? findings.weights[dtype] : undefined;
+    if (!dtype || !weights) throw new ModelError('no-weights', `available: ${available.join(', ') || 'none'}`);
+    const files = [...findings.base, weights];
+    const uncached = files.filter((f) => !f.cached);
+    const downloadBytes = uncached.some((f) => f.size === null)
+      ? null
+      : uncached.reduce((sum, f) => sum + (f.size ?? 0), 0);
+    return { device, dtype, available, files, downloadBytes, ...(deviceNote ? { deviceNote } : {}) };
+  }
+
+  async function loadWith(
+    id: number,
+    config: ModelConfig,
+    p: LoadPlan,
+    device: Device,
+    dtype: ModelDtype,
+  ): Promise<Loaded> {
+    const start = runtime.now();
+    const model = await runtime.loadModel(config.source, { device, dtype, files: p.files }, (progress) =>
+      post({ type: 'progress', id, progress }),
+    );
+    try {
+      post({ type: 'progress', id, progress: { phase: 'warmup', files: [], loaded: 1, total: 1 } });
+      await model.classify([WARMUP_TEXT]);
+    } catch (err) {
+      await model.dispose().catch(() => undefined);
+      throw err;
+    }
+    const info: LoadedModelInfo = { source: config.source, device, dtype, loadMs: runtime.now() - start };
+    return { key: configKey(config), model, info };
+  }
+
+  /** Loads, and drops the cached files of a source that proved not to be a valid model. */
+  async function load(id: number, config: ModelConfig): Promise<Loaded> {
+    try {
+      return await loadOnce(id, config);
+    } catch (err) {
+      if (err instanceof ModelError && err.code === 'invalid-model' && !isDiskSource(config.source)) {
+        await runtime.evict(config.source).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  async function loadOnce(id: number, config: ModelConfig): Promise<Loaded> {
+    const p = await plan(config);
+    if (p.deviceNote) notice(id, p.deviceNote);
+    if (p.device === 'webgpu') {
+      try {
+        return await loadWith(id, config, p, 'webgpu', p.dtype);
+      } catch (err) {
+        if (err instanceof ModelError && err.code !== 'invalid-model') throw err;
+        notice(id, `WebGPU could not run the model (${shortReason(err)}), so it runs on WASM.`);
+        return await loadAsWasm(id, config);
+      }
+    }
+    return await loadWith(id, config, p, p.device, p.dtype).catch((err: unknown) => {
+      throw toModelError(err, 'invalid-model');
+    });
+  }
+
+  /** Loads on WASM, re-planned because WASM may prefer other weights than the GPU did. */
+  async function loadAsWasm(id: number, config: ModelConfig): Promise<Loaded> {
+    const wasmPlan = await plan({ ...config, device: 'wasm' });
+    return await loadWith(id, config, wasmPlan, 'wasm', wasmPlan.dtype).catch((err: unknown) => {
+      throw toModelError(err, 'invalid-model');
+    });
+  }
+
+  async function ensureModel(id: number, config: ModelConfig): Promise<Loaded> {
+    const key = configKey(config);
+    if (current?.key === key) return current;
+    await unload();
+    // Only a successful load is kept: after a failure the next request starts afresh.
+    const loaded = await load(id, config);
+    current = loaded;
+    post({ type: 'loaded', id, model: loaded.info });
+    return loaded;
+  }
+
+  async function unload() {
+    const old = current;
+    current = null;
+    if (old) await old.model.dispose().catch(() => undefined);
+  }
+
+  async function run(loaded: Loaded, text: string): Promise<TextResult> {
+    const start = runtime.now();
+    const chunks = chunkText(text, (t) => loaded.model.countTokens(t));
+    if (chunks.length === 0) throw new ModelError('inference-failed', 'The text is empty.');
+    const perChunk = await loaded.model.classify(chunks.map((c) => c.text));
+    const scores =
+      chunks.length === 1 && perChunk[0]
+        ? perChunk[0]
+        : weightedMean(
+            chunks.map((c, i) => {
+              const s = perChunk[i];
+              if (!s) throw new ModelError('inference-failed', `No scores for chunk ${i}.`);
+              return { scores: s, weight: Math.max(1, c.tokens) };
+            }),
+          );
+    const top = topEmotion(scores);
+    return {
+      scores,
+      top: top.emotion,
+      topScore: top.score,
+      inferenceMs: runtime.now() - start,
+      device: loaded.info.device,
+      dtype: loaded.info.dtype,
+      modelId: loaded.info.source.modelId,
+      chunks: chunks.length,
+      tokens: chunks.reduce((n, c) => n + c.tokens, 0),
+    };
+  }
+
+  async function classify(id: number, config: ModelConfig, text: string): Promise<TextResult> {
+    const loaded = await ensureModel(id, config);
+    try {
+      return await run(loaded, text);
+    } catch (err) {
+      if (loaded.info.device !== 'webgpu') throw toModelError(err, 'inference-failed');
+      // WebGPU failed at run time: reload on WASM under the same config and try once more.
+      notice(id, `WebGPU failed while analysing (${shortReason(err)}), so the model now runs on WASM.`);
+      await unload();
+      const wasm = await loadAsWasm(id, config);
+      current = wasm;
+      post({ type: 'loaded', id, model: wasm.info });
+      return await run(wasm, text).catch((e: unknown) => {
+        throw toModelError(e, 'inference-failed');
+      });
+    }
+  }
+
+  async function handle(request: WorkerRequest): Promise<void> {
+    try {
+      switch (request.type) {
+        case 'probe':
+          post({ type: 'probed', id: request.id, plan: await plan(request.config) });
+          return;
+        case 'classify':
+          post({ type: 'classified', id: request.id, result: await classify(request.id, request.config, request.text) });
+          return;
+        case 'unload':
+          await unload();
+          post({ type: 'unloaded', id: request.id });
+          return;
+        default:
+          assertNever(request);
+      }
+    } catch (err) {
+      post({ type: 'error', id: request.id, error: toModelError(err).toData() });
+    }
+  }
+
+  /** Queues a request; requests run one at a time, in arrival order. */
+  return (request: WorkerRequest): Promise<void> => {
+    const next = queue.then(() => handle(request));
+    queue = next;
+    return next;
+  };
+}
+
+function shortReason(err: unknown): string {
+  const text = err instanceof ModelError ? err.detail : err instanceof Error ? err.message : String(err);
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}

@@ -1,0 +1,153 @@
+// The real WorkerRuntime: transformers.js with onnxruntime-web, wasm files from our own origin,
+// model files through the IndexedDB cache and a fetch that only talks to the model host.
+import { env, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import { scoresFromPairs, type EmotionScores } from '../../domain/emotions';
+import type { ModelSource } from '../../domain/model-source';
+import type { ModelFileStore } from '../model-cache';
+import { createModelFetch, probeModelFiles, type FetchLike } from '../model-files';
+import type { LoadProgress } from '../protocol';
+import type { RuntimeModel, WorkerRuntime } from '../worker-handler';
+
+/** Chunks per inference call: bounds padding memory for very long texts. */
+const BATCH = 8;
+/** Minimum time between two progress messages. */
+const PROGRESS_INTERVAL_MS = 100;
+
+/** The part of the WebGPU API used here (the full types are not in the TS lib). */
+interface GpuLike {
+  requestAdapter(): Promise<{ features: { has(feature: string): boolean } } | null>;
+}
+
+interface ProgressEvent {
+  status: string;
+  file?: string;
+  loaded?: number;
+  total?: number;
+}
+
+/** Sets transformers.js up for this app and returns the runtime the handler drives. */
+export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime {
+  let allowedHost = '';
+  const modelFetch: FetchLike = createModelFetch({
+    fetch: (input, init) => fetch(input, init),
+    cache,
+    allowedHost: () => allowedHost,
+    isOnline: () => navigator.onLine,
+  });
+
+  env.allowLocalModels = false;
+  env.allowRemoteModels = true;
+  env.useBrowserCache = false;
+  // The runtime wasm is an app file (served and, later, precached by us), not model data.
+  env.useWasmCache = false;
+  env.useCustomCache = true;
+  env.customCache = cache;
+  env.fetch = modelFetch;
+  const onnx = env.backends.onnx;
+  if (onnx.wasm) {
+    onnx.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortMjsUrl, self.location.href).href };
+    // Threads need SharedArrayBuffer, which needs cross-origin isolation (COOP/COEP headers).
+    onnx.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
+  }
+
+  return {
+    async detectWebGpu() {
+      const gpu = (navigator as WorkerNavigator & { gpu?: GpuLike }).gpu;
+      if (!gpu) return { available: false, fp16: false };
+      try {
+        const adapter = await gpu.requestAdapter();
+        return { available: adapter !== null, fp16: adapter?.features.has('shader-f16') ?? false };
+      } catch {
+        return { available: false, fp16: false };
+      }
+    },
+
+    probe(source: ModelSource) {
+      allowedHost = source.host;
+      return probeModelFiles(source, cache, modelFetch);
+    },
+
+    async loadModel(source, plan, onProgress) {
+      allowedHost = source.host;
+      env.remoteHost = `${source.host}/`;
+      env.remotePathTemplate = '{model}/resolve/{revision}/';
+      const report = progressReporter(plan.files, onProgress);
+      const classifier = (await pipeline('text-classification', source.modelId, {
+        device: plan.device,
+        dtype: plan.dtype,
+        progress_callback: (info: ProgressEvent) => report(info),
+      })) as TextClassificationPipeline;
+      report({ status: 'ready' });
+      return wrapPipeline(classifier);
+    },
+
+    async evict(source) {
+      await cache.clear(`${source.host}/${source.modelId}/resolve/`);
+    },
+
+    now: () => performance.now(),
+  };
+}
+
+function wrapPipeline(classifier: TextClassificationPipeline): RuntimeModel {
+  return {
+    countTokens: (text) => classifier.tokenizer.encode(text, { add_special_tokens: false }).length,
+    async classify(texts) {
+      const out: EmotionScores[] = [];
+      for (let i = 0; i < texts.length; i += BATCH) {
+        const batch = texts.slice(i, i + BATCH);
+        const result = (await classifier(batch, { top_k: null })) as unknown as Array<
+          Array<{ label: string; score: number }>
+        >;
+        for (const pairs of result) out.push(scoresFromPairs(pairs));
+      }
+      return out;
+    },
+    dispose: () => classifier.dispose(),
+  };
+}
+
+/** Folds transformers.js progress events into one throttled LoadProgress stream. */
+function progressReporter(
+  expected: ReadonlyArray<{ file: string; size: number | null }>,
+  onProgress: (progress: LoadProgress) => void,
+) {
+  const files = new Map<string, { loaded: number; total: number }>();
+  for (const f of expected) files.set(f.file, { loaded: 0, total: f.size ?? 0 });
+  let last = 0;
+  let phase: LoadProgress['phase'] = 'download';
+
+  const emit = (force: boolean) => {
+    const now = performance.now();
+    if (!force && now - last < PROGRESS_INTERVAL_MS) return;
+    last = now;
+    const list = [...files].map(([file, f]) => ({ file, loaded: f.loaded, total: Math.max(f.total, f.loaded) }));
+    onProgress({
+      phase,
+      files: list,
+      loaded: list.reduce((n, f) => n + f.loaded, 0),
+      total: list.reduce((n, f) => n + f.total, 0),
+    });
+  };
+
+  return (info: ProgressEvent) => {
+    const file = info.file;
+    if (info.status === 'progress' && file) {
+      const f = files.get(file) ?? { loaded: 0, total: 0 };
+      f.loaded = info.loaded ?? f.loaded;
+      f.total = info.total ?? f.total;
+      files.set(file, f);
+      emit(false);
+    } else if (info.status === 'done' && file) {
+      const f = files.get(file);
+      if (f) f.loaded = Math.max(f.loaded, f.total);
+      if ([...files.values()].every((x) => x.loaded >= x.total)) phase = 'init';
+      emit(true);
+    } else if (info.status === 'ready') {
+      phase = 'init';
+      emit(true);
+    }
+  };
+}

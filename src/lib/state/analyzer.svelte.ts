@@ -1,0 +1,130 @@
+// Reactive state of the text analysis: the text, the model's download and load progress, a
+// confirmation before a large download, the result, and errors as one sentence each.
+import { describeModelError, toModelError } from '../domain/errors';
+import type { EmotionClient } from '../ml/emotion-client';
+import { configKey, type LoadPlan, type LoadProgress, type LoadedModelInfo, type TextResult } from '../ml/protocol';
+import type { SettingsState } from './settings.svelte';
+
+/** Downloads above this size wait for the user's go-ahead. */
+export const LARGE_DOWNLOAD_BYTES = 5_000_000;
+
+/** Where the analysis is. */
+export type AnalyzerPhase = 'idle' | 'checking' | 'confirm' | 'loading' | 'analyzing' | 'done' | 'error';
+
+/** The analysis view's state. */
+export class AnalyzerState {
+  readonly #client: EmotionClient;
+  readonly #settings: SettingsState;
+  /** Configs whose download the user already agreed to, or that are known to be loaded. */
+  // Not shown anywhere, so deliberately not reactive.
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity
+  readonly #approved = new Set<string>();
+  /** Config of the model the worker has loaded, if any. */
+  #loadedKey: string | null = null;
+
+  text = $state('');
+  phase = $state<AnalyzerPhase>('idle');
+  progress = $state.raw<LoadProgress | null>(null);
+  plan = $state.raw<LoadPlan | null>(null);
+  result = $state.raw<TextResult | null>(null);
+  /** The text the shown result belongs to. */
+  analyzedText = $state('');
+  model = $state.raw<LoadedModelInfo | null>(null);
+  notices = $state.raw<readonly string[]>([]);
+  error = $state<string | null>(null);
+  errorDetail = $state<string | null>(null);
+
+  readonly busy = $derived(this.phase === 'checking' || this.phase === 'loading' || this.phase === 'analyzing');
+  /** Analyze can run: settings are loaded, there is text, and nothing else is under way. */
+  get canAnalyze(): boolean {
+    return this.#settings.loaded && this.text.trim().length > 0 && !this.busy && this.phase !== 'confirm';
+  }
+
+  constructor(client: EmotionClient, settings: SettingsState) {
+    this.#client = client;
+    this.#settings = settings;
+  }
+
+  /** Runs the analysis; asks first when it would start a large download. */
+  async analyze(): Promise<void> {
+    if (!this.canAnalyze) return;
+    const config = this.#settings.modelConfig;
+    const key = configKey(config);
+    this.error = null;
+    this.errorDetail = null;
+    this.notices = [];
+    if (!this.#approved.has(key)) {
+      this.phase = 'checking';
+      try {
+        const plan = await this.#client.probe(config, { onNotice: (n) => this.#notice(n) });
+        this.plan = plan;
+        const large = plan.downloadBytes === null || plan.downloadBytes > LARGE_DOWNLOAD_BYTES;
+        if (plan.files.some((f) => !f.cached) && large) {
+          this.phase = 'confirm';
+          return;
+        }
+      } catch (err) {
+        this.#fail(err);
+        return;
+      }
+    }
+    await this.#classify(key);
+  }
+
+  /** The user agreed to the download shown in `plan`. */
+  async confirmDownload(): Promise<void> {
+    if (this.phase !== 'confirm') return;
+    await this.#classify(configKey(this.#settings.modelConfig));
+  }
+
+  /** The user declined the download. */
+  cancelDownload(): void {
+    if (this.phase === 'confirm') this.phase = this.result ? 'done' : 'idle';
+  }
+
+  /** Forget what is known about loaded models (after the cache was cleared or settings changed). */
+  forgetModels(): void {
+    this.#approved.clear();
+    this.#loadedKey = null;
+    this.model = null;
+  }
+
+  async #classify(key: string): Promise<void> {
+    const text = this.text;
+    this.phase = this.#loadedKey === key ? 'analyzing' : 'loading';
+    this.progress = null;
+    try {
+      const result = await this.#client.classify(this.#settings.modelConfig, text, {
+        onProgress: (p) => {
+          this.phase = 'loading';
+          this.progress = p;
+        },
+        onNotice: (n) => this.#notice(n),
+        onLoaded: (m) => {
+          this.model = m;
+          this.#loadedKey = key;
+          this.#approved.add(key);
+          this.phase = 'analyzing';
+        },
+      });
+      this.#approved.add(key);
+      this.result = result;
+      this.analyzedText = text;
+      this.phase = 'done';
+    } catch (err) {
+      this.#fail(err);
+    }
+  }
+
+  #notice(text: string): void {
+    if (!this.notices.includes(text)) this.notices = [...this.notices, text];
+  }
+
+  #fail(err: unknown): void {
+    const error = toModelError(err);
+    if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
+    this.error = describeModelError(error);
+    this.errorDetail = error.detail;
+    this.phase = 'error';
+  }
+}

@@ -1,0 +1,24 @@
+// Builds the app's state graph: one emotion worker for the session, the stores, the states.
+import { EmotionClient } from '../ml/emotion-client';
+import { createIdbModelCache } from '../ml/model-cache';
+import { createIdbSettingsStore } from '../storage/settings-store';
+import { AnalyzerState } from './analyzer.svelte';
+import type { AppState } from './context';
+import { ModelStorageState } from './model-storage.svelte';
+import { SettingsState } from './settings.svelte';
+
+/** Creates fresh state; App.svelte puts it into context. */
+export function createAppState(): AppState {
+  const client = new EmotionClient(
+    () => new Worker(new URL('../ml/worker/emotion-worker.ts', import.meta.url), { type: 'module', name: 'emotion' }),
+  );
+  const settings = new SettingsState(createIdbSettingsStore());
+  const analyzer = new AnalyzerState(client, settings);
+  const storage = new ModelStorageState(createIdbModelCache(), async () => {
+    analyzer.forgetModels();
+    await client.unload();
+  });
+  // The worker's code loads with the page, so an analysis started offline later can still run.
+  client.warm();
+  return { settings, analyzer, storage };
+}

@@ -1,0 +1,76 @@
+// Reactive view of what the model cache holds, with removal and the browser's storage estimate.
+import { DISK_MODEL_HOST } from '../domain/model-source';
+import { groupByModel, type CachedFileMeta, type ModelFileStore } from '../ml/model-cache';
+import { importDiskModel, type DiskImportReport, type PickedFile } from '../ml/disk-import';
+
+/** Cached model files grouped by model (host + id). */
+export interface CachedModel {
+  readonly key: string;
+  readonly label: string;
+  readonly files: readonly CachedFileMeta[];
+  readonly bytes: number;
+}
+
+/** Settings' storage section. */
+export class ModelStorageState {
+  readonly #cache: ModelFileStore;
+  readonly #onChange: () => Promise<void>;
+  models = $state.raw<readonly CachedModel[]>([]);
+  usage = $state.raw<{ usage: number; quota: number } | null>(null);
+  busy = $state(false);
+  message = $state<string | null>(null);
+
+  readonly totalBytes = $derived(this.models.reduce((n, m) => n + m.bytes, 0));
+
+  /** `onChange` runs after the cache changed (the page then unloads the worker's model). */
+  constructor(cache: ModelFileStore, onChange: () => Promise<void>) {
+    this.#cache = cache;
+    this.#onChange = onChange;
+  }
+
+  async refresh(): Promise<void> {
+    this.models = groupByModel(await this.#cache.list()).map(({ key, files }) => ({
+      key,
+      label: key.startsWith(DISK_MODEL_HOST) ? 'Model loaded from disk' : key,
+      files,
+      bytes: files.reduce((n, f) => n + f.size, 0),
+    }));
+    const estimate = await navigator.storage?.estimate?.().catch(() => undefined);
+    this.usage = estimate?.usage !== undefined && estimate.quota !== undefined ? { usage: estimate.usage, quota: estimate.quota } : null;
+  }
+
+  /** Removes every cached model file; the next analysis downloads again. */
+  async removeAll(): Promise<void> {
+    await this.#run(async () => {
+      const n = await this.#cache.clear();
+      this.message = n > 0 ? `Removed ${n} cached model file${n === 1 ? '' : 's'}.` : 'There was no cached model to remove.';
+    });
+  }
+
+  /** Stores picked files as the disk model. */
+  async importFromDisk(files: readonly PickedFile[]): Promise<DiskImportReport | null> {
+    let report: DiskImportReport | null = null;
+    await this.#run(async () => {
+      report = await importDiskModel(files, this.#cache);
+      this.message =
+        report.missing.length > 0
+          ? `These files are missing, so nothing was loaded: ${report.missing.join(', ')}.`
+          : `Loaded ${report.stored.length} model files from disk; the model now runs from them.`;
+    });
+    return report;
+  }
+
+  async #run(work: () => Promise<void>): Promise<void> {
+    this.busy = true;
+    this.message = null;
+    try {
+      await work();
+      await this.#onChange();
+    } catch (err) {
+      this.message = `The model storage could not be changed: ${err instanceof Error ? err.message : String(err)}. Check that this site may store data, then try again.`;
+    } finally {
+      this.busy = false;
+      await this.refresh().catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+// The foundation end to end: a text classified in Chromium by the real transformers.js pipeline
+// on the fixture model, served by a local hub mirror; cached in IndexedDB; reused after reload
+// without any model request; nothing leaves 127.0.0.1.
+import { EMOTIONS } from '../../src/lib/domain/emotions';
+import { FIXTURE_ID, HUB, analyze, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
+
+const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
+
+test.beforeEach(async () => {
+  await resetHubLog();
+});
+
+test('classifies texts on device, caches the model, and reuses it after a reload', async ({ page, requests }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+
+  await analyze(page, 'I am furious about this');
+  await expect(page.getByTestId('top-emotion')).toHaveText('anger');
+  const scores = await textScores(page);
+  expect(Object.keys(scores).sort()).toEqual([...EMOTIONS].sort());
+  expect(Object.values(scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+  expect(scores.anger).toBeGreaterThan(0.5);
+  await expect(page.getByTestId('text-device')).toHaveText('wasm');
+  await expect(page.getByTestId('text-dtype')).toHaveText('q8');
+
+  await analyze(page, 'I am so delighted today');
+  await expect(page.getByTestId('top-emotion')).toHaveText('joy');
+
+  const fetched = (await hubRequests()).filter((r) => r.range === null).map((r) => r.path.split('/resolve/main/')[1]);
+  for (const file of MODEL_FILES) expect(fetched).toContain(file);
+  expect(fetched).not.toContain('onnx/model.onnx');
+
+  await waitForCachedFiles(page, MODEL_FILES.length);
+  await resetHubLog();
+  await page.reload();
+
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByLabel('Model host')).toHaveValue(HUB);
+  await expect(page.getByLabel('Model id')).toHaveValue(FIXTURE_ID);
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+
+  await analyze(page, 'I feel sad and miserable');
+  await expect(page.getByTestId('top-emotion')).toHaveText('sadness');
+  expect(await hubRequests(), 'model requests after reload').toEqual([]);
+  expect(requests.some((u) => u.includes('.wasm'))).toBe(true);
+});
+
+test('labels each emotion of the fixture correctly', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  const cases: Array<[string, string]> = [
+    ['That is disgusting', 'disgust'],
+    ['I am terrified of the dark', 'fear'],
+    ['Wow, I am astonished', 'surprise'],
+    ['The meeting is at noon', 'neutral'],
+  ];
+  for (const [text, label] of cases) {
+    await analyze(page, text);
+    await expect(page.getByTestId('top-emotion')).toHaveText(label);
+  }
+});
+
+test('reads a text longer than 512 tokens in sentence chunks and says so', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  const joyful = Array.from({ length: 120 }, () => 'We are so happy and delighted today.').join(' ');
+  const sad = Array.from({ length: 20 }, () => 'Then I felt sad.').join(' ');
+  await analyze(page, `${joyful} ${sad}`);
+  await expect(page.getByTestId('top-emotion')).toHaveText('joy');
+  await expect(page.getByTestId('chunk-note')).toContainText('parts');
+  const scores = await textScores(page);
+  expect(scores.sadness).toBeGreaterThan(0.01);
+});
+
+test('says clearly when the model does not exist on the host', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, 'moodlens/no-such-model');
+  await analyze(page, 'I am furious');
+  await expect(page.getByRole('alert')).toContainText('The model host has no model "moodlens/no-such-model"');
+  await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeEnabled();
+});
+
+test('says clearly when the model file is not a valid model', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, 'moodlens/broken-emotion');
+  await analyze(page, 'I am furious');
+  await expect(page.getByRole('alert')).toContainText('The model files could not be loaded');
+  // The failed load is not kept: pointing at a good model works at once.
+  await useModel(page, FIXTURE_ID);
+  await analyze(page, 'I am furious');
+  await expect(page.getByTestId('top-emotion')).toHaveText('anger');
+});
+
+test('says clearly when the model host cannot be reached', async ({ page }) => {
+  await page.goto('/');
+  // The default host, huggingface.co, does not resolve in the test browser.
+  await analyze(page, 'I am furious');
+  await expect(page.getByRole('alert')).toContainText('Could not reach the model host huggingface.co');
+});
+
+test('says clearly when offline before the model was cached', async ({ page, context }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await context.setOffline(true);
+  await analyze(page, 'I am furious');
+  await expect(page.getByRole('alert')).toContainText('You are offline');
+  await context.setOffline(false);
+  await analyze(page, 'I am furious');
+  await expect(page.getByTestId('top-emotion')).toHaveText('anger');
+});

@@ -1,0 +1,154 @@
+// Test servers on 127.0.0.1, started by Playwright (or by hand: `node tests/support/serve.mjs`):
+//  - the built app (dist/) as any static host would serve it, with cross-origin isolation
+//    headers, real 404s and a request log;
+//  - a fake model hub serving tests/fixtures/model in the Hugging Face URL layout
+//    (<id>/resolve/main/<file>), with Range and CORS support and named scenarios:
+//      moodlens/tiny-emotion    the fixture model
+//      moodlens/broken-emotion  valid config and tokenizer, ONNX files that are not models
+//      moodlens/slow-emotion    the fixture model, sent slowly (to watch the progress bar)
+//      anything else            404, as the hub answers for unknown files
+// Control endpoints for tests (called from Node, never by the app): GET /__log, POST /__reset.
+import { createServer } from 'node:http';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const DIST = join(root, 'dist');
+const MODELS = join(root, 'tests/fixtures/model');
+const APP_PORT = Number(process.env.APP_PORT ?? 4173);
+const HUB_PORT = Number(process.env.HUB_PORT ?? 4180);
+const HOST = '127.0.0.1';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.css': 'text/css',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.onnx': 'application/octet-stream',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webmanifest': 'application/manifest+json',
+};
+
+/** Requests seen by each server, for tests to inspect. */
+const log = { app: [], hub: [] };
+
+function control(req, res) {
+  const url = new URL(req.url, 'http://x');
+  if (url.pathname === '/__log') {
+    res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
+    res.end(JSON.stringify(log));
+    return true;
+  }
+  if (url.pathname === '/__reset' && req.method === 'POST') {
+    log.app = [];
+    log.hub = [];
+    res.writeHead(204, { 'access-control-allow-origin': '*' });
+    res.end();
+    return true;
+  }
+  return false;
+}
+
+async function readSafe(base, rel) {
+  const path = normalize(join(base, rel));
+  if (!path.startsWith(base)) return null;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) return null;
+    return await readFile(path);
+  } catch {
+    return null;
+  }
+}
+
+const appServer = createServer(async (req, res) => {
+  if (control(req, res)) return;
+  const url = new URL(req.url, `http://${HOST}:${APP_PORT}`);
+  log.app.push({ method: req.method, path: url.pathname });
+  const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname);
+  const body = await readSafe(DIST, rel);
+  const headers = {
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
+    'x-content-type-options': 'nosniff',
+  };
+  if (!body) {
+    res.writeHead(404, { ...headers, 'content-type': 'text/plain' });
+    res.end('Not found');
+    return;
+  }
+  res.writeHead(200, {
+    ...headers,
+    'content-type': TYPES[extname(rel)] ?? 'application/octet-stream',
+    'content-length': body.length,
+    'cache-control': rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+  });
+  res.end(req.method === 'HEAD' ? undefined : body);
+});
+
+const CORS = {
+  'access-control-allow-origin': '*',
+  'access-control-allow-headers': 'range, content-type',
+  'access-control-expose-headers': 'content-length, content-range, etag',
+  'cross-origin-resource-policy': 'cross-origin',
+};
+
+async function hubFile(id, file) {
+  if (id === 'moodlens/broken-emotion') {
+    if (file.endsWith('.onnx')) return Buffer.from('this is not an onnx model\n'.repeat(40));
+    return readSafe(MODELS, join('moodlens/tiny-emotion', file));
+  }
+  if (id === 'moodlens/slow-emotion') return readSafe(MODELS, join('moodlens/tiny-emotion', file));
+  return readSafe(MODELS, join(id, file));
+}
+
+const hubServer = createServer(async (req, res) => {
+  if (control(req, res)) return;
+  if (req.method === 'OPTIONS') {
+    res.writeHead(204, { ...CORS, 'access-control-allow-methods': 'GET, HEAD, OPTIONS', 'access-control-max-age': '600' });
+    res.end();
+    return;
+  }
+  const url = new URL(req.url, `http://${HOST}:${HUB_PORT}`);
+  const match = url.pathname.match(/^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/);
+  log.hub.push({ method: req.method, path: url.pathname, range: req.headers.range ?? null });
+  const body = match ? await hubFile(decodeURIComponent(match[1]), decodeURIComponent(match[2])) : null;
+  if (!body) {
+    res.writeHead(404, { ...CORS, 'content-type': 'text/plain' });
+    res.end('Entry not found');
+    return;
+  }
+  const type = TYPES[extname(match[2])] ?? 'application/octet-stream';
+  const range = req.headers.range?.match(/^bytes=(\d+)-(\d*)$/);
+  if (range) {
+    const start = Number(range[1]);
+    const end = Math.min(range[2] ? Number(range[2]) : body.length - 1, body.length - 1);
+    res.writeHead(206, {
+      ...CORS,
+      'content-type': type,
+      'content-length': end - start + 1,
+      'content-range': `bytes ${start}-${end}/${body.length}`,
+    });
+    res.end(body.subarray(start, end + 1));
+    return;
+  }
+  res.writeHead(200, { ...CORS, 'content-type': type, 'content-length': body.length });
+  if (match[1] === 'moodlens/slow-emotion') {
+    // About 3 s per file, in 20 steps, so the progress bar can be watched and photographed.
+    const step = Math.ceil(body.length / 20);
+    for (let i = 0; i < body.length; i += step) {
+      res.write(body.subarray(i, i + step));
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    res.end();
+    return;
+  }
+  res.end(req.method === 'HEAD' ? undefined : body);
+});
+
+appServer.listen(APP_PORT, HOST, () => console.log(`app on http://${HOST}:${APP_PORT}/ (serving ${DIST})`));
+hubServer.listen(HUB_PORT, HOST, () => console.log(`model hub on http://${HOST}:${HUB_PORT}/ (serving ${MODELS})`));

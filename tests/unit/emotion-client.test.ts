@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import { normalize } from '../../src/lib/domain/emotions';
+import { ModelError } from '../../src/lib/domain/errors';
+import { EmotionClient, type WorkerLike } from '../../src/lib/ml/emotion-client';
+import type { ModelConfig, TextResult, WorkerRequest, WorkerResponse } from '../../src/lib/ml/protocol';
+
+const config: ModelConfig = { source: { host: 'http://127.0.0.1:1', modelId: 'a/b' }, device: 'wasm' };
+const result: TextResult = {
+  scores: normalize({ anger: 0, disgust: 0, fear: 0, joy: 1, neutral: 0, sadness: 0, surprise: 0 }),
+  top: 'joy',
+  topScore: 1,
+  inferenceMs: 3,
+  device: 'wasm',
+  dtype: 'q8',
+  modelId: 'a/b',
+  chunks: 1,
+  tokens: 2,
+};
+
+/** A fake worker that records requests and lets the test answer them. */
+class FakeWorker implements WorkerLike {
+  requests: WorkerRequest[] = [];
+  terminated = false;
+  #listeners = new Map<string, Array<(event: never) => void>>();
+  postMessage(message: WorkerRequest) {
+    this.requests.push(message);
+  }
+  addEventListener(type: string, listener: (event: never) => void) {
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
+  }
+  terminate() {
+    this.terminated = true;
+  }
+  reply(message: WorkerResponse) {
+    for (const l of this.#listeners.get('message') ?? []) l({ data: message } as never);
+  }
+  crash() {
+    for (const l of this.#listeners.get('error') ?? []) l(new Event('error') as never);
+  }
+}
+
+function setup() {
+  const workers: FakeWorker[] = [];
+  const client = new EmotionClient(() => {
+    const w = new FakeWorker();
+    workers.push(w);
+    return w;
+  });
+  return { client, workers };
+}
+
+describe('EmotionClient', () => {
+  it('starts no worker until the first request', () => {
+    const { workers } = setup();
+    expect(workers).toHaveLength(0);
+  });
+
+  it('matches replies to requests by id and forwards progress, notices and load info', async () => {
+    const { client, workers } = setup();
+    const seen: string[] = [];
+    const a = client.classify(config, 'one', {
+      onProgress: (p) => seen.push(`progress ${p.loaded}/${p.total}`),
+      onNotice: (n) => seen.push(`notice ${n}`),
+      onLoaded: (m) => seen.push(`loaded ${m.device}`),
+    });
+    const b = client.classify(config, 'two');
+    const w = workers[0]!;
+    expect(w.requests.map((r) => r.id)).toEqual([1, 2]);
+    w.reply({ type: 'progress', id: 1, progress: { phase: 'download', files: [], loaded: 1, total: 2 } });
+    w.reply({ type: 'notice', id: 1, notice: 'hello' });
+    w.reply({ type: 'loaded', id: 1, model: { source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1 } });
+    w.reply({ type: 'classified', id: 2, result: { ...result, top: 'sadness' } });
+    w.reply({ type: 'classified', id: 1, result });
+    await expect(a).resolves.toMatchObject({ top: 'joy' });
+    await expect(b).resolves.toMatchObject({ top: 'sadness' });
+    expect(seen).toEqual(['progress 1/2', 'notice hello', 'loaded wasm']);
+    expect(workers).toHaveLength(1);
+  });
+
+  it('turns an error reply into a ModelError', async () => {
+    const { client, workers } = setup();
+    const p = client.probe(config);
+    workers[0]!.reply({ type: 'error', id: 1, error: { code: 'not-found', detail: '404', subject: 'model "a/b"' } });
+    const err = await p.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err).toMatchObject({ code: 'not-found', subject: 'model "a/b"' });
+  });
+
+  it('rejects every pending request when the worker crashes, and starts a new worker next time', async () => {
+    const { client, workers } = setup();
+    const a = client.classify(config, 'one');
+    const b = client.probe(config);
+    workers[0]!.reply({ type: 'ready', id: 0 });
+    workers[0]!.crash();
+    await expect(a).rejects.toMatchObject({ code: 'worker-crashed' });
+    await expect(b).rejects.toMatchObject({ code: 'worker-crashed' });
+    expect(workers[0]!.terminated).toBe(true);
+    const c = client.classify(config, 'again');
+    expect(workers).toHaveLength(2);
+    workers[1]!.reply({ type: 'classified', id: workers[1]!.requests[0]!.id, result });
+    await expect(c).resolves.toMatchObject({ top: 'joy' });
+  });
+
+  it('tells a worker that never started apart from one that crashed', async () => {
+    const { client, workers } = setup();
+    const a = client.classify(config, 'one');
+    workers[0]!.crash();
+    await expect(a).rejects.toMatchObject({ code: 'worker-start-failed' });
+    const b = client.classify(config, 'two');
+    workers[1]!.reply({ type: 'ready', id: 0 });
+    workers[1]!.crash();
+    await expect(b).rejects.toMatchObject({ code: 'worker-crashed' });
+  });
+
+  it('replaces the worker after a model failed to load, since its runtime may be unusable', async () => {
+    const { client, workers } = setup();
+    const a = client.classify(config, 'one');
+    workers[0]!.reply({ type: 'error', id: 1, error: { code: 'invalid-model', detail: 'protobuf parsing failed' } });
+    await expect(a).rejects.toMatchObject({ code: 'invalid-model' });
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+    void client.classify(config, 'two');
+    expect(workers[1]!.requests).toHaveLength(1);
+  });
+
+  it('keeps the worker after an error that does not touch the runtime', async () => {
+    const { client, workers } = setup();
+    const a = client.probe(config);
+    workers[0]!.reply({ type: 'error', id: 1, error: { code: 'offline', detail: 'offline' } });
+    await expect(a).rejects.toMatchObject({ code: 'offline' });
+    expect(workers).toHaveLength(1);
+  });
+
+  it('ignores replies for unknown ids', async () => {
+    const { client, workers } = setup();
+    const p = client.classify(config, 'x');
+    workers[0]!.reply({ type: 'classified', id: 99, result });
+    workers[0]!.reply({ type: 'classified', id: 1, result });
+    await expect(p).resolves.toBeDefined();
+  });
+});

@@ -1,0 +1,186 @@
+import { describe, expect, it } from 'vitest';
+import { normalize, type EmotionScores } from '../../src/lib/domain/emotions';
+import type { ModelSource } from '../../src/lib/domain/model-source';
+import type { ProbeFindings } from '../../src/lib/ml/model-files';
+import type { ModelConfig, WorkerResponse } from '../../src/lib/ml/protocol';
+import { createWorkerHandler, type RuntimeModel, type WorkerRuntime } from '../../src/lib/ml/worker-handler';
+
+const source: ModelSource = { host: 'http://127.0.0.1:1', modelId: 'test/model' };
+const config: ModelConfig = { source, device: 'auto' };
+
+const JOY = normalize({ anger: 0, disgust: 0, fear: 0, joy: 3, neutral: 1, sadness: 0, surprise: 0 });
+const SAD = normalize({ anger: 0, disgust: 0, fear: 0, joy: 0, neutral: 1, sadness: 3, surprise: 0 });
+
+const findings: ProbeFindings = {
+  base: [
+    { file: 'config.json', size: 10, cached: false },
+    { file: 'tokenizer.json', size: 20, cached: false },
+    { file: 'tokenizer_config.json', size: 5, cached: true },
+  ],
+  weights: {
+    fp32: { file: 'onnx/model.onnx', size: 400, cached: false },
+    q8: { file: 'onnx/model_quantized.onnx', size: 100, cached: false },
+  },
+};
+
+/** A fake model: one token per word; "happy" texts score joy, everything else sadness. */
+function fakeModel(log: string[], opts: { failRun?: boolean } = {}): RuntimeModel {
+  return {
+    countTokens: (t) => t.split(/\s+/u).filter(Boolean).length,
+    async classify(texts) {
+      log.push(`classify:${texts.length}`);
+      if (opts.failRun && !texts[0]?.startsWith('Warming')) throw new Error('GPU device lost');
+      return texts.map((t): EmotionScores => (t.includes('happy') ? JOY : SAD));
+    },
+    async dispose() {
+      log.push('dispose');
+    },
+  };
+}
+
+interface FakeOptions {
+  gpu?: boolean;
+  failLoadOn?: Set<string>;
+  failRunOnGpu?: boolean;
+  probe?: () => Promise<ProbeFindings>;
+}
+
+function setup(opts: FakeOptions = {}) {
+  const log: string[] = [];
+  const messages: WorkerResponse[] = [];
+  let clock = 0;
+  const runtime: WorkerRuntime = {
+    detectWebGpu: async () => ({ available: opts.gpu ?? false, fp16: false }),
+    probe: opts.probe ?? (async () => findings),
+    async loadModel(_source, plan, onProgress) {
+      log.push(`load:${plan.device}:${plan.dtype}`);
+      onProgress({ phase: 'download', files: [], loaded: 50, total: 100 });
+      if (opts.failLoadOn?.has(plan.device)) throw new Error(`cannot load on ${plan.device}`);
+      return fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu });
+    },
+    async evict(source) {
+      log.push(`evict:${source.modelId}`);
+    },
+    now: () => (clock += 5),
+  };
+  const handle = createWorkerHandler(runtime, (m) => messages.push(m));
+  return { handle, log, messages };
+}
+
+const finals = (ms: WorkerResponse[]) => ms.filter((m) => ['probed', 'classified', 'unloaded', 'error'].includes(m.type));
+
+describe('worker handler', () => {
+  it('plans q8 on WASM and counts only uncached bytes', async () => {
+    const { handle, messages } = setup();
+    await handle({ type: 'probe', id: 1, config });
+    expect(messages).toEqual([
+      {
+        type: 'probed',
+        id: 1,
+        plan: expect.objectContaining({ device: 'wasm', dtype: 'q8', available: ['fp32', 'q8'], downloadBytes: 130 }),
+      },
+    ]);
+  });
+
+  it('plans fp32 on WebGPU when an adapter exists', async () => {
+    const { handle, messages } = setup({ gpu: true });
+    await handle({ type: 'probe', id: 1, config });
+    expect(messages[0]).toMatchObject({ type: 'probed', plan: { device: 'webgpu', dtype: 'fp32', downloadBytes: 430 } });
+  });
+
+  it('says so when WebGPU is forced but the browser has no adapter', async () => {
+    const { handle, messages } = setup({ gpu: false });
+    await handle({ type: 'classify', id: 1, config: { source, device: 'webgpu' }, text: 'happy day' });
+    expect(messages.find((m) => m.type === 'notice')).toMatchObject({ notice: expect.stringContaining('no WebGPU adapter') });
+    expect(messages.at(-1)).toMatchObject({ type: 'classified', result: { device: 'wasm', top: 'joy' } });
+  });
+
+  it('loads once, warms up, then reuses the model', async () => {
+    const { handle, log, messages } = setup();
+    await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    await handle({ type: 'classify', id: 2, config, text: 'a grey day' });
+    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'classify:1']);
+    const types = messages.map((m) => `${m.type}:${m.id}`);
+    expect(types).toEqual(['progress:1', 'progress:1', 'loaded:1', 'classified:1', 'classified:2']);
+    expect(messages[3]).toMatchObject({ result: { top: 'joy', device: 'wasm', dtype: 'q8', chunks: 1, tokens: 3, modelId: 'test/model' } });
+    expect(messages[4]).toMatchObject({ result: { top: 'sadness' } });
+  });
+
+  it('reloads when the config changes, disposing the old model', async () => {
+    const { handle, log } = setup();
+    await handle({ type: 'classify', id: 1, config, text: 'happy' });
+    await handle({ type: 'classify', id: 2, config: { ...config, source: { ...source, modelId: 'other/model' } }, text: 'happy' });
+    expect(log.filter((l) => l.startsWith('load') || l === 'dispose')).toEqual(['load:wasm:q8', 'dispose', 'load:wasm:q8']);
+  });
+
+  it('falls back to WASM when WebGPU fails to load, and says so', async () => {
+    const { handle, log, messages } = setup({ gpu: true, failLoadOn: new Set(['webgpu']) });
+    await handle({ type: 'classify', id: 1, config, text: 'happy' });
+    expect(log.filter((l) => l.startsWith('load'))).toEqual(['load:webgpu:fp32', 'load:wasm:q8']);
+    expect(messages.find((m) => m.type === 'notice')).toMatchObject({ notice: expect.stringContaining('WebGPU could not run the model') });
+    expect(finals(messages)).toEqual([expect.objectContaining({ type: 'classified', result: expect.objectContaining({ device: 'wasm' }) })]);
+  });
+
+  it('falls back to WASM when WebGPU fails while running', async () => {
+    const { handle, messages } = setup({ gpu: true, failRunOnGpu: true });
+    await handle({ type: 'classify', id: 1, config, text: 'happy' });
+    expect(messages.some((m) => m.type === 'notice' && m.notice.includes('failed while analysing'))).toBe(true);
+    expect(finals(messages)).toEqual([expect.objectContaining({ type: 'classified', result: expect.objectContaining({ device: 'wasm', top: 'joy' }) })]);
+  });
+
+  it('reports a failed load as an error, then retries on the next request', async () => {
+    let calls = 0;
+    const { handle, messages } = setup({
+      probe: async () => {
+        calls += 1;
+        if (calls === 1) throw new Error('network down');
+        return findings;
+      },
+    });
+    await handle({ type: 'classify', id: 1, config, text: 'happy' });
+    await handle({ type: 'classify', id: 2, config, text: 'happy' });
+    expect(finals(messages)).toEqual([
+      { type: 'error', id: 1, error: { code: 'unknown', detail: 'Error: network down' } },
+      expect.objectContaining({ type: 'classified', id: 2 }),
+    ]);
+  });
+
+  it('maps a model that does not load on WASM to invalid-model, and drops its cached files', async () => {
+    const { handle, messages, log } = setup({ failLoadOn: new Set(['wasm']) });
+    await handle({ type: 'classify', id: 7, config, text: 'happy' });
+    expect(finals(messages)).toEqual([{ type: 'error', id: 7, error: { code: 'invalid-model', detail: 'Error: cannot load on wasm' } }]);
+    expect(log).toContain('evict:test/model');
+  });
+
+  it('reports a source without usable weights', async () => {
+    const { handle, messages } = setup({ probe: async () => ({ base: findings.base, weights: {} }) });
+    await handle({ type: 'probe', id: 3, config });
+    expect(finals(messages)).toEqual([expect.objectContaining({ type: 'error', id: 3, error: expect.objectContaining({ code: 'no-weights' }) })]);
+  });
+
+  it('chunks a long text and combines chunks by token count', async () => {
+    const { handle, messages } = setup();
+    // 102 five-token sentences fill the first chunk exactly (510 tokens); the rest is sad.
+    const happy = Array.from({ length: 102 }, () => 'I am so happy today.').join(' ');
+    const sad = Array.from({ length: 40 }, () => 'It rains again.').join(' ');
+    await handle({ type: 'classify', id: 1, config, text: `${happy} ${sad}` });
+    const done = messages.find((m) => m.type === 'classified');
+    if (done?.type !== 'classified') throw new Error('no result');
+    expect(done.result.chunks).toBe(2);
+    expect(done.result.tokens).toBe(630);
+    expect(done.result.top).toBe('joy');
+    // Chunk weights 510 (joy 0.75) and 120 (sadness 0.75).
+    expect(done.result.scores.joy).toBeCloseTo((510 * 0.75) / 630);
+    expect(done.result.scores.sadness).toBeCloseTo((120 * 0.75) / 630);
+  });
+
+  it('runs requests one at a time, in order, each ending in one final message', async () => {
+    const { handle, messages } = setup();
+    await Promise.all([
+      handle({ type: 'classify', id: 1, config, text: 'happy' }),
+      handle({ type: 'probe', id: 2, config }),
+      handle({ type: 'unload', id: 3 }),
+    ]);
+    expect(finals(messages).map((m) => `${m.type}:${m.id}`)).toEqual(['classified:1', 'probed:2', 'unloaded:3']);
+  });
+});
