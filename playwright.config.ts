@@ -6,6 +6,16 @@ import { findChromium } from './scripts/find-chromium.mjs';
 const APP_PORT = Number(process.env.APP_PORT ?? 4173);
 const HUB_PORT = Number(process.env.HUB_PORT ?? 4180);
 const executablePath = (await findChromium()) ?? undefined;
+const args = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+];
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -19,21 +29,21 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${APP_PORT}/`,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      ...(executablePath ? { executablePath } : {}),
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-      ],
-    },
+    launchOptions: { ...(executablePath ? { executablePath } : {}), args },
   },
-  projects: [{ name: 'chromium-wasm', use: { browserName: 'chromium' } }],
+  projects: [
+    // No WebGPU adapter: the path most machines without a usable GPU take.
+    { name: 'chromium-wasm', use: { browserName: 'chromium' }, testIgnore: /webgpu\.spec\.ts/ },
+    // A software (SwiftShader) WebGPU adapter: the WebGPU path and its fallback.
+    {
+      name: 'chromium-webgpu',
+      testMatch: /webgpu\.spec\.ts/,
+      use: {
+        browserName: 'chromium',
+        launchOptions: { ...(executablePath ? { executablePath } : {}), args: [...args, '--enable-unsafe-webgpu'] },
+      },
+    },
+  ],
   webServer: {
     command: 'node tests/support/serve.mjs',
     url: `http://127.0.0.1:${APP_PORT}/__log`,

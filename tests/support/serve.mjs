@@ -6,6 +6,9 @@
 //      moodlens/tiny-emotion    the fixture model
 //      moodlens/broken-emotion  valid config and tokenizer, ONNX files that are not models
 //      moodlens/slow-emotion    the fixture model, sent slowly (to watch the progress bar)
+//      moodlens/fp32-broken     fp32 weights that are not a model, valid q8 weights (WebGPU picks
+//                               fp32 and fails; WASM picks q8 and works)
+//      moodlens/large-emotion   the fixture model, but range probes report 90 MB weights
 //      anything else            404, as the hub answers for unknown files
 // Control endpoints for tests (called from Node, never by the app): GET /__log, POST /__reset.
 import { createServer } from 'node:http';
@@ -97,12 +100,18 @@ const CORS = {
   'cross-origin-resource-policy': 'cross-origin',
 };
 
+const ALIASES = new Set(['moodlens/slow-emotion', 'moodlens/large-emotion']);
+
 async function hubFile(id, file) {
   if (id === 'moodlens/broken-emotion') {
     if (file.endsWith('.onnx')) return Buffer.from('this is not an onnx model\n'.repeat(40));
     return readSafe(MODELS, join('moodlens/tiny-emotion', file));
   }
-  if (id === 'moodlens/slow-emotion') return readSafe(MODELS, join('moodlens/tiny-emotion', file));
+  if (id === 'moodlens/fp32-broken') {
+    if (file === 'onnx/model.onnx') return Buffer.from('not an onnx model\n'.repeat(40));
+    return readSafe(MODELS, join('moodlens/tiny-emotion', file));
+  }
+  if (ALIASES.has(id)) return readSafe(MODELS, join('moodlens/tiny-emotion', file));
   return readSafe(MODELS, join(id, file));
 }
 
@@ -127,11 +136,12 @@ const hubServer = createServer(async (req, res) => {
   if (range) {
     const start = Number(range[1]);
     const end = Math.min(range[2] ? Number(range[2]) : body.length - 1, body.length - 1);
+    const size = match[1] === 'moodlens/large-emotion' && match[2].endsWith('.onnx') ? 90_000_000 : body.length;
     res.writeHead(206, {
       ...CORS,
       'content-type': type,
       'content-length': end - start + 1,
-      'content-range': `bytes ${start}-${end}/${body.length}`,
+      'content-range': `bytes ${start}-${end}/${size}`,
     });
     res.end(body.subarray(start, end + 1));
     return;

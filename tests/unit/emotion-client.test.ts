@@ -123,6 +123,26 @@ describe('EmotionClient', () => {
     expect(workers[1]!.requests).toHaveLength(1);
   });
 
+  it('retries on WASM in a fresh worker when WebGPU fails, and stays on WASM', async () => {
+    const { client, workers } = setup();
+    const notices: string[] = [];
+    const gpu: ModelConfig = { ...config, device: 'auto' };
+    const a = client.classify(gpu, 'one', { onNotice: (n) => notices.push(n) });
+    workers[0]!.reply({ type: 'error', id: 1, error: { code: 'webgpu-failed', detail: 'Error: no shader' } });
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(workers).toHaveLength(2);
+    const retry = workers[1]!.requests[0]!;
+    expect(retry).toMatchObject({ type: 'classify', config: { device: 'wasm' } });
+    workers[1]!.reply({ type: 'classified', id: retry.id, result });
+    await expect(a).resolves.toMatchObject({ device: 'wasm' });
+    expect(notices).toEqual(['WebGPU could not run the model (Error: no shader), so it runs on WASM.']);
+
+    void client.probe(gpu, { onNotice: (n) => notices.push(n) });
+    expect(workers[1]!.requests.at(-1)).toMatchObject({ type: 'probe', config: { device: 'wasm' } });
+    expect(notices.at(-1)).toContain('WebGPU failed earlier');
+  });
+
   it('keeps the worker after an error that does not touch the runtime', async () => {
     const { client, workers } = setup();
     const a = client.probe(config);

@@ -58,8 +58,8 @@ function setup(opts: FakeOptions = {}) {
       if (opts.failLoadOn?.has(plan.device)) throw new Error(`cannot load on ${plan.device}`);
       return fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu });
     },
-    async evict(source) {
-      log.push(`evict:${source.modelId}`);
+    async evict(source, files) {
+      log.push(`evict:${source.modelId}${files ? `:${files.join(',')}` : ''}`);
     },
     now: () => (clock += 5),
   };
@@ -113,19 +113,29 @@ describe('worker handler', () => {
     expect(log.filter((l) => l.startsWith('load') || l === 'dispose')).toEqual(['load:wasm:q8', 'dispose', 'load:wasm:q8']);
   });
 
-  it('falls back to WASM when WebGPU fails to load, and says so', async () => {
+  it('reports webgpu-failed when the model does not load on WebGPU (the page retries on WASM)', async () => {
     const { handle, log, messages } = setup({ gpu: true, failLoadOn: new Set(['webgpu']) });
     await handle({ type: 'classify', id: 1, config, text: 'happy' });
-    expect(log.filter((l) => l.startsWith('load'))).toEqual(['load:webgpu:fp32', 'load:wasm:q8']);
-    expect(messages.find((m) => m.type === 'notice')).toMatchObject({ notice: expect.stringContaining('WebGPU could not run the model') });
-    expect(finals(messages)).toEqual([expect.objectContaining({ type: 'classified', result: expect.objectContaining({ device: 'wasm' }) })]);
+    expect(log.filter((l) => l.startsWith('load'))).toEqual(['load:webgpu:fp32']);
+    expect(finals(messages)).toEqual([
+      { type: 'error', id: 1, error: { code: 'webgpu-failed', detail: 'Error: cannot load on webgpu' } },
+    ]);
+    expect(log).toContain('evict:test/model:onnx/model.onnx');
   });
 
-  it('falls back to WASM when WebGPU fails while running', async () => {
-    const { handle, messages } = setup({ gpu: true, failRunOnGpu: true });
+  it('reports webgpu-failed when WebGPU fails while running, and drops the model', async () => {
+    const { handle, log, messages } = setup({ gpu: true, failRunOnGpu: true });
     await handle({ type: 'classify', id: 1, config, text: 'happy' });
-    expect(messages.some((m) => m.type === 'notice' && m.notice.includes('failed while analysing'))).toBe(true);
-    expect(finals(messages)).toEqual([expect.objectContaining({ type: 'classified', result: expect.objectContaining({ device: 'wasm', top: 'joy' }) })]);
+    expect(finals(messages)).toEqual([
+      { type: 'error', id: 1, error: { code: 'webgpu-failed', detail: 'Error: GPU device lost' } },
+    ]);
+    expect(log.at(-1)).toBe('dispose');
+  });
+
+  it('runs on WASM when asked, even with an adapter', async () => {
+    const { handle, messages } = setup({ gpu: true });
+    await handle({ type: 'classify', id: 1, config: { source, device: 'wasm' }, text: 'happy' });
+    expect(finals(messages)).toEqual([expect.objectContaining({ type: 'classified', result: expect.objectContaining({ device: 'wasm', dtype: 'q8' }) })]);
   });
 
   it('reports a failed load as an error, then retries on the next request', async () => {

@@ -13,7 +13,7 @@ import {
 } from './protocol';
 
 /** Errors after which the worker's runtime may be unusable, so a fresh worker takes over. */
-const RECYCLE_AFTER: ReadonlySet<string> = new Set(['invalid-model', 'inference-failed', 'unknown']);
+const RECYCLE_AFTER: ReadonlySet<string> = new Set(['invalid-model', 'inference-failed', 'webgpu-failed', 'unknown']);
 
 /** The subset of Worker the client uses (a fake stands in for it in tests). */
 export interface WorkerLike {
@@ -41,6 +41,8 @@ export class EmotionClient {
   readonly #createWorker: () => WorkerLike;
   #worker: WorkerLike | null = null;
   #nextId = 1;
+  /** WebGPU failed in this session: later requests go straight to WASM. */
+  #webgpuFailed = false;
   readonly #pending = new Map<number, Pending>();
 
   constructor(createWorker: () => WorkerLike) {
@@ -54,12 +56,31 @@ export class EmotionClient {
 
   /** What loading `config` would take, without loading it. */
   probe(config: ModelConfig, handlers: CallHandlers = {}): Promise<LoadPlan> {
-    return this.#call((id) => ({ type: 'probe', id, config }), handlers) as Promise<LoadPlan>;
+    const effective = this.#effective(config, handlers);
+    return this.#call((id) => ({ type: 'probe', id, config: effective }), handlers) as Promise<LoadPlan>;
   }
 
-  /** Classifies `text`, loading the model first if needed. */
-  classify(config: ModelConfig, text: string, handlers: CallHandlers = {}): Promise<TextResult> {
-    return this.#call((id) => ({ type: 'classify', id, config, text }), handlers) as Promise<TextResult>;
+  /**
+   * Classifies `text`, loading the model first if needed. When WebGPU fails, the request is
+   * repeated once on WASM in a fresh worker, and WASM is used for the rest of the session.
+   */
+  async classify(config: ModelConfig, text: string, handlers: CallHandlers = {}): Promise<TextResult> {
+    const run = (c: ModelConfig) =>
+      this.#call((id) => ({ type: 'classify', id, config: c, text }), handlers) as Promise<TextResult>;
+    try {
+      return await run(this.#effective(config, handlers));
+    } catch (err) {
+      if (!(err instanceof ModelError) || err.code !== 'webgpu-failed') throw err;
+      this.#webgpuFailed = true;
+      handlers.onNotice?.(`WebGPU could not run the model (${brief(err.detail)}), so it runs on WASM.`);
+      return await run({ ...config, device: 'wasm' });
+    }
+  }
+
+  #effective(config: ModelConfig, handlers: CallHandlers): ModelConfig {
+    if (!this.#webgpuFailed || config.device === 'wasm') return config;
+    handlers.onNotice?.('WebGPU failed earlier in this session, so the model runs on WASM.');
+    return { ...config, device: 'wasm' };
   }
 
   /** Frees the loaded model (e.g. after its cached files were removed). */
@@ -160,4 +181,8 @@ export class EmotionClient {
     this.#pending.delete(id);
     settle();
   }
+}
+
+function brief(text: string): string {
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

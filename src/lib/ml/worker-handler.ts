@@ -37,8 +37,8 @@ export interface WorkerRuntime {
     plan: { device: Device; dtype: ModelDtype; files: LoadPlan['files'] },
     onProgress: (progress: LoadProgress) => void,
   ): Promise<RuntimeModel>;
-  /** Removes a source's cached files (after they proved not to be a valid model). */
-  evict(source: ModelSource): Promise<void>;
+  /** Removes cached files of a source: the given ones, or all (after they proved unusable). */
+  evict(source: ModelSource, files?: readonly string[]): Promise<void>;
   now(): number;
 }
 
@@ -82,13 +82,8 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     return { device, dtype, available, files, downloadBytes, ...(deviceNote ? { deviceNote } : {}) };
   }
 
-  async function loadWith(
-    id: number,
-    config: ModelConfig,
-    p: LoadPlan,
-    device: Device,
-    dtype: ModelDtype,
-  ): Promise<Loaded> {
+  async function loadWith(id: number, config: ModelConfig, p: LoadPlan): Promise<Loaded> {
+    const { device, dtype } = p;
     const start = runtime.now();
     const model = await runtime.loadModel(config.source, { device, dtype, files: p.files }, (progress) =>
       post({ type: 'progress', id, progress }),
@@ -119,26 +114,20 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
   async function loadOnce(id: number, config: ModelConfig): Promise<Loaded> {
     const p = await plan(config);
     if (p.deviceNote) notice(id, p.deviceNote);
-    if (p.device === 'webgpu') {
-      try {
-        return await loadWith(id, config, p, 'webgpu', p.dtype);
-      } catch (err) {
-        if (err instanceof ModelError && err.code !== 'invalid-model') throw err;
-        notice(id, `WebGPU could not run the model (${shortReason(err)}), so it runs on WASM.`);
-        return await loadAsWasm(id, config);
+    try {
+      return await loadWith(id, config, p);
+    } catch (err) {
+      if (err instanceof ModelError) throw err;
+      if (p.device === 'webgpu') {
+        // Other weights may still run on WASM, but not in this worker (transformers.js chains
+        // every session creation on one promise): the page retries in a fresh worker. The
+        // weights that failed are dropped so that retry picks what suits WASM.
+        const weights = p.files.at(-1)?.file;
+        if (weights && !isDiskSource(config.source)) await runtime.evict(config.source, [weights]).catch(() => undefined);
+        throw new ModelError('webgpu-failed', reason(err));
       }
+      throw new ModelError('invalid-model', reason(err));
     }
-    return await loadWith(id, config, p, p.device, p.dtype).catch((err: unknown) => {
-      throw toModelError(err, 'invalid-model');
-    });
-  }
-
-  /** Loads on WASM, re-planned because WASM may prefer other weights than the GPU did. */
-  async function loadAsWasm(id: number, config: ModelConfig): Promise<Loaded> {
-    const wasmPlan = await plan({ ...config, device: 'wasm' });
-    return await loadWith(id, config, wasmPlan, 'wasm', wasmPlan.dtype).catch((err: unknown) => {
-      throw toModelError(err, 'invalid-model');
-    });
   }
 
   async function ensureModel(id: number, config: ModelConfig): Promise<Loaded> {
@@ -192,16 +181,10 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     try {
       return await run(loaded, text);
     } catch (err) {
-      if (loaded.info.device !== 'webgpu') throw toModelError(err, 'inference-failed');
-      // WebGPU failed at run time: reload on WASM under the same config and try once more.
-      notice(id, `WebGPU failed while analysing (${shortReason(err)}), so the model now runs on WASM.`);
+      if (err instanceof ModelError) throw err;
+      // A failed run can leave the runtime unusable: drop the model; the page starts a new worker.
       await unload();
-      const wasm = await loadAsWasm(id, config);
-      current = wasm;
-      post({ type: 'loaded', id, model: wasm.info });
-      return await run(wasm, text).catch((e: unknown) => {
-        throw toModelError(e, 'inference-failed');
-      });
+      throw new ModelError(loaded.info.device === 'webgpu' ? 'webgpu-failed' : 'inference-failed', reason(err));
     }
   }
 
@@ -234,7 +217,6 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
   };
 }
 
-function shortReason(err: unknown): string {
-  const text = err instanceof ModelError ? err.detail : err instanceof Error ? err.message : String(err);
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+function reason(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }

@@ -4,7 +4,7 @@ import { env, pipeline, type TextClassificationPipeline } from '@huggingface/tra
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { scoresFromPairs, type EmotionScores } from '../../domain/emotions';
-import type { ModelSource } from '../../domain/model-source';
+import { modelFileUrl, type ModelSource } from '../../domain/model-source';
 import type { ModelFileStore } from '../model-cache';
 import { createModelFetch, probeModelFiles, type FetchLike } from '../model-files';
 import type { LoadProgress } from '../protocol';
@@ -83,8 +83,9 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       return wrapPipeline(classifier);
     },
 
-    async evict(source) {
-      await cache.clear(`${source.host}/${source.modelId}/resolve/`);
+    async evict(source, files) {
+      if (!files) await cache.clear(`${source.host}/${source.modelId}/resolve/`);
+      else for (const file of files) await cache.clear(modelFileUrl(source, file));
     },
 
     now: () => performance.now(),
