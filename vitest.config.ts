@@ -8,5 +8,6 @@ export default defineConfig({
     environment: 'node',
     expect: { requireAssertions: true },
     testTimeout: 60_000,
+    benchmark: { include: ['bench/**/*.bench.ts'] },
   },
 });

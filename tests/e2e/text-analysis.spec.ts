@@ -108,3 +108,15 @@ test('says clearly when offline before the model was cached', async ({ page, con
   await analyze(page, 'I am furious');
   await expect(page.getByTestId('top-emotion')).toHaveText('anger');
 });
+
+test('keeps the typed text across a reload and analyses with Ctrl+Enter from the keyboard', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  const box = page.getByLabel('Text', { exact: true });
+  await box.fill('I am terrified of the dark');
+  await page.reload();
+  await expect(page.getByLabel('Text', { exact: true })).toHaveValue('I am terrified of the dark');
+  await page.getByLabel('Text', { exact: true }).focus();
+  await page.keyboard.press('Control+Enter');
+  await expect(page.getByTestId('top-emotion')).toHaveText('fear');
+});

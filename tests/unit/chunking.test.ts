@@ -48,4 +48,30 @@ describe('chunking', () => {
       }),
     );
   });
+
+  it('keeps the limit with a tokenizer whose counts do not add up over joins (property)', () => {
+    // One token per 3 characters, rounded up: "ab cd" is not count("ab") + count(" cd").
+    const lumpy = (t: string) => Math.ceil(t.length / 3);
+    const word = fc.stringMatching(/^[a-z]{1,9}[.!?]?$/u);
+    fc.assert(
+      fc.property(fc.array(word, { minLength: 1, maxLength: 150 }), fc.integer({ min: 4, max: 40 }), (ws, max) => {
+        const text = ws.join(' ');
+        const chunks = chunkText(text, lumpy, max);
+        expect(chunks.every((c) => c.tokens <= max && c.tokens === lumpy(c.text))).toBe(true);
+        expect(chunks.map((c) => c.text).join(' ')).toBe(text);
+      }),
+    );
+  });
+
+  it('counts each piece once instead of re-counting the growing chunk', () => {
+    let counted = 0;
+    const counting = (t: string) => {
+      counted += t.length;
+      return words(t);
+    };
+    const text = Array.from({ length: 400 }, () => 'We are so happy today.').join(' ');
+    chunkText(text, counting, 510);
+    // Whole text once, each sentence about twice, each chunk once: about 4x the text's length.
+    expect(counted).toBeLessThan(text.length * 5);
+  });
 });

@@ -45,26 +45,36 @@ export function chunkText(text: string, count: TokenCounter, maxTokens = MAX_CON
   );
 }
 
-/** Greedily joins consecutive pieces (with a space) while the joined text still fits. */
+/**
+ * Greedily joins consecutive pieces (with a space) while they fit. A byte-level BPE tokenizer
+ * counts "a b" as count("a") + count(" b"), so each piece is counted once, with its leading
+ * space, instead of re-tokenising the growing chunk (which made long texts quadratic). Each chunk
+ * is then counted whole; where a tokenizer is not additive and a chunk overflows, its pieces are
+ * packed again in halves.
+ */
 function pack(pieces: readonly Chunk[], count: TokenCounter, maxTokens: number): Chunk[] {
-  const out: Chunk[] = [];
-  let current: Chunk | null = null;
+  const groups: Chunk[][] = [];
+  let group: Chunk[] = [];
+  let tokens = 0;
   for (const piece of pieces) {
-    if (current === null) {
-      current = piece;
-      continue;
-    }
-    const joined: string = `${current.text} ${piece.text}`;
-    const tokens = count(joined);
-    if (tokens <= maxTokens) {
-      current = { text: joined, tokens };
+    const added = group.length === 0 ? piece.tokens : count(` ${piece.text}`);
+    if (group.length > 0 && tokens + added > maxTokens) {
+      groups.push(group);
+      group = [];
+      tokens = piece.tokens;
     } else {
-      out.push(current);
-      current = piece;
+      tokens += added;
     }
+    group.push(piece);
   }
-  if (current !== null) out.push(current);
-  return out;
+  if (group.length > 0) groups.push(group);
+  return groups.flatMap((g) => {
+    const text = g.map((p) => p.text).join(' ');
+    const n = count(text);
+    if (n <= maxTokens || g.length === 1) return [{ text, tokens: n }];
+    const mid = Math.ceil(g.length / 2);
+    return [...pack(g.slice(0, mid), count, maxTokens), ...pack(g.slice(mid), count, maxTokens)];
+  });
 }
 
 /** Splits one sentence into pieces that each fit, between words, then between characters. */

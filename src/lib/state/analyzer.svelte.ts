@@ -5,6 +5,33 @@ import type { EmotionClient } from '../ml/emotion-client';
 import { configKey, type LoadPlan, type LoadProgress, type LoadedModelInfo, type TextResult } from '../ml/protocol';
 import type { SettingsState } from './settings.svelte';
 
+/** Where the unsent text survives a reload (sessionStorage in the app: it never leaves the tab). */
+export interface DraftStore {
+  load(): string;
+  save(text: string): void;
+}
+
+/** A draft kept in sessionStorage; silently does nothing where storage is unavailable. */
+export function sessionDraftStore(key = 'moodlens:draft'): DraftStore {
+  return {
+    load: () => {
+      try {
+        return sessionStorage.getItem(key) ?? '';
+      } catch {
+        return '';
+      }
+    },
+    save: (text) => {
+      try {
+        if (text) sessionStorage.setItem(key, text);
+        else sessionStorage.removeItem(key);
+      } catch {
+        // Storage full or blocked: the draft just is not kept.
+      }
+    },
+  };
+}
+
 /** Downloads above this size wait for the user's go-ahead. */
 export const LARGE_DOWNLOAD_BYTES = 5_000_000;
 
@@ -22,7 +49,7 @@ export class AnalyzerState {
   /** Config of the model the worker has loaded, if any. */
   #loadedKey: string | null = null;
 
-  text = $state('');
+  #text = $state('');
   phase = $state<AnalyzerPhase>('idle');
   progress = $state.raw<LoadProgress | null>(null);
   plan = $state.raw<LoadPlan | null>(null);
@@ -40,9 +67,23 @@ export class AnalyzerState {
     return this.#settings.loaded && this.text.trim().length > 0 && !this.busy && this.phase !== 'confirm';
   }
 
-  constructor(client: EmotionClient, settings: SettingsState) {
+  readonly #draft: DraftStore;
+
+  constructor(client: EmotionClient, settings: SettingsState, draft: DraftStore = { load: () => '', save: () => {} }) {
     this.#client = client;
     this.#settings = settings;
+    this.#draft = draft;
+    this.#text = draft.load();
+  }
+
+  /** The text being written; kept as a draft so a reload does not lose it. */
+  get text(): string {
+    return this.#text;
+  }
+
+  set text(value: string) {
+    this.#text = value;
+    this.#draft.save(value);
   }
 
   /** Runs the analysis; asks first when it would start a large download. */

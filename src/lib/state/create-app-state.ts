@@ -2,7 +2,7 @@
 import { EmotionClient } from '../ml/emotion-client';
 import { createIdbModelCache } from '../ml/model-cache';
 import { createIdbSettingsStore } from '../storage/settings-store';
-import { AnalyzerState } from './analyzer.svelte';
+import { AnalyzerState, sessionDraftStore } from './analyzer.svelte';
 import type { AppState } from './context';
 import { ModelStorageState } from './model-storage.svelte';
 import { SettingsState } from './settings.svelte';
@@ -13,7 +13,7 @@ export function createAppState(): AppState {
     () => new Worker(new URL('../ml/worker/emotion-worker.ts', import.meta.url), { type: 'module', name: 'emotion' }),
   );
   const settings = new SettingsState(createIdbSettingsStore());
-  const analyzer = new AnalyzerState(client, settings);
+  const analyzer = new AnalyzerState(client, settings, sessionDraftStore());
   const storage = new ModelStorageState(createIdbModelCache(), async () => {
     analyzer.forgetModels();
     await client.unload();
