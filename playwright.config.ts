@@ -5,6 +5,7 @@ import { findChromium } from './scripts/find-chromium.mjs';
 
 const APP_PORT = Number(process.env.APP_PORT ?? 4173);
 const HUB_PORT = Number(process.env.HUB_PORT ?? 4180);
+const VISION_PORT = Number(process.env.VISION_PORT ?? 4300);
 const executablePath = (await findChromium()) ?? undefined;
 const args = [
   '--no-sandbox',
@@ -48,7 +49,7 @@ export default defineConfig({
     command: 'node tests/support/serve.mjs',
     url: `http://127.0.0.1:${APP_PORT}/__log`,
     reuseExistingServer: !process.env.CI,
-    env: { APP_PORT: String(APP_PORT), HUB_PORT: String(HUB_PORT) },
+    env: { APP_PORT: String(APP_PORT), HUB_PORT: String(HUB_PORT), VISION_PORT: String(VISION_PORT) },
     stdout: 'ignore',
   },
 });

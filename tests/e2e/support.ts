@@ -1,9 +1,13 @@
 // Helpers for the browser tests: the fake hub's address and request log, and the steps a user
 // takes (open Settings, type a model host and id, analyse a text).
 import { expect, test as base, type Page } from '@playwright/test';
+import { join } from 'node:path';
 import { EMOTIONS } from '../../src/lib/domain/emotions';
 
 export const HUB = `http://127.0.0.1:${process.env.HUB_PORT ?? 4180}`;
+export const VISION_ORIGIN = `http://127.0.0.1:${process.env.VISION_PORT ?? 4300}`;
+export const VISION_BASE = `${VISION_ORIGIN}/openai/v1`;
+export const TEST_KEY = 'gsk_moodlens_TEST_key_0123456789abcdef';
 export const FIXTURE_ID = 'moodlens/tiny-emotion';
 
 export interface LoggedRequest {
@@ -38,6 +42,49 @@ export const test = base.extend<{ requests: string[] }>({
 
 export { expect };
 
+/** One request the fake vision API received. */
+export interface VisionRequest {
+  method: string;
+  path: string;
+  headers: Record<string, string | undefined>;
+  query: string;
+  body: unknown;
+  bodyBytes: number;
+}
+
+/** Requests the fake vision API saw since the last reset. */
+export async function visionRequests(): Promise<VisionRequest[]> {
+  return (await (await fetch(`${VISION_ORIGIN}/__vision/log`)).json()) as VisionRequest[];
+}
+
+/** Chat-completion POSTs only (CORS preflights and model lists left out). */
+export async function chatRequests(): Promise<VisionRequest[]> {
+  return (await visionRequests()).filter((r) => r.method === 'POST' && r.path.endsWith('/chat/completions'));
+}
+
+/** Empties the log and plays `scenario` from now on. */
+export async function visionScenario(scenario: string): Promise<void> {
+  await fetch(`${VISION_ORIGIN}/__vision/reset`, { method: 'POST' });
+  const res = await fetch(`${VISION_ORIGIN}/__vision/scenario/${scenario}`, { method: 'POST' });
+  if (!res.ok) throw new Error(`unknown scenario ${scenario}`);
+}
+
+/** Opens Settings and points the vision provider at the fake API, as a user would. */
+export async function useVision(page: Page, options: { key?: string; model?: string } = {}): Promise<void> {
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Provider', { exact: true }).selectOption('custom');
+  await page.getByLabel('API base URL').fill(VISION_BASE);
+  await page.getByLabel('Vision model').fill(options.model ?? 'meta-llama/llama-4-maverick-17b-128e-instruct');
+  if (options.key !== '') await page.getByLabel('API key').fill(options.key ?? TEST_KEY);
+  await expect(page.getByTestId('settings-status')).toHaveText('Saved');
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+}
+
+/** Picks a fixture picture in the Image input. */
+export async function pickImage(page: Page, name: string): Promise<void> {
+  await page.getByLabel('Image', { exact: true }).setInputFiles(join(process.cwd(), 'tests/fixtures/images', name));
+}
+
 /** Opens Settings, sets Model host and Model id as a user would, and returns to the analysis. */
 export async function useModel(page: Page, modelId: string, host = HUB): Promise<void> {
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
@@ -54,8 +101,8 @@ export async function analyze(page: Page, text: string): Promise<void> {
 }
 
 /** The scores of the text channel, as the page shows them. */
-export async function textScores(page: Page): Promise<Record<string, number>> {
-  const rows = page.getByTestId('text-scores').locator('[data-emotion]');
+export async function textScores(page: Page, testid = 'text-scores'): Promise<Record<string, number>> {
+  const rows = page.getByTestId(testid).locator('[data-emotion]');
   await expect(rows).toHaveCount(EMOTIONS.length);
   const entries = await rows.evaluateAll((els) => els.map((el) => [el.getAttribute('data-emotion'), Number(el.getAttribute('data-score'))]));
   return Object.fromEntries(entries) as Record<string, number>;

@@ -30,7 +30,7 @@ test('runs on WASM when Device is set to WASM', async ({ page }) => {
   await page.goto('/');
   await useModel(page, FIXTURE_ID);
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
-  await page.getByLabel('Device').selectOption('wasm');
+  await page.getByLabel('Run the text model on').selectOption('wasm');
   await expect(page.getByTestId('settings-status')).toHaveText('Saved');
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
   await analyze(page, 'I am furious about this');

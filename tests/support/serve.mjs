@@ -10,17 +10,21 @@
 //                               fp32 and fails; WASM picks q8 and works)
 //      moodlens/large-emotion   the fixture model, but range probes report 90 MB weights
 //      anything else            404, as the hub answers for unknown files
-// Control endpoints for tests (called from Node, never by the app): GET /__log, POST /__reset.
+//  - a fake OpenAI-compatible vision API (tests/support/fake-openai.mjs) under /openai/v1.
+// Control endpoints for tests (called from Node, never by the app): GET /__log, POST /__reset;
+// for the vision API: GET /__vision/log, POST /__vision/reset, POST /__vision/scenario/<name>.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createFakeOpenAI } from './fake-openai.mjs';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const DIST = join(root, 'dist');
 const MODELS = join(root, 'tests/fixtures/model');
 const APP_PORT = Number(process.env.APP_PORT ?? 4173);
 const HUB_PORT = Number(process.env.HUB_PORT ?? 4180);
+const VISION_PORT = Number(process.env.VISION_PORT ?? 4300);
 const HOST = '127.0.0.1';
 
 const TYPES = {
@@ -162,3 +166,6 @@ const hubServer = createServer(async (req, res) => {
 
 appServer.listen(APP_PORT, HOST, () => console.log(`app on http://${HOST}:${APP_PORT}/ (serving ${DIST})`));
 hubServer.listen(HUB_PORT, HOST, () => console.log(`model hub on http://${HOST}:${HUB_PORT}/ (serving ${MODELS})`));
+
+const vision = createFakeOpenAI();
+vision.server.listen(VISION_PORT, HOST, () => console.log(`vision API on http://${HOST}:${VISION_PORT}/openai/v1`));

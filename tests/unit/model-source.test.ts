@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkModelHost, checkModelId, chooseDtype, modelFileUrl } from '../../src/lib/domain/model-source';
-import { DEFAULT_SETTINGS, parseSettings, sourceOf } from '../../src/lib/domain/settings';
+import { DEFAULT_SETTINGS, checkApiBaseUrl, parseSettings, sourceOf } from '../../src/lib/domain/settings';
 
 describe('model source', () => {
   it('builds hub-layout URLs', () => {
@@ -42,9 +42,30 @@ describe('settings', () => {
     expect(parseSettings({ modelHost: 'ftp://x', modelId: 'bad', device: 'tpu', modelSource: 'x' })).toEqual(DEFAULT_SETTINGS);
   });
 
-  it('keeps valid fields of an older or partial record', () => {
-    const s = parseSettings({ modelHost: 'http://127.0.0.1:4180/', device: 'wasm' });
-    expect(s).toMatchObject({ schemaVersion: 1, modelHost: 'http://127.0.0.1:4180', device: 'wasm', modelId: DEFAULT_SETTINGS.modelId });
+  it('migrates a version 1 record: its fields are kept, the vision fields take their defaults', () => {
+    const v1 = { schemaVersion: 1, modelHost: 'http://127.0.0.1:4180/', modelId: 'a/b', modelSource: 'remote', device: 'wasm' };
+    expect(parseSettings(v1)).toEqual({
+      ...DEFAULT_SETTINGS,
+      schemaVersion: 2,
+      modelHost: 'http://127.0.0.1:4180',
+      modelId: 'a/b',
+      device: 'wasm',
+    });
+  });
+
+  it('keeps valid vision fields and drops invalid ones', () => {
+    const s = parseSettings({ visionBaseUrl: 'http://127.0.0.1:4300/openai/v1', visionModel: ' m ', imageMaxSide: 512, visionTimeoutSec: 9999 });
+    expect(s).toMatchObject({ visionBaseUrl: 'http://127.0.0.1:4300/openai/v1', visionModel: 'm', imageMaxSide: 512, visionTimeoutSec: 60 });
+    expect(parseSettings({ visionBaseUrl: 'http://evil.example/v1' }).visionBaseUrl).toBe(DEFAULT_SETTINGS.visionBaseUrl);
+  });
+
+  it('accepts https base URLs, and http only for this computer', () => {
+    expect(checkApiBaseUrl('https://api.groq.com/openai/v1/')).toEqual({ ok: true, value: 'https://api.groq.com/openai/v1' });
+    expect(checkApiBaseUrl('http://localhost:11434/v1').ok).toBe(true);
+    expect(checkApiBaseUrl('http://127.0.0.1:8080/v1').ok).toBe(true);
+    for (const bad of ['http://api.example.com/v1', 'ftp://x', 'https://x.org/v1?key=1', 'https://u:p@x.org', 'nope']) {
+      expect(checkApiBaseUrl(bad).ok).toBe(false);
+    }
   });
 
   it('selects the disk source when asked', () => {

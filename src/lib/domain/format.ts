@@ -27,3 +27,12 @@ export function formatPercent(p: number): string {
   const v = p * 100;
   return v > 0 && v < 10 ? `${v.toFixed(1)}%` : `${Math.round(v)}%`;
 }
+
+/** "api.groq.com" from a URL; the text itself when it is not one. */
+export function hostOf(url: string): string {
+  try {
+    return new URL(url).host || url;
+  } catch {
+    return url;
+  }
+}

@@ -54,22 +54,35 @@ export function modelFileUrl(source: ModelSource, file: string): string {
 /** A validation outcome: the cleaned value, or one sentence saying what is wrong. */
 export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
-/** Accepts an http(s) URL without query or fragment; drops trailing slashes. */
-export function checkModelHost(input: string): Checked<string> {
-  const text = input.trim();
+/**
+ * Checks a service address: a full URL whose scheme `allowScheme` accepts, with no query,
+ * fragment or credentials; trailing slashes dropped. `what` names it in the messages.
+ */
+export function checkServiceUrl(
+  input: string,
+  options: { what: string; example: string; allowScheme: (url: URL) => boolean; schemeError: string },
+): Checked<string> {
   let url: URL;
   try {
-    url = new URL(text);
+    url = new URL(input.trim());
   } catch {
-    return { ok: false, error: 'Enter a full address such as https://huggingface.co.' };
+    return { ok: false, error: `Enter a full address such as ${options.example}.` };
   }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    return { ok: false, error: 'The model host must start with https:// (or http:// for a local mirror).' };
-  }
+  if (!options.allowScheme(url)) return { ok: false, error: options.schemeError };
   if (url.search || url.hash || url.username || url.password) {
-    return { ok: false, error: 'The model host cannot contain a query, a fragment or credentials.' };
+    return { ok: false, error: `The ${options.what} cannot contain a query, a fragment or credentials.` };
   }
   return { ok: true, value: `${url.origin}${url.pathname}`.replace(/\/+$/u, '') };
+}
+
+/** Accepts an http(s) model host (http for a mirror on the local network). */
+export function checkModelHost(input: string): Checked<string> {
+  return checkServiceUrl(input, {
+    what: 'model host',
+    example: 'https://huggingface.co',
+    allowScheme: (url) => url.protocol === 'https:' || url.protocol === 'http:',
+    schemeError: 'The model host must start with https:// (or http:// for a local mirror).',
+  });
 }
 
 const MODEL_ID = /^[\w.-]{1,96}\/[\w.-]{1,96}$/u;

@@ -7,12 +7,14 @@ import {
   DISK_MODEL_ID,
   checkModelHost,
   checkModelId,
+  checkServiceUrl,
+  type Checked,
   type DevicePreference,
   type ModelSource,
 } from './model-source';
 
-/** Current schema version of stored settings. */
-export const SETTINGS_VERSION = 1;
+/** Current schema version of stored settings (2 added the vision provider). */
+export const SETTINGS_VERSION = 2;
 
 /** Settings as stored and used. */
 export interface Settings {
@@ -22,6 +24,15 @@ export interface Settings {
   /** Use the model host, or the files the user loaded from disk. */
   readonly modelSource: 'remote' | 'disk';
   readonly device: DevicePreference;
+  /** Vision provider preset id (see vision/providers.ts). */
+  readonly visionProvider: string;
+  /** OpenAI-compatible base URL, e.g. https://api.groq.com/openai/v1. */
+  readonly visionBaseUrl: string;
+  readonly visionModel: string;
+  /** Long side of the picture sent, in pixels. */
+  readonly imageMaxSide: number;
+  /** How long one vision request may take, in seconds. */
+  readonly visionTimeoutSec: number;
 }
 
 /** Settings of a new user. */
@@ -31,7 +42,16 @@ export const DEFAULT_SETTINGS: Settings = {
   modelId: DEFAULT_MODEL_ID,
   modelSource: 'remote',
   device: 'auto',
+  visionProvider: 'groq',
+  visionBaseUrl: 'https://api.groq.com/openai/v1',
+  visionModel: 'meta-llama/llama-4-maverick-17b-128e-instruct',
+  imageMaxSide: 1024,
+  visionTimeoutSec: 60,
 };
+
+/** Allowed ranges of the numeric settings. */
+export const IMAGE_SIDE_RANGE = { min: 256, max: 2048 } as const;
+export const TIMEOUT_RANGE = { min: 5, max: 300 } as const;
 
 const DEVICES: readonly DevicePreference[] = ['auto', 'webgpu', 'wasm'];
 
@@ -47,7 +67,32 @@ export function parseSettings(raw: unknown): Settings {
     modelId: id?.ok ? id.value : DEFAULT_SETTINGS.modelId,
     modelSource: r.modelSource === 'disk' ? 'disk' : 'remote',
     device: DEVICES.includes(r.device as DevicePreference) ? (r.device as DevicePreference) : 'auto',
+    // Version 1 had no vision fields: they take their defaults.
+    visionProvider: typeof r.visionProvider === 'string' && r.visionProvider.length < 40 ? r.visionProvider : DEFAULT_SETTINGS.visionProvider,
+    visionBaseUrl: typeof r.visionBaseUrl === 'string' && (r.visionBaseUrl === '' || checkApiBaseUrl(r.visionBaseUrl).ok) ? r.visionBaseUrl : DEFAULT_SETTINGS.visionBaseUrl,
+    visionModel: typeof r.visionModel === 'string' && r.visionModel.length < 200 ? r.visionModel.trim() : DEFAULT_SETTINGS.visionModel,
+    imageMaxSide: inRange(r.imageMaxSide, IMAGE_SIDE_RANGE) ?? DEFAULT_SETTINGS.imageMaxSide,
+    visionTimeoutSec: inRange(r.visionTimeoutSec, TIMEOUT_RANGE) ?? DEFAULT_SETTINGS.visionTimeoutSec,
   };
+}
+
+function inRange(value: unknown, range: { min: number; max: number }): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max ? value : null;
+}
+
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * Accepts an https base URL, or http for a server on this computer (Ollama, llama.cpp); no
+ * query, fragment or credentials. Trailing slashes are dropped.
+ */
+export function checkApiBaseUrl(input: string): Checked<string> {
+  return checkServiceUrl(input, {
+    what: 'base URL',
+    example: 'https://api.groq.com/openai/v1',
+    allowScheme: (url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname)),
+    schemeError: 'Use https:// (http:// only for a server on this computer, such as Ollama).',
+  });
 }
 
 /** The model source these settings select. */

@@ -1,13 +1,17 @@
 // Puts the app's state objects into Svelte context and gets them back in components.
 import { getContext, setContext } from 'svelte';
+import type { AnalysisState } from './analysis.svelte';
 import type { AnalyzerState } from './analyzer.svelte';
 import type { ModelStorageState } from './model-storage.svelte';
 import type { SettingsState } from './settings.svelte';
+import type { VisionState } from './vision.svelte';
 
 /** Everything the views share. */
 export interface AppState {
   readonly settings: SettingsState;
   readonly analyzer: AnalyzerState;
+  readonly vision: VisionState;
+  readonly analysis: AnalysisState;
   readonly storage: ModelStorageState;
 }
 
