@@ -245,3 +245,59 @@ test('lists the provider models and picks one after a retired-model error', asyn
   const lists = (await visionRequests()).filter((r) => r.method === 'GET' && r.path.endsWith('/models'));
   expect(lists[0]?.headers.authorization).toBe(`Bearer ${TEST_KEY}`);
 });
+
+/** Dispatches a paste or drop of a fixture picture, as the browser would for a user. */
+async function sendFileEvent(page: import('@playwright/test').Page, kind: 'paste' | 'drop', name: string) {
+  const bytes = Array.from(await import('node:fs').then((fs) => fs.readFileSync(`tests/fixtures/images/${name}`)));
+  await page.evaluate(
+    ({ kind, bytes, name }) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/jpeg' }));
+      if (kind === 'paste') {
+        document.getElementById('text-input')?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      } else {
+        document.querySelector('[aria-label="Drop a picture here"]')?.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      }
+    },
+    { kind, bytes, name },
+  );
+}
+
+test('takes a picture pasted from the clipboard or dropped on the input', async ({ page }) => {
+  await visionScenario('ok');
+  await page.goto('/');
+  await sendFileEvent(page, 'paste', 'smile.jpg');
+  await expect(page.getByTestId('image-info')).toContainText('640 × 480 JPEG');
+  await page.getByRole('button', { name: 'Remove picture' }).click();
+  await expect(page.getByTestId('image-info')).toHaveCount(0);
+  await sendFileEvent(page, 'drop', 'rotated.jpg');
+  await expect(page.getByTestId('image-info')).toContainText('200 × 400 JPEG');
+});
+
+test('a provider preset fills the base URL and model', async ({ page }) => {
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByLabel('Provider', { exact: true })).toHaveValue('groq');
+  await expect(page.getByLabel('API base URL')).toHaveValue('https://api.groq.com/openai/v1');
+  await page.getByLabel('Provider', { exact: true }).selectOption('together');
+  await expect(page.getByLabel('API base URL')).toHaveValue('https://api.together.xyz/v1');
+  await expect(page.getByLabel('Vision model')).toHaveValue('meta-llama/Llama-4-Scout-17B-16E-Instruct');
+  await page.getByLabel('Provider', { exact: true }).selectOption('ollama');
+  await expect(page.getByLabel('API base URL')).toHaveValue('http://localhost:11434/v1');
+  await page.getByLabel('API base URL').fill('http://example.com/v1');
+  await expect(page.getByText('Use https:// (http:// only for a server on this computer')).toBeVisible();
+});
+
+test('explains a provider that cannot be reached, after two retries', async ({ page }) => {
+  await page.goto('/');
+  await useVision(page);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  // Nothing listens on port 9 (discard): every request fails at the network level.
+  await page.getByLabel('API base URL').fill('http://127.0.0.1:9/v1');
+  await expect(page.getByTestId('settings-status')).toHaveText('Saved');
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await pickImage(page, 'smile.jpg');
+  await analyzePicture(page);
+  await expect(page.getByTestId('vision-error')).toContainText('Could not reach 127.0.0.1:9', { timeout: 20_000 });
+  await expect(page.getByTestId('vision-error')).toContainText('block calls from browsers (CORS)');
+});
