@@ -11,3 +11,10 @@ export const EMOTION_COLORS: Readonly<Record<Emotion, string>> = {
   sadness: '#3a78d0',
   surprise: '#e5731b',
 };
+
+/** One stable colour per channel, used wherever channels are compared. */
+export const CHANNEL_COLORS = {
+  text: '#5b5fe0',
+  vision: '#12a594',
+  fused: '#d0409b',
+} as const;

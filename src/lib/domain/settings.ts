@@ -33,6 +33,8 @@ export interface Settings {
   readonly imageMaxSide: number;
   /** How long one vision request may take, in seconds. */
   readonly visionTimeoutSec: number;
+  /** Weight of the text channel in the fused answer (0..1; the picture gets the rest). */
+  readonly textWeight: number;
 }
 
 /** Settings of a new user. */
@@ -47,6 +49,7 @@ export const DEFAULT_SETTINGS: Settings = {
   visionModel: 'meta-llama/llama-4-maverick-17b-128e-instruct',
   imageMaxSide: 1024,
   visionTimeoutSec: 60,
+  textWeight: 0.5,
 };
 
 /** Allowed ranges of the numeric settings. */
@@ -73,6 +76,8 @@ export function parseSettings(raw: unknown): Settings {
     visionModel: typeof r.visionModel === 'string' && r.visionModel.length < 200 ? r.visionModel.trim() : DEFAULT_SETTINGS.visionModel,
     imageMaxSide: inRange(r.imageMaxSide, IMAGE_SIDE_RANGE) ?? DEFAULT_SETTINGS.imageMaxSide,
     visionTimeoutSec: inRange(r.visionTimeoutSec, TIMEOUT_RANGE) ?? DEFAULT_SETTINGS.visionTimeoutSec,
+    textWeight:
+      typeof r.textWeight === 'number' && r.textWeight >= 0 && r.textWeight <= 1 ? r.textWeight : DEFAULT_SETTINGS.textWeight,
   };
 }
 

@@ -18,7 +18,7 @@ export function createAppState(): AppState {
   const settings = new SettingsState(createIdbSettingsStore());
   const analyzer = new AnalyzerState(client, settings, sessionDraftStore());
   const vision = new VisionState(settings, localKeyStore());
-  const analysis = new AnalysisState(analyzer, vision);
+  const analysis = new AnalysisState(analyzer, vision, settings);
   const storage = new ModelStorageState(createIdbModelCache(), async () => {
     analyzer.forgetModels();
     await client.unload();

@@ -1,0 +1,87 @@
+// The fused answer in Chromium: the fixture text model and the fake vision API together give a
+// consistent case (joyful text, joyful picture) and a divergent one (joyful text, sad picture);
+// the Text weight slider moves the fused answer without running any model again.
+import type { Page } from '@playwright/test';
+import { FIXTURE_ID, analyze, chatRequests, expect, hubRequests, pickImage, resetHubLog, test, textScores, useModel, useVision, visionScenario } from './support';
+
+async function analyzeBoth(page: Page, scenario: 'ok' | 'sad') {
+  await visionScenario(scenario);
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await useVision(page);
+  await pickImage(page, 'smile.jpg');
+  await analyze(page, 'I am so delighted today');
+  await expect(page.getByTestId('top-emotion')).toHaveText('joy');
+  await expect(page.getByTestId('vision-top')).toHaveText(scenario === 'ok' ? 'joy' : 'sadness');
+}
+
+const confidence = async (page: Page) => Number(await page.getByTestId('confidence').getAttribute('data-value'));
+const similarity = async (page: Page) => Number(await page.getByTestId('consistency').getAttribute('data-similarity'));
+
+test('joyful text and a joyful picture: consistent, high confidence', async ({ page }) => {
+  await analyzeBoth(page, 'ok');
+  await expect(page.getByTestId('fused-top')).toHaveText('joy');
+  await expect(page.getByTestId('consistency')).toHaveAttribute('data-verdict', 'consistent');
+  expect(await similarity(page)).toBeGreaterThan(0.75);
+  expect(await confidence(page)).toBeGreaterThan(0.7);
+  await expect(page.getByTestId('explanation')).toContainText('The channels agree; confidence is high');
+  const fused = await textScores(page, 'fused-scores');
+  expect(Object.values(fused).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+});
+
+test('joyful text and a sad picture: divergent, low confidence, and the weight decides', async ({ page }) => {
+  await analyzeBoth(page, 'sad');
+  await expect(page.getByTestId('consistency')).toHaveAttribute('data-verdict', 'divergent');
+  expect(await similarity(page)).toBeLessThan(0.5);
+  expect(await confidence(page)).toBeLessThan(0.4);
+  await expect(page.getByTestId('explanation')).toContainText('The channels disagree, which often means sarcasm or mixed feelings');
+
+  await resetHubLog();
+  const slider = page.getByLabel('Text weight');
+  await slider.fill('0.2');
+  await expect(page.getByTestId('fused-top')).toHaveText('sadness');
+  const sadnessAt02 = (await textScores(page, 'fused-scores')).sadness!;
+  await slider.fill('0.9');
+  await expect(page.getByTestId('fused-top')).toHaveText('joy');
+  expect((await textScores(page, 'fused-scores')).sadness!).toBeLessThan(sadnessAt02);
+  // The verdict belongs to the channels, not the weight.
+  await expect(page.getByTestId('consistency')).toHaveAttribute('data-verdict', 'divergent');
+  // No model ran again.
+  expect(await chatRequests()).toHaveLength(1);
+  expect(await hubRequests()).toEqual([]);
+
+  // The weight persists: wait for the settings write, then reload.
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          new Promise<unknown>((resolve) => {
+            const open = indexedDB.open('moodlens-settings');
+            open.onsuccess = () => {
+              const req = open.result.transaction('kv').objectStore('kv').get('settings');
+              req.onsuccess = () => resolve((req.result as { textWeight?: number } | undefined)?.textWeight);
+            };
+          }),
+      ),
+    )
+    .toBe(0.9);
+  await page.reload();
+  await expect(page.getByTestId('dashboard')).toHaveCount(0);
+  await page.getByLabel('Text', { exact: true }).fill('I am so delighted today');
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await expect(page.getByLabel('Text weight')).toHaveValue('0.9');
+});
+
+test('one channel only: the fused answer is that channel, marked single-channel', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await analyze(page, 'I am furious about this');
+  await expect(page.getByTestId('fused-top')).toHaveText('anger');
+  await expect(page.getByTestId('consistency')).toHaveAttribute('data-verdict', 'single-channel');
+  await expect(page.getByTestId('explanation')).toContainText('Only the text was analysed: it reads as anger');
+  const text = await textScores(page, 'text-scores');
+  const fused = await textScores(page, 'fused-scores');
+  for (const [emotion, score] of Object.entries(text)) expect(fused[emotion]).toBeCloseTo(score, 9);
+  const top = Math.max(...Object.values(text));
+  expect(await confidence(page)).toBeCloseTo(top, 9);
+});
