@@ -6,6 +6,7 @@ export default defineConfig({
   test: {
     include: ['tests/unit/**/*.test.ts', 'tests/node/**/*.test.ts'],
     environment: 'node',
+    setupFiles: ['tests/setup.ts'],
     expect: { requireAssertions: true },
     testTimeout: 60_000,
     benchmark: { include: ['bench/**/*.bench.ts'] },

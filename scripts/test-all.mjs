@@ -7,11 +7,13 @@ import { findChromium } from './find-chromium.mjs';
 const RESULTS = 'reports'; // not test-results/: Playwright empties that at start
 mkdirSync(RESULTS, { recursive: true });
 
-function run(title, command, args, env = {}) {
+/** Runs one stage; a stage that hangs is killed after `minutes` so the suite always ends. */
+function run(title, command, args, env = {}, minutes = 20) {
   console.log(`\n=== ${title}: ${[command, ...args].join(' ')}`);
   const started = Date.now();
-  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env } });
-  console.log(`=== ${title}: ${result.status === 0 ? 'ok' : `failed (exit ${result.status})`} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const result = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, ...env }, timeout: minutes * 60_000, killSignal: 'SIGKILL' });
+  const outcome = result.error?.code === 'ETIMEDOUT' ? `killed after ${minutes} min` : result.status === 0 ? 'ok' : `failed (exit ${result.status})`;
+  console.log(`=== ${title}: ${outcome} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return result.status === 0;
 }
 
@@ -42,7 +44,7 @@ steps.push(['types', run('types', 'npm', ['run', '--silent', 'check'])]);
 steps.push(['lint', run('lint', 'npx', ['eslint', '.'])]);
 steps.push([
   'unit',
-  run('unit and Node tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${RESULTS}/vitest.json`]),
+  run('unit and Node tests', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${RESULTS}/vitest.json`], {}, 10),
 ]);
 const built = run('build', 'npx', ['vite', 'build', '--logLevel', 'warn']);
 steps.push(['build', built]);
@@ -52,7 +54,7 @@ if (built) {
     run('browser tests', 'npx', ['playwright', 'test', '--reporter=list,json'], {
       CHROMIUM_PATH: chromium,
       PLAYWRIGHT_JSON_OUTPUT_NAME: `${RESULTS}/playwright.json`,
-    }),
+    }, 40),
   ]);
 }
 

@@ -44,7 +44,6 @@ export class AnalyzerState {
   readonly #settings: SettingsState;
   /** Configs whose download the user already agreed to, or that are known to be loaded. */
   // Not shown anywhere, so deliberately not reactive.
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity
   readonly #approved = new Set<string>();
   /** Config of the model the worker has loaded, if any. */
   #loadedKey: string | null = null;

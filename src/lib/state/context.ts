@@ -2,6 +2,7 @@
 import { getContext, setContext } from 'svelte';
 import type { AnalysisState } from './analysis.svelte';
 import type { AnalyzerState } from './analyzer.svelte';
+import type { HistoryState } from './history.svelte';
 import type { ModelStorageState } from './model-storage.svelte';
 import type { SettingsState } from './settings.svelte';
 import type { VisionState } from './vision.svelte';
@@ -12,6 +13,7 @@ export interface AppState {
   readonly analyzer: AnalyzerState;
   readonly vision: VisionState;
   readonly analysis: AnalysisState;
+  readonly history: HistoryState;
   readonly storage: ModelStorageState;
 }
 

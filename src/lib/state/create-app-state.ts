@@ -1,9 +1,11 @@
 // Builds the app's state graph: one emotion worker for the session, the stores, the states.
 import { EmotionClient } from '../ml/emotion-client';
 import { createIdbModelCache } from '../ml/model-cache';
+import { openHistoryStore } from '../storage/history-store';
 import { localKeyStore } from '../storage/key-store';
 import { createIdbSettingsStore } from '../storage/settings-store';
 import { AnalysisState } from './analysis.svelte';
+import { HistoryState } from './history.svelte';
 import { AnalyzerState, sessionDraftStore } from './analyzer.svelte';
 import type { AppState } from './context';
 import { ModelStorageState } from './model-storage.svelte';
@@ -18,12 +20,13 @@ export function createAppState(): AppState {
   const settings = new SettingsState(createIdbSettingsStore());
   const analyzer = new AnalyzerState(client, settings, sessionDraftStore());
   const vision = new VisionState(settings, localKeyStore());
-  const analysis = new AnalysisState(analyzer, vision, settings);
+  const history = new HistoryState(openHistoryStore);
+  const analysis = new AnalysisState(analyzer, vision, settings, (record) => history.save(record));
   const storage = new ModelStorageState(createIdbModelCache(), async () => {
     analyzer.forgetModels();
     await client.unload();
   });
   // The worker's code loads with the page, so an analysis started offline later can still run.
   client.warm();
-  return { settings, analyzer, vision, analysis, storage };
+  return { settings, analyzer, vision, analysis, storage, history };
 }

@@ -4,6 +4,7 @@
 // every path, small files included. The result stays under the provider's request limit.
 import { ACCEPTED_FORMATS, MAX_PIXELS, MAX_SIDE, fitWithin, readImageSize, sniffImageFormat, type ImageFormat } from '../domain/image-format';
 import { VisionError } from '../domain/vision-errors';
+import { blobToDataUrl } from '../storage/data-url';
 
 /** A picture ready to send. */
 export interface PreparedImage {
@@ -18,7 +19,12 @@ export interface PreparedImage {
   readonly sourceHeight: number;
   readonly sourceBytes: number;
   readonly name: string;
+  /** About 256 px JPEG for the history (never the original). */
+  readonly thumbnail: Blob;
 }
+
+/** Long side of history thumbnails. */
+export const THUMBNAIL_SIDE = 256;
 
 /** Groq accepts base64 requests up to 4 MB; the picture keeps well below, leaving room for the prompt. */
 export const MAX_DATA_URL_CHARS = 3_500_000;
@@ -67,7 +73,10 @@ async function decodeAndEncode(
       const blob = await encodeJpeg(bitmap, target.width, target.height, quality);
       const dataUrl = await blobToDataUrl(blob);
       if (dataUrl.length <= MAX_DATA_URL_CHARS || side <= 256) {
+        const small = fitWithin(bitmap.width, bitmap.height, THUMBNAIL_SIDE);
+        const thumbnail = await encodeJpeg(bitmap, small.width, small.height, 0.7);
         return {
+          thumbnail,
           dataUrl,
           blob,
           width: target.width,
@@ -99,11 +108,4 @@ async function encodeJpeg(bitmap: ImageBitmap, width: number, height: number, qu
   ctx.imageSmoothingQuality = 'high';
   ctx.drawImage(bitmap, 0, 0, width, height);
   return await canvas.convertToBlob({ type: 'image/jpeg', quality });
-}
-
-async function blobToDataUrl(blob: Blob): Promise<string> {
-  const bytes = new Uint8Array(await blob.arrayBuffer());
-  let binary = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return `data:image/jpeg;base64,${btoa(binary)}`;
 }

@@ -1,0 +1,66 @@
+// Saved analyses in their own IndexedDB database (idb-keyval, db `moodlens-history`), one record
+// per key, thumbnails as Blobs (file-backed in IndexedDB, so listing 10,000 records does not load
+// their pictures). Records are migrated on read; unreadable ones are counted and left untouched.
+// Where IndexedDB is unavailable, an in-memory store stands in and says so.
+import { clear, createStore, delMany, entries, set, setMany, type UseStore } from 'idb-keyval';
+import { migrateRecord, type HistoryRecord } from '../domain/history';
+
+/** What the history state needs from storage. */
+export interface HistoryStore {
+  /** Every readable record, and how many stored values could not be read. */
+  list(): Promise<{ records: HistoryRecord[]; unreadable: number }>;
+  put(record: HistoryRecord): Promise<void>;
+  /** Writes all or none (one transaction). */
+  putMany(records: readonly HistoryRecord[]): Promise<void>;
+  remove(ids: readonly string[]): Promise<void>;
+  clear(): Promise<void>;
+  /** False for the in-memory fallback: nothing survives a reload. */
+  readonly persistent: boolean;
+}
+
+/** The IndexedDB store. */
+export function createIdbHistoryStore(store: UseStore = createStore('moodlens-history', 'records')): HistoryStore {
+  return {
+    async list() {
+      const all = await entries<string, unknown>(store);
+      const records: HistoryRecord[] = [];
+      let unreadable = 0;
+      for (const [, value] of all) {
+        const record = migrateRecord(value);
+        if (record) records.push(record);
+        else unreadable += 1;
+      }
+      return { records, unreadable };
+    },
+    put: (record) => set(record.id, record, store),
+    putMany: (records) => setMany(records.map((r) => [r.id, r] as [string, HistoryRecord]), store),
+    remove: (ids) => delMany([...ids], store),
+    clear: () => clear(store),
+    persistent: true,
+  };
+}
+
+/** The in-memory stand-in. */
+export function createMemoryHistoryStore(): HistoryStore {
+  const map = new Map<string, HistoryRecord>();
+  return {
+    list: async () => ({ records: [...map.values()], unreadable: 0 }),
+    put: async (record) => void map.set(record.id, record),
+    putMany: async (records) => records.forEach((r) => map.set(r.id, r)),
+    remove: async (ids) => ids.forEach((id) => map.delete(id)),
+    clear: async () => map.clear(),
+    persistent: false,
+  };
+}
+
+/** The IndexedDB store when IndexedDB works here (some private modes refuse it), else memory. */
+export async function openHistoryStore(): Promise<HistoryStore> {
+  try {
+    if (typeof indexedDB === 'undefined') throw new Error('no IndexedDB');
+    const store = createIdbHistoryStore();
+    await store.list();
+    return store;
+  } catch {
+    return createMemoryHistoryStore();
+  }
+}

@@ -1,0 +1,195 @@
+// History in Chromium with real IndexedDB: analyses survive a reload, open without running a
+// model, delete with undo, export and import between browser contexts, two tabs at once, a full
+// disk, no IndexedDB at all, and records this version cannot read left untouched.
+import { readFileSync } from 'node:fs';
+import type { Page } from '@playwright/test';
+import { FIXTURE_ID, analyze, chatRequests, expect, hubRequests, pickImage, resetHubLog, test, useModel, useVision, visionScenario } from './support';
+
+const items = (page: Page) => page.getByTestId('history-item');
+const openHistory = (page: Page) => page.getByRole('button', { name: 'History', exact: true }).click();
+
+async function analyzeText(page: Page, text: string, top: string) {
+  await analyze(page, text);
+  await expect(page.getByTestId('top-emotion')).toHaveText(top);
+}
+
+/** The export file as the app writes it. */
+async function exportFile(page: Page): Promise<{ records: Array<Record<string, unknown>> }> {
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  return JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { records: Array<Record<string, unknown>> };
+}
+
+test('three analyses survive a reload, open without a model, and delete with undo', async ({ page }) => {
+  await visionScenario('sad');
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await useVision(page);
+  await analyzeText(page, 'I am furious about this', 'anger');
+  await analyzeText(page, 'I am terrified of the dark', 'fear');
+  await pickImage(page, 'smile.jpg');
+  await analyzeText(page, 'I am so delighted today', 'joy');
+  await expect(page.getByTestId('vision-top')).toHaveText('sadness');
+
+  await page.reload();
+  await openHistory(page);
+  await expect(items(page)).toHaveCount(3);
+  await expect(items(page).first()).toContainText('I am so delighted today');
+  await expect(items(page).first()).toContainText('Text + picture');
+  await expect(items(page).first().locator('img.thumb')).toBeVisible();
+
+  await resetHubLog();
+  await visionScenario('ok');
+  await items(page).first().getByRole('button', { name: 'Open' }).click();
+  await expect(page.getByTestId('consistency')).toHaveAttribute('data-verdict', 'divergent');
+  await expect(page.getByTestId('vision-description')).toContainText('Downturned mouth');
+  expect(await hubRequests()).toEqual([]);
+  expect(await chatRequests()).toHaveLength(0);
+  await page.getByRole('button', { name: 'Back to history' }).click();
+
+  await page.getByLabel('Search history').fill('terrified');
+  await expect(items(page)).toHaveCount(1);
+  await page.getByLabel('Search history').fill('');
+  await page.getByLabel('Filter by channels').selectOption('both');
+  await expect(items(page)).toHaveCount(1);
+  await page.getByLabel('Filter by channels').selectOption('any');
+
+  await items(page).filter({ hasText: 'furious' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(items(page)).toHaveCount(2);
+  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(items(page)).toHaveCount(3);
+  await page.reload();
+  await openHistory(page);
+  await expect(items(page)).toHaveCount(3);
+});
+
+test('export then import into a fresh browser reproduces identical records', async ({ page, browser }) => {
+  await visionScenario('ok');
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await useVision(page);
+  await analyzeText(page, 'I am furious about this', 'anger');
+  await pickImage(page, 'rotated.jpg');
+  await analyzeText(page, 'I am so delighted today', 'joy');
+  await expect(page.getByTestId('vision-top')).toHaveText('joy');
+  await openHistory(page);
+  const first = await exportFile(page);
+  expect(first.records).toHaveLength(2);
+  expect(JSON.stringify(first)).not.toContain('gsk_');
+
+  const fresh = await browser.newContext();
+  const other = await fresh.newPage();
+  await other.goto('/');
+  await openHistory(other);
+  await expect(items(other)).toHaveCount(0);
+  const chooser = other.waitForEvent('filechooser');
+  await other.getByRole('button', { name: 'Import', exact: true }).click();
+  const exported = await exportPath(page);
+  await (await chooser).setFiles(exported);
+  await expect(other.getByText('Imported 2 analyses; 0 already here, 0 rejected.')).toBeVisible();
+  await expect(items(other)).toHaveCount(2);
+  const second = await exportFile(other);
+  expect(second.records).toEqual(first.records);
+
+  // Importing again adds nothing; a file that is not an export changes nothing.
+  const again = other.waitForEvent('filechooser');
+  await other.getByRole('button', { name: 'Import', exact: true }).click();
+  await (await again).setFiles(exported);
+  await expect(other.getByText('Imported 0 analyses; 2 already here, 0 rejected.')).toBeVisible();
+  const bad = other.waitForEvent('filechooser');
+  await other.getByRole('button', { name: 'Import', exact: true }).click();
+  await (await bad).setFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
+  await expect(other.getByText('The file is not a Moodlens history export.')).toBeVisible();
+  await expect(items(other)).toHaveCount(2);
+  await fresh.close();
+});
+
+/** Exports from `page` and returns the downloaded file's path. */
+async function exportPath(page: Page): Promise<string> {
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  return (await download).path();
+}
+
+test('two tabs saving at the same time lose nothing and see each other', async ({ context }) => {
+  const a = await context.newPage();
+  await a.goto('/');
+  await useModel(a, FIXTURE_ID);
+  const b = await context.newPage();
+  await b.goto('/');
+  await a.getByLabel('Text', { exact: true }).fill('I am furious about this');
+  await b.getByLabel('Text', { exact: true }).fill('I am so delighted today');
+  await Promise.all([
+    a.getByRole('button', { name: 'Analyze', exact: true }).click(),
+    b.getByRole('button', { name: 'Analyze', exact: true }).click(),
+  ]);
+  await expect(a.getByTestId('top-emotion')).toHaveText('anger');
+  await expect(b.getByTestId('top-emotion')).toHaveText('joy');
+  for (const page of [a, b]) {
+    await openHistory(page);
+    await expect(items(page)).toHaveCount(2);
+  }
+});
+
+test('a full disk: the result stays on screen and in memory, and the failure is shown', async ({ page }) => {
+  await page.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      if (this.transaction.db.name === 'moodlens-history') throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      return put.apply(this, args);
+    };
+  });
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await analyzeText(page, 'I am furious about this', 'anger');
+  await openHistory(page);
+  await expect(page.getByText(/could not be saved \(the browser storage for this site is full\)/u)).toBeVisible();
+  await expect(items(page)).toHaveCount(1);
+  await expect(items(page).first()).toContainText('not saved');
+});
+
+test('without IndexedDB the app still works and says history is not kept', async ({ page }) => {
+  await page.addInitScript(() => {
+    Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true });
+  });
+  await page.goto('/');
+  await openHistory(page);
+  await expect(page.getByText('history is kept in memory only')).toBeVisible();
+});
+
+test('records this version cannot read are counted and left untouched', async ({ page }) => {
+  await page.goto('/');
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('moodlens-history');
+        open.onupgradeneeded = () => open.result.createObjectStore('records');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('records', 'readwrite');
+          const store = tx.objectStore('records');
+          const scores = { anger: 0, disgust: 0, fear: 0, joy: 1, neutral: 0, sadness: 0, surprise: 0 };
+          store.put({ schemaVersion: 1, id: 'seeded-v1-record', createdAt: 1_700_000_000_000, textPart: { text: 'Written by version 1', scores, modelId: 'm', device: 'wasm', dtype: 'q8', inferenceMs: 1, chunks: 1, tokens: 3 }, visionPart: null, thumbnail: null, textWeight: 0.5 }, 'seeded-v1-record');
+          store.put({ schemaVersion: 99, id: 'from-the-future', something: 'new' }, 'from-the-future');
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  await page.reload();
+  await openHistory(page);
+  await expect(items(page)).toHaveCount(1);
+  await expect(items(page).first()).toContainText('Written by version 1');
+  await expect(page.getByText('1 stored entries could not be read and were left untouched.')).toBeVisible();
+  await items(page).first().getByRole('button', { name: 'Delete' }).click();
+  const futureKept = await page.evaluate(
+    () =>
+      new Promise<boolean>((resolve) => {
+        const open = indexedDB.open('moodlens-history');
+        open.onsuccess = () => {
+          const req = open.result.transaction('records').objectStore('records').get('from-the-future');
+          req.onsuccess = () => resolve(req.result !== undefined);
+        };
+      }),
+  );
+  expect(futureKept).toBe(true);
+});
