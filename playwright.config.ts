@@ -30,6 +30,9 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${APP_PORT}/`,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
+    // Each test gets a fresh context; precaching 27 MB per test is only worth it where offline
+    // behaviour is tested (tests/e2e/offline.spec.ts allows service workers).
+    serviceWorkers: 'block',
     launchOptions: { ...(executablePath ? { executablePath } : {}), args },
   },
   projects: [

@@ -3,6 +3,7 @@
 // (an SPA fallback would be parsed as a model file and could end up cached).
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
+import { VitePWA } from 'vite-plugin-pwa';
 
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -10,7 +11,41 @@ const isolationHeaders = {
 };
 
 export default defineConfig({
-  plugins: [svelte()],
+  plugins: [
+    svelte(),
+    // A service worker precaches the app shell and the ONNX Runtime wasm, so after one visit the
+    // app opens offline (model files are in IndexedDB). A new version waits until the user agrees
+    // to reload ('prompt'), so an analysis in progress is never cut off.
+    VitePWA({
+      registerType: 'prompt',
+      injectRegister: false,
+      includeAssets: ['icon.svg'],
+      manifest: {
+        name: 'Moodlens',
+        short_name: 'Moodlens',
+        description: 'Reads the emotion in a text on your device, and in a picture with your own vision API key.',
+        theme_color: '#4b4fd8',
+        background_color: '#f6f7f9',
+        display: 'standalone',
+        start_url: './',
+        scope: './',
+        icons: [
+          { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
+          { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
+          { src: 'icon.svg', sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
+        ],
+      },
+      workbox: {
+        globPatterns: ['**/*.{js,mjs,css,html,wasm,svg,png,webmanifest}'],
+        // The ONNX Runtime wasm is about 27 MB.
+        maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
+        clientsClaim: true,
+        cleanupOutdatedCaches: true,
+        // Missing files stay real 404s (no SPA fallback page).
+        navigateFallback: null,
+      },
+    }),
+  ],
   appType: 'mpa',
   base: './',
   server: { headers: isolationHeaders, host: '127.0.0.1' },

@@ -43,9 +43,16 @@ export interface HistoryRecord {
   readonly textWeight: number;
 }
 
-/** Fused top emotion of a record, recomputed from its parts and weight. */
+const fusedTops = new WeakMap<HistoryRecord, Emotion | null>();
+
+/** Fused top emotion of a record, from its parts and weight (records are immutable: cached). */
 export function fusedTopOf(record: HistoryRecord): Emotion | null {
-  return fuse({ text: record.textPart?.scores ?? null, vision: record.visionPart?.scores ?? null, textWeight: record.textWeight })?.top ?? null;
+  let top = fusedTops.get(record);
+  if (top === undefined) {
+    top = fuse({ text: record.textPart?.scores ?? null, vision: record.visionPart?.scores ?? null, textWeight: record.textWeight })?.top ?? null;
+    fusedTops.set(record, top);
+  }
+  return top;
 }
 
 /** Which channels a record used. */

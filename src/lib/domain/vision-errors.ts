@@ -12,6 +12,7 @@ export type VisionErrorCode =
   | 'server'
   | 'bad-request'
   | 'network'
+  | 'offline'
   | 'timeout'
   | 'cancelled'
   | 'bad-reply'
@@ -65,6 +66,8 @@ export function describeVisionError(err: VisionError, context: { model: string; 
       return `${context.host} rejected the request: ${err.detail}`;
     case 'network':
       return `Could not reach ${context.host}. Check the API base URL and your connection; some providers block calls from browsers (CORS).`;
+    case 'offline':
+      return 'You are offline: analysing a picture needs your vision provider. Text analysis still works on this device.';
     case 'timeout':
       return `${context.host} did not answer in time. Try again, or raise the timeout in Settings.`;
     case 'cancelled':

@@ -2,6 +2,7 @@
 import { getContext, setContext } from 'svelte';
 import type { AnalysisState } from './analysis.svelte';
 import type { AnalyzerState } from './analyzer.svelte';
+import type { AppStatusState } from './app-status.svelte';
 import type { HistoryState } from './history.svelte';
 import type { ModelStorageState } from './model-storage.svelte';
 import type { SettingsState } from './settings.svelte';
@@ -14,6 +15,7 @@ export interface AppState {
   readonly vision: VisionState;
   readonly analysis: AnalysisState;
   readonly history: HistoryState;
+  readonly status: AppStatusState;
   readonly storage: ModelStorageState;
 }
 

@@ -5,6 +5,7 @@ import { openHistoryStore } from '../storage/history-store';
 import { localKeyStore } from '../storage/key-store';
 import { createIdbSettingsStore } from '../storage/settings-store';
 import { AnalysisState } from './analysis.svelte';
+import { AppStatusState } from './app-status.svelte';
 import { HistoryState } from './history.svelte';
 import { AnalyzerState, sessionDraftStore } from './analyzer.svelte';
 import type { AppState } from './context';
@@ -28,5 +29,6 @@ export function createAppState(): AppState {
   });
   // The worker's code loads with the page, so an analysis started offline later can still run.
   client.warm();
-  return { settings, analyzer, vision, analysis, storage, history };
+  const status = new AppStatusState();
+  return { settings, analyzer, vision, analysis, storage, history, status };
 }

@@ -119,6 +119,10 @@ export class VisionState {
     this.error = null;
     this.errorDetail = null;
     const local = providerById(s.visionProvider).local;
+    if (!local && typeof navigator !== 'undefined' && !navigator.onLine) {
+      this.#fail(new VisionError('offline', 'navigator.onLine is false.'));
+      return;
+    }
     if (!this.apiKey && !local) {
       this.#fail(new VisionError('no-key', 'No API key.'));
       return;

@@ -1,0 +1,55 @@
+// Offline after one visit: the service worker serves the app shell and the ONNX Runtime wasm, the
+// model comes from IndexedDB, the history is there, and a picture says plainly that it needs the
+// network.
+import { FIXTURE_ID, analyze, expect, pickImage, test, useModel, useVision, waitForCachedFiles } from './support';
+
+test.use({ serviceWorkers: 'allow' });
+
+test('after one visit the app opens offline, shows history and analyses text with the cached model', async ({ page, context }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await useVision(page);
+  await analyze(page, 'I am furious about this');
+  await expect(page.getByTestId('top-emotion')).toHaveText('anger');
+  await waitForCachedFiles(page, 4);
+  // The service worker has precached the shell and the wasm, and controls the page.
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async () => {
+          if (!navigator.serviceWorker.controller) return 'not controlled';
+          const names = await caches.keys();
+          for (const name of names) {
+            const keys = await (await caches.open(name)).keys();
+            if (keys.some((r) => r.url.includes('.wasm'))) return 'ready';
+          }
+          return 'no wasm cached';
+        }),
+      { timeout: 60_000 },
+    )
+    .toBe('ready');
+
+  await context.setOffline(true);
+  await page.reload();
+  await expect(page.getByTestId('offline-banner')).toBeVisible();
+  await page.getByRole('button', { name: 'History', exact: true }).click();
+  await expect(page.getByTestId('history-item')).toHaveCount(1);
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await analyze(page, 'I am so delighted today');
+  await expect(page.getByTestId('top-emotion')).toHaveText('joy');
+
+  await page.getByLabel('Text', { exact: true }).fill('');
+  await pickImage(page, 'smile.jpg');
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await expect(page.getByTestId('vision-error')).toContainText('You are offline');
+  await context.setOffline(false);
+});
+
+test('the app can be installed: it links a web app manifest with icons', async ({ page, request }) => {
+  await page.goto('/');
+  const href = await page.locator('link[rel="manifest"]').getAttribute('href');
+  expect(href).toBeTruthy();
+  const manifest = (await (await request.get(new URL(href!, page.url()).href)).json()) as { name: string; icons: Array<{ sizes: string }>; display: string };
+  expect(manifest).toMatchObject({ name: 'Moodlens', display: 'standalone' });
+  expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+});
