@@ -193,3 +193,38 @@ test('records this version cannot read are counted and left untouched', async ({
   );
   expect(futureKept).toBe(true);
 });
+
+test('after real use it asks once for persistent storage and shows what history takes', async ({ page }) => {
+  await page.addInitScript(() => {
+    const w = window as unknown as { persistCalls: number };
+    w.persistCalls = 0;
+    const original = navigator.storage.persist.bind(navigator.storage);
+    navigator.storage.persist = () => {
+      w.persistCalls += 1;
+      return original();
+    };
+  });
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  expect(await page.evaluate(() => (window as unknown as { persistCalls: number }).persistCalls)).toBe(0);
+  await analyzeText(page, 'I am furious about this', 'anger');
+  await analyzeText(page, 'I am so delighted today', 'joy');
+  await expect.poll(() => page.evaluate(() => (window as unknown as { persistCalls: number }).persistCalls)).toBe(1);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByTestId('history-size')).toContainText(/History: 2 analyses, about \d+(\.\d)? KB\./u);
+  await expect(page.getByTestId('persistence')).toContainText(/Storage is persistent|Export your history/u);
+});
+
+test('a save started just before the page closes is not lost', async ({ context }) => {
+  const page = await context.newPage();
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await analyze(page, 'I am terrified of the dark');
+  await expect(page.getByTestId('top-emotion')).toHaveText('fear');
+  await page.close({ runBeforeUnload: true });
+  const again = await context.newPage();
+  await again.goto('/');
+  await openHistory(again);
+  await expect(items(again)).toHaveCount(1);
+  await expect(items(again).first()).toContainText('terrified');
+});

@@ -46,8 +46,15 @@ export class HistoryState {
   undoable = $state.raw<readonly HistoryRecord[]>([]);
   message = $state<string | null>(null);
   error = $state<string | null>(null);
+  /** Whether the browser promised not to evict this site's data; null until known. */
+  persisted = $state<boolean | null>(null);
+  #askedPersist = false;
 
   readonly visible = $derived(filterRecords(this.records, this.query));
+  /** Rough size of the history: texts and scores as JSON, plus thumbnails. */
+  readonly approxBytes = $derived(
+    this.records.reduce((n, r) => n + JSON.stringify({ ...r, thumbnail: null }).length + (r.thumbnail?.size ?? 0), 0),
+  );
   readonly open = $derived(this.records.find((r) => r.id === this.openId) ?? null);
 
   constructor(openStore: () => Promise<HistoryStore>, channelName: string | null = 'moodlens-history') {
@@ -62,6 +69,17 @@ export class HistoryState {
     this.persistent = this.#store.persistent;
     await this.reload();
     this.loaded = true;
+    this.persisted = (await navigator.storage?.persisted?.().catch(() => null)) ?? null;
+  }
+
+  /**
+   * Asks the browser to keep this site's data (history, model) from eviction, once, after the
+   * first saved analysis: real use, not a first visit.
+   */
+  async #askPersistence(): Promise<void> {
+    if (this.#askedPersist || this.persisted) return;
+    this.#askedPersist = true;
+    this.persisted = (await navigator.storage?.persist?.().catch(() => null)) ?? null;
   }
 
   /** Re-reads the store (after another tab changed it), keeping unsaved records. */
@@ -79,6 +97,7 @@ export class HistoryState {
     try {
       await this.#requireStore().put(record);
       this.#announce();
+      if (this.#store?.persistent) void this.#askPersistence();
     } catch (err) {
       this.unsaved = new Set([...this.unsaved, record.id]);
       this.error = `This analysis could not be saved (${describeWriteError(err)}). It stays on screen until you close the page; export the history or free some space.`;
