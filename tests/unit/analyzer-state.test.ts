@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { normalize } from '../../src/lib/domain/emotions';
+import { JOY_RESULT } from './fixtures';
 import { ModelError } from '../../src/lib/domain/errors';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/lib/domain/settings';
 import type { EmotionClient } from '../../src/lib/ml/emotion-client';
-import type { LoadPlan, ModelConfig, TextResult } from '../../src/lib/ml/protocol';
+import type { LoadPlan, ModelConfig } from '../../src/lib/ml/protocol';
 import { AnalyzerState, type DraftStore } from '../../src/lib/state/analyzer.svelte';
 import { SettingsState } from '../../src/lib/state/settings.svelte';
 
-const result: TextResult = {
-  scores: normalize({ anger: 0, disgust: 0, fear: 0, joy: 1, neutral: 0, sadness: 0, surprise: 0 }),
-  top: 'joy',
-  topScore: 1,
-  inferenceMs: 1,
-  device: 'wasm',
-  dtype: 'q8',
-  modelId: 'a/b',
-  chunks: 1,
-  tokens: 1,
-};
+const result = JOY_RESULT;
 
 function plan(downloadBytes: number | null, cached = false): LoadPlan {
   return {

@@ -1,21 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { normalize } from '../../src/lib/domain/emotions';
+import { JOY_RESULT } from './fixtures';
 import { ModelError } from '../../src/lib/domain/errors';
 import { EmotionClient, type WorkerLike } from '../../src/lib/ml/emotion-client';
-import type { ModelConfig, TextResult, WorkerRequest, WorkerResponse } from '../../src/lib/ml/protocol';
+import type { ModelConfig, WorkerRequest, WorkerResponse } from '../../src/lib/ml/protocol';
 
 const config: ModelConfig = { source: { host: 'http://127.0.0.1:1', modelId: 'a/b' }, device: 'wasm' };
-const result: TextResult = {
-  scores: normalize({ anger: 0, disgust: 0, fear: 0, joy: 1, neutral: 0, sadness: 0, surprise: 0 }),
-  top: 'joy',
-  topScore: 1,
-  inferenceMs: 3,
-  device: 'wasm',
-  dtype: 'q8',
-  modelId: 'a/b',
-  chunks: 1,
-  tokens: 2,
-};
+const result = JOY_RESULT;
 
 /** A fake worker that records requests and lets the test answer them. */
 class FakeWorker implements WorkerLike {
