@@ -35,6 +35,15 @@ async function analyzePicture(page: import('@playwright/test').Page) {
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
 }
 
+/** Plays `scenario`, sets the fake provider up in Settings, picks `file` and presses Analyze. */
+async function sendPicture(page: import('@playwright/test').Page, scenario: string, file: string) {
+  await visionScenario(scenario);
+  await page.goto('/');
+  await useVision(page);
+  await pickImage(page, file);
+  await analyzePicture(page);
+}
+
 test('analyses a picture alone and sends a clean JPEG, the model and JSON mode, with the key only in the header', async ({ page }) => {
   await visionScenario('ok');
   await page.goto('/');
@@ -81,11 +90,7 @@ test('analyses text and picture together, and never sends the text to the provid
 });
 
 test('applies EXIF orientation: a rotated photo is sent upright', async ({ page }) => {
-  await visionScenario('ok');
-  await page.goto('/');
-  await useVision(page);
-  await pickImage(page, 'rotated.jpg');
-  await analyzePicture(page);
+  await sendPicture(page, 'ok', 'rotated.jpg');
   await expect(page.getByTestId('vision-top')).toHaveText('joy');
   const jpeg = sentImage((await chatRequests())[0]!);
   expect(jpegHasExif(jpeg)).toBe(false);
@@ -100,20 +105,12 @@ test('applies EXIF orientation: a rotated photo is sent upright', async ({ page 
 });
 
 test('reads a reply with prose, a fenced block, synonyms and percentages', async ({ page }) => {
-  await visionScenario('fenced');
-  await page.goto('/');
-  await useVision(page);
-  await pickImage(page, 'small.png');
-  await analyzePicture(page);
+  await sendPicture(page, 'fenced', 'small.png');
   await expect(page.getByTestId('vision-top')).toHaveText('joy');
 });
 
 test('retries once without JSON mode when the provider rejects it', async ({ page }) => {
-  await visionScenario('json-mode-rejected');
-  await page.goto('/');
-  await useVision(page);
-  await pickImage(page, 'anim.gif');
-  await analyzePicture(page);
+  await sendPicture(page, 'json-mode-rejected', 'anim.gif');
   await expect(page.getByTestId('vision-top')).toHaveText('joy');
   const chats = await chatRequests();
   expect(chats.map((c) => 'response_format' in (c.body as object))).toEqual([true, false]);
@@ -144,32 +141,20 @@ for (const [scenario, message, requests] of failures) {
 }
 
 test('waits out a 429 with a visible countdown, then succeeds', async ({ page }) => {
-  await visionScenario('rate-limited');
-  await page.goto('/');
-  await useVision(page);
-  await pickImage(page, 'smile.jpg');
-  await analyzePicture(page);
+  await sendPicture(page, 'rate-limited', 'smile.jpg');
   await expect(page.getByTestId('vision-status')).toContainText(/retrying in [12] s/u);
   await expect(page.getByTestId('vision-top')).toHaveText('joy');
   expect(await chatRequests()).toHaveLength(2);
 });
 
 test('recovers from one server error with a retry', async ({ page }) => {
-  await visionScenario('server-error');
-  await page.goto('/');
-  await useVision(page);
-  await pickImage(page, 'smile.jpg');
-  await analyzePicture(page);
+  await sendPicture(page, 'server-error', 'smile.jpg');
   await expect(page.getByTestId('vision-top')).toHaveText('joy', { timeout: 20_000 });
   expect(await chatRequests()).toHaveLength(2);
 });
 
 test('Cancel stops a slow request without an error', async ({ page }) => {
-  await visionScenario('slow');
-  await page.goto('/');
-  await useVision(page);
-  await pickImage(page, 'smile.jpg');
-  await analyzePicture(page);
+  await sendPicture(page, 'slow', 'smile.jpg');
   await page.getByRole('button', { name: 'Cancel' }).click();
   await expect(page.getByText('Picture analysis cancelled.')).toBeVisible();
   await expect(page.getByTestId('vision-error')).toHaveCount(0);
