@@ -28,7 +28,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import protobuf from 'protobufjs';
+import { ATTR, DT, encodeModel, f32Bytes, i64Bytes, quantizeUint8, tensor, valueInfo } from './lib/onnx-proto.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const MODEL_ID = 'moodlens/tiny-emotion';
@@ -154,13 +154,13 @@ function applyBpe(symbols, ranks) {
   return parts;
 }
 
-const SPECIAL_TOKENS = [
+export const SPECIAL_TOKENS = [
   { id: 0, content: '<s>' },
   { id: 1, content: '<pad>' },
   { id: 2, content: '</s>' },
   { id: 3, content: '<unk>' },
 ];
-const MASK = '<mask>';
+export const MASK = '<mask>';
 
 function capitalize(w) {
   return w[0].toUpperCase() + w.slice(1);
@@ -273,146 +273,12 @@ function toCompactJson(value) {
 const compactJsonFile = (value) => Buffer.from(toCompactJson(value), 'utf8');
 
 // ---------------------------------------------------------------------------
-// Minimal onnx.proto (proto2; field numbers from onnx/onnx.proto)
+// ONNX (schema and helpers in scripts/lib/onnx-proto.mjs)
 // ---------------------------------------------------------------------------
 
-const ONNX_SCHEMA = `
-syntax = "proto2";
-package onnx;
-
-message AttributeProto {
-  enum AttributeType {
-    UNDEFINED = 0; FLOAT = 1; INT = 2; STRING = 3; TENSOR = 4; GRAPH = 5;
-    FLOATS = 6; INTS = 7; STRINGS = 8; TENSORS = 9; GRAPHS = 10;
-  }
-  optional string name = 1;
-  optional AttributeType type = 20;
-  optional float f = 2;
-  optional int64 i = 3;
-  optional bytes s = 4;
-  optional TensorProto t = 5;
-  repeated float floats = 7;
-  repeated int64 ints = 8;
-}
-
-message ValueInfoProto {
-  optional string name = 1;
-  optional TypeProto type = 2;
-  optional string doc_string = 3;
-}
-
-message NodeProto {
-  repeated string input = 1;
-  repeated string output = 2;
-  optional string name = 3;
-  optional string op_type = 4;
-  optional string domain = 7;
-  repeated AttributeProto attribute = 5;
-  optional string doc_string = 6;
-}
-
-message StringStringEntryProto {
-  optional string key = 1;
-  optional string value = 2;
-}
-
-message ModelProto {
-  optional int64 ir_version = 1;
-  repeated OperatorSetIdProto opset_import = 8;
-  optional string producer_name = 2;
-  optional string producer_version = 3;
-  optional string domain = 4;
-  optional int64 model_version = 5;
-  optional string doc_string = 6;
-  optional GraphProto graph = 7;
-  repeated StringStringEntryProto metadata_props = 14;
-}
-
-message GraphProto {
-  repeated NodeProto node = 1;
-  optional string name = 2;
-  repeated TensorProto initializer = 5;
-  optional string doc_string = 10;
-  repeated ValueInfoProto input = 11;
-  repeated ValueInfoProto output = 12;
-  repeated ValueInfoProto value_info = 13;
-}
-
-message TensorProto {
-  enum DataType {
-    UNDEFINED = 0; FLOAT = 1; UINT8 = 2; INT8 = 3; UINT16 = 4; INT16 = 5; INT32 = 6;
-    INT64 = 7; STRING = 8; BOOL = 9; FLOAT16 = 10; DOUBLE = 11; UINT32 = 12; UINT64 = 13;
-  }
-  repeated int64 dims = 1;
-  optional int32 data_type = 2;
-  repeated float float_data = 4 [packed = true];
-  repeated int32 int32_data = 5 [packed = true];
-  repeated int64 int64_data = 7 [packed = true];
-  optional string name = 8;
-  optional bytes raw_data = 9;
-  optional string doc_string = 12;
-}
-
-message TensorShapeProto {
-  message Dimension {
-    oneof value {
-      int64 dim_value = 1;
-      string dim_param = 2;
-    }
-    optional string denotation = 3;
-  }
-  repeated Dimension dim = 1;
-}
-
-message TypeProto {
-  message Tensor {
-    optional int32 elem_type = 1;
-    optional TensorShapeProto shape = 2;
-  }
-  oneof value {
-    Tensor tensor_type = 1;
-  }
-  optional string denotation = 6;
-}
-
-message OperatorSetIdProto {
-  optional string domain = 1;
-  optional int64 version = 2;
-}
-`;
-
-const ONNX = protobuf.parse(ONNX_SCHEMA, { keepCase: true }).root;
-const ModelProto = ONNX.lookupType('onnx.ModelProto');
-
-const DT = { FLOAT: 1, UINT8: 2, INT64: 7 };
-const ATTR = { INT: 2 };
 const OPSET = 17;
 const IR_VERSION = 8;
 
-function tensor(name, dataType, dims, bytes) {
-  return { name, data_type: dataType, dims, raw_data: bytes };
-}
-function f32Bytes(values) {
-  const buf = Buffer.alloc(values.length * 4);
-  values.forEach((v, i) => buf.writeFloatLE(v, i * 4));
-  return buf;
-}
-function i64Bytes(values) {
-  const buf = Buffer.alloc(values.length * 8);
-  values.forEach((v, i) => buf.writeBigInt64LE(BigInt(v), i * 8));
-  return buf;
-}
-function valueInfo(name, elemType, dims) {
-  return {
-    name,
-    type: {
-      tensor_type: {
-        elem_type: elemType,
-        shape: { dim: dims.map((d) => (typeof d === 'string' ? { dim_param: d } : { dim_value: d })) },
-      },
-    },
-  };
-}
 function node(opType, inputs, outputs, name, attrs = []) {
   return {
     op_type: opType,
@@ -432,17 +298,7 @@ function buildOnnx({ embedding, vocabSize, bias, quantized }) {
   const nodes = [];
 
   if (quantized) {
-    // Per-tensor asymmetric uint8 quantization, same scheme as onnxruntime's quantize_dynamic.
-    let min = 0;
-    let max = 0;
-    for (const v of embedding) {
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    const scale = Math.fround((max - min) / 255 || 1);
-    const zeroPoint = Math.min(255, Math.max(0, Math.round(-min / scale)));
-    const q = Buffer.alloc(embedding.length);
-    embedding.forEach((v, i) => (q[i] = Math.min(255, Math.max(0, Math.round(v / scale) + zeroPoint))));
+    const { q, scale, zeroPoint } = quantizeUint8(embedding);
     initializer.push(
       tensor('token_scores.weight_quantized', DT.UINT8, [vocabSize, numLabels], q),
       tensor('token_scores.weight_scale', DT.FLOAT, [], f32Bytes([scale])),
@@ -493,35 +349,19 @@ function buildOnnx({ embedding, vocabSize, bias, quantized }) {
       output: [valueInfo('logits', DT.FLOAT, ['batch_size', numLabels])],
     },
   };
-  const err = ModelProto.verify(model);
-  if (err) throw new Error(`invalid ModelProto: ${err}`);
-  return Buffer.from(ModelProto.encode(ModelProto.fromObject(model)).finish());
+  return encodeModel(model);
 }
 
-// ---------------------------------------------------------------------------
-// Fixture assembly
-// ---------------------------------------------------------------------------
-
-/** @returns {Map<string, Buffer>} relative path -> file bytes (deterministic) */
-export function buildFixtureFiles() {
-  const { vocab, merges, wordTokens } = buildBpe();
-  const vocabSize = vocab.size;
+/**
+ * The RoBERTa tokenizer files (HF tokenizers format) for a byte-level BPE vocab and its merges;
+ * `vocab` must hold the 4 special tokens at ids 0-3 and `<mask>`.
+ * @param {Map<string, number>} vocab
+ * @param {string[]} merges
+ * @returns {Map<string, Buffer>}
+ */
+export function robertaTokenizerFiles(vocab, merges) {
   const maskId = vocab.get(MASK);
-  const id2label = new Map(LABELS.map((l, i) => [String(i), l]));
-  const label2id = new Map(LABELS.map((l, i) => [l, i]));
-
-  // --- weights
-  const numLabels = LABELS.length;
-  const embedding = new Float32Array(vocabSize * numLabels);
-  for (const { label, token } of wordTokens) {
-    if (label === null) continue;
-    const row = vocab.get(token) * numLabels;
-    if (label === 'neutral') embedding[row + NEUTRAL] = NEUTRAL_WORD_WEIGHT;
-    else embedding[row + LABELS.indexOf(label)] = EMOTION_WEIGHT;
-  }
-  const bias = LABELS.map((l) => (l === 'neutral' ? NEUTRAL_BIAS : 0));
-
-  // --- tokenizer.json (RoBERTa layout)
+  if (maskId === undefined) throw new Error('the vocab has no <mask> token');
   const addedToken = (id, content, extra = {}) => ({
     id,
     content,
@@ -596,6 +436,35 @@ export function buildFixtureFiles() {
     unk_token: '<unk>',
   };
 
+  return new Map([
+    ['tokenizer.json', compactJsonFile(tokenizer)],
+    ['tokenizer_config.json', jsonFile(tokenizerConfig)],
+    ['special_tokens_map.json', jsonFile(specialTokensMap)],
+  ]);
+}
+
+// ---------------------------------------------------------------------------
+// Fixture assembly
+// ---------------------------------------------------------------------------
+
+/** @returns {Map<string, Buffer>} relative path -> file bytes (deterministic) */
+export function buildFixtureFiles() {
+  const { vocab, merges, wordTokens } = buildBpe();
+  const vocabSize = vocab.size;
+  const id2label = new Map(LABELS.map((l, i) => [String(i), l]));
+  const label2id = new Map(LABELS.map((l, i) => [l, i]));
+
+  // --- weights
+  const numLabels = LABELS.length;
+  const embedding = new Float32Array(vocabSize * numLabels);
+  for (const { label, token } of wordTokens) {
+    if (label === null) continue;
+    const row = vocab.get(token) * numLabels;
+    if (label === 'neutral') embedding[row + NEUTRAL] = NEUTRAL_WORD_WEIGHT;
+    else embedding[row + LABELS.indexOf(label)] = EMOTION_WEIGHT;
+  }
+  const bias = LABELS.map((l) => (l === 'neutral' ? NEUTRAL_BIAS : 0));
+
   // --- config.json (shape of the real j-hartmann config, tiny dimensions)
   const config = {
     _name_or_path: MODEL_ID,
@@ -627,9 +496,7 @@ export function buildFixtureFiles() {
 
   return new Map([
     ['config.json', jsonFile(config)],
-    ['tokenizer.json', compactJsonFile(tokenizer)],
-    ['tokenizer_config.json', jsonFile(tokenizerConfig)],
-    ['special_tokens_map.json', jsonFile(specialTokensMap)],
+    ...robertaTokenizerFiles(vocab, merges),
     ['onnx/model.onnx', buildOnnx({ embedding, vocabSize, bias, quantized: false })],
     ['onnx/model_quantized.onnx', buildOnnx({ embedding, vocabSize, bias, quantized: true })],
   ]);

@@ -1,8 +1,8 @@
 // `npm test`: every check and test, in the order a failure is cheapest to find. Makes sure a
 // Chromium exists first (installing Debian's when it can), and ends with one summary line.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { findChromium } from './find-chromium.mjs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { ensureChromium } from './find-chromium.mjs';
 
 const RESULTS = 'reports'; // not test-results/: Playwright empties that at start
 mkdirSync(RESULTS, { recursive: true });
@@ -17,26 +17,7 @@ function run(title, command, args, env = {}, minutes = 20) {
   return result.status === 0;
 }
 
-async function ensureChromium() {
-  const found = await findChromium();
-  if (found) return found;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (isRoot && existsSync('/usr/bin/apt-get')) {
-    console.log('No Chromium found: installing Debian\'s chromium package.');
-    run('apt-get update', 'apt-get', ['update', '-qq']);
-    run('install chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], { DEBIAN_FRONTEND: 'noninteractive' });
-    const installed = await findChromium();
-    if (installed) return installed;
-  }
-  console.error(
-    'No Chromium for the browser tests. Install one, then run `npm test` again:\n' +
-      '  sudo apt-get install -y chromium        (Debian/Ubuntu)\n' +
-      'or point CHROMIUM_PATH at a Chromium or Chrome binary.',
-  );
-  process.exit(1);
-}
-
-const chromium = await ensureChromium();
+const chromium = await ensureChromium('npm test');
 console.log(`Chromium: ${chromium}`);
 
 const steps = [];

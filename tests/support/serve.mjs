@@ -18,6 +18,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFakeOpenAI } from './fake-openai.mjs';
+import { CONTENT_TYPES } from '../../scripts/lib/content-types.mjs';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const DIST = join(root, 'dist');
@@ -27,18 +28,7 @@ const HUB_PORT = Number(process.env.HUB_PORT ?? 4180);
 const VISION_PORT = Number(process.env.VISION_PORT ?? 4300);
 const HOST = '127.0.0.1';
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript',
-  '.mjs': 'text/javascript',
-  '.css': 'text/css',
-  '.wasm': 'application/wasm',
-  '.json': 'application/json',
-  '.onnx': 'application/octet-stream',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.webmanifest': 'application/manifest+json',
-};
+const TYPES = CONTENT_TYPES;
 
 /** Requests seen by each server, for tests to inspect. */
 const log = { app: [], hub: [] };

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Which main-thread tasks over 50 ms happen in the app during a first and a second analysis of
+// the real-shape model, and what runs inside them (from a Chromium trace). A debugging aid for
+// the numbers run.mjs prints; needs `npm run build` and the bench model.
+//   node bench/real-shape/long-tasks.mjs
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { ensureChromium } from '../../scripts/find-chromium.mjs';
+import { BENCH_MODEL_ID, MODELS_DIR, ensureBenchModel } from './make-model.mjs';
+import { startServers } from './servers.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+ensureBenchModel();
+const servers = await startServers({ dist: path.resolve(HERE, '../../dist'), models: MODELS_DIR, driver: path.join(HERE, 'driver.js') });
+const browser = await chromium.launch({
+  executablePath: await ensureChromium('node bench/real-shape/long-tasks.mjs'),
+  args: ['--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+});
+const page = await browser.newPage();
+await page.goto(`${servers.isolated}/`);
+await page.getByRole('button', { name: 'Settings', exact: true }).click();
+await page.getByLabel('Model host').fill(servers.hub);
+await page.getByLabel('Model id').fill(`${BENCH_MODEL_ID}-int8`);
+await page.getByTestId('settings-status').getByText('Saved').waitFor();
+await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+
+for (const [n, text] of ['The first analysis loads the model.', 'A second one, with the model loaded.'].entries()) {
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
+  await page.getByLabel('Text', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  const download = page.getByRole('button', { name: 'Download and analyze' });
+  await download.or(page.getByTestId('top-emotion')).first().waitFor({ timeout: 120_000 });
+  if (await download.isVisible()) await download.click();
+  await page.waitForFunction(() => document.querySelector('button[aria-busy="true"]') === null, null, { timeout: 120_000 });
+  await page.waitForTimeout(500);
+  const trace = JSON.parse((await browser.stopTracing()).toString());
+  const events = trace.traceEvents;
+  const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === events.find((x) => x.name === 'TracingStartedInBrowser')?.args?.data?.frames?.[0]?.processId)
+    ?? events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  const onMain = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X');
+  const tasks = onMain.filter((e) => e.name === 'RunTask' && e.dur > 50_000);
+  console.log(`analysis ${n + 1}: ${tasks.length} main-thread tasks over 50 ms`);
+  for (const t of tasks) {
+    const inside = onMain
+      .filter((e) => e !== t && e.ts >= t.ts && e.ts + e.dur <= t.ts + t.dur && e.dur > 5_000)
+      .map((e) => `${e.name}${e.args?.data?.url ? ` ${e.args.data.url.split('/').pop()}` : ''}${e.args?.data?.functionName ? ` ${e.args.data.functionName}` : ''} ${(e.dur / 1000).toFixed(0)} ms`);
+    console.log(`  ${(t.dur / 1000).toFixed(0)} ms: ${[...new Set(inside)].slice(0, 12).join(' | ')}`);
+  }
+}
+await browser.close();
+await servers.close();

@@ -1,0 +1,505 @@
+#!/usr/bin/env node
+// The text channel on the real model's shape, side by side: the app's built worker in headless
+// Chromium (with and without cross-origin isolation), onnxruntime-node on the same ONNX graph and
+// dtype, and PyTorch eager when Debian's python3-torch is installed. Runs are interleaved (every
+// round visits every engine for every case) so machine noise hits all alike. See bench/README.md.
+//
+//   node bench/real-shape/run.mjs [--rounds N] [--loads N] [--no-build] [--only a,b] [--out file]
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { AutoTokenizer, env } from '@huggingface/transformers';
+import { chromium } from '@playwright/test';
+import { ensureChromium } from '../../scripts/find-chromium.mjs';
+import { BENCH_MODEL_ID, MODELS_DIR, SHAPE, ensureBenchModel } from './make-model.mjs';
+import { startServers } from './servers.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..', '..');
+const DIST = path.join(ROOT, 'dist');
+const THREADS = 2;
+/**
+ * Pause after every timed run: thread pools (OpenMP, onnxruntime's) spin for a while after their
+ * work, and without a pause that spinning would be charged to the next engine.
+ */
+const SETTLE_MS = 150;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// ---------------------------------------------------------------------------
+// Options
+// ---------------------------------------------------------------------------
+
+function options(argv) {
+  const o = { rounds: 12, loads: 3, build: true, only: null, out: null };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--rounds') o.rounds = Number(argv[++i]);
+    else if (a === '--loads') o.loads = Number(argv[++i]);
+    else if (a === '--no-build') o.build = false;
+    else if (a === '--only') o.only = new Set(argv[++i].split(','));
+    else if (a === '--out') o.out = path.resolve(argv[++i]);
+    else throw new Error(`unknown argument ${a} (see bench/README.md)`);
+  }
+  return o;
+}
+
+// ---------------------------------------------------------------------------
+// Inputs: texts of exactly N tokens (with <s> and </s>), as the real tokenizer counts them
+// ---------------------------------------------------------------------------
+
+const WORDS = (
+  'I finally got the job and I am delighted but also a little scared about moving to a new city ' +
+  'where I know nobody yet. The train was late again this morning and everyone on the platform ' +
+  'looked furious, then a stranger shared her umbrella and we laughed about the weather. ' +
+  'My grandmother called to say the tests came back clear, and I cried with relief in the car park. ' +
+  'Honestly this restaurant was disgusting: cold soup, a hair in the salad and a rude waiter.'
+).split(' ');
+
+/**
+ * `count` texts of exactly `tokens` tokens, each starting with its own tag, so no two texts in a
+ * run are the same (the app answers a repeated text from its cache, which would time nothing).
+ */
+function makeTexts(tokenizer, tokens, count, tag) {
+  const size = (t) => tokenizer.encode(t).length;
+  const texts = [];
+  for (let n = 0; n < count; n++) {
+    let text = `${tag}.${n}:`;
+    let w = n * 7;
+    while (size(`${text} ${WORDS[w % WORDS.length]}`) <= tokens) text = `${text} ${WORDS[w++ % WORDS.length]}`;
+    while (size(`${text} ok`) <= tokens) text = `${text} ok`;
+    if (size(text) !== tokens) throw new Error(`could not make a ${tokens}-token text (got ${size(text)})`);
+    texts.push(text);
+  }
+  return texts;
+}
+
+const CASES = [
+  { name: '1x16', batch: 1, tokens: 16 },
+  { name: '1x64', batch: 1, tokens: 64 },
+  { name: '1x128', batch: 1, tokens: 128 },
+  { name: '8x64', batch: 8, tokens: 64 },
+  { name: '32x64', batch: 32, tokens: 64 },
+  // The 1x64 text of the same round once more: the app answers it from its results cache.
+  { name: '1x64 again', batch: 1, tokens: 64, repeat: '1x64' },
+];
+
+/** Inputs of every case for one round (round -1 is the warm-up): new texts each round. */
+function roundInputs(tokenizer, round) {
+  const inputs = {};
+  for (const c of CASES) {
+    const texts = c.repeat ? inputs[c.repeat].texts : makeTexts(tokenizer, c.tokens, c.batch, `${round + 1}${c.name}`);
+    inputs[c.name] = { ...c, texts, ids: texts.map((t) => Array.from(tokenizer.encode(t))) };
+  }
+  return inputs;
+}
+
+// ---------------------------------------------------------------------------
+// Engines: each has load() and run(case) returning milliseconds measured on its own side
+// ---------------------------------------------------------------------------
+
+function lineProcess(command, args, name) {
+  const child = spawn(command, args, { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const waiting = new Map();
+  let next = 1;
+  createInterface({ input: child.stdout }).on('line', (line) => {
+    const msg = JSON.parse(line);
+    const w = waiting.get(msg.id);
+    waiting.delete(msg.id);
+    if (msg.error) w?.reject(new Error(`${name}: ${msg.error}`));
+    else w?.resolve(msg);
+  });
+  child.on('exit', (code) => {
+    for (const w of waiting.values()) w.reject(new Error(`${name} exited with ${code}`));
+    waiting.clear();
+  });
+  return {
+    send(msg) {
+      const id = next++;
+      return new Promise((resolve, reject) => {
+        waiting.set(id, { resolve, reject });
+        child.stdin.write(`${JSON.stringify({ ...msg, id })}\n`);
+      });
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+function nodeEngine(dtype) {
+  const p = lineProcess(process.execPath, [path.join(HERE, 'engines/node-engine.mjs')], `ort-node ${dtype}`);
+  return {
+    name: `onnxruntime-node ${dtype}, ${THREADS} threads`,
+    key: `node-${dtype}`,
+    dtype,
+    async load() {
+      return (await p.send({ cmd: 'load', modelsDir: `${MODELS_DIR}/`, modelId: BENCH_MODEL_ID, dtype: dtype === 'int8' ? 'q8' : 'fp32', threads: THREADS })).ms;
+    },
+    run: async (c) => (await p.send({ cmd: 'run', texts: c.texts })).ms,
+    close: async () => p.close(),
+  };
+}
+
+function torchAvailable() {
+  const r = spawnSync('/usr/bin/python3', ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : null;
+}
+
+/** Debian's torch uses the system BLAS: the reference one is about 25x slower than OpenBLAS. */
+function systemBlas() {
+  try {
+    return fs.realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3');
+  } catch {
+    return 'unknown';
+  }
+}
+
+function torchEngine(version) {
+  const p = lineProcess('/usr/bin/python3', [path.join(HERE, 'engines/torch_engine.py')], 'torch');
+  return {
+    name: `PyTorch ${version} eager fp32, ${THREADS} threads`,
+    key: 'torch-fp32',
+    dtype: 'fp32',
+    note: 'model only: token ids come from the controller',
+    load: async () => (await p.send({ cmd: 'load', shape: SHAPE, threads: THREADS })).ms,
+    run: async (c) => (await p.send({ cmd: 'run', ids: c.ids })).ms,
+    close: async () => p.close(),
+  };
+}
+
+function workerUrl() {
+  const file = fs.readdirSync(path.join(DIST, 'assets')).find((f) => /^emotion-worker-.*\.js$/.test(f));
+  if (!file) throw new Error('dist/ has no emotion worker: run `npm run build`');
+  return `/assets/${file}`;
+}
+
+function browserEngine(browser, servers, { dtype, isolated }) {
+  const origin = isolated ? servers.isolated : servers.plain;
+  const config = { source: { host: servers.hub, modelId: `${BENCH_MODEL_ID}-${dtype}` }, device: 'wasm' };
+  let context = null;
+  let page = null;
+  let batch = false;
+  const threads = isolated ? THREADS : 1;
+
+  async function openPage() {
+    page = await context.newPage();
+    page.on('pageerror', (err) => console.error(`  [page] ${err.message}`));
+    await page.goto(`${origin}/__bench.html`);
+    await page.waitForFunction(() => 'moodlensBench' in window);
+    if ((await page.evaluate(() => window.moodlensBench.crossOriginIsolated())) !== isolated) {
+      throw new Error(`expected crossOriginIsolated=${isolated}`);
+    }
+    await page.evaluate((url) => window.moodlensBench.start(url), workerUrl());
+  }
+  const firstResult = () => page.evaluate(([c, t]) => window.moodlensBench.run(c, t, false), [config, ['Warm start: how long until this text has scores?']]);
+
+  /** Waits until the worker's cache writes (not awaited by transformers.js) have all landed. */
+  async function cacheSettled() {
+    let last = -1;
+    for (let i = 0; i < 120; i++) {
+      const files = await page.evaluate(() => window.moodlensBench.cachedFiles());
+      if (files.length === last && files.some((f) => f.endsWith('.onnx'))) return files.length;
+      last = files.length;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    throw new Error('the model cache never settled');
+  }
+
+  return {
+    name: `Chromium WASM ${dtype}, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? ' (cross-origin isolated)' : ' (not isolated)'}`,
+    key: `chromium-${dtype}-${isolated ? 'isolated' : 'plain'}`,
+    dtype,
+    browser: true,
+    get batched() {
+      return batch;
+    },
+    async load() {
+      context = await browser.newContext();
+      await openPage();
+      const ms = await firstResult();
+      batch = await page.evaluate((c) => window.moodlensBench.hasBatch(c), config);
+      await cacheSettled();
+      return ms;
+    },
+    run: (c) => page.evaluate(([cfg, texts, b]) => window.moodlensBench.run(cfg, texts, b), [config, c.texts, batch]),
+    /** A fresh profile (empty IndexedDB) to the first result. */
+    async coldLoad() {
+      const keep = { context, page };
+      context = await browser.newContext();
+      try {
+        await openPage();
+        const ms = await firstResult();
+        await cacheSettled();
+        await page.close();
+        return ms;
+      } finally {
+        await context.close();
+        ({ context, page } = keep);
+      }
+    },
+    /** A new page and worker in a profile whose IndexedDB holds the model, to the first result. */
+    async warmLoad() {
+      const keep = page;
+      try {
+        await openPage();
+        const ms = await firstResult();
+        this.lastMarks = await page.evaluate(() => window.moodlensBench.marks());
+        await page.close();
+        return ms;
+      } finally {
+        page = keep;
+      }
+    },
+    close: async () => context?.close(),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// The app itself: main-thread long tasks during an analysis, JS and wasm bytes
+// ---------------------------------------------------------------------------
+
+async function appMetrics(browser, servers) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  const from = servers.log.length;
+  await page.goto(`${servers.isolated}/`);
+  await page.getByRole('button', { name: 'Analyze', exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Model host').fill(servers.hub);
+  await page.getByLabel('Model id').fill(`${BENCH_MODEL_ID}-int8`);
+  await page.getByTestId('settings-status').getByText('Saved').waitFor();
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+
+  const analyzeButton = page.getByRole('button', { name: 'Analyze', exact: true });
+  const analyse = async (text) => {
+    await page.getByLabel('Text', { exact: true }).fill(text);
+    const t0 = await page.evaluate(() => performance.now());
+    await analyzeButton.click();
+    const download = page.getByRole('button', { name: 'Download and analyze' });
+    for (let i = 0; ; i++) {
+      if (i > 1200) throw new Error('the analysis did not finish in 2 minutes');
+      if (await download.isVisible()) await download.click();
+      else if ((await analyzeButton.getAttribute('aria-busy')) !== 'true' && (await page.getByTestId('top-emotion').isVisible())) break;
+      await page.waitForTimeout(100);
+    }
+    const t1 = await page.evaluate(() => performance.now());
+    await page.waitForTimeout(300); // let the charts finish drawing: their tasks count too
+    const tasks = await page.evaluate(([a]) => window.__longTasks.filter((t) => t.start >= a), [t0]);
+    return { ms: t1 - t0, longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks.map((t) => t.duration)) };
+  };
+  const first = await analyse('The first analysis downloads the model. I hope it is quick!');
+  const second = await analyse('A second text, once the model is loaded: how smooth is the page now?');
+
+  // Reopening the app with the model on this device: Analyze at once, and once the background
+  // load (AnalyzerState.preload) says the model is ready.
+  const reopen = async () => {
+    await page.reload();
+    await analyzeButton.waitFor();
+    await page.waitForFunction(() => document.readyState === 'complete');
+  };
+  await reopen();
+  const reopenedAtOnce = await analyse('Reopened, and analysed straight away.');
+  await reopen();
+  const readyAfterMs = await page.evaluate(() => performance.now());
+  await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+  const preloadMs = (await page.evaluate(() => performance.now())) - readyAfterMs;
+  const reopenedReady = await analyse('Reopened, and analysed once the model said it was ready.');
+
+  const requests = servers.log.slice(from).filter((r) => r.server === 'isolated');
+  const gz = (rel) => gzipSync(fs.readFileSync(path.join(DIST, rel))).length;
+  const pageJs = requests.filter((r) => r.dest === 'script' && /\.m?js$/.test(r.path) && !r.path.includes('ort-wasm'));
+  const runtimeJs = requests.filter((r) => (r.dest === 'worker' || r.path.includes('ort-wasm')) && /\.m?js$/.test(r.path));
+  const wasm = requests.filter((r) => r.path.endsWith('.wasm'));
+  await context.close();
+  return {
+    firstAnalysis: first,
+    secondAnalysis: second,
+    reopenedAtOnce,
+    preloadMs,
+    reopenedReady,
+    pageJsGzipBytes: pageJs.reduce((n, r) => n + gz(r.path.slice(1)), 0),
+    pageJsFiles: pageJs.map((r) => r.path),
+    runtimeJsGzipBytes: runtimeJs.reduce((n, r) => n + gz(r.path.slice(1)), 0),
+    wasmBytes: wasm.reduce((n, r) => n + r.bytes, 0),
+    wasmFiles: wasm.map((r) => r.path),
+  };
+}
+
+// ---------------------------------------------------------------------------
+// Statistics and output
+// ---------------------------------------------------------------------------
+
+function stats(samples) {
+  const s = [...samples].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  const median = s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s.at(-1), n: s.length };
+}
+
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : ms >= 100 ? `${ms.toFixed(0)} ms` : `${ms.toFixed(1)} ms`);
+
+function table(results) {
+  const header = ['engine', ...CASES.map((c) => c.name + (c.batch > 1 ? ' (seq/s)' : ''))];
+  const rows = results.engines.map((e) => {
+    const ref = results.engines.find((r) => r.key === `node-${e.dtype}`);
+    return [
+      e.name,
+      ...CASES.map((c) => {
+        const s = e.cases[c.name];
+        if (!s) return '-';
+        const ratio = ref && ref !== e ? ` ${(s.median / ref.cases[c.name].median).toFixed(1)}x` : '';
+        const value = c.batch > 1 ? `${((c.batch * 1000) / s.median).toFixed(0)}/s` : fmt(s.median);
+        return `${value} (${fmt(s.min)}-${fmt(s.max)})${ratio}`;
+      }),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+// ---------------------------------------------------------------------------
+// Main
+// ---------------------------------------------------------------------------
+
+async function main() {
+  const o = options(process.argv.slice(2));
+  const started = Date.now();
+  console.log(`Moodlens text-channel benchmark, ${new Date().toISOString()}, ${o.rounds} rounds`);
+  const model = ensureBenchModel({ log: (m) => console.log(`  ${m}`) });
+  console.log(`model: ${path.relative(ROOT, model.dir)} (${model.generated ? 'generated' : 'cached'})`);
+  if (o.build) {
+    console.log('building the app (vite build)...');
+    const b = spawnSync(process.execPath, [path.join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--logLevel', 'error'], { cwd: ROOT, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('vite build failed');
+  }
+
+  env.allowRemoteModels = false;
+  env.localModelPath = `${MODELS_DIR}/`;
+  const tokenizer = await AutoTokenizer.from_pretrained(BENCH_MODEL_ID);
+  const inputs = Array.from({ length: o.rounds + 1 }, (_, r) => roundInputs(tokenizer, r - 1));
+
+  const servers = await startServers({ dist: DIST, models: MODELS_DIR, driver: path.join(HERE, 'driver.js') });
+  const executablePath = await ensureChromium('npm run bench');
+  const browser = await chromium.launch({
+    executablePath,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+  });
+
+  const torch = torchAvailable();
+  const all = [
+    nodeEngine('int8'),
+    nodeEngine('fp32'),
+    ...(torch ? [torchEngine(torch)] : []),
+    browserEngine(browser, servers, { dtype: 'int8', isolated: true }),
+    browserEngine(browser, servers, { dtype: 'int8', isolated: false }),
+    browserEngine(browser, servers, { dtype: 'fp32', isolated: true }),
+  ];
+  const engines = o.only ? all.filter((e) => o.only.has(e.key)) : all;
+  if (!torch) console.log('PyTorch: skipped (no python3-torch; bench/README.md says how to add it)');
+  else if (!systemBlas().includes('openblas-openmp')) {
+    console.log(`PyTorch: the system BLAS is ${systemBlas()}, not OpenMP OpenBLAS: its numbers are unfair (see bench/README.md)`);
+  }
+
+  const results = {
+    date: new Date().toISOString(),
+    machine: {
+      cpus: (await import('node:os')).cpus().length,
+      node: process.version,
+      chromium: browser.version(),
+      ...(torch ? { torch, blas: systemBlas() } : {}),
+    },
+    rounds: o.rounds,
+    engines: [],
+    loads: {},
+  };
+  const samples = new Map(engines.map((e) => [e.key, Object.fromEntries(CASES.map((c) => [c.name, []]))]));
+  try {
+    for (const e of engines) {
+      const ms = await e.load();
+      console.log(`loaded ${e.name}: ${fmt(ms)}${e.browser ? ` (cold, to first result; batched requests: ${e.batched})` : ''}`);
+      for (const c of CASES) await e.run(inputs[0][c.name]); // warm-up, untimed
+    }
+    for (let r = 0; r < o.rounds; r++) {
+      const order = engines.map((_, i) => engines[(i + r) % engines.length]);
+      for (const c of CASES) {
+        for (const e of order) {
+          samples.get(e.key)[c.name].push(await e.run(inputs[r + 1][c.name]));
+          await sleep(SETTLE_MS);
+        }
+      }
+      process.stdout.write(`\rround ${r + 1}/${o.rounds}`);
+    }
+    process.stdout.write('\n');
+
+    for (const e of engines) {
+      results.engines.push({
+        key: e.key,
+        name: e.name,
+        dtype: e.dtype,
+        ...(e.note ? { note: e.note } : {}),
+        ...(e.browser ? { batchedRequests: e.batched } : {}),
+        cases: Object.fromEntries(CASES.map((c) => [c.name, stats(samples.get(e.key)[c.name])])),
+      });
+    }
+
+    const browsers = engines.filter((e) => e.browser);
+    const loads = Object.fromEntries(browsers.map((e) => [e.key, { cold: [], warm: [] }]));
+    for (let i = 0; i < o.loads; i++) {
+      for (const e of browsers) {
+        loads[e.key].cold.push(await e.coldLoad());
+        loads[e.key].warm.push(await e.warmLoad());
+        loads[e.key].marks = e.lastMarks;
+      }
+      process.stdout.write(`\rloads ${i + 1}/${o.loads}`);
+    }
+    if (o.loads) process.stdout.write('\n');
+    for (const [key, l] of Object.entries(loads)) results.loads[key] = { cold: stats(l.cold), warm: stats(l.warm), warmMarks: l.marks };
+
+    if (!o.only || o.only.has('app')) results.app = await appMetrics(browser, servers);
+  } finally {
+    await Promise.all(engines.map((e) => e.close()));
+    await browser.close();
+    await servers.close();
+  }
+
+  console.log(`\nMedian per case (min-max) and ratio to onnxruntime-node at the same dtype; batches in sequences/s.`);
+  console.log(table(results));
+  for (const e of results.engines) if (e.note) console.log(`  ${e.name}: ${e.note}`);
+  if (Object.keys(results.loads).length) {
+    console.log('\nModel load to first result (median, min-max):');
+    for (const [key, l] of Object.entries(results.loads)) {
+      console.log(`  ${key.padEnd(24)} cold ${fmt(l.cold.median)} (${fmt(l.cold.min)}-${fmt(l.cold.max)})   warm ${fmt(l.warm.median)} (${fmt(l.warm.min)}-${fmt(l.warm.max)})`);
+      if (l.warmMarks) console.log(`  ${''.padEnd(24)} last warm start: ${Object.entries(l.warmMarks).map(([k, t]) => `${k} ${fmt(t)}`).join(', ')}`);
+    }
+  }
+  if (results.app) {
+    const a = results.app;
+    console.log('\nThe app page (int8, isolated):');
+    console.log(`  first analysis (download + load): ${fmt(a.firstAnalysis.ms)}, ${a.firstAnalysis.longTasks} main-thread tasks over 50 ms (longest ${fmt(a.firstAnalysis.longestTaskMs)})`);
+    console.log(`  second analysis: ${fmt(a.secondAnalysis.ms)}, ${a.secondAnalysis.longTasks} tasks over 50 ms (longest ${fmt(a.secondAnalysis.longestTaskMs)})`);
+    console.log(`  reopened (model cached), Analyze at once: ${fmt(a.reopenedAtOnce.ms)}, ${a.reopenedAtOnce.longTasks} tasks over 50 ms`);
+    console.log(`  reopened, "model ready" after ${fmt(a.preloadMs)}; Analyze then: ${fmt(a.reopenedReady.ms)}, ${a.reopenedReady.longTasks} tasks over 50 ms`);
+    console.log(`  page JS before the ML runtime: ${(a.pageJsGzipBytes / 1024).toFixed(1)} kB gzipped (${a.pageJsFiles.length} files)`);
+    console.log(`  ML runtime JS (worker + onnxruntime glue): ${(a.runtimeJsGzipBytes / 1024).toFixed(1)} kB gzipped`);
+    console.log(`  wasm transferred: ${(a.wasmBytes / 1e6).toFixed(1)} MB (${a.wasmFiles.join(', ')})`);
+  }
+
+  const out = o.out ?? path.join(ROOT, 'bench', 'results', `${results.date.slice(0, 19).replace(/:/g, '-')}.json`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  fs.writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`\nwrote ${path.relative(ROOT, out)} (${((Date.now() - started) / 1000).toFixed(0)} s in all)`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
