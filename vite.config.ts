@@ -37,8 +37,17 @@ export default defineConfig({
       },
       workbox: {
         globPatterns: ['**/*.{js,mjs,css,html,wasm,svg,png,webmanifest}'],
-        // The ONNX Runtime wasm is about 27 MB.
-        maximumFileSizeToCacheInBytes: 40 * 1024 * 1024,
+        // Precache the WASM-only ONNX Runtime (14 MB); the WebGPU-capable build (27 MB) is cached
+        // the first time a WebGPU device loads it, so WASM-only devices never download it.
+        globIgnores: ['**/*.asyncify*'],
+        runtimeCaching: [
+          {
+            urlPattern: /\/assets\/ort-wasm-simd-threaded\.asyncify-[^/]*\.(?:wasm|mjs)$/,
+            handler: 'CacheFirst',
+            options: { cacheName: 'moodlens-webgpu-runtime', expiration: { maxEntries: 4 } },
+          },
+        ],
+        maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
         clientsClaim: true,
         cleanupOutdatedCaches: true,
         // Missing files stay real 404s (no SPA fallback page).

@@ -33,6 +33,8 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   await waitForCachedFiles(page, MODEL_FILES.length);
   await resetHubLog();
   await page.reload();
+  // The cached model starts loading in the background as the app opens, downloading nothing.
+  await expect(page.getByTestId('model-ready')).toContainText('ready on this device (q8, wasm)');
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByLabel('Model host')).toHaveValue(HUB);
@@ -42,6 +44,12 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   await analyze(page, 'I feel sad and miserable');
   await expect(page.getByTestId('top-emotion')).toHaveText('sadness');
   expect(await hubRequests(), 'model requests after reload').toEqual([]);
+
+  // The same text again comes from the worker's results cache.
+  await expect(page.getByTestId('inference-time')).not.toContainText('cache');
+  await analyze(page, 'I feel sad and miserable');
+  await expect(page.getByTestId('inference-time')).toContainText('from cache');
+  await expect(page.getByTestId('top-emotion')).toHaveText('sadness');
   expect(requests.some((u) => u.includes('.wasm'))).toBe(true);
 });
 

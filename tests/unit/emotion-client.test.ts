@@ -133,6 +133,22 @@ describe('EmotionClient', () => {
     expect(notices.at(-1)).toContain('WebGPU failed earlier');
   });
 
+  it('gives another device preference a fresh worker, since a worker loads one runtime build', async () => {
+    const { client, workers } = setup();
+    const a = client.classify(config, 'one');
+    workers[0]!.reply({ type: 'classified', id: 1, result });
+    await a;
+    const b = client.classify({ ...config, device: 'wasm' }, 'same preference, same worker');
+    workers[0]!.reply({ type: 'classified', id: 2, result });
+    await b;
+    expect(workers).toHaveLength(1);
+
+    void client.classify({ ...config, device: 'auto' }, 'two');
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+    expect(workers[1]!.requests[0]).toMatchObject({ type: 'classify', config: { device: 'auto' } });
+  });
+
   it('keeps the worker after an error that does not touch the runtime', async () => {
     const { client, workers } = setup();
     const a = client.probe(config);

@@ -105,6 +105,14 @@ describe('probe', () => {
     expect(Object.keys(found.weights)).toEqual(['q8']);
   });
 
+  it('asks the network nothing when told to look in the cache only, even with files missing', async () => {
+    const { fetch, calls } = fakeHub();
+    const cache = createMemoryModelCache();
+    await cache.put(modelFileUrl(source, 'config.json'), new Response(new Uint8Array(10)));
+    await expect(probeModelFiles(source, cache, modelFetch(fetch, cache), { cachedOnly: true })).rejects.toMatchObject({ code: 'not-found' });
+    expect(calls).toEqual([]);
+  });
+
   it('names the missing model when config.json is not there', async () => {
     const { fetch } = fakeHub({});
     await expect(probeModelFiles(source, createMemoryModelCache(), modelFetch(fetch))).rejects.toMatchObject({

@@ -24,11 +24,12 @@ const findings: ProbeFindings = {
 };
 
 /** A fake model: one token per word; "happy" texts score joy, everything else sadness. */
-function fakeModel(log: string[], opts: { failRun?: boolean } = {}): RuntimeModel {
+function fakeModel(log: string[], opts: { failRun?: boolean } = {}, batches?: string[][]): RuntimeModel {
   return {
     countTokens: (t) => t.split(/\s+/u).filter(Boolean).length,
     async classify(texts) {
       log.push(`classify:${texts.length}`);
+      batches?.push([...texts]);
       if (opts.failRun && !texts[0]?.startsWith('Warming')) throw new Error('GPU device lost');
       return texts.map((t): EmotionScores => (t.includes('happy') ? JOY : SAD));
     },
@@ -47,6 +48,7 @@ interface FakeOptions {
 
 function setup(opts: FakeOptions = {}) {
   const log: string[] = [];
+  const batches: string[][] = [];
   const messages: WorkerResponse[] = [];
   let clock = 0;
   const runtime: WorkerRuntime = {
@@ -56,7 +58,7 @@ function setup(opts: FakeOptions = {}) {
       log.push(`load:${plan.device}:${plan.dtype}`);
       onProgress({ phase: 'download', files: [], loaded: 50, total: 100 });
       if (opts.failLoadOn?.has(plan.device)) throw new Error(`cannot load on ${plan.device}`);
-      return fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu });
+      return fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu }, batches);
     },
     async evict(source, files) {
       log.push(`evict:${source.modelId}${files ? `:${files.join(',')}` : ''}`);
@@ -64,10 +66,10 @@ function setup(opts: FakeOptions = {}) {
     now: () => (clock += 5),
   };
   const handle = createWorkerHandler(runtime, (m) => messages.push(m));
-  return { handle, log, messages };
+  return { handle, log, messages, batches };
 }
 
-const finals = (ms: WorkerResponse[]) => ms.filter((m) => ['probed', 'classified', 'unloaded', 'error'].includes(m.type));
+const finals = (ms: WorkerResponse[]) => ms.filter((m) => ['probed', 'classified', 'classified-batch', 'unloaded', 'error'].includes(m.type));
 
 describe('worker handler', () => {
   it('plans q8 on WASM and counts only uncached bytes', async () => {
@@ -192,5 +194,45 @@ describe('worker handler', () => {
       handle({ type: 'unload', id: 3 }),
     ]);
     expect(finals(messages).map((m) => `${m.type}:${m.id}`)).toEqual(['classified:1', 'probed:2', 'unloaded:3']);
+  });
+
+  it('classifies many texts in length-sorted batches and answers in the order asked', async () => {
+    const { handle, messages, batches } = setup();
+    const words = (n: number, w: string) => Array.from({ length: n }, () => w).join(' ');
+    // 20 texts of 1 to 200 words: 16 sequences or 2048 padded tokens per batch at most.
+    const texts = Array.from({ length: 20 }, (_, i) => words(((i * 7) % 20) * 10 + 1, i % 2 ? 'happy' : 'grey'));
+    await handle({ type: 'classify-batch', id: 1, config, texts });
+    const done = finals(messages)[0];
+    if (done?.type !== 'classified-batch') throw new Error(`no batch result: ${JSON.stringify(done)}`);
+    expect(done.results.map((r) => r.tokens)).toEqual(texts.map((t) => t.split(' ').length));
+    expect(done.results.map((r) => r.top)).toEqual(texts.map((_, i) => (i % 2 ? 'joy' : 'sadness')));
+    const runs = batches.slice(1); // the first is the warm-up
+    expect(runs.flat().sort()).toEqual([...texts].sort());
+    for (const batch of runs) {
+      const lengths = batch.map((t) => t.split(' ').length);
+      expect(lengths).toEqual([...lengths].sort((a, b) => a - b));
+      expect(batch.length * Math.max(...lengths)).toBeLessThanOrEqual(2048);
+      expect(batch.length).toBeLessThanOrEqual(16);
+    }
+    expect(runs.length).toBeGreaterThan(1);
+  });
+
+  it('answers a text it has seen from its cache, until the model is unloaded', async () => {
+    const { handle, messages, log } = setup();
+    await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    await handle({ type: 'classify-batch', id: 2, config, texts: ['a happy day', 'a grey day'] });
+    await handle({ type: 'classify', id: 3, config, text: 'a grey day' });
+    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'classify:1']);
+    const [first, batch, third] = finals(messages);
+    if (first?.type !== 'classified' || batch?.type !== 'classified-batch' || third?.type !== 'classified') throw new Error('missing results');
+    expect(first.result.cached).toBeUndefined();
+    expect(batch.results.map((r) => r.cached)).toEqual([true, undefined]);
+    expect(batch.results[0]).toEqual({ ...first.result, cached: true });
+    expect(third.result).toMatchObject({ cached: true, top: 'sadness' });
+
+    await handle({ type: 'unload', id: 4 });
+    await handle({ type: 'classify', id: 5, config, text: 'a happy day' });
+    expect(finals(messages).at(-1)).toMatchObject({ type: 'classified', result: { top: 'joy' } });
+    expect(finals(messages).at(-1)).not.toMatchObject({ result: { cached: true } });
   });
 });

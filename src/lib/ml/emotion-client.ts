@@ -1,6 +1,7 @@
 // The page's side of the emotion worker: one long-lived worker, requests matched to replies by
 // id, progress and notices forwarded to callbacks, and a crashed worker replaced on the next call.
 import { ModelError } from '../domain/errors';
+import type { DevicePreference } from '../domain/model-source';
 import {
   assertNever,
   type LoadPlan,
@@ -43,6 +44,11 @@ export class EmotionClient {
   #nextId = 1;
   /** WebGPU failed in this session: later requests go straight to WASM. */
   #webgpuFailed = false;
+  /**
+   * The device preference the current worker serves. A worker loads one ONNX Runtime build (the
+   * WASM-only one or the WebGPU-capable one), so another preference gets a fresh worker.
+   */
+  #workerDevice: DevicePreference | null = null;
   readonly #pending = new Map<number, Pending>();
 
   constructor(createWorker: () => WorkerLike) {
@@ -54,19 +60,30 @@ export class EmotionClient {
     this.#ensureWorker();
   }
 
-  /** What loading `config` would take, without loading it. */
-  probe(config: ModelConfig, handlers: CallHandlers = {}): Promise<LoadPlan> {
+  /** What loading `config` would take, without loading it; `cachedOnly` sends no request at all. */
+  probe(config: ModelConfig, handlers: CallHandlers = {}, { cachedOnly = false } = {}): Promise<LoadPlan> {
     const effective = this.#effective(config, handlers);
-    return this.#call((id) => ({ type: 'probe', id, config: effective }), handlers) as Promise<LoadPlan>;
+    return this.#call((id) => ({ type: 'probe', id, config: effective, cachedOnly }), handlers, effective.device) as Promise<LoadPlan>;
   }
 
   /**
    * Classifies `text`, loading the model first if needed. When WebGPU fails, the request is
    * repeated once on WASM in a fresh worker, and WASM is used for the rest of the session.
    */
-  async classify(config: ModelConfig, text: string, handlers: CallHandlers = {}): Promise<TextResult> {
-    const run = (c: ModelConfig) =>
-      this.#call((id) => ({ type: 'classify', id, config: c, text }), handlers) as Promise<TextResult>;
+  classify(config: ModelConfig, text: string, handlers: CallHandlers = {}): Promise<TextResult> {
+    return this.#withWasmFallback(config, handlers, (c) =>
+      this.#call((id) => ({ type: 'classify', id, config: c, text }), handlers, c.device) as Promise<TextResult>,
+    );
+  }
+
+  /** Classifies many texts in one request, batched by length in the worker; results in order. */
+  classifyMany(config: ModelConfig, texts: readonly string[], handlers: CallHandlers = {}): Promise<TextResult[]> {
+    return this.#withWasmFallback(config, handlers, (c) =>
+      this.#call((id) => ({ type: 'classify-batch', id, config: c, texts }), handlers, c.device) as Promise<TextResult[]>,
+    );
+  }
+
+  async #withWasmFallback<T>(config: ModelConfig, handlers: CallHandlers, run: (c: ModelConfig) => Promise<T>): Promise<T> {
     try {
       return await run(this.#effective(config, handlers));
     } catch (err) {
@@ -94,8 +111,13 @@ export class EmotionClient {
     this.#fail(new ModelError('worker-crashed', 'The client was disposed.'));
   }
 
-  #call(make: (id: number) => WorkerRequest, handlers: CallHandlers): Promise<unknown> {
+  #call(make: (id: number) => WorkerRequest, handlers: CallHandlers, device?: DevicePreference): Promise<unknown> {
+    if (device !== undefined && this.#worker && this.#workerDevice !== null && this.#workerDevice !== device && this.#pending.size === 0) {
+      this.#worker.terminate();
+      this.#worker = null;
+    }
     const worker = this.#ensureWorker();
+    if (device !== undefined) this.#workerDevice = device;
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject, handlers });
@@ -105,6 +127,7 @@ export class EmotionClient {
 
   #ensureWorker(): WorkerLike {
     if (this.#worker) return this.#worker;
+    this.#workerDevice = null;
     const worker = this.#createWorker();
     let started = false;
     worker.addEventListener('message', (event) => {
@@ -164,6 +187,9 @@ export class EmotionClient {
         return;
       case 'classified':
         this.#settle(message.id, () => pending.resolve(message.result));
+        return;
+      case 'classified-batch':
+        this.#settle(message.id, () => pending.resolve(message.results));
         return;
       case 'unloaded':
         this.#settle(message.id, () => pending.resolve(undefined));

@@ -80,6 +80,7 @@ export async function probeModelFiles(
   source: ModelSource,
   cache: ModelFileStore,
   fetchFile: FetchLike,
+  { cachedOnly = false }: { cachedOnly?: boolean } = {},
 ): Promise<ProbeFindings> {
   const dtypes = Object.keys(DTYPE_FILES) as ModelDtype[];
   const cachedInfo = async (file: string): Promise<ProbedFile | null> => {
@@ -92,7 +93,7 @@ export async function probeModelFiles(
   const disk = isDiskSource(source);
 
   const resolve = async (file: string, cached: ProbedFile | null): Promise<ProbedFile | null> => {
-    if (cached || haveAllCached || disk) return cached;
+    if (cached || haveAllCached || disk || cachedOnly) return cached;
     return remoteInfo(source, file, fetchFile);
   };
 

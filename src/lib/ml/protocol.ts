@@ -62,12 +62,16 @@ export interface TextResult {
   readonly chunks: number;
   /** Content tokens over all chunks. */
   readonly tokens: number;
+  /** True when the same text was classified by the same model before and this is that result. */
+  readonly cached?: boolean;
 }
 
 /** Page -> worker. */
 export type WorkerRequest =
-  | { readonly type: 'probe'; readonly id: number; readonly config: ModelConfig }
+  /** `cachedOnly`: look in the model cache only and send no request (a missing file is an error). */
+  | { readonly type: 'probe'; readonly id: number; readonly config: ModelConfig; readonly cachedOnly?: boolean }
   | { readonly type: 'classify'; readonly id: number; readonly config: ModelConfig; readonly text: string }
+  | { readonly type: 'classify-batch'; readonly id: number; readonly config: ModelConfig; readonly texts: readonly string[] }
   | { readonly type: 'unload'; readonly id: number };
 
 /** Worker -> page. `ready` (id 0) is sent once, when the worker's code has loaded. */
@@ -78,6 +82,7 @@ export type WorkerResponse =
   | { readonly type: 'probed'; readonly id: number; readonly plan: LoadPlan }
   | { readonly type: 'loaded'; readonly id: number; readonly model: LoadedModelInfo }
   | { readonly type: 'classified'; readonly id: number; readonly result: TextResult }
+  | { readonly type: 'classified-batch'; readonly id: number; readonly results: readonly TextResult[] }
   | { readonly type: 'unloaded'; readonly id: number }
   | { readonly type: 'error'; readonly id: number; readonly error: ModelErrorData };
 

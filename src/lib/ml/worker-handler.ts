@@ -1,9 +1,12 @@
 // The emotion worker's logic, free of Worker and transformers.js so it can be tested in Node with
 // a fake runtime: requests run one at a time; a model is loaded once per config and reused; a
 // failed load is forgotten so the next request retries; WebGPU failures fall back to WASM; long
-// texts are chunked and the chunks combined by token count. Every request ends in exactly one
-// final message: its result or `{ type: 'error' }`.
-import { chunkText } from '../domain/chunking';
+// texts are chunked and the chunks combined by token count. Many texts (or the chunks of a long
+// one) run in batches of similar length, and a text seen before with the same model is answered
+// from a small cache. Every request ends in exactly one final message: its result or
+// `{ type: 'error' }`.
+import { planBatches } from '../domain/batching';
+import { chunkText, type Chunk } from '../domain/chunking';
 import { topEmotion, weightedMean, type EmotionScores } from '../domain/emotions';
 import { ModelError, toModelError } from '../domain/errors';
 import { chooseDtype, isDiskSource, type Device, type ModelDtype, type ModelSource } from '../domain/model-source';
@@ -31,7 +34,7 @@ export interface RuntimeModel {
 /** What the handler needs from the outside world. */
 export interface WorkerRuntime {
   detectWebGpu(): Promise<{ available: boolean; fp16: boolean }>;
-  probe(source: ModelSource): Promise<ProbeFindings>;
+  probe(source: ModelSource, options?: { cachedOnly?: boolean }): Promise<ProbeFindings>;
   loadModel(
     source: ModelSource,
     plan: { device: Device; dtype: ModelDtype; files: LoadPlan['files'] },
@@ -49,22 +52,26 @@ interface Loaded {
 }
 
 const WARMUP_TEXT = 'Warming up the model.';
+/** Results kept per loaded model, most recent last. */
+const RESULT_CACHE_SIZE = 256;
 
 /** Creates the message handler; `post` sends a response to the page. */
 export function createWorkerHandler(runtime: WorkerRuntime, post: (message: WorkerResponse) => void) {
   let current: Loaded | null = null;
   let queue: Promise<void> = Promise.resolve();
+  /** Results of the current model by text (a Map keeps insertion order: the oldest goes first). */
+  const results = new Map<string, TextResult>();
 
   const notice = (id: number, text: string) => post({ type: 'notice', id, notice: text });
 
-  async function plan(config: ModelConfig): Promise<LoadPlan> {
+  async function plan(config: ModelConfig, cachedOnly = false): Promise<LoadPlan> {
     const gpu = config.device === 'wasm' ? { available: false, fp16: false } : await runtime.detectWebGpu();
     let device: Device = gpu.available ? 'webgpu' : 'wasm';
     let deviceNote: string | undefined;
     if (config.device === 'webgpu' && !gpu.available) {
       deviceNote = 'This browser offers no WebGPU adapter, so the model runs on WASM.';
     }
-    const findings = await runtime.probe(config.source);
+    const findings = await runtime.probe(config.source, { cachedOnly });
     const available = (Object.keys(findings.weights) as ModelDtype[]).filter((d) => findings.weights[d]);
     let dtype = chooseDtype(device, available, gpu.fp16);
     if (dtype === null && device === 'webgpu') {
@@ -144,30 +151,66 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
   async function unload() {
     const old = current;
     current = null;
+    results.clear();
     if (old) await old.model.dispose().catch(() => undefined);
   }
 
-  async function run(loaded: Loaded, text: string): Promise<TextResult> {
+  /**
+   * Classifies texts in one go: every text is chunked, all chunks run in length-sorted batches,
+   * and each text's chunks are combined by token count. Texts seen before come from the cache.
+   */
+  async function runMany(loaded: Loaded, texts: readonly string[]): Promise<TextResult[]> {
     const start = runtime.now();
-    const chunks = chunkText(text, (t) => loaded.model.countTokens(t));
-    if (chunks.length === 0) throw new ModelError('inference-failed', 'The text is empty.');
-    const perChunk = await loaded.model.classify(chunks.map((c) => c.text));
-    const scores =
-      chunks.length === 1 && perChunk[0]
-        ? perChunk[0]
-        : weightedMean(
-            chunks.map((c, i) => {
-              const s = perChunk[i];
-              if (!s) throw new ModelError('inference-failed', `No scores for chunk ${i}.`);
-              return { scores: s, weight: Math.max(1, c.tokens) };
-            }),
-          );
+    const out: Array<TextResult | undefined> = texts.map((text) => {
+      const hit = results.get(text);
+      if (!hit) return undefined;
+      remember(text, hit);
+      return { ...hit, cached: true };
+    });
+    const todo = texts.map((text, t) => ({ text, t })).filter(({ t }) => !out[t]);
+    const chunks = todo.map(({ text }) => {
+      const pieces = chunkText(text, (piece) => loaded.model.countTokens(piece));
+      if (pieces.length === 0) throw new ModelError('inference-failed', 'The text is empty.');
+      return pieces;
+    });
+    const flat = chunks.flat();
+    const scores: Array<EmotionScores | undefined> = new Array(flat.length);
+    for (const batch of planBatches(flat.map((c) => c.tokens))) {
+      const batchScores = await loaded.model.classify(batch.map((i) => flat[i]!.text));
+      batch.forEach((i, j) => (scores[i] = batchScores[j]));
+    }
+    const elapsed = runtime.now() - start;
+    const totalTokens = flat.reduce((n, c) => n + c.tokens, 0) || 1;
+    let next = 0;
+    todo.forEach(({ text, t }, k) => {
+      const pieces = chunks[k]!;
+      const pieceScores = pieces.map(() => scores[next++]);
+      const result = combine(loaded, pieces, pieceScores, (elapsed * pieces.reduce((n, c) => n + c.tokens, 0)) / totalTokens);
+      remember(text, result);
+      out[t] = result;
+    });
+    return out.map((r) => r!);
+  }
+
+  function remember(text: string, result: TextResult) {
+    results.delete(text);
+    results.set(text, result);
+    if (results.size > RESULT_CACHE_SIZE) results.delete(results.keys().next().value!);
+  }
+
+  function combine(loaded: Loaded, chunks: readonly Chunk[], perChunk: ReadonlyArray<EmotionScores | undefined>, inferenceMs: number): TextResult {
+    const parts = chunks.map((c, i) => {
+      const s = perChunk[i];
+      if (!s) throw new ModelError('inference-failed', `No scores for chunk ${i}.`);
+      return { scores: s, weight: Math.max(1, c.tokens) };
+    });
+    const scores = parts.length === 1 ? parts[0]!.scores : weightedMean(parts);
     const top = topEmotion(scores);
     return {
       scores,
       top: top.emotion,
       topScore: top.score,
-      inferenceMs: runtime.now() - start,
+      inferenceMs,
       device: loaded.info.device,
       dtype: loaded.info.dtype,
       modelId: loaded.info.source.modelId,
@@ -176,10 +219,10 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     };
   }
 
-  async function classify(id: number, config: ModelConfig, text: string): Promise<TextResult> {
+  async function classify(id: number, config: ModelConfig, texts: readonly string[]): Promise<TextResult[]> {
     const loaded = await ensureModel(id, config);
     try {
-      return await run(loaded, text);
+      return await runMany(loaded, texts);
     } catch (err) {
       if (err instanceof ModelError) throw err;
       // A failed run can leave the runtime unusable: drop the model; the page starts a new worker.
@@ -192,10 +235,15 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     try {
       switch (request.type) {
         case 'probe':
-          post({ type: 'probed', id: request.id, plan: await plan(request.config) });
+          post({ type: 'probed', id: request.id, plan: await plan(request.config, request.cachedOnly) });
           return;
-        case 'classify':
-          post({ type: 'classified', id: request.id, result: await classify(request.id, request.config, request.text) });
+        case 'classify': {
+          const [result] = await classify(request.id, request.config, [request.text]);
+          post({ type: 'classified', id: request.id, result: result! });
+          return;
+        }
+        case 'classify-batch':
+          post({ type: 'classified-batch', id: request.id, results: await classify(request.id, request.config, request.texts) });
           return;
         case 'unload':
           await unload();

@@ -47,6 +47,8 @@ export class AnalyzerState {
   readonly #approved = new Set<string>();
   /** Config of the model the worker has loaded, if any. */
   #loadedKey: string | null = null;
+  /** The background load started by preload(), while it runs. */
+  #preloading: Promise<void> | null = null;
 
   #text = $state('');
   phase = $state<AnalyzerPhase>('idle');
@@ -88,11 +90,17 @@ export class AnalyzerState {
   /** Runs the analysis; asks first when it would start a large download. */
   async analyze(): Promise<void> {
     if (!this.canAnalyze) return;
-    const config = this.#settings.modelConfig;
-    const key = configKey(config);
     this.error = null;
     this.errorDetail = null;
     this.notices = [];
+    if (this.#preloading) {
+      // The model is starting in the background: wait for it rather than queue behind it.
+      this.phase = 'loading';
+      this.progress = null;
+      await this.#preloading;
+    }
+    const config = this.#settings.modelConfig;
+    const key = configKey(config);
     if (!this.#approved.has(key)) {
       this.phase = 'checking';
       try {
@@ -109,6 +117,39 @@ export class AnalyzerState {
       }
     }
     await this.#classify(key);
+  }
+
+  /**
+   * Loads the model in the background when all its files are already on this device, so the
+   * first analysis after opening the app does not wait for the model to start (seconds for the
+   * real one). Downloads nothing, shows nothing, and ignores failures: Analyze reports them.
+   */
+  preload(): Promise<void> {
+    if (!this.#settings.loaded || this.busy || this.#preloading) return this.#preloading ?? Promise.resolve();
+    const run = this.#preload().finally(() => (this.#preloading = null));
+    this.#preloading = run;
+    return run;
+  }
+
+  async #preload(): Promise<void> {
+    const config = this.#settings.modelConfig;
+    const key = configKey(config);
+    if (this.#loadedKey === key) return;
+    try {
+      // Only the cache is consulted: opening the app must not contact the model host.
+      const plan = await this.#client.probe(config, {}, { cachedOnly: true });
+      if (plan.files.some((f) => !f.cached)) return;
+      await this.#client.classifyMany(config, [], {
+        onLoaded: (m) => {
+          if (configKey(this.#settings.modelConfig) !== key) return;
+          this.model = m;
+          this.#loadedKey = key;
+          this.#approved.add(key);
+        },
+      });
+    } catch {
+      // Analyze will run the same steps and explain what went wrong.
+    }
   }
 
   /** The user agreed to the download shown in `plan`. */

@@ -1,17 +1,29 @@
 // The real WorkerRuntime: transformers.js with onnxruntime-web, wasm files from our own origin,
 // model files through the IndexedDB cache and a fetch that only talks to the model host.
 import { env, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
-import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
-import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
+import ortGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import ortGpuMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { scoresFromPairs, type EmotionScores } from '../../domain/emotions';
-import { modelFileUrl, type ModelSource } from '../../domain/model-source';
+import { ModelError } from '../../domain/errors';
+import { modelFileUrl, type Device, type ModelSource } from '../../domain/model-source';
 import type { ModelFileStore } from '../model-cache';
 import { createModelFetch, probeModelFiles, type FetchLike } from '../model-files';
 import type { LoadProgress } from '../protocol';
 import type { RuntimeModel, WorkerRuntime } from '../worker-handler';
 
-/** Chunks per inference call: bounds padding memory for very long texts. */
-const BATCH = 8;
+/** Most sequences per inference call; the handler already plans batches (domain/batching.ts). */
+const MAX_BATCH = 32;
+/**
+ * The ONNX Runtime build per device. The plain build (14 MB) runs WASM only; the asyncify build
+ * (27 MB) also runs WebGPU but takes about 3 s longer to start here (bench/README.md). A worker
+ * can load only one of them, so the page gives each device preference its own worker.
+ */
+const RUNTIME_BUILDS: Readonly<Record<Device, { wasm: string; mjs: string }>> = {
+  wasm: { wasm: ortWasmUrl, mjs: ortMjsUrl },
+  webgpu: { wasm: ortGpuWasmUrl, mjs: ortGpuMjsUrl },
+};
 /** Minimum time between two progress messages. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -47,10 +59,20 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
   env.fetch = modelFetch;
   const onnx = env.backends.onnx;
   if (onnx.wasm) {
-    onnx.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, self.location.href).href, mjs: new URL(ortMjsUrl, self.location.href).href };
     // Threads need SharedArrayBuffer, which needs cross-origin isolation (COOP/COEP headers).
     onnx.wasm.numThreads = self.crossOriginIsolated ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   }
+  let runtimeBuild: Device | null = null;
+  /** Points onnxruntime-web at the build for `device`, before its first session. */
+  const useRuntimeBuild = (device: Device) => {
+    if (runtimeBuild === device) return;
+    if (runtimeBuild !== null) {
+      throw new ModelError('unknown', `This worker already started the ${runtimeBuild} runtime; a new worker is needed for ${device}.`);
+    }
+    const urls = RUNTIME_BUILDS[device];
+    if (onnx.wasm) onnx.wasm.wasmPaths = { wasm: new URL(urls.wasm, self.location.href).href, mjs: new URL(urls.mjs, self.location.href).href };
+    runtimeBuild = device;
+  };
 
   return {
     async detectWebGpu() {
@@ -64,13 +86,14 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       }
     },
 
-    probe(source: ModelSource) {
+    probe(source: ModelSource, options) {
       allowedHost = source.host;
-      return probeModelFiles(source, cache, modelFetch);
+      return probeModelFiles(source, cache, modelFetch, options);
     },
 
     async loadModel(source, plan, onProgress) {
       allowedHost = source.host;
+      useRuntimeBuild(plan.device);
       env.remoteHost = `${source.host}/`;
       env.remotePathTemplate = '{model}/resolve/{revision}/';
       const report = progressReporter(plan.files, onProgress);
@@ -97,8 +120,8 @@ function wrapPipeline(classifier: TextClassificationPipeline): RuntimeModel {
     countTokens: (text) => classifier.tokenizer.encode(text, { add_special_tokens: false }).length,
     async classify(texts) {
       const out: EmotionScores[] = [];
-      for (let i = 0; i < texts.length; i += BATCH) {
-        const batch = texts.slice(i, i + BATCH);
+      for (let i = 0; i < texts.length; i += MAX_BATCH) {
+        const batch = texts.slice(i, i + MAX_BATCH);
         const result = (await classifier(batch, { top_k: null })) as unknown as Array<
           Array<{ label: string; score: number }>
         >;
