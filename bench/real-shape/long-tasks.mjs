@@ -25,7 +25,11 @@ await page.getByLabel('Model id').fill(`${BENCH_MODEL_ID}-int8`);
 await page.getByTestId('settings-status').getByText('Saved').waitFor();
 await page.getByRole('button', { name: 'Analysis', exact: true }).click();
 
+const cdp = await page.context().newCDPSession(page);
+await cdp.send('Profiler.enable');
+await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
 for (const [n, text] of ['The first analysis loads the model.', 'A second one, with the model loaded.'].entries()) {
+  await cdp.send('Profiler.start');
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute'] });
   await page.getByLabel('Text', { exact: true }).fill(text);
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
@@ -35,6 +39,19 @@ for (const [n, text] of ['The first analysis loads the model.', 'A second one, w
   await page.waitForFunction(() => document.querySelector('button[aria-busy="true"]') === null, null, { timeout: 120_000 });
   await page.waitForTimeout(500);
   const trace = JSON.parse((await browser.stopTracing()).toString());
+  const { profile } = await cdp.send('Profiler.stop');
+  // Self time per function on the main thread over the whole analysis (the page is otherwise idle).
+  const self = new Map();
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  profile.samples.forEach((id, i) => {
+    const node = byId.get(id);
+    const f = node.callFrame;
+    if (['(idle)', '(program)', '(root)'].includes(f.functionName)) return;
+    const key = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber + 1}`;
+    self.set(key, (self.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  const top = [...self].sort((a, b) => b[1] - a[1]).slice(0, 10);
+  console.log(`analysis ${n + 1}, main-thread self time: ${top.map(([k, ms]) => `${k} ${ms.toFixed(0)} ms`).join(' | ')}`);
   const events = trace.traceEvents;
   const main = events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain' && e.pid === events.find((x) => x.name === 'TracingStartedInBrowser')?.args?.data?.frames?.[0]?.processId)
     ?? events.find((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain');

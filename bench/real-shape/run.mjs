@@ -5,6 +5,7 @@
 // round visits every engine for every case) so machine noise hits all alike. See bench/README.md.
 //
 //   node bench/real-shape/run.mjs [--rounds N] [--loads N] [--no-build] [--only a,b] [--out file]
+//   node bench/real-shape/run.mjs --print bench/results/baseline.json   (tables of a stored run)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,7 +34,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 // ---------------------------------------------------------------------------
 
 function options(argv) {
-  const o = { rounds: 12, loads: 3, build: true, only: null, out: null };
+  const o = { rounds: 12, loads: 3, build: true, only: null, out: null, print: null };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--rounds') o.rounds = Number(argv[++i]);
@@ -41,6 +42,7 @@ function options(argv) {
     else if (a === '--no-build') o.build = false;
     else if (a === '--only') o.only = new Set(argv[++i].split(','));
     else if (a === '--out') o.out = path.resolve(argv[++i]);
+    else if (a === '--print') o.print = path.resolve(argv[++i]);
     else throw new Error(`unknown argument ${a} (see bench/README.md)`);
   }
   return o;
@@ -146,7 +148,7 @@ function torchAvailable() {
   return r.status === 0 ? r.stdout.trim() : null;
 }
 
-/** Debian's torch uses the system BLAS: the reference one is about 25x slower than OpenBLAS. */
+/** Debian's torch uses the system BLAS for what oneDNN does not do: the reference one is slow. */
 function systemBlas() {
   try {
     return fs.realpathSync('/usr/lib/x86_64-linux-gnu/libblas.so.3');
@@ -294,7 +296,10 @@ async function appMetrics(browser, servers) {
     const tasks = await page.evaluate(([a]) => window.__longTasks.filter((t) => t.start >= a), [t0]);
     return { ms: t1 - t0, longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks.map((t) => t.duration)) };
   };
+  // What the page loaded before any analysis: its own JS, before the ML runtime is needed.
+  const beforeAnalysis = servers.log.length;
   const first = await analyse('The first analysis downloads the model. I hope it is quick!');
+  const afterFirst = servers.log.length;
   const second = await analyse('A second text, once the model is loaded: how smooth is the page now?');
 
   // Reopening the app with the model on this device: Analyze at once, and once the background
@@ -312,11 +317,14 @@ async function appMetrics(browser, servers) {
   const preloadMs = (await page.evaluate(() => performance.now())) - readyAfterMs;
   const reopenedReady = await analyse('Reopened, and analysed once the model said it was ready.');
 
-  const requests = servers.log.slice(from).filter((r) => r.server === 'isolated');
+  const ofApp = (from, to) => servers.log.slice(from, to).filter((r) => r.server === 'isolated');
   const gz = (rel) => gzipSync(fs.readFileSync(path.join(DIST, rel))).length;
-  const pageJs = requests.filter((r) => r.dest === 'script' && /\.m?js$/.test(r.path) && !r.path.includes('ort-wasm'));
-  const runtimeJs = requests.filter((r) => (r.dest === 'worker' || r.path.includes('ort-wasm')) && /\.m?js$/.test(r.path));
-  const wasm = requests.filter((r) => r.path.endsWith('.wasm'));
+  const isJs = (r) => /\.m?js$/.test(r.path);
+  // /workbox-*.js at the root is the service worker's own runtime (importScripts), not the page's.
+  const pageJs = ofApp(from, beforeAnalysis).filter((r) => r.dest === 'script' && isJs(r) && !r.path.includes('ort-wasm') && !/^\/workbox-/.test(r.path));
+  // The worker starts with the page (client.warm), so the runtime's JS is looked for up to the first result.
+  const runtimeJs = ofApp(from, afterFirst).filter((r) => (r.dest === 'worker' || r.path.includes('ort-wasm')) && isJs(r));
+  const wasm = ofApp(from, afterFirst).filter((r) => r.path.endsWith('.wasm'));
   await context.close();
   return {
     firstAnalysis: first,
@@ -365,12 +373,44 @@ function table(results) {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+/** Prints the tables of one run. */
+function report(results) {
+  console.log(`\nMedian per case (min-max) and ratio to onnxruntime-node at the same dtype; batches in sequences/s.`);
+  console.log(table(results));
+  for (const e of results.engines) if (e.note) console.log(`  ${e.name}: ${e.note}`);
+  if (Object.keys(results.loads).length) {
+    console.log('\nModel load to first result (median, min-max):');
+    for (const [key, l] of Object.entries(results.loads)) {
+      console.log(`  ${key.padEnd(24)} cold ${fmt(l.cold.median)} (${fmt(l.cold.min)}-${fmt(l.cold.max)})   warm ${fmt(l.warm.median)} (${fmt(l.warm.min)}-${fmt(l.warm.max)})`);
+      if (l.warmMarks) console.log(`  ${''.padEnd(24)} last warm start: ${Object.entries(l.warmMarks).map(([k, t]) => `${k} ${fmt(t)}`).join(', ')}`);
+    }
+  }
+  if (results.app) {
+    const a = results.app;
+    console.log('\nThe app page (int8, isolated):');
+    console.log(`  first analysis (download + load): ${fmt(a.firstAnalysis.ms)}, ${a.firstAnalysis.longTasks} main-thread tasks over 50 ms (longest ${fmt(a.firstAnalysis.longestTaskMs)})`);
+    console.log(`  second analysis: ${fmt(a.secondAnalysis.ms)}, ${a.secondAnalysis.longTasks} tasks over 50 ms (longest ${fmt(a.secondAnalysis.longestTaskMs)})`);
+    if (a.reopenedAtOnce) {
+      console.log(`  reopened (model cached), Analyze at once: ${fmt(a.reopenedAtOnce.ms)}, ${a.reopenedAtOnce.longTasks} tasks over 50 ms`);
+      console.log(`  reopened, "model ready" after ${fmt(a.preloadMs)}; Analyze then: ${fmt(a.reopenedReady.ms)}, ${a.reopenedReady.longTasks} tasks over 50 ms`);
+    }
+    console.log(`  page JS before the first analysis: ${(a.pageJsGzipBytes / 1024).toFixed(1)} kB gzipped (${a.pageJsFiles.join(', ')})`);
+    console.log(`  ML runtime JS (worker + onnxruntime glue): ${(a.runtimeJsGzipBytes / 1024).toFixed(1)} kB gzipped`);
+    console.log(`  wasm transferred up to the first result: ${(a.wasmBytes / 1e6).toFixed(1)} MB (${a.wasmFiles.join(', ')})`);
+  }
+
+}
+
 // ---------------------------------------------------------------------------
 // Main
 // ---------------------------------------------------------------------------
 
 async function main() {
   const o = options(process.argv.slice(2));
+  if (o.print) {
+    report(JSON.parse(fs.readFileSync(o.print, 'utf8')));
+    return;
+  }
   const started = Date.now();
   console.log(`Moodlens text-channel benchmark, ${new Date().toISOString()}, ${o.rounds} rounds`);
   const model = ensureBenchModel({ log: (m) => console.log(`  ${m}`) });
@@ -405,8 +445,8 @@ async function main() {
   ];
   const engines = o.only ? all.filter((e) => o.only.has(e.key)) : all;
   if (!torch) console.log('PyTorch: skipped (no python3-torch; bench/README.md says how to add it)');
-  else if (!systemBlas().includes('openblas-openmp')) {
-    console.log(`PyTorch: the system BLAS is ${systemBlas()}, not OpenMP OpenBLAS: its numbers are unfair (see bench/README.md)`);
+  else if (!systemBlas().includes('openblas')) {
+    console.log(`PyTorch: the system BLAS is ${systemBlas()}, not OpenBLAS: its numbers are too slow (see bench/README.md)`);
   }
 
   const results = {
@@ -471,27 +511,7 @@ async function main() {
     await servers.close();
   }
 
-  console.log(`\nMedian per case (min-max) and ratio to onnxruntime-node at the same dtype; batches in sequences/s.`);
-  console.log(table(results));
-  for (const e of results.engines) if (e.note) console.log(`  ${e.name}: ${e.note}`);
-  if (Object.keys(results.loads).length) {
-    console.log('\nModel load to first result (median, min-max):');
-    for (const [key, l] of Object.entries(results.loads)) {
-      console.log(`  ${key.padEnd(24)} cold ${fmt(l.cold.median)} (${fmt(l.cold.min)}-${fmt(l.cold.max)})   warm ${fmt(l.warm.median)} (${fmt(l.warm.min)}-${fmt(l.warm.max)})`);
-      if (l.warmMarks) console.log(`  ${''.padEnd(24)} last warm start: ${Object.entries(l.warmMarks).map(([k, t]) => `${k} ${fmt(t)}`).join(', ')}`);
-    }
-  }
-  if (results.app) {
-    const a = results.app;
-    console.log('\nThe app page (int8, isolated):');
-    console.log(`  first analysis (download + load): ${fmt(a.firstAnalysis.ms)}, ${a.firstAnalysis.longTasks} main-thread tasks over 50 ms (longest ${fmt(a.firstAnalysis.longestTaskMs)})`);
-    console.log(`  second analysis: ${fmt(a.secondAnalysis.ms)}, ${a.secondAnalysis.longTasks} tasks over 50 ms (longest ${fmt(a.secondAnalysis.longestTaskMs)})`);
-    console.log(`  reopened (model cached), Analyze at once: ${fmt(a.reopenedAtOnce.ms)}, ${a.reopenedAtOnce.longTasks} tasks over 50 ms`);
-    console.log(`  reopened, "model ready" after ${fmt(a.preloadMs)}; Analyze then: ${fmt(a.reopenedReady.ms)}, ${a.reopenedReady.longTasks} tasks over 50 ms`);
-    console.log(`  page JS before the ML runtime: ${(a.pageJsGzipBytes / 1024).toFixed(1)} kB gzipped (${a.pageJsFiles.length} files)`);
-    console.log(`  ML runtime JS (worker + onnxruntime glue): ${(a.runtimeJsGzipBytes / 1024).toFixed(1)} kB gzipped`);
-    console.log(`  wasm transferred: ${(a.wasmBytes / 1e6).toFixed(1)} MB (${a.wasmFiles.join(', ')})`);
-  }
+  report(results);
 
   const out = o.out ?? path.join(ROOT, 'bench', 'results', `${results.date.slice(0, 19).replace(/:/g, '-')}.json`);
   fs.mkdirSync(path.dirname(out), { recursive: true });

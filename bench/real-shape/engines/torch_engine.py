@@ -1,6 +1,8 @@
 """PyTorch eager fp32, the original Python stack: RobertaForSequenceClassification's forward pass
 written out in plain torch (no `transformers` package here), with random weights of the same
 shapes. Token ids come from the controller (the JS tokenizer), so this times the model only.
+The linear layers run through oneDNN (torch.utils.mkldnn): pip's PyTorch does its matrix products
+with MKL, Debian's build has no MKL and its BLAS path is 2-3x slower, which would flatter us.
 Speaks JSON lines on stdin/stdout:
   {"id", "cmd": "load", "shape": {...}, "threads"}  -> {"id", "ms", "torch"}
   {"id", "cmd": "run", "ids": [[...], ...]}         -> {"id", "ms"}
@@ -11,6 +13,7 @@ import sys
 import time
 
 import torch
+import torch.utils.mkldnn
 from torch import nn
 import torch.nn.functional as F
 
@@ -75,7 +78,7 @@ for line in sys.stdin:
         if msg["cmd"] == "load":
             torch.set_num_threads(msg["threads"])
             t0 = time.perf_counter()
-            model = Model(msg["shape"]).eval()
+            model = torch.utils.mkldnn.to_mkldnn(Model(msg["shape"]).eval())
             reply = {"ms": (time.perf_counter() - t0) * 1000, "torch": torch.__version__}
         elif msg["cmd"] == "run":
             t0 = time.perf_counter()
