@@ -5,6 +5,27 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 
+/**
+ * The Content Security Policy of the built page (a meta tag; the dev server goes without, since
+ * Vite's client injects inline code). Scripts only from our origin, wasm compilation allowed;
+ * `connect-src` must reach the model host and the vision API the user types in Settings, so it
+ * allows our origin, any https host, and plain http only to this machine (Ollama, llama.cpp).
+ * README.md ("Security headers") explains the choice and the headers a host should add.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "worker-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' blob: data:",
+  "font-src 'self'",
+  "connect-src 'self' https: http://localhost:* http://127.0.0.1:* http://[::1]:*",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
 const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
@@ -13,6 +34,14 @@ const isolationHeaders = {
 export default defineConfig({
   plugins: [
     svelte(),
+    {
+      name: 'moodlens-security-meta',
+      apply: 'build',
+      transformIndexHtml: () => [
+        { tag: 'meta', attrs: { 'http-equiv': 'Content-Security-Policy', content: CONTENT_SECURITY_POLICY }, injectTo: 'head-prepend' },
+        { tag: 'meta', attrs: { name: 'referrer', content: 'no-referrer' }, injectTo: 'head-prepend' },
+      ],
+    },
     // A service worker precaches the app shell and the ONNX Runtime wasm, so after one visit the
     // app opens offline (model files are in IndexedDB). A new version waits until the user agrees
     // to reload ('prompt'), so an analysis in progress is never cut off.

@@ -30,7 +30,7 @@ export async function resetHubLog(): Promise<void> {
  * A test with every request of the browser context recorded; after each test, every one of them
  * must have gone to 127.0.0.1 (or be a data:/blob: URL that never leaves the page).
  */
-export const test = base.extend<{ requests: string[] }>({
+export const test = base.extend<{ requests: string[]; cspViolations: string[] }>({
   requests: async ({ context }, use) => {
     const urls: string[] = [];
     context.on('request', (r) => urls.push(r.url()));
@@ -38,6 +38,27 @@ export const test = base.extend<{ requests: string[] }>({
     const foreign = urls.filter((u) => !/^(data:|blob:|http:\/\/127\.0\.0\.1:\d+\/)/u.test(u));
     expect(foreign, 'requests that left 127.0.0.1').toEqual([]);
   },
+  /**
+   * Every test, whatever it does (model load, text, picture, history, export...), must end with
+   * no Content Security Policy violation on any page; a test that provokes one empties the list.
+   */
+  cspViolations: [
+    async ({ context }, use) => {
+      const seen: string[] = [];
+      await context.exposeBinding('__moodlensCspViolation', (_source, text: string) => {
+        seen.push(text);
+      });
+      await context.addInitScript(() => {
+        document.addEventListener('securitypolicyviolation', (e) => {
+          const report = (window as unknown as { __moodlensCspViolation(text: string): void }).__moodlensCspViolation;
+          report(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+        });
+      });
+      await use(seen);
+      expect(seen, 'Content Security Policy violations').toEqual([]);
+    },
+    { auto: true },
+  ],
 });
 
 export { expect };
