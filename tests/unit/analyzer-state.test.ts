@@ -23,9 +23,14 @@ function plan(downloadBytes: number | null, cached = false): LoadPlan {
 function fakeClient(opts: { plan?: LoadPlan; fail?: ModelError } = {}) {
   const calls: string[] = [];
   const client = {
-    async probe(_config: ModelConfig) {
-      calls.push('probe');
+    async probe(_config: ModelConfig, _handlers?: unknown, options: { cachedOnly?: boolean } = {}) {
+      calls.push(options.cachedOnly ? 'probe:cached-only' : 'probe');
       return opts.plan ?? plan(1000);
+    },
+    async classifyMany(config: ModelConfig, texts: string[], handlers: { onLoaded?: (m: unknown) => void }) {
+      calls.push(`classifyMany:${texts.length}`);
+      handlers.onLoaded?.({ source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1 });
+      return [];
     },
     async classify(config: ModelConfig, text: string, handlers: { onLoaded?: (m: unknown) => void }) {
       calls.push(`classify:${text}`);
@@ -105,5 +110,23 @@ describe('AnalyzerState', () => {
     expect(analyzer.text).toBe('from before');
     analyzer.text = 'new';
     expect(saved).toEqual(['new']);
+  });
+
+  it('starts a fully cached model in the background, asking the cache only, and then analyses without a probe', async () => {
+    const { analyzer, calls } = await setup({ plan: plan(1000, true) });
+    await analyzer.preload();
+    expect(calls).toEqual(['probe:cached-only', 'classifyMany:0']);
+    expect(analyzer.model).toMatchObject({ device: 'wasm', dtype: 'q8' });
+    expect(analyzer.phase).toBe('idle');
+    analyzer.text = 'hello';
+    await analyzer.analyze();
+    expect(calls.slice(2)).toEqual(['classify:hello']);
+  });
+
+  it('starts nothing in the background when a file would have to be downloaded', async () => {
+    const { analyzer, calls } = await setup({ plan: plan(1000, false) });
+    await analyzer.preload();
+    expect(calls).toEqual(['probe:cached-only']);
+    expect(analyzer.model).toBeNull();
   });
 });
