@@ -5,25 +5,17 @@
 //   node bench/real-shape/long-tasks.mjs
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
-import { ensureChromium } from '../../scripts/find-chromium.mjs';
-import { BENCH_MODEL_ID, MODELS_DIR, ensureBenchModel } from './make-model.mjs';
+import { launchChromium, useBenchModel } from './browser.mjs';
+import { MODELS_DIR, ensureBenchModel } from './make-model.mjs';
 import { startServers } from './servers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 ensureBenchModel();
 const servers = await startServers({ dist: path.resolve(HERE, '../../dist'), models: MODELS_DIR, driver: path.join(HERE, 'driver.js') });
-const browser = await chromium.launch({
-  executablePath: await ensureChromium('node bench/real-shape/long-tasks.mjs'),
-  args: ['--no-sandbox', '--disable-gpu', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-});
+const browser = await launchChromium('node bench/real-shape/long-tasks.mjs');
 const page = await browser.newPage();
 await page.goto(`${servers.isolated}/`);
-await page.getByRole('button', { name: 'Settings', exact: true }).click();
-await page.getByLabel('Model host').fill(servers.hub);
-await page.getByLabel('Model id').fill(`${BENCH_MODEL_ID}-int8`);
-await page.getByTestId('settings-status').getByText('Saved').waitFor();
-await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+await useBenchModel(page, servers.hub);
 
 const cdp = await page.context().newCDPSession(page);
 await cdp.send('Profiler.enable');

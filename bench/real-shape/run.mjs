@@ -13,9 +13,8 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { AutoTokenizer, env } from '@huggingface/transformers';
-import { chromium } from '@playwright/test';
-import { ensureChromium } from '../../scripts/find-chromium.mjs';
 import { BENCH_MODEL_ID, MODELS_DIR, SHAPE, ensureBenchModel } from './make-model.mjs';
+import { launchChromium, useBenchModel } from './browser.mjs';
 import { startServers } from './servers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -273,11 +272,7 @@ async function appMetrics(browser, servers) {
   const from = servers.log.length;
   await page.goto(`${servers.isolated}/`);
   await page.getByRole('button', { name: 'Analyze', exact: true }).waitFor();
-  await page.getByRole('button', { name: 'Settings', exact: true }).click();
-  await page.getByLabel('Model host').fill(servers.hub);
-  await page.getByLabel('Model id').fill(`${BENCH_MODEL_ID}-int8`);
-  await page.getByTestId('settings-status').getByText('Saved').waitFor();
-  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await useBenchModel(page, servers.hub);
 
   const analyzeButton = page.getByRole('button', { name: 'Analyze', exact: true });
   const analyse = async (text) => {
@@ -427,12 +422,7 @@ async function main() {
   const inputs = Array.from({ length: o.rounds + 1 }, (_, r) => roundInputs(tokenizer, r - 1));
 
   const servers = await startServers({ dist: DIST, models: MODELS_DIR, driver: path.join(HERE, 'driver.js') });
-  const executablePath = await ensureChromium('npm run bench');
-  const browser = await chromium.launch({
-    executablePath,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-  });
+  const browser = await launchChromium('npm run bench');
 
   const torch = torchAvailable();
   const all = [

@@ -1,0 +1,23 @@
+// What the benchmark scripts share in the browser: Chromium launched so it can reach only
+// 127.0.0.1, and the app pointed at the bench model through Settings, as a user would.
+import { chromium } from '@playwright/test';
+import { ensureChromium } from '../../scripts/find-chromium.mjs';
+import { BENCH_MODEL_ID } from './make-model.mjs';
+
+/** Headless Chromium; `command` is what to run again if Chromium had to be installed first. */
+export async function launchChromium(command) {
+  return chromium.launch({
+    executablePath: await ensureChromium(command),
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
+  });
+}
+
+/** Opens Settings, sets Model host and Model id to the bench hub's int8 model, returns to Analysis. */
+export async function useBenchModel(page, hub) {
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Model host').fill(hub);
+  await page.getByLabel('Model id').fill(`${BENCH_MODEL_ID}-int8`);
+  await page.getByTestId('settings-status').getByText('Saved').waitFor();
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+}
