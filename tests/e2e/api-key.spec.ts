@@ -1,32 +1,6 @@
 // The API key: memory only by default, stored only after "Remember key on this device", gone
 // everywhere after "Forget key"; the page URL can set neither the key nor the base URL.
-import type { Page } from '@playwright/test';
-import { TEST_KEY, VISION_BASE, expect, test, useVision } from './support';
-
-/** Everything this origin keeps in localStorage, sessionStorage and IndexedDB, as text. */
-async function storedText(page: Page): Promise<string> {
-  return page.evaluate(async () => {
-    const parts: string[] = [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage })];
-    for (const info of await indexedDB.databases()) {
-      if (!info.name) continue;
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const open = indexedDB.open(info.name!);
-        open.onsuccess = () => resolve(open.result);
-        open.onerror = () => reject(open.error);
-      });
-      for (const store of Array.from(db.objectStoreNames)) {
-        const values = await new Promise<unknown[]>((resolve, reject) => {
-          const req = db.transaction(store).objectStore(store).getAll();
-          req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error);
-        });
-        parts.push(JSON.stringify(values.map((v) => (v instanceof Blob ? `blob:${v.size}` : v))));
-      }
-      db.close();
-    }
-    return parts.join('\n');
-  });
-}
+import { TEST_KEY, VISION_BASE, expect, storedText, test, useVision } from './support';
 
 test('keeps the key in memory only unless asked to remember it, and forgets it everywhere', async ({ page }) => {
   await page.goto('/');

@@ -152,3 +152,28 @@ export async function waitForCachedFiles(page: Page, count: number): Promise<voi
     )
     .toBe(count);
 }
+
+/** Everything this origin keeps in localStorage, sessionStorage and IndexedDB, as text. */
+export async function storedText(page: Page): Promise<string> {
+  return page.evaluate(async () => {
+    const parts: string[] = [JSON.stringify({ ...localStorage }), JSON.stringify({ ...sessionStorage })];
+    for (const info of await indexedDB.databases()) {
+      if (!info.name) continue;
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open(info.name!);
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      for (const store of Array.from(db.objectStoreNames)) {
+        const values = await new Promise<unknown[]>((resolve, reject) => {
+          const req = db.transaction(store).objectStore(store).getAll();
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(req.error);
+        });
+        parts.push(JSON.stringify(values.map((v) => (v instanceof Blob ? `blob:${v.size}` : v))));
+      }
+      db.close();
+    }
+    return parts.join('\n');
+  });
+}

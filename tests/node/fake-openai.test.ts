@@ -220,7 +220,7 @@ describe('fake OpenAI: HTTP basics', () => {
   });
 
   it('sets scenarios through the control endpoint and refuses unknown ones', async () => {
-    expect(SCENARIOS).toHaveLength(14);
+    expect(SCENARIOS).toHaveLength(18);
     const res = await scenario('sad');
     expect(res.status).toBe(200);
     expect(fake.scenario).toBe('sad');
@@ -389,6 +389,43 @@ describe('fake OpenAI: scenarios', () => {
     expect(chatLog()).toHaveLength(1);
     await scenario('ok');
     expect((await chat()).status).toBe(200);
+  });
+
+  it('unauthorized-echo: 401 whose message quotes the whole key', async () => {
+    const res = await scenario('unauthorized-echo');
+    expect(res.status).toBe(200);
+    const reply = await chat();
+    expect(reply.status).toBe(401);
+    expect(((await reply.json()) as ApiError).error.message).toContain(KEY);
+  });
+
+  it('invalid-json: 200 with a JSON content type and a body cut mid-way', async () => {
+    await scenario('invalid-json');
+    const reply = await chat();
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('application/json');
+    const text = await reply.text();
+    expect(text.startsWith('{"id":"chatcmpl-')).toBe(true);
+    expect(() => JSON.parse(text) as unknown).toThrow();
+  });
+
+  it('hang-up: closes the connection without an answer, and keeps serving', async () => {
+    await scenario('hang-up');
+    await expect(chat()).rejects.toThrow();
+    expect(chatLog()).toHaveLength(1);
+    await scenario('ok');
+    expect((await chat()).status).toBe(200);
+  });
+
+  it('custom: replies with the content the test set, and refuses a body without content', async () => {
+    const bad = await fetch(`${origin}/__vision/reply`, { method: 'POST', body: '{"nope":1}' });
+    expect(bad.status).toBe(400);
+    const content = `<script>alert(1)</script>${'x'.repeat(1000)}`;
+    const set = await fetch(`${origin}/__vision/reply`, { method: 'POST', body: JSON.stringify({ content, finishReason: 'length' }) });
+    expect(await set.json()).toEqual({ ok: true, scenario: 'custom', contentChars: content.length });
+    const reply = (await (await chat()).json()) as ChatCompletion;
+    expect(reply.choices[0]?.message.content).toBe(content);
+    expect(reply.choices[0]?.finish_reason).toBe('length');
   });
 
   it('slow: answers like ok after the delay (slowMs shortened for the test)', async () => {

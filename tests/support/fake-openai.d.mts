@@ -14,7 +14,11 @@ export type VisionScenario =
   | 'server-error'
   | 'always-500'
   | 'slow'
-  | 'models-unauthorized';
+  | 'models-unauthorized'
+  | 'unauthorized-echo'
+  | 'invalid-json'
+  | 'hang-up'
+  | 'custom';
 
 /** One request to anything but a control endpoint (OPTIONS preflights included). */
 export interface VisionLogEntry {

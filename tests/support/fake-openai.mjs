@@ -15,6 +15,8 @@
 //   GET  /__vision/health           {"ok":true,"scenario":...}
 //   POST /__vision/reset            clear the log, scenario 'ok'
 //   POST /__vision/scenario/<name>  set the scenario (global); unknown names get 400
+//   POST /__vision/reply            scenario 'custom': every chat request gets this JSON body's
+//                                   {"content": string, "finishReason"?: string} as the reply
 //
 // Every request to anything but a control endpoint is logged, OPTIONS preflights included:
 // filter on method and path when counting chat requests.
@@ -40,6 +42,12 @@ export const SCENARIOS = Object.freeze([
   'always-500',
   'slow',
   'models-unauthorized',
+  // Issue 7 (hostile servers): a 401 whose message echoes the whole key back, a 200 whose body is
+  // not JSON, a server that closes the connection without answering, and a reply set by the test.
+  'unauthorized-echo',
+  'invalid-json',
+  'hang-up',
+  'custom',
 ]);
 
 export const MODELS = Object.freeze([
@@ -187,6 +195,7 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
   const log = [];
   let scenario = 'ok';
   let chatCount = 0; // chat requests since the scenario was last set
+  let custom = { content: '', finishReason: 'stop' };
 
   function setScenario(name) {
     if (!SCENARIOS.includes(name)) throw new Error(`unknown scenario: ${name}`);
@@ -196,6 +205,7 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
 
   function reset() {
     log.length = 0;
+    custom = { content: '', finishReason: 'stop' };
     setScenario('ok');
   }
 
@@ -205,6 +215,16 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
     if (pathname === '/__vision/reset' && req.method === 'POST') {
       reset();
       return send(res, 200, { ok: true, scenario });
+    }
+    if (pathname === '/__vision/reply' && req.method === 'POST') {
+      return readBody(req).then(({ buffer }) => {
+        const parsed = parseJson(buffer);
+        const value = parsed.value;
+        if (!parsed.ok || typeof value?.content !== 'string') return send(res, 400, { ok: false, error: 'expected {"content": string}' });
+        custom = { content: value.content, finishReason: typeof value.finishReason === 'string' ? value.finishReason : 'stop' };
+        setScenario('custom');
+        return send(res, 200, { ok: true, scenario, contentChars: custom.content.length });
+      });
     }
     const match = pathname.match(/^\/__vision\/scenario\/([^/]+)$/);
     if (match && req.method === 'POST') {
@@ -232,8 +252,17 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
     });
   }
 
-  function chat(res, body, bodyBytes) {
+  function chat(req, res, body, bodyBytes) {
     if (scenario === 'unauthorized' || scenario === 'models-unauthorized') return send(res, 401, ERRORS.unauthorized());
+    if (scenario === 'unauthorized-echo') {
+      // Some providers quote the key they refused; a careless one quotes all of it.
+      const key = (req.headers.authorization ?? '').replace(/^Bearer\s+/iu, '');
+      return send(res, 401, apiError(`Incorrect API key provided: ${key}. You can find your API key at https://console.groq.com/keys.`, 'invalid_request_error', 'invalid_api_key'));
+    }
+    if (scenario === 'hang-up') {
+      req.socket.destroy();
+      return undefined;
+    }
     if (scenario === 'too-large') return send(res, 413, ERRORS.tooLarge());
     if (!body.ok) return send(res, 400, ERRORS.badJson());
     const request = body.value;
@@ -286,6 +315,13 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
         return ok();
       case 'always-500':
         return send(res, 500, ERRORS.serverError());
+      case 'custom':
+        return ok(custom.content, custom.finishReason);
+      case 'invalid-json':
+        if (res.headersSent || res.destroyed) return undefined;
+        res.writeHead(200, { ...CORS_HEADERS, 'x-request-id': requestId(), 'content-type': 'application/json' });
+        res.end(`{"id":"chatcmpl-${randomBytes(12).toString('hex')}","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"{\\"descr`);
+        return undefined;
       case 'slow': {
         const timer = setTimeout(ok, slowMs);
         // 'close' on the response fires when it is sent or when the client goes away.
@@ -337,7 +373,7 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
     const auth = req.headers.authorization ?? '';
     if (!/^Bearer\s+\S+/i.test(auth)) return send(res, 401, ERRORS.unauthorized());
     if (route === `GET ${base}/models`) return models(res);
-    return chat(res, body, raw.bytes);
+    return chat(req, res, body, raw.bytes);
   }
 
   const server = createServer((req, res) => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { VisionError } from '../../src/lib/domain/vision-errors';
+import { VisionError, describeVisionError } from '../../src/lib/domain/vision-errors';
 import { SYSTEM_PROMPT, buildVisionRequest } from '../../src/lib/vision/prompt';
 import { listModels } from '../../src/lib/vision/models';
-import { analyzeImage, type VisionDeps } from '../../src/lib/vision/vision-client';
+import { MAX_REPLY_BYTES, analyzeImage, redactKey, type VisionDeps } from '../../src/lib/vision/vision-client';
 
 const BASE = 'http://127.0.0.1:4999/openai/v1';
 const KEY = 'gsk_test_0123456789';
@@ -12,6 +12,8 @@ const OK_CONTENT = JSON.stringify({ description: 'Smiling.', scores: { joy: 0.9,
 interface Reply {
   status: number;
   body?: unknown;
+  /** Sent as is instead of JSON.stringify(body). */
+  raw?: string;
   headers?: Record<string, string>;
 }
 
@@ -35,7 +37,7 @@ function fakeDeps(replies: Array<Reply | 'network'>) {
       requests.push({ url, init, body: JSON.parse(String(init.body)) as Record<string, unknown> });
       const reply = replies[Math.min(requests.length - 1, replies.length - 1)]!;
       if (reply === 'network') throw new TypeError('Failed to fetch');
-      return new Response(JSON.stringify(reply.body), { status: reply.status, headers: reply.headers ?? {} });
+      return new Response(reply.raw ?? JSON.stringify(reply.body), { status: reply.status, headers: reply.headers ?? {} });
     }) as typeof fetch,
     sleep: async (ms, signal) => {
       if (signal?.aborted) throw signal.reason;
@@ -119,6 +121,28 @@ describe('vision client', () => {
   it('reports unreadable and truncated answers', async () => {
     await expect(analyzeImage(call, fakeDeps([ok("I can't help with that.")]).deps)).rejects.toMatchObject({ code: 'bad-reply' });
     await expect(analyzeImage(call, fakeDeps([ok('{"scores": {"joy": 0.', 'length')]).deps)).rejects.toMatchObject({ code: 'truncated' });
+  });
+
+  it('never lets the key out through a provider message that quotes it', async () => {
+    const { deps } = fakeDeps([err(401, `Incorrect API key provided: ${KEY}. See the docs.`, `bad_key_${KEY}`)]);
+    const error = (await analyzeImage(call, deps).catch((e: unknown) => e)) as VisionError;
+    expect(error.code).toBe('unauthorized');
+    expect(error.detail).toContain('Incorrect API key provided: [your key]');
+    for (const text of [error.detail, error.message, describeVisionError(error, { model: 'm', host: 'h' })]) expect(text).not.toContain(KEY);
+    const bad = fakeDeps([err(400, `the key ${KEY} cannot use this`)]);
+    const badError = (await analyzeImage(call, bad.deps).catch((e: unknown) => e)) as VisionError;
+    expect(badError.code).toBe('bad-request');
+    expect(describeVisionError(badError, { model: 'm', host: 'h' })).toBe('h rejected the request: the key [your key] cannot use this');
+    expect(redactKey('short', 'abc')).toBe('short');
+  });
+
+  it('reports a 200 whose body is not JSON, and a body over the limit, as unreadable answers without retrying', async () => {
+    const cut = fakeDeps([{ status: 200, raw: '{"id":"chatcmpl-1","choices":[{"message":{"content":"{\\"descr' }]);
+    await expect(analyzeImage(call, cut.deps)).rejects.toMatchObject({ code: 'bad-reply', detail: 'The provider sent a response that is not valid JSON.' });
+    expect(cut.requests).toHaveLength(1);
+    const huge = fakeDeps([{ status: 200, raw: `{"pad":"${'x'.repeat(MAX_REPLY_BYTES)}"}` }]);
+    await expect(analyzeImage(call, huge.deps)).rejects.toMatchObject({ code: 'bad-reply', detail: 'The reply was larger than 4 MB.' });
+    expect(huge.requests).toHaveLength(1);
   });
 
   it('turns a user cancel into cancelled, also while waiting to retry', async () => {

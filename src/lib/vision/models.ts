@@ -41,5 +41,6 @@ export async function listModels(
       const { id, owned_by: ownedBy } = m as { id?: unknown; owned_by?: unknown };
       return typeof id === 'string' && id.length > 0 && id.length < 200 ? [{ id, ownedBy: typeof ownedBy === 'string' ? ownedBy : '' }] : [];
     })
-    .sort((a, b) => a.id.localeCompare(b.id));
+    .sort((a, b) => a.id.localeCompare(b.id))
+    .slice(0, 500);
 }

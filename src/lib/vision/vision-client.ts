@@ -2,7 +2,9 @@
 // action, a timeout, a user cancel that is not an error, retries only where they can help
 // (408/409/429/5xx, network errors; at most two, honouring retry-after), one retry without JSON
 // mode where a provider rejects `response_format`, and every failure as a VisionError. The key goes
-// only to the configured base URL, in the Authorization header.
+// only to the configured base URL, in the Authorization header, and never comes back out: any
+// text of the provider's that reaches the user (an error message quoting the key) is redacted.
+// Replies are read up to MAX_REPLY_BYTES; a larger or non-JSON body is a failure, not a freeze.
 import { topEmotion, type Emotion, type EmotionScores } from '../domain/emotions';
 import { decideRetry } from '../domain/retry';
 import { parseVisionReply } from '../domain/vision-reply';
@@ -77,6 +79,7 @@ export async function analyzeImage(call: VisionCall, deps: VisionDeps = browserV
     if (call.signal?.aborted) throw new VisionError('cancelled', 'Cancelled before sending.');
     requests += 1;
     const outcome = await attempt(call, jsonMode, deps);
+    if (outcome.kind === 'unreadable') throw new VisionError('bad-reply', outcome.detail);
     if (outcome.kind === 'ok') {
       const parsed = parseVisionReply(outcome.content, outcome.finishReason);
       if (!parsed.ok) {
@@ -118,8 +121,12 @@ export async function analyzeImage(call: VisionCall, deps: VisionDeps = browserV
   }
 }
 
+/** The most of a reply body that is read; a vision answer is a few hundred bytes. */
+export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
+
 type Outcome =
   | { kind: 'ok'; content: unknown; finishReason: unknown; model: string }
+  | { kind: 'unreadable'; detail: string }
   | { kind: 'http'; status: number; message: string; code: string; retryAfter: string | null }
   | { kind: 'network'; message: string };
 
@@ -136,17 +143,21 @@ async function attempt(call: VisionCall, jsonMode: boolean, deps: VisionDeps): P
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
     });
-    const body = await readJson(response);
+    const read = await readJson(response, MAX_REPLY_BYTES);
+    const body = read.value;
     if (!response.ok) {
       const error = isRecord(body) && isRecord(body.error) ? body.error : {};
+      const message = typeof error.message === 'string' ? error.message : typeof body === 'string' ? body : response.statusText;
       return {
         kind: 'http',
         status: response.status,
-        message: typeof error.message === 'string' ? error.message : typeof body === 'string' ? body : response.statusText,
-        code: typeof error.code === 'string' ? error.code : '',
+        message: redactKey(message, call.apiKey),
+        code: typeof error.code === 'string' ? redactKey(error.code, call.apiKey) : '',
         retryAfter: response.headers.get('retry-after'),
       };
     }
+    if (read.tooLarge) return { kind: 'unreadable', detail: `The reply was larger than ${MAX_REPLY_BYTES / 1024 / 1024} MB.` };
+    if (!read.json) return { kind: 'unreadable', detail: 'The provider sent a response that is not valid JSON.' };
     const choice = isRecord(body) && Array.isArray(body.choices) && isRecord(body.choices[0]) ? body.choices[0] : null;
     const message = choice && isRecord(choice.message) ? choice.message : null;
     return {
@@ -158,19 +169,46 @@ async function attempt(call: VisionCall, jsonMode: boolean, deps: VisionDeps): P
   } catch (err) {
     if (call.signal?.aborted) throw new VisionError('cancelled', 'Cancelled by the user.');
     if (timeout.signal.aborted) throw new VisionError('timeout', `No answer within ${Math.round(call.timeoutMs / 1000)} s.`);
-    return { kind: 'network', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) };
+    return { kind: 'network', message: redactKey(err instanceof Error ? `${err.name}: ${err.message}` : String(err), call.apiKey) };
   } finally {
     clearTimeout(timer);
   }
 }
 
-async function readJson(response: Response): Promise<unknown> {
-  const text = await response.text();
+/** The body parsed as JSON, or its first 300 characters when it is not JSON; at most `limit` bytes are read. */
+async function readJson(response: Response, limit: number): Promise<{ value: unknown; json: boolean; tooLarge: boolean }> {
+  const { text, tooLarge } = await readText(response, limit);
+  if (tooLarge) return { value: text.slice(0, 300), json: false, tooLarge };
   try {
-    return JSON.parse(text) as unknown;
+    return { value: JSON.parse(text) as unknown, json: true, tooLarge };
   } catch {
-    return text.slice(0, 300);
+    return { value: text.slice(0, 300), json: false, tooLarge };
   }
+}
+
+async function readText(response: Response, limit: number): Promise<{ text: string; tooLarge: boolean }> {
+  if (!response.body) return { text: '', tooLarge: false };
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  let bytes = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return { text: text + decoder.decode(), tooLarge: false };
+    bytes += value.byteLength;
+    if (bytes > limit) {
+      await reader.cancel().catch(() => undefined);
+      return { text, tooLarge: true };
+    }
+    text += decoder.decode(value, { stream: true });
+  }
+}
+
+/** `text` with every occurrence of the key (at least 8 characters) replaced by "[your key]". */
+export function redactKey(text: string, key: string): string {
+  const secret = key.trim();
+  if (secret.length < 8) return text;
+  return text.split(secret).join('[your key]');
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -182,7 +220,7 @@ function mentionsJsonMode(message: string): boolean {
 }
 
 /** Maps a final failed attempt to the error the user sees. */
-function toError(outcome: Exclude<Outcome, { kind: 'ok' }>, retryAfterMs: number | null): VisionError {
+function toError(outcome: Extract<Outcome, { kind: 'http' | 'network' }>, retryAfterMs: number | null): VisionError {
   if (outcome.kind === 'network') return new VisionError('network', outcome.message);
   const { status, message, code } = outcome;
   const detail = `HTTP ${status}${code ? ` ${code}` : ''}: ${message}`.slice(0, 400);
