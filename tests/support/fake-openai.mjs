@@ -16,7 +16,8 @@
 //   POST /__vision/reset            clear the log, scenario 'ok'
 //   POST /__vision/scenario/<name>  set the scenario (global); unknown names get 400
 //   POST /__vision/reply            scenario 'custom': every chat request gets this JSON body's
-//                                   {"content": string, "finishReason"?: string} as the reply
+//                                   {"content": string, "finishReason"?: string, "model"?: string}
+//                                   as the reply (model: what the reply says answered)
 //
 // Every request to anything but a control endpoint is logged, OPTIONS preflights included:
 // filter on method and path when counting chat requests.
@@ -221,7 +222,11 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
         const parsed = parseJson(buffer);
         const value = parsed.value;
         if (!parsed.ok || typeof value?.content !== 'string') return send(res, 400, { ok: false, error: 'expected {"content": string}' });
-        custom = { content: value.content, finishReason: typeof value.finishReason === 'string' ? value.finishReason : 'stop' };
+        custom = {
+          content: value.content,
+          finishReason: typeof value.finishReason === 'string' ? value.finishReason : 'stop',
+          model: typeof value.model === 'string' ? value.model : undefined,
+        };
         setScenario('custom');
         return send(res, 200, { ok: true, scenario, contentChars: custom.content.length });
       });
@@ -316,7 +321,7 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
       case 'always-500':
         return send(res, 500, ERRORS.serverError());
       case 'custom':
-        return ok(custom.content, custom.finishReason);
+        return send(res, 200, completion(custom.model ?? model, custom.content, custom.finishReason, bodyBytes));
       case 'invalid-json':
         if (res.headersSent || res.destroyed) return undefined;
         res.writeHead(200, { ...CORS_HEADERS, 'x-request-id': requestId(), 'content-type': 'application/json' });

@@ -145,6 +145,13 @@ describe('vision client', () => {
     expect(huge.requests).toHaveLength(1);
   });
 
+  it('shows the served model name only when it looks like one', async () => {
+    const reply = (model: unknown): Reply => ({ status: 200, body: { ...(ok().body as object), model } });
+    expect((await analyzeImage(call, fakeDeps([reply('x'.repeat(201))]).deps)).model).toBe('vision-model');
+    expect((await analyzeImage(call, fakeDeps([reply({ html: '<b>' })]).deps)).model).toBe('vision-model');
+    expect((await analyzeImage(call, fakeDeps([reply('llama\u202e-4\u0000')]).deps)).model).toBe('llama-4');
+  });
+
   it('turns a user cancel into cancelled, also while waiting to retry', async () => {
     const controller = new AbortController();
     const { deps } = fakeDeps([err(500, 'oops')]);

@@ -164,7 +164,7 @@ async function attempt(call: VisionCall, jsonMode: boolean, deps: VisionDeps): P
       kind: 'ok',
       content: message?.content ?? null,
       finishReason: choice?.finish_reason ?? null,
-      model: isRecord(body) && typeof body.model === 'string' ? body.model : '',
+      model: isRecord(body) ? servedModel(body.model) : '',
     };
   } catch (err) {
     if (call.signal?.aborted) throw new VisionError('cancelled', 'Cancelled by the user.');
@@ -209,6 +209,13 @@ export function redactKey(text: string, key: string): string {
   const secret = key.trim();
   if (secret.length < 8) return text;
   return text.split(secret).join('[your key]');
+}
+
+/** The model id the provider says answered, if it looks like one (shown on the page). */
+function servedModel(value: unknown): string {
+  if (typeof value !== 'string') return '';
+  const clean = value.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
+  return clean.length <= 200 ? clean : '';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
