@@ -21,6 +21,8 @@ export class VisionState {
   readonly #prepare: typeof prepareImage;
   #controller: AbortController | null = null;
   #countdown: ReturnType<typeof setInterval> | null = null;
+  /** Counts picks and removals, so a slow preparation cannot replace a later choice. */
+  #pickCount = 0;
 
   image = $state.raw<PreparedImage | null>(null);
   previewUrl = $state<string | null>(null);
@@ -88,21 +90,27 @@ export class VisionState {
   /** Checks and prepares a picked, dropped or pasted file. */
   async setImage(file: Blob & { name?: string }): Promise<void> {
     this.clearImage();
+    // A picture picked while an earlier one is still being prepared wins, whichever finishes first.
+    const pick = ++this.#pickCount;
     this.preparing = true;
     try {
       const prepared = await this.#prepare(file, this.#settings.current.imageMaxSide);
+      if (pick !== this.#pickCount) return;
       this.image = prepared;
       this.previewUrl = URL.createObjectURL(prepared.blob);
     } catch (err) {
+      if (pick !== this.#pickCount) return;
       const e = err instanceof VisionError ? err : new VisionError('image-corrupt', String(err));
       this.imageError = describeVisionError(e, this.#context());
     } finally {
-      this.preparing = false;
+      if (pick === this.#pickCount) this.preparing = false;
     }
   }
 
   /** Removes the picture and its result. */
   clearImage(): void {
+    this.#pickCount += 1;
+    this.preparing = false;
     if (this.previewUrl) URL.revokeObjectURL(this.previewUrl);
     this.previewUrl = null;
     this.image = null;
