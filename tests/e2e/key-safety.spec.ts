@@ -154,6 +154,7 @@ for (const remember of [false, true]) {
     page.on('console', (m) => logged.push(m.text()));
     page.on('pageerror', (e) => logged.push(`${e.message}\n${e.stack ?? ''}`));
     const seen = recordRequests(page);
+    await visionScenario('ok'); // empties the fake API's log of earlier tests
 
     await page.goto('/');
     await useModel(page, FIXTURE_ID);

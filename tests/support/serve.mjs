@@ -9,9 +9,15 @@
 //      moodlens/fp32-broken     fp32 weights that are not a model, valid q8 weights (WebGPU picks
 //                               fp32 and fails; WASM picks q8 and works)
 //      moodlens/large-emotion   the fixture model, but range probes report 90 MB weights
+//      moodlens/cut-emotion     the fixture model, but the first full download of each .onnx file
+//                               stops half-way and the connection is dropped (POST /__reset
+//                               re-arms it)
 //      anything else            404, as the hub answers for unknown files
 //  - a fake OpenAI-compatible vision API (tests/support/fake-openai.mjs) under /openai/v1.
 // Control endpoints for tests (called from Node, never by the app): GET /__log, POST /__reset;
+// POST /__fault/worker-full-disk makes the app server prepend to the emotion worker's script a line
+// that fails every IndexedDB write with QuotaExceededError (a page cannot patch its worker, and
+// Playwright's routing breaks the worker's cross-origin fetches under COEP); /__reset clears it.
 // for the vision API: GET /__vision/log, POST /__vision/reset, POST /__vision/scenario/<name>.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -30,6 +36,13 @@ const HOST = '127.0.0.1';
 
 const TYPES = CONTENT_TYPES;
 
+/** Faults injected into what the app server serves (see the header). */
+const faults = new Set();
+const FAULT_PATCHES = {
+  'worker-full-disk':
+    "IDBObjectStore.prototype.put = function put() { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };\n",
+};
+
 /** Requests seen by each server, for tests to inspect. */
 const log = { app: [], hub: [] };
 
@@ -43,6 +56,15 @@ function control(req, res) {
   if (url.pathname === '/__reset' && req.method === 'POST') {
     log.app = [];
     log.hub = [];
+    cut.clear();
+    faults.clear();
+    res.writeHead(204, { 'access-control-allow-origin': '*' });
+    res.end();
+    return true;
+  }
+  const fault = url.pathname.match(/^\/__fault\/([a-z-]+)$/);
+  if (fault && req.method === 'POST' && fault[1] in FAULT_PATCHES) {
+    faults.add(fault[1]);
     res.writeHead(204, { 'access-control-allow-origin': '*' });
     res.end();
     return true;
@@ -67,7 +89,9 @@ const appServer = createServer(async (req, res) => {
   const url = new URL(req.url, `http://${HOST}:${APP_PORT}`);
   log.app.push({ method: req.method, path: url.pathname });
   const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname);
-  const body = await readSafe(DIST, rel);
+  let body = await readSafe(DIST, rel);
+  const patched = body && faults.has('worker-full-disk') && /^\/?assets\/emotion-worker-[^/]+\.js$/u.test(rel);
+  if (patched) body = Buffer.concat([Buffer.from(FAULT_PATCHES['worker-full-disk']), body]);
   const headers = {
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-embedder-policy': 'require-corp',
@@ -82,7 +106,7 @@ const appServer = createServer(async (req, res) => {
     ...headers,
     'content-type': TYPES[extname(rel)] ?? 'application/octet-stream',
     'content-length': body.length,
-    'cache-control': rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
+    'cache-control': patched ? 'no-store' : rel.startsWith('assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
   res.end(req.method === 'HEAD' ? undefined : body);
 });
@@ -94,7 +118,9 @@ const CORS = {
   'cross-origin-resource-policy': 'cross-origin',
 };
 
-const ALIASES = new Set(['moodlens/slow-emotion', 'moodlens/large-emotion']);
+const ALIASES = new Set(['moodlens/slow-emotion', 'moodlens/large-emotion', 'moodlens/cut-emotion']);
+/** Paths whose first full download was already cut (moodlens/cut-emotion). */
+const cut = new Set();
 
 async function hubFile(id, file) {
   if (id === 'moodlens/broken-emotion') {
@@ -141,6 +167,12 @@ const hubServer = createServer(async (req, res) => {
     return;
   }
   res.writeHead(200, { ...CORS, 'content-type': type, 'content-length': body.length });
+  if (match[1] === 'moodlens/cut-emotion' && match[2].endsWith('.onnx') && req.method === 'GET' && !cut.has(url.pathname)) {
+    cut.add(url.pathname);
+    res.write(body.subarray(0, body.length >> 1));
+    setTimeout(() => res.destroy(), 1500);
+    return;
+  }
   if (match[1] === 'moodlens/slow-emotion') {
     // About 3 s per file, in 20 steps, so the progress bar can be watched and photographed.
     const step = Math.ceil(body.length / 20);

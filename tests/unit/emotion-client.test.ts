@@ -76,6 +76,35 @@ describe('EmotionClient', () => {
     expect(err).toMatchObject({ code: 'not-found', subject: 'model "a/b"' });
   });
 
+  it('fails pending requests when the lock a worker holds is released, unless the client ended that worker itself', async () => {
+    const released = new Map<string, () => void>();
+    const workers: FakeWorker[] = [];
+    const client = new EmotionClient(
+      () => {
+        const w = new FakeWorker();
+        workers.push(w);
+        return w;
+      },
+      (name, onReleased) => released.set(name, onReleased),
+    );
+    const a = client.classify(config, 'one');
+    workers[0]!.reply({ type: 'ready', id: 0, lock: 'lock-1' });
+    released.get('lock-1')!(); // the browser ended the worker silently
+    await expect(a).rejects.toMatchObject({ code: 'worker-crashed' });
+    expect(workers[0]!.terminated).toBe(true);
+
+    const b = client.classify(config, 'two');
+    expect(workers).toHaveLength(2);
+    workers[1]!.reply({ type: 'ready', id: 0, lock: 'lock-2' });
+    workers[1]!.reply({ type: 'classified', id: 2, result });
+    await expect(b).resolves.toMatchObject({ top: 'joy' });
+    released.get('lock-1')!(); // a late release of the old worker's lock changes nothing
+    const c = client.classify(config, 'three');
+    expect(workers).toHaveLength(2);
+    workers[1]!.reply({ type: 'classified', id: 3, result });
+    await expect(c).resolves.toMatchObject({ top: 'joy' });
+  });
+
   it('rejects every pending request when the worker crashes, and starts a new worker next time', async () => {
     const { client, workers } = setup();
     const a = client.classify(config, 'one');
@@ -155,6 +184,15 @@ describe('EmotionClient', () => {
     workers[0]!.reply({ type: 'error', id: 1, error: { code: 'offline', detail: 'offline' } });
     await expect(a).rejects.toMatchObject({ code: 'offline' });
     expect(workers).toHaveLength(1);
+  });
+
+  it('replaces the worker when it says a failed load left its runtime unusable, whatever the code', async () => {
+    const { client, workers } = setup();
+    const a = client.classify(config, 'one');
+    workers[0]!.reply({ type: 'error', id: 1, error: { code: 'host-unreachable', detail: 'network error' }, recycle: true });
+    await expect(a).rejects.toMatchObject({ code: 'host-unreachable' });
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers).toHaveLength(2);
   });
 
   it('ignores replies for unknown ids', async () => {

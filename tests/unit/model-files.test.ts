@@ -78,6 +78,15 @@ describe('model fetch', () => {
     await f(cfg);
     expect(calls).toHaveLength(3);
   });
+
+  it('still answers the 404 when the disk is too full to remember it', async () => {
+    const { fetch, calls } = fakeHub();
+    const cache = createMemoryModelCache();
+    cache.markMissing = () => Promise.reject(new DOMException('The quota has been exceeded.', 'QuotaExceededError'));
+    const url = `${HOST}/owner/model/resolve/main/special_tokens_map.json`;
+    expect((await modelFetch(fetch, cache)(url)).status).toBe(404);
+    expect(calls).toHaveLength(1);
+  });
 });
 
 describe('probe', () => {

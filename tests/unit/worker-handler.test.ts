@@ -44,6 +44,11 @@ interface FakeOptions {
   failLoadOn?: Set<string>;
   failRunOnGpu?: boolean;
   probe?: () => Promise<ProbeFindings>;
+  /** Thrown by loadModel, as transformers.js or ONNX Runtime would. */
+  loadError?: Error;
+  online?: boolean;
+  /** What takeCacheWriteFailure answers once. */
+  cacheWriteFailure?: string;
 }
 
 function setup(opts: FakeOptions = {}) {
@@ -51,6 +56,8 @@ function setup(opts: FakeOptions = {}) {
   const batches: string[][] = [];
   const messages: WorkerResponse[] = [];
   let clock = 0;
+  const online = opts.online ?? true;
+  let cacheFailure: string | null = null;
   const runtime: WorkerRuntime = {
     detectWebGpu: async () => ({ available: opts.gpu ?? false, fp16: false }),
     probe: opts.probe ?? (async () => findings),
@@ -58,12 +65,20 @@ function setup(opts: FakeOptions = {}) {
       log.push(`load:${plan.device}:${plan.dtype}`);
       onProgress({ phase: 'download', files: [], loaded: 50, total: 100 });
       if (opts.failLoadOn?.has(plan.device)) throw new Error(`cannot load on ${plan.device}`);
+      if (opts.loadError) throw opts.loadError;
+      cacheFailure = opts.cacheWriteFailure ?? null;
       return fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu }, batches);
     },
     async evict(source, files) {
       log.push(`evict:${source.modelId}${files ? `:${files.join(',')}` : ''}`);
     },
     now: () => (clock += 5),
+    isOnline: () => online,
+    takeCacheWriteFailure: () => {
+      const failure = cacheFailure;
+      cacheFailure = null;
+      return failure;
+    },
   };
   const handle = createWorkerHandler(runtime, (m) => messages.push(m));
   return { handle, log, messages, batches };
@@ -120,7 +135,7 @@ describe('worker handler', () => {
     await handle({ type: 'classify', id: 1, config, text: 'happy' });
     expect(log.filter((l) => l.startsWith('load'))).toEqual(['load:webgpu:fp32']);
     expect(finals(messages)).toEqual([
-      { type: 'error', id: 1, error: { code: 'webgpu-failed', detail: 'Error: cannot load on webgpu' } },
+      { type: 'error', id: 1, error: { code: 'webgpu-failed', detail: 'Error: cannot load on webgpu' }, recycle: true },
     ]);
     expect(log).toContain('evict:test/model:onnx/model.onnx');
   });
@@ -160,8 +175,39 @@ describe('worker handler', () => {
   it('maps a model that does not load on WASM to invalid-model, and drops its cached files', async () => {
     const { handle, messages, log } = setup({ failLoadOn: new Set(['wasm']) });
     await handle({ type: 'classify', id: 7, config, text: 'happy' });
-    expect(finals(messages)).toEqual([{ type: 'error', id: 7, error: { code: 'invalid-model', detail: 'Error: cannot load on wasm' } }]);
+    expect(finals(messages)).toEqual([{ type: 'error', id: 7, error: { code: 'invalid-model', detail: 'Error: cannot load on wasm' }, recycle: true }]);
     expect(log).toContain('evict:test/model');
+  });
+
+  it('tells a download that broke off from a broken model, and keeps the cached files', async () => {
+    const cases: Array<[Error, boolean, string, string | undefined]> = [
+      [new TypeError('network error'), true, 'host-unreachable', '127.0.0.1:1'],
+      [new TypeError('Failed to fetch'), false, 'offline', undefined],
+      [
+        new Error('no available backend found. ERR: [wasm] TypeError: Failed to fetch dynamically imported module: http://127.0.0.1:4173/assets/ort-wasm-simd-threaded.mjs'),
+        true,
+        'runtime-unavailable',
+        undefined,
+      ],
+      [new Error('Aborted(both async and sync fetching of the wasm failed)'), false, 'runtime-unavailable', undefined],
+    ];
+    for (const [loadError, online, code, subject] of cases) {
+      const { handle, messages, log } = setup({ loadError, online });
+      await handle({ type: 'classify', id: 1, config, text: 'happy' });
+      expect(finals(messages)).toEqual([
+        { type: 'error', id: 1, error: { code, detail: `${loadError.name}: ${loadError.message}`, ...(subject ? { subject } : {}) }, recycle: true },
+      ]);
+      expect(log.filter((l) => l.startsWith('evict'))).toEqual([]);
+    }
+  });
+
+  it('says when the downloaded model could not be kept on the device, and runs it anyway', async () => {
+    const { handle, messages } = setup({ cacheWriteFailure: "the browser's storage for this site is full" });
+    await handle({ type: 'classify', id: 1, config, text: 'happy' });
+    expect(messages.filter((m) => m.type === 'notice').map((m) => (m.type === 'notice' ? m.notice : ''))).toEqual([
+      "The model could not be kept on this device (the browser's storage for this site is full), so it will be downloaded again next time.",
+    ]);
+    expect(finals(messages).map((m) => m.type)).toEqual(['classified']);
   });
 
   it('reports a source without usable weights', async () => {
@@ -215,6 +261,11 @@ describe('worker handler', () => {
       expect(batch.length).toBeLessThanOrEqual(16);
     }
     expect(runs.length).toBeGreaterThan(1);
+    // Before every batch but the first: how many chunks are done, of how many.
+    const progress = messages.flatMap((m) => (m.type === 'analysing' ? [[m.done, m.total]] : []));
+    expect(progress).toHaveLength(runs.length - 1);
+    expect(progress.map(([d]) => d)).toEqual(runs.slice(0, -1).map((_, k) => runs.slice(0, k + 1).flat().length));
+    expect(progress.every(([, total]) => total === texts.length)).toBe(true);
   });
 
   it('answers a text it has seen from its cache, until the model is unloaded', async () => {

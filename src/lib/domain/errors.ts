@@ -14,6 +14,7 @@ export type ModelErrorCode =
   | 'worker-start-failed'
   | 'inference-failed'
   | 'webgpu-failed'
+  | 'runtime-unavailable'
   | 'unknown';
 
 /** The plain-data form of a ModelError, as posted between worker and page. */
@@ -85,6 +86,8 @@ export function describeModelError(err: ModelErrorData): string {
       return 'The model failed while analysing this text. Press Analyze to try again; if it keeps failing, set "Run the text model on" to WASM in Settings.';
     case 'webgpu-failed':
       return 'WebGPU could not run the model on this device. Set "Run the text model on" to WASM in Settings and press Analyze again.';
+    case 'runtime-unavailable':
+      return "The app's model runtime could not be downloaded, perhaps because the connection dropped. The model files are kept: connect and press Analyze again.";
     case 'unknown':
       return 'Something went wrong while running the model. Press Analyze to try again; if it keeps failing, remove the cached model in Settings.';
   }

@@ -85,7 +85,8 @@ function inRange(value: unknown, range: { min: number; max: number }): number | 
   return typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max ? value : null;
 }
 
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+// Not [::1]: a CSP host-source cannot name an IPv6 literal, so the page could not connect to it.
+const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
 
 /**
  * Accepts an https base URL, or http for a server on this computer (Ollama, llama.cpp); no
@@ -96,7 +97,7 @@ export function checkApiBaseUrl(input: string): Checked<string> {
     what: 'base URL',
     example: 'https://api.groq.com/openai/v1',
     allowScheme: (url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname)),
-    schemeError: 'Use https:// (http:// only for a server on this computer, such as Ollama).',
+    schemeError: 'Use https:// (http:// only for a server on this computer, such as Ollama, at localhost or 127.0.0.1).',
   });
 }
 

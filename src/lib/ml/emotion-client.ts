@@ -1,5 +1,7 @@
 // The page's side of the emotion worker: one long-lived worker, requests matched to replies by
 // id, progress and notices forwarded to callbacks, and a crashed worker replaced on the next call.
+// A worker that ends without an error event (closed, or killed by the browser) is noticed through
+// the Web Lock it holds while it lives: when the lock is released, pending requests fail.
 import { ModelError } from '../domain/errors';
 import type { DevicePreference } from '../domain/model-source';
 import {
@@ -13,8 +15,11 @@ import {
   type WorkerResponse,
 } from './protocol';
 
-/** Errors after which the worker's runtime may be unusable, so a fresh worker takes over. */
-const RECYCLE_AFTER: ReadonlySet<string> = new Set(['invalid-model', 'inference-failed', 'webgpu-failed', 'unknown']);
+/**
+ * Errors after which the worker's runtime may be unusable, so a fresh worker takes over (the
+ * worker also asks for it, `recycle`, after any load that failed once it had started).
+ */
+const RECYCLE_AFTER: ReadonlySet<string> = new Set(['invalid-model', 'inference-failed', 'webgpu-failed', 'runtime-unavailable', 'unknown']);
 
 /** The subset of Worker the client uses (a fake stands in for it in tests). */
 export interface WorkerLike {
@@ -24,11 +29,22 @@ export interface WorkerLike {
   terminate(): void;
 }
 
+/** Calls `onReleased` once the Web Lock `name` is free (the worker holding it has ended). */
+export type LockWatcher = (name: string, onReleased: () => void) => void;
+
+/** The browser's Web Locks, where there are any (none in Node tests without a fake). */
+export const webLockWatcher: LockWatcher = (name, onReleased) => {
+  const locks = typeof navigator === 'undefined' ? undefined : (navigator as Navigator & { locks?: LockManager }).locks;
+  void locks?.request(name, () => onReleased());
+};
+
 /** Callbacks for what happens while a request runs. */
 export interface CallHandlers {
   onProgress?(progress: LoadProgress): void;
   onNotice?(notice: string): void;
   onLoaded?(model: LoadedModelInfo): void;
+  /** Chunks classified so far, when a request runs in several batches. */
+  onAnalysing?(done: number, total: number): void;
 }
 
 interface Pending {
@@ -51,8 +67,11 @@ export class EmotionClient {
   #workerDevice: DevicePreference | null = null;
   readonly #pending = new Map<number, Pending>();
 
-  constructor(createWorker: () => WorkerLike) {
+  readonly #watchLock: LockWatcher;
+
+  constructor(createWorker: () => WorkerLike, watchLock: LockWatcher = webLockWatcher) {
     this.#createWorker = createWorker;
+    this.#watchLock = watchLock;
   }
 
   /** Starts the worker ahead of the first request, so its code is loaded while the page is. */
@@ -132,7 +151,13 @@ export class EmotionClient {
     let started = false;
     worker.addEventListener('message', (event) => {
       started = true;
-      this.#onMessage(event.data);
+      const message = event.data;
+      if (message.type === 'ready' && message.lock) {
+        this.#watchLock(message.lock, () => {
+          if (this.#worker === worker) this.#fail(new ModelError('worker-crashed', 'The worker ended without an error event.'));
+        });
+      }
+      this.#onMessage(message);
     });
     const crash = (event: Event) => {
       const detail = (event as Partial<ErrorEvent>).message;
@@ -176,6 +201,9 @@ export class EmotionClient {
       case 'progress':
         pending.handlers.onProgress?.(message.progress);
         return;
+      case 'analysing':
+        pending.handlers.onAnalysing?.(message.done, message.total);
+        return;
       case 'notice':
         pending.handlers.onNotice?.(message.notice);
         return;
@@ -196,7 +224,7 @@ export class EmotionClient {
         return;
       case 'error':
         this.#settle(message.id, () => pending.reject(ModelError.fromData(message.error)));
-        if (RECYCLE_AFTER.has(message.error.code)) this.#recycle();
+        if (message.recycle === true || RECYCLE_AFTER.has(message.error.code)) this.#recycle();
         return;
       default:
         assertNever(message);

@@ -49,7 +49,8 @@ export function createModelFetch(deps: ModelFetchDeps): FetchLike {
       throw new ModelError('host-unreachable', String(err), new URL(host).host);
     }
     if (response.status === 404 && !isRange && isOptionalFile(url.href)) {
-      await deps.cache.markMissing(url.href);
+      // Only a saving of requests: a full disk must not fail the load.
+      await deps.cache.markMissing(url.href).catch(() => undefined);
     }
     return response;
   };

@@ -76,15 +76,31 @@ export type WorkerRequest =
 
 /** Worker -> page. `ready` (id 0) is sent once, when the worker's code has loaded. */
 export type WorkerResponse =
-  | { readonly type: 'ready'; readonly id: 0 }
+  | {
+      readonly type: 'ready';
+      readonly id: 0;
+      /** A Web Lock the worker holds for as long as it lives; its release means the worker is gone. */
+      readonly lock?: string;
+    }
   | { readonly type: 'progress'; readonly id: number; readonly progress: LoadProgress }
   | { readonly type: 'notice'; readonly id: number; readonly notice: string }
+  /** Chunks classified so far in a request of several batches (a long text, or many texts). */
+  | { readonly type: 'analysing'; readonly id: number; readonly done: number; readonly total: number }
   | { readonly type: 'probed'; readonly id: number; readonly plan: LoadPlan }
   | { readonly type: 'loaded'; readonly id: number; readonly model: LoadedModelInfo }
   | { readonly type: 'classified'; readonly id: number; readonly result: TextResult }
   | { readonly type: 'classified-batch'; readonly id: number; readonly results: readonly TextResult[] }
   | { readonly type: 'unloaded'; readonly id: number }
-  | { readonly type: 'error'; readonly id: number; readonly error: ModelErrorData };
+  | {
+      readonly type: 'error';
+      readonly id: number;
+      readonly error: ModelErrorData;
+      /**
+       * The failure came from a model load that had started: transformers.js chains every session
+       * start on one promise, so this worker cannot load again and the page should replace it.
+       */
+      readonly recycle?: boolean;
+    };
 
 /** Makes a switch over a union exhaustive at compile time. */
 export function assertNever(value: never): never {

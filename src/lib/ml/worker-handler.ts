@@ -43,6 +43,10 @@ export interface WorkerRuntime {
   /** Removes cached files of a source: the given ones, or all (after they proved unusable). */
   evict(source: ModelSource, files?: readonly string[]): Promise<void>;
   now(): number;
+  /** navigator.onLine: tells "offline" from "host unreachable" when a download breaks. */
+  isOnline(): boolean;
+  /** Why a downloaded file could not be cached since the last call (then cleared), or null. */
+  takeCacheWriteFailure(): string | null;
 }
 
 interface Loaded {
@@ -59,6 +63,8 @@ const RESULT_CACHE_SIZE = 256;
 export function createWorkerHandler(runtime: WorkerRuntime, post: (message: WorkerResponse) => void) {
   let current: Loaded | null = null;
   let queue: Promise<void> = Promise.resolve();
+  /** A model load started and failed during the current request (the page should replace this worker). */
+  let loadFailed = false;
   /** Results of the current model by text (a Map keeps insertion order: the oldest goes first). */
   const results = new Map<string, TextResult>();
 
@@ -124,7 +130,11 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     try {
       return await loadWith(id, config, p);
     } catch (err) {
+      loadFailed = true;
       if (err instanceof ModelError) throw err;
+      // A broken connection is not a broken model: say what happened and keep the cached files.
+      const network = networkFailure(err, config.source, runtime.isOnline());
+      if (network) throw network;
       if (p.device === 'webgpu') {
         // Other weights may still run on WASM, but not in this worker (transformers.js chains
         // every session creation on one promise): the page retries in a fresh worker. The
@@ -142,7 +152,12 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     if (current?.key === key) return current;
     await unload();
     // Only a successful load is kept: after a failure the next request starts afresh.
+    runtime.takeCacheWriteFailure();
     const loaded = await load(id, config);
+    const cacheFailure = runtime.takeCacheWriteFailure();
+    if (cacheFailure) {
+      notice(id, `The model could not be kept on this device (${cacheFailure}), so it will be downloaded again next time.`);
+    }
     current = loaded;
     post({ type: 'loaded', id, model: loaded.info });
     return loaded;
@@ -159,7 +174,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
    * Classifies texts in one go: every text is chunked, all chunks run in length-sorted batches,
    * and each text's chunks are combined by token count. Texts seen before come from the cache.
    */
-  async function runMany(loaded: Loaded, texts: readonly string[]): Promise<TextResult[]> {
+  async function runMany(id: number, loaded: Loaded, texts: readonly string[]): Promise<TextResult[]> {
     const start = runtime.now();
     const out: Array<TextResult | undefined> = texts.map((text) => {
       const hit = results.get(text);
@@ -175,9 +190,17 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     });
     const flat = chunks.flat();
     const scores: Array<EmotionScores | undefined> = new Array(flat.length);
-    for (const batch of planBatches(flat.map((c) => c.tokens))) {
+    const batches = planBatches(flat.map((c) => c.tokens));
+    let done = 0;
+    for (const [b, batch] of batches.entries()) {
+      if (b > 0) {
+        // Long work: say how far it got, and give the worker's event loop a turn between batches.
+        post({ type: 'analysing', id, done, total: flat.length });
+        await new Promise((resolve) => setTimeout(resolve, 0));
+      }
       const batchScores = await loaded.model.classify(batch.map((i) => flat[i]!.text));
       batch.forEach((i, j) => (scores[i] = batchScores[j]));
+      done += batch.length;
     }
     const elapsed = runtime.now() - start;
     const totalTokens = flat.reduce((n, c) => n + c.tokens, 0) || 1;
@@ -222,7 +245,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
   async function classify(id: number, config: ModelConfig, texts: readonly string[]): Promise<TextResult[]> {
     const loaded = await ensureModel(id, config);
     try {
-      return await runMany(loaded, texts);
+      return await runMany(id, loaded, texts);
     } catch (err) {
       if (err instanceof ModelError) throw err;
       // A failed run can leave the runtime unusable: drop the model; the page starts a new worker.
@@ -253,7 +276,9 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
           assertNever(request);
       }
     } catch (err) {
-      post({ type: 'error', id: request.id, error: toModelError(err).toData() });
+      post({ type: 'error', id: request.id, error: toModelError(err).toData(), ...(loadFailed ? { recycle: true } : {}) });
+    } finally {
+      loadFailed = false;
     }
   }
 
@@ -263,6 +288,21 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     queue = next;
     return next;
   };
+}
+
+/**
+ * The ModelError for a load that failed because a download broke off (a model file's body, or
+ * ONNX Runtime's own .mjs/.wasm from our origin), or null when the failure is something else.
+ */
+function networkFailure(err: unknown, source: ModelSource, online: boolean): ModelError | null {
+  const text = reason(err);
+  if (/dynamically imported module|Importing a module script failed|fetching of the wasm failed|failed to asynchronously prepare wasm/iu.test(text)) {
+    return new ModelError('runtime-unavailable', text);
+  }
+  if (/network ?error|Failed to fetch|ERR_(INTERNET_DISCONNECTED|CONNECTION|CONTENT_LENGTH|NETWORK)/iu.test(text)) {
+    return online ? new ModelError('host-unreachable', text, new URL(source.host).host) : new ModelError('offline', text);
+  }
+  return null;
 }
 
 function reason(err: unknown): string {

@@ -53,6 +53,8 @@ export class AnalyzerState {
   #text = $state('');
   phase = $state<AnalyzerPhase>('idle');
   progress = $state.raw<LoadProgress | null>(null);
+  /** Chunks of a long text classified so far (null until a second batch starts). */
+  analysed = $state.raw<{ done: number; total: number } | null>(null);
   plan = $state.raw<LoadPlan | null>(null);
   result = $state.raw<TextResult | null>(null);
   /** The text the shown result belongs to. */
@@ -174,6 +176,7 @@ export class AnalyzerState {
     const text = this.text;
     this.phase = this.#loadedKey === key ? 'analyzing' : 'loading';
     this.progress = null;
+    this.analysed = null;
     try {
       const result = await this.#client.classify(this.#settings.modelConfig, text, {
         onProgress: (p) => {
@@ -186,6 +189,10 @@ export class AnalyzerState {
           this.#loadedKey = key;
           this.#approved.add(key);
           this.phase = 'analyzing';
+        },
+        onAnalysing: (done, total) => {
+          this.phase = 'analyzing';
+          this.analysed = { done, total };
         },
       });
       this.#approved.add(key);
@@ -206,6 +213,8 @@ export class AnalyzerState {
     if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
     this.error = describeModelError(error);
     this.errorDetail = error.detail;
+    // The last result belongs to another text (or another try): do not show it under this error.
+    this.result = null;
     this.phase = 'error';
   }
 }

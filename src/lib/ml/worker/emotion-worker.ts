@@ -11,4 +11,16 @@ const handle = createWorkerHandler(createTransformersRuntime(createIdbModelCache
 scope.addEventListener('message', (event: MessageEvent<WorkerRequest>) => {
   void handle(event.data);
 });
-scope.postMessage({ type: 'ready', id: 0 } satisfies WorkerResponse);
+
+// Hold a Web Lock for the worker's whole life: the browser releases it when the worker ends in any
+// way (closed, killed, crashed), which a page cannot otherwise notice; the client waits on it.
+const locks = (scope.navigator as WorkerNavigator & { locks?: LockManager }).locks;
+if (locks) {
+  const lock = `moodlens-emotion-worker-${crypto.randomUUID()}`;
+  void locks.request(lock, () => {
+    scope.postMessage({ type: 'ready', id: 0, lock } satisfies WorkerResponse);
+    return new Promise<never>(() => undefined);
+  });
+} else {
+  scope.postMessage({ type: 'ready', id: 0 } satisfies WorkerResponse);
+}

@@ -55,7 +55,19 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
   // The runtime wasm is an app file (served and, later, precached by us), not model data.
   env.useWasmCache = false;
   env.useCustomCache = true;
-  env.customCache = cache;
+  // transformers.js logs a failed cache write and goes on; remember it so the user can be told.
+  let cacheWriteFailure: string | null = null;
+  env.customCache = {
+    ...cache,
+    async put(url: string, response: Response) {
+      try {
+        await cache.put(url, response);
+      } catch (err) {
+        cacheWriteFailure = err instanceof DOMException && err.name === 'QuotaExceededError' ? "the browser's storage for this site is full" : String(err);
+        throw err;
+      }
+    },
+  };
   env.fetch = modelFetch;
   const onnx = env.backends.onnx;
   if (onnx.wasm) {
@@ -112,6 +124,12 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     },
 
     now: () => performance.now(),
+    isOnline: () => navigator.onLine,
+    takeCacheWriteFailure() {
+      const failure = cacheWriteFailure;
+      cacheWriteFailure = null;
+      return failure;
+    },
   };
 }
 

@@ -1,0 +1,209 @@
+// Issue 7, accessibility: axe-core (WCAG 2.x A and AA rules) over every view and state (empty,
+// download prompt, progress, results, errors, history, a saved analysis, settings; light and dark)
+// with no serious or critical violation; and a whole session by keyboard alone (settings, a text
+// and picture analysis, an error and its way out, history open/back/delete/undo), checking that
+// every control reached shows a visible focus ring and that focus lands somewhere sensible after
+// each action.
+import AxeBuilder from '@axe-core/playwright';
+import type { Locator, Page } from '@playwright/test';
+import { FIXTURE_ID, HUB, analyze, expect, pickImage, test, useModel, useVision, VISION_BASE, visionScenario } from './support';
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+/** Serious and critical axe violations on the page as it is now, one line each. */
+async function axeProblems(page: Page): Promise<string[]> {
+  const { violations } = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} - ${n.failureSummary?.split('\n')[1]?.trim() ?? v.help}`));
+}
+
+for (const scheme of ['light', 'dark'] as const) {
+  test(`axe finds no serious or critical violation in any view (${scheme})`, async ({ page }) => {
+    test.setTimeout(180_000);
+    const seen: Record<string, string[]> = {};
+    const scan = async (state: string) => {
+      seen[state] = await axeProblems(page);
+    };
+
+    await page.emulateMedia({ colorScheme: scheme });
+    await visionScenario('ok');
+    await page.goto('/');
+    await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeVisible();
+    await scan(`${scheme}: empty`);
+
+    // The download prompt of a large model, then errors of each channel.
+    await useModel(page, 'moodlens/large-emotion');
+    await analyze(page, 'I am furious about this');
+    await expect(page.getByRole('button', { name: 'Download and analyze' })).toBeVisible();
+    await scan(`${scheme}: download prompt`);
+    await page.getByRole('button', { name: 'Not now' }).click();
+    await useModel(page, 'moodlens/no-such-model');
+    await analyze(page, 'I am furious about this');
+    await expect(page.getByTestId('model-error')).toBeVisible();
+    await page.getByTestId('model-error').locator('summary').click();
+    await useVision(page);
+    await visionScenario('unauthorized');
+    await pickImage(page, 'not-an-image.jpg');
+    await expect(page.getByTestId('image-error')).toBeVisible();
+    await scan(`${scheme}: model and image errors`);
+    await pickImage(page, 'smile.jpg');
+    await page.getByLabel('Text', { exact: true }).fill('');
+    await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+    await expect(page.getByTestId('vision-error')).toBeVisible();
+    await scan(`${scheme}: vision error`);
+
+    // Progress while a slow model downloads, then results of both channels and the dashboard.
+    await visionScenario('sad');
+    await useModel(page, 'moodlens/slow-emotion');
+    await analyze(page, 'What a wonderful, happy day!');
+    await expect(page.getByLabel('Model download')).toBeVisible();
+    await scan(`${scheme}: download progress`);
+    await expect(page.getByTestId('top-emotion')).toHaveText('joy');
+    await expect(page.getByTestId('vision-top')).toHaveText('sadness');
+    await scan(`${scheme}: results (text and picture, divergent)`);
+
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+    await expect(page.getByTestId('history-item')).toHaveCount(1);
+    await scan(`${scheme}: history`);
+    await page.getByTestId('history-item').first().getByRole('button', { name: 'Open' }).click();
+    await expect(page.getByRole('button', { name: 'Back to history' })).toBeVisible();
+    await scan(`${scheme}: a saved analysis`);
+
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await scan(`${scheme}: settings`);
+
+    const problems = Object.entries(seen).flatMap(([state, list]) => list.map((p) => `${state}: ${p}`));
+    expect(Object.keys(seen)).toHaveLength(9);
+    expect(problems).toEqual([]);
+  });
+}
+
+test('the axe check itself reports what it should (an unlabelled image and a nameless button)', async ({ page }) => {
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeVisible();
+  await page.evaluate(() => {
+    const img = document.createElement('img');
+    img.src = '/icon.svg';
+    const button = document.createElement('button');
+    document.querySelector('main')!.append(img, button);
+  });
+  const problems = await axeProblems(page);
+  expect(problems.some((p) => p.startsWith('image-alt (critical)'))).toBe(true);
+  expect(problems.some((p) => p.startsWith('button-name (critical)'))).toBe(true);
+});
+
+/** Presses Tab (or Shift+Tab) until `target` has focus; every control passed on the way must show a focus ring. */
+async function tabTo(page: Page, target: Locator, { back = false, max = 60 } = {}): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if (await target.evaluate((el) => el === document.activeElement).catch(() => false)) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement | null;
+      if (!el || el === document.body) return null;
+      const style = getComputedStyle(el);
+      return {
+        what: `${el.tagName.toLowerCase()} "${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim().slice(0, 40)}"`,
+        ring: (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2) || style.boxShadow !== 'none',
+      };
+    });
+    if (focused) expect(focused.ring, `visible focus on ${focused.what}`).toBe(true);
+  }
+  throw new Error(`could not reach ${target} with the keyboard in ${max} presses`);
+}
+
+async function focusedName(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const el = document.activeElement as HTMLElement | null;
+    return el ? `${el.tagName.toLowerCase()}:${(el.getAttribute('aria-label') ?? el.textContent ?? '').trim()}` : '';
+  });
+}
+
+async function typeInto(page: Page, field: Locator, text: string): Promise<void> {
+  await tabTo(page, field);
+  await page.keyboard.press('ControlOrMeta+A');
+  await page.keyboard.type(text);
+}
+
+test('a whole session by keyboard alone, with visible focus that lands where it should', async ({ page }) => {
+  test.setTimeout(180_000);
+  await visionScenario('unauthorized');
+  await page.goto('/');
+  await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeVisible();
+  const nav = (name: string) => page.getByRole('button', { name, exact: true });
+
+  // Settings: the model source, the vision provider, and one more setting.
+  await tabTo(page, nav('Settings'));
+  await page.keyboard.press('Enter');
+  await expect(nav('Settings')).toHaveAttribute('aria-current', 'page');
+  await typeInto(page, page.getByLabel('Model host'), HUB);
+  await typeInto(page, page.getByLabel('Model id'), FIXTURE_ID);
+  await tabTo(page, page.getByLabel('Provider', { exact: true }));
+  await page.keyboard.press('End'); // "Custom", the last preset
+  await expect(page.getByLabel('Provider', { exact: true })).toHaveValue('custom');
+  await typeInto(page, page.getByLabel('API base URL'), VISION_BASE);
+  await typeInto(page, page.getByLabel('Vision model'), 'meta-llama/llama-4-maverick-17b-128e-instruct');
+  await typeInto(page, page.getByLabel('API key'), 'gsk_moodlens_TEST_key_0123456789abcdef');
+  await typeInto(page, page.getByLabel('Request timeout (s)'), '45');
+  await page.keyboard.press('Tab');
+  await expect(page.getByTestId('settings-status')).toHaveText('Saved');
+
+  // Back to the analysis: type, pick a picture, analyse.
+  await tabTo(page, nav('Analysis'), { back: true, max: 80 });
+  await page.keyboard.press('Enter');
+  await typeInto(page, page.getByLabel('Text', { exact: true }), 'I am furious about this');
+  await tabTo(page, page.getByRole('button', { name: 'Choose a picture' }));
+  const chooser = page.waitForEvent('filechooser');
+  await page.keyboard.press('Enter');
+  await (await chooser).setFiles('tests/fixtures/images/smile.jpg');
+  await expect(page.getByTestId('image-info')).toBeVisible();
+  await tabTo(page, page.getByRole('button', { name: 'Analyze', exact: true }));
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('top-emotion')).toHaveText('anger');
+  // The picture failed (the provider refused the key): the error says so, and its action leads
+  // to the vision settings, with focus on their heading.
+  await expect(page.getByTestId('vision-error')).toContainText('did not accept the API key');
+  expect(await focusedName(page)).toBe('button:Analyze');
+  await tabTo(page, page.getByRole('button', { name: 'Change the vision provider' }));
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#vision-settings-heading')).toBeFocused();
+
+  // The key fixed, the picture again, then the history: open, back, delete, undo.
+  await visionScenario('ok');
+  await tabTo(page, nav('Analysis'), { back: true, max: 80 });
+  await page.keyboard.press('Enter');
+  await tabTo(page, page.getByRole('button', { name: 'Analyze', exact: true }));
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('vision-top')).toHaveText('joy');
+  await tabTo(page, page.getByRole('button', { name: 'Remove picture' }));
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: 'Choose a picture' })).toBeFocused();
+
+  await tabTo(page, nav('History'), { back: true, max: 80 });
+  await page.keyboard.press('Enter');
+  const first = page.getByTestId('history-item').first();
+  await expect(page.getByTestId('history-item')).toHaveCount(2);
+  await tabTo(page, first.getByRole('button', { name: 'Open' }));
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: 'Back to history' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(first.getByRole('button', { name: 'Open' })).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(first.getByRole('button', { name: 'Delete' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('history-item')).toHaveCount(1);
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('history-item')).toHaveCount(2);
+});
+
+test('an error sends keyboard focus to the settings section that fixes it', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, 'moodlens/no-such-model');
+  await analyze(page, 'I am furious about this');
+  await expect(page.getByTestId('model-error')).toBeVisible();
+  await tabTo(page, page.getByRole('button', { name: 'Change the model source' }), { back: true });
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#model-heading')).toBeFocused();
+  await expect(page.locator('#model-heading')).toHaveCSS('outline-style', 'solid');
+});
