@@ -198,10 +198,11 @@ test('the site storage full before the model was cached: the model still runs, a
   );
 });
 
-for (const [name, init] of [
-  ['missing', () => Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true })],
+for (const [name, workerFault, init] of [
+  ['missing', 'worker-no-idb', () => Object.defineProperty(window, 'indexedDB', { value: undefined, configurable: true })],
   [
     'refusing to open',
+    'worker-idb-refused',
     () => {
       IDBFactory.prototype.open = () => {
         throw new DOMException('The user denied permission to access the database.', 'SecurityError');
@@ -209,16 +210,24 @@ for (const [name, init] of [
     },
   ],
 ] as const) {
-  test(`IndexedDB ${name}: text analysis, settings and history still work for the session, and say so`, async ({ page }) => {
+  test(`IndexedDB ${name} (page and worker): text analysis, settings and history still work for the session, and say so`, async ({ page }) => {
     await page.addInitScript(init);
+    expect((await fetch(`${HUB}/__fault/${workerFault}`, { method: 'POST' })).status).toBe(204);
     await page.goto('/');
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     await page.getByLabel('Model host').fill(HUB);
     await page.getByLabel('Model id').fill(FIXTURE_ID);
     await expect(page.getByTestId('settings-status')).toHaveText('Could not save settings on this device; they apply until you close the page.');
+    await expect(page.getByText('This browser does not let the app store data here: the model is downloaded again each time the app opens.')).toBeVisible();
     await page.getByRole('button', { name: 'Analysis', exact: true }).click();
     await analyzeText(page, 'I am furious about this', 'anger');
+    await expect(page.getByRole('status', { name: 'Notices' })).toContainText(
+      'The model could not be kept on this device (this browser does not let the app store data here), so it will be downloaded again next time.',
+    );
+    await resetHubLog();
     await analyzeText(page, 'What a happy day', 'joy');
+    // The model stays loaded for the session: the second analysis downloads nothing.
+    expect((await hubRequests()).filter((r) => r.method === 'GET' && !r.range)).toEqual([]);
     await page.getByRole('button', { name: 'History', exact: true }).click();
     await expect(page.getByText('history is kept in memory only')).toBeVisible();
     await expect(items(page)).toHaveCount(2);

@@ -16,8 +16,9 @@
 //  - a fake OpenAI-compatible vision API (tests/support/fake-openai.mjs) under /openai/v1.
 // Control endpoints for tests (called from Node, never by the app): GET /__log, POST /__reset;
 // POST /__fault/worker-full-disk makes the app server prepend to the emotion worker's script a line
-// that fails every IndexedDB write with QuotaExceededError (a page cannot patch its worker, and
-// Playwright's routing breaks the worker's cross-origin fetches under COEP); /__reset clears it.
+// that fails every IndexedDB write with QuotaExceededError, /__fault/worker-no-idb one that removes
+// IndexedDB, /__fault/worker-idb-refused one whose indexedDB.open throws (a page cannot patch its worker, and Playwright's routing breaks the worker's
+// cross-origin fetches under COEP); /__reset clears them.
 // for the vision API: GET /__vision/log, POST /__vision/reset, POST /__vision/scenario/<name>.
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
@@ -41,6 +42,9 @@ const faults = new Set();
 const FAULT_PATCHES = {
   'worker-full-disk':
     "IDBObjectStore.prototype.put = function put() { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };\n",
+  'worker-no-idb': "Object.defineProperty(self, 'indexedDB', { value: undefined, configurable: true });\n",
+  'worker-idb-refused':
+    "IDBFactory.prototype.open = () => { throw new DOMException('The user denied permission to access the database.', 'SecurityError'); };\n",
 };
 
 /** Requests seen by each server, for tests to inspect. */
@@ -90,8 +94,8 @@ const appServer = createServer(async (req, res) => {
   log.app.push({ method: req.method, path: url.pathname });
   const rel = url.pathname === '/' ? 'index.html' : decodeURIComponent(url.pathname);
   let body = await readSafe(DIST, rel);
-  const patched = body && faults.has('worker-full-disk') && /^\/?assets\/emotion-worker-[^/]+\.js$/u.test(rel);
-  if (patched) body = Buffer.concat([Buffer.from(FAULT_PATCHES['worker-full-disk']), body]);
+  const patched = body && faults.size > 0 && /^\/?assets\/emotion-worker-[^/]+\.js$/u.test(rel);
+  if (patched) body = Buffer.concat([...[...faults].map((f) => Buffer.from(FAULT_PATCHES[f])), body]);
   const headers = {
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-embedder-policy': 'require-corp',

@@ -30,6 +30,8 @@ export interface ModelFileStore {
   isMissing(url: string): Promise<boolean>;
   /** Records that the host has no such optional file. */
   markMissing(url: string): Promise<void>;
+  /** True once IndexedDB proved unusable and the files are kept in memory instead (this session only). */
+  readonly degraded?: boolean;
 }
 
 const FILE = 'file:';
@@ -88,6 +90,43 @@ export function createIdbModelCache(store: UseStore = createStore('moodlens-mode
     },
     async markMissing(url) {
       await setMany([[MISSING + url, true]], store);
+    },
+  };
+}
+
+/**
+ * `primary` (IndexedDB), or memory for the rest of the session once IndexedDB cannot be used at
+ * all (missing, refusing to open: private modes, blocked storage). A full disk is not that: its
+ * QuotaExceededError goes through, so the caller can say the model was not kept.
+ */
+export function withMemoryFallback(primary: ModelFileStore, fallback: ModelFileStore = createMemoryModelCache()): ModelFileStore {
+  let degraded = false;
+  const run = async <T>(use: (store: ModelFileStore) => Promise<T>): Promise<T> => {
+    if (!degraded) {
+      try {
+        return await use(primary);
+      } catch (err) {
+        if (err instanceof DOMException && err.name === 'QuotaExceededError') throw err;
+        degraded = true;
+      }
+    }
+    return await use(fallback);
+  };
+  return {
+    match: (url) => run((s) => s.match(url)),
+    async put(url, response) {
+      // Read once: a failed first attempt must not leave the fallback with a used body.
+      const blob = await response.blob();
+      await run((s) => s.putBlob(url, blob, response.headers.get('content-type') ?? undefined));
+    },
+    putBlob: (url, blob, contentType) => run((s) => s.putBlob(url, blob, contentType)),
+    meta: (url) => run((s) => s.meta(url)),
+    list: () => run((s) => s.list()),
+    clear: (prefix) => run((s) => s.clear(prefix)),
+    isMissing: (url) => run((s) => s.isMissing(url)),
+    markMissing: (url) => run((s) => s.markMissing(url)),
+    get degraded() {
+      return degraded;
     },
   };
 }

@@ -29,7 +29,13 @@ export class ModelStorageState {
   }
 
   async refresh(): Promise<void> {
-    this.models = groupByModel(await this.#cache.list()).map(({ key, files }) => ({
+    const files = await this.#cache.list().catch(() => null);
+    if (files === null) {
+      this.models = [];
+      this.message = 'This browser does not let the app store data here: the model is downloaded again each time the app opens.';
+      return;
+    }
+    this.models = groupByModel(files).map(({ key, files }) => ({
       key,
       label: key.startsWith(DISK_MODEL_HOST) ? 'Model loaded from disk' : key,
       files,

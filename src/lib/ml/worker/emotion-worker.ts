@@ -1,11 +1,11 @@
 // Entry of the emotion Web Worker: wires the handler to postMessage and the real runtime.
-import { createIdbModelCache } from '../model-cache';
+import { createIdbModelCache, withMemoryFallback } from '../model-cache';
 import type { WorkerRequest, WorkerResponse } from '../protocol';
 import { createWorkerHandler } from '../worker-handler';
 import { createTransformersRuntime } from './transformers-runtime';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const handle = createWorkerHandler(createTransformersRuntime(createIdbModelCache()), (message: WorkerResponse) =>
+const handle = createWorkerHandler(createTransformersRuntime(withMemoryFallback(createIdbModelCache())), (message: WorkerResponse) =>
   scope.postMessage(message),
 );
 scope.addEventListener('message', (event: MessageEvent<WorkerRequest>) => {

@@ -126,7 +126,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     now: () => performance.now(),
     isOnline: () => navigator.onLine,
     takeCacheWriteFailure() {
-      const failure = cacheWriteFailure;
+      const failure = cacheWriteFailure ?? (cache.degraded ? 'this browser does not let the app store data here' : null);
       cacheWriteFailure = null;
       return failure;
     },
