@@ -19,7 +19,7 @@ import {
  * Errors after which the worker's runtime may be unusable, so a fresh worker takes over (the
  * worker also asks for it, `recycle`, after any load that failed once it had started).
  */
-const RECYCLE_AFTER: ReadonlySet<string> = new Set(['invalid-model', 'inference-failed', 'webgpu-failed', 'runtime-unavailable', 'unknown']);
+const RECYCLE_AFTER: ReadonlySet<string> = new Set(['invalid-model', 'inference-failed', 'webgpu-failed', 'unknown']);
 
 /** The subset of Worker the client uses (a fake stands in for it in tests). */
 export interface WorkerLike {
