@@ -8,8 +8,10 @@ import {
   FIXTURE_ID,
   HUB,
   analyze,
+  analyzeText,
   chatRequests,
   expect,
+  historyItems,
   hubRequests,
   pickImage,
   resetHubLog,
@@ -22,19 +24,13 @@ import {
 
 const FIXTURE_FILES = 4;
 
-const items = (page: Page) => page.getByTestId('history-item');
-
-async function analyzeText(page: Page, text: string, top: string) {
-  await analyze(page, text);
-  await expect(page.getByTestId('top-emotion')).toHaveText(top);
-}
 
 /** The history after a reload: what was saved is there. */
 async function savedHistory(page: Page): Promise<string[]> {
   await page.reload();
   await page.getByRole('button', { name: 'History', exact: true }).click();
   await expect(page.getByText(/\d+ of \d+ analyses\.|No analyses yet/u).first()).toBeVisible();
-  return (await items(page).allTextContents()).map((t) => t.replace(/\s+/gu, ' ').trim());
+  return (await historyItems(page).allTextContents()).map((t) => t.replace(/\s+/gu, ' ').trim());
 }
 
 /** One analysis saved before the fault, to check nothing saved is lost. */
@@ -168,8 +164,8 @@ test('the site storage full: results stay on screen, the failure is said, nothin
   await analyzeText(page, 'What a happy day', 'joy');
   await page.getByRole('button', { name: 'History', exact: true }).click();
   await expect(page.getByText(/could not be saved \(the browser storage for this site is full\)/u)).toBeVisible();
-  await expect(items(page)).toHaveCount(2);
-  await expect(items(page).first()).toContainText('not saved');
+  await expect(historyItems(page)).toHaveCount(2);
+  await expect(historyItems(page).first()).toContainText('not saved');
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByLabel('Request timeout (s)').fill('45');
   await page.getByLabel('Request timeout (s)').blur();
@@ -230,6 +226,6 @@ for (const [name, workerFault, init] of [
     expect((await hubRequests()).filter((r) => r.method === 'GET' && !r.range)).toEqual([]);
     await page.getByRole('button', { name: 'History', exact: true }).click();
     await expect(page.getByText('history is kept in memory only')).toBeVisible();
-    await expect(items(page)).toHaveCount(2);
+    await expect(historyItems(page)).toHaveCount(2);
   });
 }

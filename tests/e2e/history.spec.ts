@@ -3,15 +3,23 @@
 // disk, no IndexedDB at all, and records this version cannot read left untouched.
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { FIXTURE_ID, analyze, chatRequests, expect, hubRequests, pickImage, resetHubLog, test, useModel, useVision, visionScenario } from './support';
+import {
+  FIXTURE_ID,
+  analyze,
+  analyzeText,
+  chatRequests,
+  expect,
+  historyItems,
+  hubRequests,
+  pickImage,
+  resetHubLog,
+  test,
+  useModel,
+  useVision,
+  visionScenario,
+} from './support';
 
-const items = (page: Page) => page.getByTestId('history-item');
 const openHistory = (page: Page) => page.getByRole('button', { name: 'History', exact: true }).click();
-
-async function analyzeText(page: Page, text: string, top: string) {
-  await analyze(page, text);
-  await expect(page.getByTestId('top-emotion')).toHaveText(top);
-}
 
 /** The export file as the app writes it. */
 async function exportFile(page: Page): Promise<{ records: Array<Record<string, unknown>> }> {
@@ -33,14 +41,14 @@ test('three analyses survive a reload, open without a model, and delete with und
 
   await page.reload();
   await openHistory(page);
-  await expect(items(page)).toHaveCount(3);
-  await expect(items(page).first()).toContainText('I am so delighted today');
-  await expect(items(page).first()).toContainText('Text + picture');
-  await expect(items(page).first().locator('img.thumb')).toBeVisible();
+  await expect(historyItems(page)).toHaveCount(3);
+  await expect(historyItems(page).first()).toContainText('I am so delighted today');
+  await expect(historyItems(page).first()).toContainText('Text + picture');
+  await expect(historyItems(page).first().locator('img.thumb')).toBeVisible();
 
   await resetHubLog();
   await visionScenario('ok');
-  await items(page).first().getByRole('button', { name: 'Open' }).click();
+  await historyItems(page).first().getByRole('button', { name: 'Open' }).click();
   await expect(page.getByTestId('consistency')).toHaveAttribute('data-verdict', 'divergent');
   await expect(page.getByTestId('vision-description')).toContainText('Downturned mouth');
   expect(await hubRequests()).toEqual([]);
@@ -48,19 +56,19 @@ test('three analyses survive a reload, open without a model, and delete with und
   await page.getByRole('button', { name: 'Back to history' }).click();
 
   await page.getByLabel('Search history').fill('terrified');
-  await expect(items(page)).toHaveCount(1);
+  await expect(historyItems(page)).toHaveCount(1);
   await page.getByLabel('Search history').fill('');
   await page.getByLabel('Filter by channels').selectOption('both');
-  await expect(items(page)).toHaveCount(1);
+  await expect(historyItems(page)).toHaveCount(1);
   await page.getByLabel('Filter by channels').selectOption('any');
 
-  await items(page).filter({ hasText: 'furious' }).getByRole('button', { name: 'Delete' }).click();
-  await expect(items(page)).toHaveCount(2);
+  await historyItems(page).filter({ hasText: 'furious' }).getByRole('button', { name: 'Delete' }).click();
+  await expect(historyItems(page)).toHaveCount(2);
   await page.getByRole('button', { name: 'Undo' }).click();
-  await expect(items(page)).toHaveCount(3);
+  await expect(historyItems(page)).toHaveCount(3);
   await page.reload();
   await openHistory(page);
-  await expect(items(page)).toHaveCount(3);
+  await expect(historyItems(page)).toHaveCount(3);
 });
 
 test('export then import into a fresh browser reproduces identical records', async ({ page, browser }) => {
@@ -81,13 +89,13 @@ test('export then import into a fresh browser reproduces identical records', asy
   const other = await fresh.newPage();
   await other.goto('/');
   await openHistory(other);
-  await expect(items(other)).toHaveCount(0);
+  await expect(historyItems(other)).toHaveCount(0);
   const chooser = other.waitForEvent('filechooser');
   await other.getByRole('button', { name: 'Import', exact: true }).click();
   const exported = await exportPath(page);
   await (await chooser).setFiles(exported);
   await expect(other.getByText('Imported 2 analyses; 0 already here, 0 rejected.')).toBeVisible();
-  await expect(items(other)).toHaveCount(2);
+  await expect(historyItems(other)).toHaveCount(2);
   const second = await exportFile(other);
   expect(second.records).toEqual(first.records);
 
@@ -100,7 +108,7 @@ test('export then import into a fresh browser reproduces identical records', asy
   await other.getByRole('button', { name: 'Import', exact: true }).click();
   await (await bad).setFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
   await expect(other.getByText('The file is not a Moodlens history export.')).toBeVisible();
-  await expect(items(other)).toHaveCount(2);
+  await expect(historyItems(other)).toHaveCount(2);
   await fresh.close();
 });
 
@@ -127,7 +135,7 @@ test('two tabs saving at the same time lose nothing and see each other', async (
   await expect(b.getByTestId('top-emotion')).toHaveText('joy');
   for (const page of [a, b]) {
     await openHistory(page);
-    await expect(items(page)).toHaveCount(2);
+    await expect(historyItems(page)).toHaveCount(2);
   }
 });
 
@@ -144,8 +152,8 @@ test('a full disk: the result stays on screen and in memory, and the failure is 
   await analyzeText(page, 'I am furious about this', 'anger');
   await openHistory(page);
   await expect(page.getByText(/could not be saved \(the browser storage for this site is full\)/u)).toBeVisible();
-  await expect(items(page)).toHaveCount(1);
-  await expect(items(page).first()).toContainText('not saved');
+  await expect(historyItems(page)).toHaveCount(1);
+  await expect(historyItems(page).first()).toContainText('not saved');
 });
 
 test('without IndexedDB the app still works and says history is not kept', async ({ page }) => {
@@ -177,10 +185,10 @@ test('records this version cannot read are counted and left untouched', async ({
   );
   await page.reload();
   await openHistory(page);
-  await expect(items(page)).toHaveCount(1);
-  await expect(items(page).first()).toContainText('Written by version 1');
+  await expect(historyItems(page)).toHaveCount(1);
+  await expect(historyItems(page).first()).toContainText('Written by version 1');
   await expect(page.getByText('1 stored entries could not be read and were left untouched.')).toBeVisible();
-  await items(page).first().getByRole('button', { name: 'Delete' }).click();
+  await historyItems(page).first().getByRole('button', { name: 'Delete' }).click();
   const futureKept = await page.evaluate(
     () =>
       new Promise<boolean>((resolve) => {
@@ -225,6 +233,6 @@ test('a save started just before the page closes is not lost', async ({ context 
   const again = await context.newPage();
   await again.goto('/');
   await openHistory(again);
-  await expect(items(again)).toHaveCount(1);
-  await expect(items(again).first()).toContainText('terrified');
+  await expect(historyItems(again)).toHaveCount(1);
+  await expect(historyItems(again).first()).toContainText('terrified');
 });

@@ -121,6 +121,15 @@ export async function analyze(page: Page, text: string): Promise<void> {
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
 }
 
+/** Analyses a text and waits until the page shows `top` as its emotion. */
+export async function analyzeText(page: Page, text: string, top: string): Promise<void> {
+  await analyze(page, text);
+  await expect(page.getByTestId('top-emotion')).toHaveText(top);
+}
+
+/** The entries of the history list. */
+export const historyItems = (page: Page) => page.getByTestId('history-item');
+
 /** The scores of the text channel, as the page shows them. */
 export async function textScores(page: Page, testid = 'text-scores'): Promise<Record<string, number>> {
   const rows = page.getByTestId(testid).locator('[data-emotion]');
