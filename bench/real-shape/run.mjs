@@ -275,7 +275,7 @@ async function appMetrics(browser, servers) {
   await useBenchModel(page, servers.hub);
 
   const analyzeButton = page.getByRole('button', { name: 'Analyze', exact: true });
-  const analyse = async (text) => {
+  const analyze = async (text) => {
     await page.getByLabel('Text', { exact: true }).fill(text);
     const t0 = await page.evaluate(() => performance.now());
     await analyzeButton.click();
@@ -293,24 +293,24 @@ async function appMetrics(browser, servers) {
   };
   // What the page loaded before any analysis: its own JS, before the ML runtime is needed.
   const beforeAnalysis = servers.log.length;
-  const first = await analyse('The first analysis downloads the model. I hope it is quick!');
+  const first = await analyze('The first analysis downloads the model. I hope it is quick!');
   const afterFirst = servers.log.length;
-  const second = await analyse('A second text, once the model is loaded: how smooth is the page now?');
+  const second = await analyze('A second text, once the model is loaded: how smooth is the page now?');
 
   // Reopening the app with the model on this device: Analyze at once, and once the background
-  // load (AnalyzerState.preload) says the model is ready.
+  // load (TextChannelState.preload) says the model is ready.
   const reopen = async () => {
     await page.reload();
     await analyzeButton.waitFor();
     await page.waitForFunction(() => document.readyState === 'complete');
   };
   await reopen();
-  const reopenedAtOnce = await analyse('Reopened, and analysed straight away.');
+  const reopenedAtOnce = await analyze('Reopened, and analysed straight away.');
   await reopen();
   const readyAfterMs = await page.evaluate(() => performance.now());
   await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
   const preloadMs = (await page.evaluate(() => performance.now())) - readyAfterMs;
-  const reopenedReady = await analyse('Reopened, and analysed once the model said it was ready.');
+  const reopenedReady = await analyze('Reopened, and analysed once the model said it was ready.');
 
   const ofApp = (from, to) => servers.log.slice(from, to).filter((r) => r.server === 'isolated');
   const gz = (rel) => gzipSync(fs.readFileSync(path.join(DIST, rel))).length;

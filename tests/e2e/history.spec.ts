@@ -64,14 +64,17 @@ test('three analyses survive a reload, open without a model, and delete with und
 
   await historyItems(page).filter({ hasText: 'furious' }).getByRole('button', { name: 'Delete' }).click();
   await expect(historyItems(page)).toHaveCount(2);
-  await page.getByRole('button', { name: 'Undo' }).click();
+  await expect(page.getByRole('button', { name: 'Undo' })).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(historyItems(page)).toHaveCount(3);
+  // The Undo button is gone: focus lands on the restored analysis, not on the page's body.
+  await expect(historyItems(page).filter({ hasText: 'furious' }).getByRole('button', { name: 'Open' })).toBeFocused();
   await page.reload();
   await openHistory(page);
   await expect(historyItems(page)).toHaveCount(3);
 });
 
-test('export then import into a fresh browser reproduces identical records', async ({ page, browser }) => {
+test('export then import into a fresh browser reproduces identical records', async ({ page, browser, requests }) => {
   await visionScenario('ok');
   await page.goto('/');
   await useModel(page, FIXTURE_ID);
@@ -86,6 +89,8 @@ test('export then import into a fresh browser reproduces identical records', asy
   expect(JSON.stringify(first)).not.toContain('gsk_');
 
   const fresh = await browser.newContext();
+  // The second context's requests are held to 127.0.0.1 too.
+  fresh.on('request', (r) => requests.push(r.url()));
   const other = await fresh.newPage();
   await other.goto('/');
   await openHistory(other);
@@ -96,6 +101,8 @@ test('export then import into a fresh browser reproduces identical records', asy
   await (await chooser).setFiles(exported);
   await expect(other.getByText('Imported 2 analyses; 0 already here, 0 rejected.')).toBeVisible();
   await expect(historyItems(other)).toHaveCount(2);
+  // An import that added something can be undone...
+  await expect(other.getByRole('button', { name: 'Undo' })).toBeVisible();
   const second = await exportFile(other);
   expect(second.records).toEqual(first.records);
 
@@ -104,6 +111,8 @@ test('export then import into a fresh browser reproduces identical records', asy
   await other.getByRole('button', { name: 'Import', exact: true }).click();
   await (await again).setFiles(exported);
   await expect(other.getByText('Imported 0 analyses; 2 already here, 0 rejected.')).toBeVisible();
+  // ...one that added nothing offers nothing to undo.
+  await expect(other.getByRole('button', { name: 'Undo' })).toHaveCount(0);
   const bad = other.waitForEvent('filechooser');
   await other.getByRole('button', { name: 'Import', exact: true }).click();
   await (await bad).setFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
@@ -235,4 +244,22 @@ test('a save started just before the page closes is not lost', async ({ context 
   await openHistory(again);
   await expect(historyItems(again)).toHaveCount(1);
   await expect(historyItems(again).first()).toContainText('terrified');
+});
+
+test('on a phone, every history checkbox is a target of at least 24 px', async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await analyzeText(page, 'I am so delighted today', 'joy');
+  await analyzeText(page, 'I am furious about this', 'anger');
+  await openHistory(page);
+  const boxes = historyItems(page).getByRole('checkbox');
+  await expect(boxes).toHaveCount(2);
+  for (const box of await boxes.all()) {
+    const size = await box.boundingBox();
+    expect(size!.width).toBeGreaterThanOrEqual(24);
+    expect(size!.height).toBeGreaterThanOrEqual(24);
+  }
+  // No horizontal scrolling on the phone.
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
 });

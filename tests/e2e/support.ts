@@ -27,17 +27,22 @@ export async function resetHubLog(): Promise<void> {
 }
 
 /**
- * A test with every request of the browser context recorded; after each test, every one of them
- * must have gone to 127.0.0.1 (or be a data:/blob: URL that never leaves the page).
+ * Every test has every request of its browser context recorded; after each test, every one of
+ * them must have gone to 127.0.0.1 (or be a data:/blob: URL that never leaves the page).
  */
 export const test = base.extend<{ requests: string[]; cspViolations: string[] }>({
-  requests: async ({ context }, use) => {
-    const urls: string[] = [];
-    context.on('request', (r) => urls.push(r.url()));
-    await use(urls);
-    const foreign = urls.filter((u) => !/^(data:|blob:|http:\/\/127\.0\.0\.1:\d+\/)/u.test(u));
-    expect(foreign, 'requests that left 127.0.0.1').toEqual([]);
-  },
+  // Automatic, like the CSP guard below: every test, whether or not it reads the list, fails when a
+  // request of any page or worker of its context went anywhere but 127.0.0.1.
+  requests: [
+    async ({ context }, use) => {
+      const urls: string[] = [];
+      context.on('request', (r) => urls.push(r.url()));
+      await use(urls);
+      const foreign = urls.filter((u) => !/^(data:|blob:|http:\/\/127\.0\.0\.1:\d+\/)/u.test(u));
+      expect(foreign, 'requests that left 127.0.0.1').toEqual([]);
+    },
+    { auto: true },
+  ],
   /**
    * Every test, whatever it does (model load, text, picture, history, export...), must end with
    * no Content Security Policy violation on any page; a test that provokes one empties the list.

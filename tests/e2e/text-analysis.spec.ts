@@ -2,7 +2,7 @@
 // on the fixture model, served by a local hub mirror; cached in IndexedDB; reused after reload
 // without any model request; nothing leaves 127.0.0.1.
 import { EMOTIONS } from '../../src/lib/domain/emotions';
-import { FIXTURE_ID, HUB, analyze, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
+import { FIXTURE_ID, HUB, analyze, analyzeText, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
 
 const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
 
@@ -45,8 +45,12 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   await expect(page.getByTestId('top-emotion')).toHaveText('sadness');
   expect(await hubRequests(), 'model requests after reload').toEqual([]);
 
-  // The same text again comes from the worker's results cache.
+  // The same text again, nothing changed: the shown run is reused, not analysed or saved twice.
   await expect(page.getByTestId('inference-time')).not.toContainText('cache');
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await expect(page.getByTestId('reused-run')).toBeVisible();
+  // A text the worker read before (not the one shown) comes from its results cache.
+  await analyzeText(page, 'I am furious about this', 'anger');
   await analyze(page, 'I feel sad and miserable');
   await expect(page.getByTestId('inference-time')).toContainText('from cache');
   await expect(page.getByTestId('top-emotion')).toHaveText('sadness');
@@ -101,9 +105,11 @@ test('says clearly when the model file is not a valid model', async ({ page }) =
 
 test('says clearly when the model host cannot be reached', async ({ page }) => {
   await page.goto('/');
-  // The default host, huggingface.co, does not resolve in the test browser.
+  // Nothing listens on this port (a test never sends a request off this machine, so the default
+  // host huggingface.co is not tried here).
+  await useModel(page, FIXTURE_ID, 'http://127.0.0.1:4199');
   await analyze(page, 'I am furious');
-  await expect(page.getByRole('alert')).toContainText('Could not reach the model host huggingface.co');
+  await expect(page.getByRole('alert')).toContainText('Could not reach the model host 127.0.0.1:4199');
 });
 
 test('says clearly when offline before the model was cached', async ({ page, context }) => {

@@ -142,13 +142,15 @@ for (const [scenario, message, requests] of failures) {
 
 test('waits out a 429 with a visible countdown, then succeeds', async ({ page }) => {
   await sendPicture(page, 'rate-limited', 'smile.jpg');
-  await expect(page.getByTestId('vision-status')).toContainText(/retrying in [12] s/u);
+  await expect(page.getByTestId('vision-status')).toContainText(/The provider asked to wait: retrying in [12] s/u);
   await expect(page.getByTestId('vision-top')).toHaveText('joy');
   expect(await chatRequests()).toHaveLength(2);
 });
 
 test('recovers from one server error with a retry', async ({ page }) => {
   await sendPicture(page, 'server-error', 'smile.jpg');
+  // A 500 is not the provider asking to wait (that is a 429 with retry-after): say what happened.
+  await expect(page.getByTestId('vision-status')).toContainText('The request failed; trying again in');
   await expect(page.getByTestId('vision-top')).toHaveText('joy', { timeout: 20_000 });
   expect(await chatRequests()).toHaveLength(2);
 });
@@ -156,7 +158,7 @@ test('recovers from one server error with a retry', async ({ page }) => {
 test('Cancel stops a slow request without an error', async ({ page }) => {
   await sendPicture(page, 'slow', 'smile.jpg');
   await page.getByRole('button', { name: 'Cancel' }).click();
-  await expect(page.getByText('Picture analysis cancelled.')).toBeVisible();
+  await expect(page.getByTestId('run-cancelled')).toContainText('Analysis cancelled.');
   await expect(page.getByTestId('vision-error')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeEnabled();
 });

@@ -24,8 +24,12 @@ class FakeWorker implements WorkerLike {
   reply(message: WorkerResponse) {
     for (const l of this.#listeners.get('message') ?? []) l({ data: message } as never);
   }
-  crash() {
-    for (const l of this.#listeners.get('error') ?? []) l(new Event('error') as never);
+  crash(type: 'error' | 'messageerror' = 'error') {
+    for (const l of this.#listeners.get(type) ?? []) l(new Event(type) as never);
+  }
+  /** Ids of the requests this worker was sent. */
+  get ids() {
+    return this.requests.map((r) => r.id);
   }
 }
 
@@ -193,6 +197,166 @@ describe('EmotionClient', () => {
     await expect(a).rejects.toMatchObject({ code: 'host-unreachable' });
     expect(workers[0]!.terminated).toBe(true);
     expect(workers).toHaveLength(2);
+  });
+
+  it('after an error that asks for a new worker while another request is pending, sends the next request to a new worker and ends the old one once its request is done', async () => {
+    const { client, workers } = setup();
+    const a = client.classify(config, 'one');
+    const b = client.classify(config, 'two');
+    const old = workers[0]!;
+    old.reply({ type: 'error', id: 1, error: { code: 'host-unreachable', detail: 'network error' }, recycle: true });
+    await expect(a).rejects.toMatchObject({ code: 'host-unreachable' });
+
+    const c = client.classify(config, 'three');
+    expect(workers).toHaveLength(2);
+    const fresh = workers[1]!;
+    expect(old.ids).toEqual([1, 2]);
+    expect(fresh.ids).toEqual([3]);
+    expect(old.terminated).toBe(false);
+
+    old.reply({ type: 'classified', id: 3, result: { ...result, top: 'anger' } }); // not its request
+    old.reply({ type: 'classified', id: 2, result: { ...result, top: 'sadness' } });
+    await expect(b).resolves.toMatchObject({ top: 'sadness' });
+    expect(old.terminated).toBe(true);
+
+    fresh.reply({ type: 'classified', id: 3, result });
+    await expect(c).resolves.toMatchObject({ top: 'joy' });
+    expect(fresh.terminated).toBe(false);
+  });
+
+  it('sends a request for another device to a fresh worker while the old one finishes its pending request', async () => {
+    const { client, workers } = setup();
+    const a = client.classify(config, 'one');
+    const b = client.classify({ ...config, device: 'auto' }, 'two');
+    expect(workers).toHaveLength(2);
+    const [old, fresh] = [workers[0]!, workers[1]!];
+    expect(old.ids).toEqual([1]);
+    expect(fresh.requests).toMatchObject([{ id: 2, type: 'classify', config: { device: 'auto' } }]);
+    expect(old.terminated).toBe(false);
+
+    old.reply({ type: 'classified', id: 1, result });
+    await expect(a).resolves.toMatchObject({ top: 'joy' });
+    expect(old.terminated).toBe(true);
+    fresh.reply({ type: 'classified', id: 2, result: { ...result, top: 'surprise' } });
+    await expect(b).resolves.toMatchObject({ top: 'surprise' });
+    expect(fresh.terminated).toBe(false);
+  });
+
+  it('fails only the crashed worker\'s requests when a retiring worker crashes', async () => {
+    const { client, workers } = setup();
+    const a = client.classify(config, 'one');
+    const b = client.classify({ ...config, device: 'auto' }, 'two');
+    workers[0]!.reply({ type: 'ready', id: 0 });
+    workers[0]!.crash('messageerror');
+    await expect(a).rejects.toMatchObject({ code: 'worker-crashed' });
+    expect(workers[0]!.terminated).toBe(true);
+    workers[1]!.reply({ type: 'classified', id: 2, result });
+    await expect(b).resolves.toMatchObject({ top: 'joy' });
+    void client.classify({ ...config, device: 'auto' }, 'three');
+    expect(workers).toHaveLength(2);
+    expect(workers[1]!.ids).toEqual([2, 3]);
+  });
+
+  it('cancels a classify: its worker is ended, the request fails as cancelled, and a fresh worker takes the next request', async () => {
+    const { client, workers } = setup();
+    const controller = new AbortController();
+    const a = client.classify(config, 'one', {}, { signal: controller.signal });
+    expect(workers[0]!.ids).toEqual([1]);
+    controller.abort();
+    const err = await a.catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelError);
+    expect(err).toMatchObject({ code: 'cancelled' });
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers).toHaveLength(2); // started at once, so its code loads even if the page goes offline
+
+    const b = client.classify(config, 'two');
+    expect(workers).toHaveLength(2);
+    expect(workers[1]!.ids).toEqual([2]);
+    workers[1]!.reply({ type: 'classified', id: 2, result });
+    await expect(b).resolves.toMatchObject({ top: 'joy' });
+  });
+
+  it('cancelling one request fails the other requests of its worker, and nothing else', async () => {
+    const { client, workers } = setup();
+    const controller = new AbortController();
+    const a = client.classify(config, 'one', {}, { signal: controller.signal });
+    const b = client.classifyMany(config, ['two', 'three']);
+    const c = client.probe({ ...config, device: 'auto' }); // on another worker
+    expect(workers).toHaveLength(2);
+    controller.abort();
+    await expect(a).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(b).rejects.toMatchObject({ code: 'cancelled', detail: 'Another request on this worker was cancelled.' });
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers[1]!.terminated).toBe(false);
+    const plan = { device: 'wasm', dtype: 'q8', available: ['q8'], files: [], downloadBytes: 0 } as const;
+    workers[1]!.reply({ type: 'probed', id: 3, plan });
+    await expect(c).resolves.toEqual(plan);
+  });
+
+  it('rejects a request whose signal is already aborted without sending anything', async () => {
+    const { client, workers } = setup();
+    client.warm();
+    const signal = AbortSignal.abort();
+    await expect(client.classify(config, 'one', {}, { signal })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(client.classifyMany(config, ['one'], {}, { signal })).rejects.toMatchObject({ code: 'cancelled' });
+    await expect(client.probe(config, {}, { cachedOnly: true, signal })).rejects.toMatchObject({ code: 'cancelled' });
+    expect(workers).toHaveLength(1);
+    expect(workers[0]!.requests).toEqual([]);
+    expect(workers[0]!.terminated).toBe(false);
+  });
+
+  it('does not retry on WASM when a WebGPU request is cancelled', async () => {
+    const { client, workers } = setup();
+    const controller = new AbortController();
+    const a = client.classify({ ...config, device: 'auto' }, 'one', {}, { signal: controller.signal });
+    controller.abort();
+    await expect(a).rejects.toMatchObject({ code: 'cancelled' });
+    await Promise.resolve();
+    expect(workers.flatMap((w) => w.requests)).toHaveLength(1);
+  });
+
+  it('a cancel after the reply changes nothing', async () => {
+    const { client, workers } = setup();
+    const controller = new AbortController();
+    const a = client.probe(config, {}, { signal: controller.signal });
+    const plan = { device: 'wasm', dtype: 'q8', available: ['q8'], files: [], downloadBytes: 0 } as const;
+    workers[0]!.reply({ type: 'probed', id: 1, plan });
+    await expect(a).resolves.toEqual(plan);
+    controller.abort();
+    expect(workers[0]!.terminated).toBe(false);
+    expect(workers).toHaveLength(1);
+  });
+
+  it('dispose ends every worker, retiring ones too, and fails their requests', async () => {
+    const { client, workers } = setup();
+    const a = client.classify(config, 'one');
+    const b = client.classify({ ...config, device: 'auto' }, 'two');
+    client.dispose();
+    await expect(a).rejects.toMatchObject({ code: 'worker-crashed' });
+    await expect(b).rejects.toMatchObject({ code: 'worker-crashed' });
+    expect(workers.map((w) => w.terminated)).toEqual([true, true]);
+  });
+
+  it('sends unload to the current worker only, and to none when there is none', async () => {
+    const { client, workers } = setup();
+    await client.unload();
+    expect(workers).toHaveLength(0);
+    const a = client.classify(config, 'one');
+    void client.classify({ ...config, device: 'auto' }, 'two');
+    const u = client.unload();
+    expect(workers[0]!.requests.map((r) => r.type)).toEqual(['classify']);
+    expect(workers[1]!.requests.map((r) => r.type)).toEqual(['classify', 'unload']);
+    workers[1]!.reply({ type: 'unloaded', id: 3 });
+    await expect(u).resolves.toBeUndefined();
+    workers[0]!.reply({ type: 'classified', id: 1, result });
+    await expect(a).resolves.toMatchObject({ top: 'joy' });
+  });
+
+  it('fails a request answered with the reply of another kind', async () => {
+    const { client, workers } = setup();
+    const a = client.probe(config);
+    workers[0]!.reply({ type: 'classified', id: 1, result });
+    await expect(a).rejects.toMatchObject({ code: 'unknown' });
   });
 
   it('ignores replies for unknown ids', async () => {

@@ -20,6 +20,13 @@ describe('model source', () => {
     }
   });
 
+  it('answers an address without a scheme with the schemes allowed and an example', () => {
+    const rule = 'The model host must start with https:// (or http:// for a local mirror). For example https://huggingface.co.';
+    for (const bad of ['example.com', 'huggingface.co/', 'localhost:4180', 'ftp://x.org', '']) {
+      expect(checkModelHost(bad)).toEqual({ ok: false, error: rule });
+    }
+  });
+
   it('checks model ids as owner/name', () => {
     expect(checkModelId('j-hartmann/emotion-english-distilroberta-base').ok).toBe(true);
     for (const bad of ['noslash', 'a/b/c', '../etc', 'a/..', 'a--b/c', '']) expect(checkModelId(bad).ok).toBe(false);

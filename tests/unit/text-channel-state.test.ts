@@ -4,8 +4,8 @@ import { ModelError } from '../../src/lib/domain/errors';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/lib/domain/settings';
 import type { EmotionClient } from '../../src/lib/ml/emotion-client';
 import type { LoadPlan, ModelConfig } from '../../src/lib/ml/protocol';
-import { AnalyzerState, type DraftStore } from '../../src/lib/state/analyzer.svelte';
 import { SettingsState } from '../../src/lib/state/settings.svelte';
+import { TextChannelState, type DraftStore } from '../../src/lib/state/text-channel.svelte';
 
 const result = JOY_RESULT;
 
@@ -19,22 +19,30 @@ function plan(downloadBytes: number | null, cached = false): LoadPlan {
   };
 }
 
-/** A client whose answers the test sets; records calls. */
-function fakeClient(opts: { plan?: LoadPlan; fail?: ModelError } = {}) {
+type Handlers = { onLoaded?: (m: unknown) => void };
+type Options = { cachedOnly?: boolean; signal?: AbortSignal };
+
+/** A client whose answers the test sets; records calls; `hold` keeps classify running until aborted. */
+function fakeClient(opts: { plan?: LoadPlan; fail?: ModelError; hold?: boolean } = {}) {
   const calls: string[] = [];
   const client = {
-    async probe(_config: ModelConfig, _handlers?: unknown, options: { cachedOnly?: boolean } = {}) {
+    async probe(_config: ModelConfig, _handlers?: unknown, options: Options = {}) {
       calls.push(options.cachedOnly ? 'probe:cached-only' : 'probe');
       return opts.plan ?? plan(1000);
     },
-    async classifyMany(config: ModelConfig, texts: string[], handlers: { onLoaded?: (m: unknown) => void }) {
+    async classifyMany(config: ModelConfig, texts: string[], handlers: Handlers) {
       calls.push(`classifyMany:${texts.length}`);
       handlers.onLoaded?.({ source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1 });
       return [];
     },
-    async classify(config: ModelConfig, text: string, handlers: { onLoaded?: (m: unknown) => void }) {
+    async classify(config: ModelConfig, text: string, handlers: Handlers, options: Options = {}) {
       calls.push(`classify:${text}`);
       if (opts.fail) throw opts.fail;
+      if (opts.hold) {
+        await new Promise((_resolve, reject) =>
+          options.signal?.addEventListener('abort', () => reject(new ModelError('cancelled', 'aborted'))),
+        );
+      }
       handlers.onLoaded?.({ source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1 });
       return result;
     },
@@ -47,86 +55,104 @@ async function setup(opts: Parameters<typeof fakeClient>[0] = {}, draft?: DraftS
   const settings = new SettingsState({ load: async () => stored, save: async (s) => void (stored = s) });
   await settings.load();
   const { client, calls } = fakeClient(opts);
-  return { analyzer: new AnalyzerState(client, settings, draft), calls };
+  return { channel: new TextChannelState(client, settings, draft), calls };
 }
 
-describe('AnalyzerState', () => {
-  it('does nothing without text', async () => {
-    const { analyzer, calls } = await setup();
-    analyzer.text = '   ';
-    await analyzer.analyze();
-    expect(calls).toEqual([]);
-    expect(analyzer.canAnalyze).toBe(false);
-  });
+/** Lets pending promise callbacks run. */
+const settle = () => new Promise((r) => setTimeout(r, 0));
 
+describe('TextChannelState', () => {
   it('analyses at once when the download is small, and skips the probe next time', async () => {
-    const { analyzer, calls } = await setup();
-    analyzer.text = 'hello';
-    await analyzer.analyze();
-    expect(analyzer.phase).toBe('done');
-    expect(analyzer.result?.top).toBe('joy');
-    analyzer.text = 'again';
-    await analyzer.analyze();
+    const { channel, calls } = await setup();
+    const first = await channel.analyze('hello');
+    expect(first).toMatchObject({ status: 'done', result: { scores: result.scores, modelId: 'a/b' } });
+    expect(channel.phase).toBe('done');
+    await channel.analyze('again');
     expect(calls).toEqual(['probe', 'classify:hello', 'classify:again']);
   });
 
-  it('asks before a large download and downloads only after confirmation', async () => {
-    const { analyzer, calls } = await setup({ plan: plan(90_000_000) });
-    analyzer.text = 'hello';
-    await analyzer.analyze();
-    expect(analyzer.phase).toBe('confirm');
-    expect(analyzer.plan?.downloadBytes).toBe(90_000_000);
-    analyzer.cancelDownload();
-    expect(analyzer.phase).toBe('idle');
-    await analyzer.analyze();
-    await analyzer.confirmDownload();
-    expect(analyzer.phase).toBe('done');
+  it('asks before a large download, and settles only when the user answered', async () => {
+    const { channel, calls } = await setup({ plan: plan(90_000_000) });
+    const declined = channel.analyze('hello');
+    await settle();
+    expect(channel.phase).toBe('confirm');
+    expect(channel.busy).toBe(true);
+    expect(channel.plan?.downloadBytes).toBe(90_000_000);
+    channel.declineDownload();
+    expect(await declined).toMatchObject({ status: 'cancelled', message: expect.stringContaining('declined') });
+    expect(channel.phase).toBe('idle');
+
+    const accepted = channel.analyze('hello');
+    await settle();
+    channel.confirmDownload();
+    expect(await accepted).toMatchObject({ status: 'done' });
     expect(calls).toEqual(['probe', 'probe', 'classify:hello']);
   });
 
   it('asks when the size is unknown, but not when everything is cached', async () => {
     const unknown = await setup({ plan: plan(null) });
-    unknown.analyzer.text = 'x';
-    await unknown.analyzer.analyze();
-    expect(unknown.analyzer.phase).toBe('confirm');
+    void unknown.channel.analyze('x');
+    await settle();
+    expect(unknown.channel.phase).toBe('confirm');
     const cached = await setup({ plan: plan(90_000_000, true) });
-    cached.analyzer.text = 'x';
-    await cached.analyzer.analyze();
-    expect(cached.analyzer.phase).toBe('done');
+    expect(await cached.channel.analyze('x')).toMatchObject({ status: 'done' });
   });
 
-  it('shows a failure as one sentence with the detail apart', async () => {
-    const { analyzer } = await setup({ fail: new ModelError('offline', 'TypeError: Failed to fetch') });
-    analyzer.text = 'hello';
-    await analyzer.analyze();
-    expect(analyzer.phase).toBe('error');
-    expect(analyzer.error).toMatch(/^You are offline/u);
-    expect(analyzer.errorDetail).toBe('TypeError: Failed to fetch');
+  it('answers a failure as one sentence, with the detail apart', async () => {
+    const { channel } = await setup({ fail: new ModelError('offline', 'TypeError: Failed to fetch') });
+    const outcome = await channel.analyze('hello');
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/^You are offline/u) });
+    expect(channel.phase).toBe('error');
+    expect(channel.error).toMatch(/^You are offline/u);
+    expect(channel.errorDetail).toBe('TypeError: Failed to fetch');
+    channel.reset();
+    expect(channel.error).toBeNull();
+    expect(channel.phase).toBe('idle');
+  });
+
+  it('Cancel stops the analysis: the outcome is cancelled, not an error, and the channel is idle again', async () => {
+    const { channel } = await setup({ hold: true });
+    const running = channel.analyze('hello');
+    await settle();
+    expect(channel.busy).toBe(true);
+    channel.cancel();
+    expect(await running).toMatchObject({ status: 'cancelled' });
+    expect(channel.phase).toBe('idle');
+    expect(channel.error).toBeNull();
+  });
+
+  it('Cancel while the download question is open declines it', async () => {
+    const { channel, calls } = await setup({ plan: plan(90_000_000) });
+    const asked = channel.analyze('hello');
+    await settle();
+    channel.cancel();
+    expect(await asked).toMatchObject({ status: 'cancelled' });
+    expect(calls).toEqual(['probe']);
   });
 
   it('keeps the draft text in its store', async () => {
     const saved: string[] = [];
-    const { analyzer } = await setup({}, { load: () => 'from before', save: (t) => saved.push(t) });
-    expect(analyzer.text).toBe('from before');
-    analyzer.text = 'new';
+    const { channel } = await setup({}, { load: () => 'from before', save: (t) => saved.push(t) });
+    expect(channel.draft).toBe('from before');
+    channel.setDraft('new');
+    expect(channel.draft).toBe('new');
     expect(saved).toEqual(['new']);
   });
 
   it('starts a fully cached model in the background, asking the cache only, and then analyses without a probe', async () => {
-    const { analyzer, calls } = await setup({ plan: plan(1000, true) });
-    await analyzer.preload();
+    const { channel, calls } = await setup({ plan: plan(1000, true) });
+    await channel.preload();
     expect(calls).toEqual(['probe:cached-only', 'classifyMany:0']);
-    expect(analyzer.model).toMatchObject({ device: 'wasm', dtype: 'q8' });
-    expect(analyzer.phase).toBe('idle');
-    analyzer.text = 'hello';
-    await analyzer.analyze();
+    expect(channel.model).toMatchObject({ device: 'wasm', dtype: 'q8' });
+    expect(channel.phase).toBe('idle');
+    await channel.analyze('hello');
     expect(calls.slice(2)).toEqual(['classify:hello']);
   });
 
   it('starts nothing in the background when a file would have to be downloaded', async () => {
-    const { analyzer, calls } = await setup({ plan: plan(1000, false) });
-    await analyzer.preload();
+    const { channel, calls } = await setup({ plan: plan(1000, false) });
+    await channel.preload();
     expect(calls).toEqual(['probe:cached-only']);
-    expect(analyzer.model).toBeNull();
+    expect(channel.model).toBeNull();
   });
 });

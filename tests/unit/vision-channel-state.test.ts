@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/lib/domain/settings';
 import { VisionError } from '../../src/lib/domain/vision-errors';
 import { SettingsState } from '../../src/lib/state/settings.svelte';
-import { VisionState } from '../../src/lib/state/vision.svelte';
+import { VisionChannelState } from '../../src/lib/state/vision-channel.svelte';
 import type { PreparedImage } from '../../src/lib/vision/image-prep';
-import { browserVisionDeps } from '../../src/lib/vision/vision-client';
+import { browserVisionDeps, type VisionDeps } from '../../src/lib/vision/vision-client';
 
 function prepared(name: string): PreparedImage {
   const blob = new Blob([name], { type: 'image/jpeg' });
@@ -22,12 +22,12 @@ function manualPrepare() {
 function visionState(prepare: ReturnType<typeof manualPrepare>['prepare']) {
   const settings = new SettingsState({ load: async () => DEFAULT_SETTINGS, save: async () => undefined });
   const keys = { load: () => null, save: () => undefined, clear: () => undefined, where: 'nowhere' };
-  return new VisionState(settings, keys, browserVisionDeps, prepare);
+  return new VisionChannelState(settings, keys, browserVisionDeps, prepare);
 }
 
 const file = (name: string) => Object.assign(new Blob(['x']), { name });
 
-describe('VisionState.setImage', () => {
+describe('VisionChannelState.setImage', () => {
   it('keeps the last picked picture when an earlier, slower one finishes later', async () => {
     const { prepare, pending } = manualPrepare();
     const vision = visionState(prepare);
@@ -60,5 +60,71 @@ describe('VisionState.setImage', () => {
     pending.get('late.png')!.resolve(prepared('late.png'));
     await third;
     expect(vision.image).toBeNull();
+  });
+});
+
+describe('VisionChannelState.loadModels', () => {
+  /** A provider whose model list answers `status`; counts requests and records the auth header. */
+  async function withProvider(provider: string, status: number) {
+    const seen: Array<string | null> = [];
+    const deps: VisionDeps = {
+      ...browserVisionDeps,
+      fetch: (async (_url: string, init: RequestInit) => {
+        seen.push(new Headers(init.headers).get('authorization'));
+        return status === 200
+          ? new Response(JSON.stringify({ data: [{ id: 'vision-model', owned_by: 'x' }] }), { status })
+          : new Response(JSON.stringify({ error: { message: 'Invalid API Key' } }), { status });
+      }) as typeof fetch,
+    };
+    const settings = new SettingsState({ load: async () => ({ ...DEFAULT_SETTINGS, visionProvider: provider, visionBaseUrl: 'http://localhost:11434/v1' }), save: async () => undefined });
+    await settings.load();
+    const keys = { load: () => null, save: () => undefined, clear: () => undefined, where: 'nowhere' };
+    return { vision: new VisionChannelState(settings, keys, deps, manualPrepare().prepare), seen };
+  }
+
+  it('without a key, says that no key was entered and sends nothing (not "did not accept the API key")', async () => {
+    const { vision, seen } = await withProvider('groq', 401);
+    await vision.loadModels();
+    expect(vision.modelsStatus).toBe('failed');
+    expect(vision.modelsError).toMatch(/^No API key was entered/u);
+    expect(vision.modelsError).not.toContain('did not accept');
+    expect(seen).toEqual([]);
+  });
+
+  it('a server on this computer is asked without a key, and a list it gives needs no message', async () => {
+    const { vision, seen } = await withProvider('ollama', 200);
+    await vision.loadModels();
+    expect(seen).toEqual([null]);
+    expect(vision.modelsStatus).toBe('loaded');
+    expect(vision.modelsError).toBeNull();
+    expect(vision.models.map((m) => m.id)).toEqual(['vision-model']);
+  });
+
+  it('a server on this computer that asks for a key is told none was entered', async () => {
+    const { vision } = await withProvider('ollama', 401);
+    await vision.loadModels();
+    expect(vision.modelsError).toMatch(/^No API key was entered, and localhost:11434 asks for one/u);
+  });
+
+  it('with a key that the provider refuses, says so', async () => {
+    const { vision } = await withProvider('groq', 401);
+    vision.setApiKey('gsk_wrong');
+    await vision.loadModels();
+    expect(vision.modelsError).toContain('did not accept the API key');
+  });
+});
+
+describe('VisionChannelState.analyze', () => {
+  it('with an empty Vision model, says so and sends nothing', async () => {
+    let requests = 0;
+    const deps: VisionDeps = { ...browserVisionDeps, fetch: (async () => (requests += 1, new Response('{}'))) as typeof fetch };
+    const settings = new SettingsState({ load: async () => ({ ...DEFAULT_SETTINGS, visionModel: '' }), save: async () => undefined });
+    await settings.load();
+    const keys = { load: () => 'gsk_key', save: () => undefined, clear: () => undefined, where: 'nowhere' };
+    const vision = new VisionChannelState(settings, keys, deps, manualPrepare().prepare);
+    const outcome = await vision.analyze(prepared('a.jpg'));
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/^No vision model is set/u) });
+    expect(vision.error).toMatch(/Load the model list/u);
+    expect(requests).toBe(0);
   });
 });

@@ -262,7 +262,7 @@ describe('worker handler', () => {
     }
     expect(runs.length).toBeGreaterThan(1);
     // Before every batch but the first: how many chunks are done, of how many.
-    const progress = messages.flatMap((m) => (m.type === 'analysing' ? [[m.done, m.total]] : []));
+    const progress = messages.flatMap((m) => (m.type === 'analyzing' ? [[m.done, m.total]] : []));
     expect(progress).toHaveLength(runs.length - 1);
     expect(progress.map(([d]) => d)).toEqual(runs.slice(0, -1).map((_, k) => runs.slice(0, k + 1).flat().length));
     expect(progress.every(([, total]) => total === texts.length)).toBe(true);

@@ -1,14 +1,22 @@
 // Chart.js is loaded on first use, when the first result is drawn, so the page's initial JS stays
-// small (about 70 kB of the gzipped bundle were Chart.js); later charts reuse the same promise.
+// small (about 70 kB of the gzipped bundle were Chart.js). Only a loaded module is kept: a failed
+// import (offline before the chunk was cached, a deploy that replaced it) is tried again next time
+// instead of leaving every chart blank until a reload.
 import type { Chart } from 'chart.js';
 
-let loading: Promise<typeof Chart> | null = null;
+type ChartModule = typeof import('chart.js');
 
-/** The Chart class with the bar chart parts registered. */
-export function loadChart(): Promise<typeof Chart> {
-  loading ??= import('chart.js').then(({ BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip }) => {
+/** A loader of the Chart class with the bar chart parts registered, over `importer`. */
+export function createChartLoader(importer: () => Promise<ChartModule>): () => Promise<typeof Chart> {
+  let loaded: typeof Chart | null = null;
+  return async () => {
+    if (loaded) return loaded;
+    const { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } = await importer();
     Chart.register(BarController, BarElement, CategoryScale, LinearScale, Tooltip, Legend);
+    loaded = Chart;
     return Chart;
-  });
-  return loading;
+  };
 }
+
+/** The app's loader. */
+export const loadChart = createChartLoader(() => import('chart.js'));

@@ -15,6 +15,7 @@ export type ModelErrorCode =
   | 'inference-failed'
   | 'webgpu-failed'
   | 'runtime-unavailable'
+  | 'cancelled'
   | 'unknown';
 
 /** The plain-data form of a ModelError, as posted between worker and page. */
@@ -88,6 +89,8 @@ export function describeModelError(err: ModelErrorData): string {
       return 'WebGPU could not run the model on this device. Set "Run the text model on" to WASM in Settings and press Analyze again.';
     case 'runtime-unavailable':
       return "The app's model runtime could not be downloaded, perhaps because the connection dropped. The model files are kept: connect and press Analyze again.";
+    case 'cancelled':
+      return 'The analysis was cancelled. Press Analyze to run it again.';
     case 'unknown':
       return 'Something went wrong while running the model. Press Analyze to try again; if it keeps failing, remove the cached model in Settings.';
   }

@@ -159,8 +159,7 @@ function explain(
   const conf = `confidence is ${r.confidenceLabel} (${n2(r.confidence)})`;
   if (!text || !vision || !r.consistency) {
     const only = text ? 'text' : 'picture';
-    const other = text ? 'a picture' : 'a text';
-    return `Only the ${only} was analysed: it reads as ${r.top} (${n2(r.topScore)}). Add ${other} to check it against a second channel.`;
+    return `Only the ${only} was analysed: it reads as ${r.top} (${n2(r.topScore)}).`;
   }
   const t = topEmotion(text);
   const v = topEmotion(vision);
@@ -169,7 +168,7 @@ function explain(
     case 'consistent':
       return `${reads} The channels agree; ${conf}.`;
     case 'divergent':
-      return `${reads} The channels disagree, which often means sarcasm or mixed feelings; ${conf}.`;
+      return `${reads} The channels disagree, which may mean sarcasm or mixed feelings, or that one channel misread; ${conf}.`;
     case 'mixed':
       return `${reads} The channels partly agree; ${conf}.`;
   }

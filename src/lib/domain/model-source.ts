@@ -56,19 +56,22 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /**
  * Checks a service address: a full URL whose scheme `allowScheme` accepts, with no query,
- * fragment or credentials; trailing slashes dropped. `what` names it in the messages.
+ * fragment or credentials; trailing slashes dropped. `what` names it in the messages;
+ * `schemeError` says which schemes are allowed, and with `example` answers any address that is
+ * not one of those (no scheme, as in "example.com", or another one).
  */
 export function checkServiceUrl(
   input: string,
   options: { what: string; example: string; allowScheme: (url: URL) => boolean; schemeError: string },
 ): Checked<string> {
+  const rule = `${options.schemeError} For example ${options.example}.`;
   let url: URL;
   try {
     url = new URL(input.trim());
   } catch {
-    return { ok: false, error: `Enter a full address such as ${options.example}.` };
+    return { ok: false, error: rule };
   }
-  if (!options.allowScheme(url)) return { ok: false, error: options.schemeError };
+  if (!options.allowScheme(url)) return { ok: false, error: rule };
   if (url.search || url.hash || url.username || url.password) {
     return { ok: false, error: `The ${options.what} cannot contain a query, a fragment or credentials.` };
   }

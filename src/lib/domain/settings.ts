@@ -56,33 +56,128 @@ export const DEFAULT_SETTINGS: Settings = {
 export const IMAGE_SIDE_RANGE = { min: 256, max: 2048 } as const;
 export const TIMEOUT_RANGE = { min: 5, max: 300 } as const;
 
+/** Longest vision model id kept. */
+export const VISION_MODEL_MAX = 200;
+
 const DEVICES: readonly DevicePreference[] = ['auto', 'webgpu', 'wasm'];
+const PROVIDER_ID = /^[\w-]{1,39}$/u;
+
+/** The settings a user can change (all but the schema version). */
+export type SettingKey = Exclude<keyof Settings, 'schemaVersion'>;
+
+/** Valid values for some settings. */
+export type SettingsValues = Partial<Pick<Settings, SettingKey>>;
+
+/**
+ * A change the user asked for, before it is checked: every field optional, and choices widened
+ * to `string` (a select's value, a radio's value), since the check decides what is allowed.
+ */
+export type SettingsPatch = { readonly [K in SettingKey]?: Settings[K] extends string ? string : Settings[K] };
+
+/** Refused fields, each with one sentence saying what is allowed. */
+export type SettingsErrors = Partial<Record<SettingKey, string>>;
+
+/** The sentence for a whole number in `range`, e.g. "Use a whole number from 256 to 2048.". */
+export function wholeNumberRule(range: { min: number; max: number }, unit = ''): string {
+  return `Use a whole number${unit ? ` of ${unit}` : ''} from ${range.min} to ${range.max}.`;
+}
+
+function wholeNumber(range: { min: number; max: number }, unit = '') {
+  return (value: unknown): Checked<number> =>
+    typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max
+      ? { ok: true, value }
+      : { ok: false, error: wholeNumberRule(range, unit) };
+}
+
+/** A text check applied to anything: what is not text is checked as blank, and refused as such. */
+const asText = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+/** One check per setting; each takes anything (stored or typed) and says what is allowed when it refuses. */
+const CHECKS: { readonly [K in SettingKey]: (value: unknown) => Checked<Settings[K]> } = {
+  modelHost: (value) => checkModelHost(asText(value)),
+  modelId: (value) => checkModelId(asText(value)),
+  modelSource: (value) =>
+    value === 'remote' || value === 'disk'
+      ? { ok: true, value }
+      : { ok: false, error: 'Choose to download the model from the web, or to use files loaded from disk.' },
+  device: (value) =>
+    DEVICES.includes(value as DevicePreference)
+      ? { ok: true, value: value as DevicePreference }
+      : { ok: false, error: 'Choose Automatic, WebGPU or WASM.' },
+  visionProvider: (value) =>
+    typeof value === 'string' && PROVIDER_ID.test(value) ? { ok: true, value } : { ok: false, error: 'Choose a provider from the list.' },
+  visionBaseUrl: (value) => checkApiBaseUrl(asText(value)),
+  // Empty is allowed: no model chosen yet (the app may pick one).
+  visionModel: (value) => {
+    const model = typeof value === 'string' ? value.trim() : null;
+    return model !== null && model.length <= VISION_MODEL_MAX
+      ? { ok: true, value: model }
+      : { ok: false, error: `A model id has at most ${VISION_MODEL_MAX} characters.` };
+  },
+  imageMaxSide: wholeNumber(IMAGE_SIDE_RANGE),
+  visionTimeoutSec: wholeNumber(TIMEOUT_RANGE, 'seconds'),
+  textWeight: (value) =>
+    typeof value === 'number' && value >= 0 && value <= 1
+      ? { ok: true, value }
+      : { ok: false, error: 'Use a number from 0 to 1.' },
+};
+
+/** The settings a user can change, in the order Settings shows them. */
+export const SETTING_KEYS = Object.keys(CHECKS) as readonly SettingKey[];
+
+/** What each setting is called on screen, for a status line that names a refused field. */
+export const SETTING_NAMES: Readonly<Record<SettingKey, string>> = {
+  modelHost: 'Model host',
+  modelId: 'Model id',
+  modelSource: 'Model source',
+  device: 'Device',
+  visionProvider: 'Provider',
+  visionBaseUrl: 'API base URL',
+  visionModel: 'Vision model',
+  imageMaxSide: 'Picture size',
+  visionTimeoutSec: 'Request timeout',
+  textWeight: 'Text weight',
+};
+
+/** Checks one setting: the cleaned value (trimmed, trailing slashes dropped), or what is allowed. */
+export function checkSetting<K extends SettingKey>(key: K, value: unknown): Checked<Settings[K]> {
+  return CHECKS[key](value);
+}
+
+/** Splits a change into the values that may be applied and the fields refused, each with its sentence. */
+export function checkSettingsPatch(patch: SettingsPatch): { ok: SettingsValues; errors: SettingsErrors } {
+  const ok: Record<string, unknown> = {};
+  const errors: SettingsErrors = {};
+  for (const key of SETTING_KEYS) {
+    if (patch[key] === undefined) continue;
+    const checked = checkSetting(key, patch[key]);
+    if (checked.ok) ok[key] = checked.value;
+    else errors[key] = checked.error;
+  }
+  return { ok: ok as SettingsValues, errors };
+}
+
+/** A number typed into a field: blank is not a number (NaN), not 0. */
+export function numberFromText(input: string): number {
+  return input.trim() === '' ? Number.NaN : Number(input);
+}
+
+/**
+ * What a settings field shows: the user's draft while it is refused, or while it stands for the
+ * stored value (so "https://x.org/" is not rewritten to "https://x.org" mid-typing); otherwise the
+ * stored value, which changed for another reason (a preset, a reset, the model list).
+ */
+export function fieldText<T>(draft: string | null, stored: T, check: (input: string) => Checked<T>): string {
+  if (draft === null) return String(stored);
+  const checked = check(draft);
+  return !checked.ok || checked.value === stored ? draft : String(stored);
+}
 
 /** Reads stored settings of any version; every invalid or missing field takes its default. */
 export function parseSettings(raw: unknown): Settings {
   if (typeof raw !== 'object' || raw === null) return DEFAULT_SETTINGS;
-  const r = raw as Record<string, unknown>;
-  const host = typeof r.modelHost === 'string' ? checkModelHost(r.modelHost) : null;
-  const id = typeof r.modelId === 'string' ? checkModelId(r.modelId) : null;
-  return {
-    schemaVersion: SETTINGS_VERSION,
-    modelHost: host?.ok ? host.value : DEFAULT_SETTINGS.modelHost,
-    modelId: id?.ok ? id.value : DEFAULT_SETTINGS.modelId,
-    modelSource: r.modelSource === 'disk' ? 'disk' : 'remote',
-    device: DEVICES.includes(r.device as DevicePreference) ? (r.device as DevicePreference) : 'auto',
-    // Version 1 had no vision fields: they take their defaults.
-    visionProvider: typeof r.visionProvider === 'string' && r.visionProvider.length < 40 ? r.visionProvider : DEFAULT_SETTINGS.visionProvider,
-    visionBaseUrl: typeof r.visionBaseUrl === 'string' && (r.visionBaseUrl === '' || checkApiBaseUrl(r.visionBaseUrl).ok) ? r.visionBaseUrl : DEFAULT_SETTINGS.visionBaseUrl,
-    visionModel: typeof r.visionModel === 'string' && r.visionModel.length < 200 ? r.visionModel.trim() : DEFAULT_SETTINGS.visionModel,
-    imageMaxSide: inRange(r.imageMaxSide, IMAGE_SIDE_RANGE) ?? DEFAULT_SETTINGS.imageMaxSide,
-    visionTimeoutSec: inRange(r.visionTimeoutSec, TIMEOUT_RANGE) ?? DEFAULT_SETTINGS.visionTimeoutSec,
-    textWeight:
-      typeof r.textWeight === 'number' && r.textWeight >= 0 && r.textWeight <= 1 ? r.textWeight : DEFAULT_SETTINGS.textWeight,
-  };
-}
-
-function inRange(value: unknown, range: { min: number; max: number }): number | null {
-  return typeof value === 'number' && Number.isInteger(value) && value >= range.min && value <= range.max ? value : null;
+  // Version 1 had no vision fields: they take their defaults.
+  return { ...DEFAULT_SETTINGS, ...checkSettingsPatch(raw as SettingsPatch).ok, schemaVersion: SETTINGS_VERSION };
 }
 
 // Not [::1]: a CSP host-source cannot name an IPv6 literal, so the page could not connect to it.

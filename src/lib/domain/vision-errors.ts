@@ -4,6 +4,7 @@
 export type VisionErrorCode =
   | 'no-key'
   | 'no-base-url'
+  | 'no-model'
   | 'unauthorized'
   | 'forbidden'
   | 'model-not-found'
@@ -48,6 +49,8 @@ export function describeVisionError(err: VisionError, context: { model: string; 
       return 'Add your API key in Settings (Vision provider) to analyse pictures.';
     case 'no-base-url':
       return 'Set the API base URL of your vision provider in Settings.';
+    case 'no-model':
+      return `No vision model is set for ${context.host}. Pick one in Settings: "Load the model list" shows what the provider serves today.`;
     case 'unauthorized':
       return `${context.host} did not accept the API key. Check the key in Settings.`;
     case 'forbidden':

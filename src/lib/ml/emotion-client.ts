@@ -1,8 +1,10 @@
-// The page's side of the emotion worker: one long-lived worker, requests matched to replies by
-// id, progress and notices forwarded to callbacks, and a crashed worker replaced on the next call.
-// A worker that ends without an error event (closed, or killed by the browser) is noticed through
-// the Web Lock it holds while it lives: when the lock is released, pending requests fail.
-import { ModelError } from '../domain/errors';
+// The page's side of the emotion worker, and the one owner of every worker's life. New requests
+// go to the current worker (started when needed); a worker retired after a failed load, or for
+// another device preference, finishes what it has and is then ended; a crash fails only that
+// worker's requests; a cancelled request ends its worker (the only reliable way to stop wasm
+// mid-run) and a fresh one starts at once. A worker that ends without an error event (closed, or
+// killed by the browser) is noticed through the Web Lock it holds while it lives.
+import { ModelError, toModelError } from '../domain/errors';
 import type { DevicePreference } from '../domain/model-source';
 import {
   assertNever,
@@ -10,6 +12,7 @@ import {
   type LoadProgress,
   type LoadedModelInfo,
   type ModelConfig,
+  type ReplyOf,
   type TextResult,
   type WorkerRequest,
   type WorkerResponse,
@@ -44,30 +47,73 @@ export interface CallHandlers {
   onNotice?(notice: string): void;
   onLoaded?(model: LoadedModelInfo): void;
   /** Chunks classified so far, when a request runs in several batches. */
-  onAnalysing?(done: number, total: number): void;
+  onAnalyzing?(done: number, total: number): void;
 }
 
+/** Options of a request. */
+export interface CallOptions {
+  /**
+   * Aborting cancels the request: it rejects with ModelError `cancelled`, and so does every other
+   * request on the same worker, since that worker is ended.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** Options of a probe. */
+export interface ProbeOptions extends CallOptions {
+  /** Look in the model cache only and send no request (a missing file is an error). */
+  readonly cachedOnly?: boolean;
+}
+
+type RequestKind = WorkerRequest['type'];
+type RequestOf<K extends RequestKind> = Extract<WorkerRequest, { readonly type: K }>;
+/** A reply that ends a request. */
+type FinalReply = Extract<WorkerResponse, { readonly type: 'probed' | 'classified' | 'classified-batch' | 'unloaded' }>;
+
+/** For each kind of request, the value its final reply carries, or null for a reply of another kind. */
+const VALUE_OF: { readonly [K in RequestKind]: (reply: FinalReply) => { readonly value: ReplyOf[K] } | null } = {
+  probe: (reply) => (reply.type === 'probed' ? { value: reply.plan } : null),
+  classify: (reply) => (reply.type === 'classified' ? { value: reply.result } : null),
+  'classify-batch': (reply) => (reply.type === 'classified-batch' ? { value: reply.results } : null),
+  unload: (reply) => (reply.type === 'unloaded' ? { value: undefined } : null),
+};
+
+/** A request waiting for its worker's answer. */
 interface Pending {
-  resolve(value: unknown): void;
-  reject(reason: ModelError): void;
-  handlers: CallHandlers;
+  readonly handlers: CallHandlers;
+  /** Resolves with what `reply` carries (rejects when it answers another kind of request). */
+  answer(reply: FinalReply): void;
+  fail(error: ModelError): void;
+}
+
+/** One worker and what the client knows of it. */
+interface WorkerRecord {
+  readonly worker: WorkerLike;
+  /**
+   * The device preference it serves (null until a request names one). A worker loads one ONNX
+   * Runtime build (the WASM-only one or the WebGPU-capable one), so another preference needs
+   * another worker.
+   */
+  device: DevicePreference | null;
+  /** Its requests not answered yet; only its own replies settle them. */
+  readonly pending: Map<number, Pending>;
+  /** It takes no new requests and is ended once `pending` is empty. */
+  retiring: boolean;
+  /** It has posted a message, so its script loaded. */
+  started: boolean;
 }
 
 /** Talks to the emotion worker; create one per page and keep it for the session. */
 export class EmotionClient {
   readonly #createWorker: () => WorkerLike;
-  #worker: WorkerLike | null = null;
+  readonly #watchLock: LockWatcher;
+  /** The worker new requests go to; null until one is needed. */
+  #current: WorkerRecord | null = null;
+  /** Every worker not ended yet: the current one and those retiring. */
+  readonly #workers = new Set<WorkerRecord>();
   #nextId = 1;
   /** WebGPU failed in this session: later requests go straight to WASM. */
   #webgpuFailed = false;
-  /**
-   * The device preference the current worker serves. A worker loads one ONNX Runtime build (the
-   * WASM-only one or the WebGPU-capable one), so another preference gets a fresh worker.
-   */
-  #workerDevice: DevicePreference | null = null;
-  readonly #pending = new Map<number, Pending>();
-
-  readonly #watchLock: LockWatcher;
 
   constructor(createWorker: () => WorkerLike, watchLock: LockWatcher = webLockWatcher) {
     this.#createWorker = createWorker;
@@ -76,30 +122,47 @@ export class EmotionClient {
 
   /** Starts the worker ahead of the first request, so its code is loaded while the page is. */
   warm(): void {
-    this.#ensureWorker();
+    this.#workerFor(undefined);
   }
 
-  /** What loading `config` would take, without loading it; `cachedOnly` sends no request at all. */
-  probe(config: ModelConfig, handlers: CallHandlers = {}, { cachedOnly = false } = {}): Promise<LoadPlan> {
+  /** What loading `config` would take, without loading it; `cachedOnly` sends no network request. */
+  probe(config: ModelConfig, handlers: CallHandlers = {}, options: ProbeOptions = {}): Promise<LoadPlan> {
     const effective = this.#effective(config, handlers);
-    return this.#call((id) => ({ type: 'probe', id, config: effective, cachedOnly }), handlers, effective.device) as Promise<LoadPlan>;
+    const cachedOnly = options.cachedOnly ?? false;
+    return this.#call('probe', (id) => ({ type: 'probe', id, config: effective, cachedOnly }), handlers, options.signal, effective.device);
   }
 
   /**
    * Classifies `text`, loading the model first if needed. When WebGPU fails, the request is
    * repeated once on WASM in a fresh worker, and WASM is used for the rest of the session.
    */
-  classify(config: ModelConfig, text: string, handlers: CallHandlers = {}): Promise<TextResult> {
+  classify(config: ModelConfig, text: string, handlers: CallHandlers = {}, options: CallOptions = {}): Promise<TextResult> {
     return this.#withWasmFallback(config, handlers, (c) =>
-      this.#call((id) => ({ type: 'classify', id, config: c, text }), handlers, c.device) as Promise<TextResult>,
+      this.#call('classify', (id) => ({ type: 'classify', id, config: c, text }), handlers, options.signal, c.device),
     );
   }
 
   /** Classifies many texts in one request, batched by length in the worker; results in order. */
-  classifyMany(config: ModelConfig, texts: readonly string[], handlers: CallHandlers = {}): Promise<TextResult[]> {
+  classifyMany(
+    config: ModelConfig,
+    texts: readonly string[],
+    handlers: CallHandlers = {},
+    options: CallOptions = {},
+  ): Promise<readonly TextResult[]> {
     return this.#withWasmFallback(config, handlers, (c) =>
-      this.#call((id) => ({ type: 'classify-batch', id, config: c, texts }), handlers, c.device) as Promise<TextResult[]>,
+      this.#call('classify-batch', (id) => ({ type: 'classify-batch', id, config: c, texts }), handlers, options.signal, c.device),
     );
+  }
+
+  /** Frees the loaded model (e.g. after its cached files were removed). */
+  async unload(): Promise<void> {
+    if (!this.#current) return;
+    await this.#call('unload', (id) => ({ type: 'unload', id }), {});
+  }
+
+  /** Ends every worker; pending requests fail. */
+  dispose(): void {
+    for (const record of [...this.#workers]) this.#fail(record, new ModelError('worker-crashed', 'The client was disposed.'));
   }
 
   async #withWasmFallback<T>(config: ModelConfig, handlers: CallHandlers, run: (c: ModelConfig) => Promise<T>): Promise<T> {
@@ -119,90 +182,149 @@ export class EmotionClient {
     return { ...config, device: 'wasm' };
   }
 
-  /** Frees the loaded model (e.g. after its cached files were removed). */
-  async unload(): Promise<void> {
-    if (!this.#worker) return;
-    await this.#call((id) => ({ type: 'unload', id }), {});
-  }
-
-  /** Stops the worker; pending requests fail. */
-  dispose(): void {
-    this.#fail(new ModelError('worker-crashed', 'The client was disposed.'));
-  }
-
-  #call(make: (id: number) => WorkerRequest, handlers: CallHandlers, device?: DevicePreference): Promise<unknown> {
-    if (device !== undefined && this.#worker && this.#workerDevice !== null && this.#workerDevice !== device && this.#pending.size === 0) {
-      this.#worker.terminate();
-      this.#worker = null;
-    }
-    const worker = this.#ensureWorker();
-    if (device !== undefined) this.#workerDevice = device;
+  /** Sends a request to the current worker; it resolves with the value its final reply carries. */
+  #call<K extends RequestKind>(
+    kind: K,
+    make: (id: number) => RequestOf<NoInfer<K>>,
+    handlers: CallHandlers,
+    signal?: AbortSignal,
+    device?: DevicePreference,
+  ): Promise<ReplyOf[K]> {
+    if (signal?.aborted) return Promise.reject(new ModelError('cancelled', 'The request was cancelled before it started.'));
+    const record = this.#workerFor(device);
     const id = this.#nextId++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject, handlers });
-      worker.postMessage(make(id));
+    return new Promise<ReplyOf[K]>((resolve, reject) => {
+      const onAbort = () => this.#cancel(record, id);
+      const done = () => signal?.removeEventListener('abort', onAbort);
+      record.pending.set(id, {
+        handlers,
+        answer(reply) {
+          done();
+          const answer = VALUE_OF[kind](reply);
+          if (answer) resolve(answer.value);
+          else reject(new ModelError('unknown', `The worker answered a ${kind} request with ${reply.type}.`));
+        },
+        fail(error) {
+          done();
+          reject(error);
+        },
+      });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
+        record.worker.postMessage(make(id));
+      } catch (err) {
+        // Not sent (e.g. a value that cannot be cloned): nothing will answer it.
+        this.#take(record, id)?.fail(toModelError(err));
+      }
     });
   }
 
-  #ensureWorker(): WorkerLike {
-    if (this.#worker) return this.#worker;
-    this.#workerDevice = null;
-    const worker = this.#createWorker();
-    let started = false;
-    worker.addEventListener('message', (event) => {
-      started = true;
-      const message = event.data;
-      if (message.type === 'ready' && message.lock) {
-        this.#watchLock(message.lock, () => {
-          if (this.#worker === worker) this.#fail(new ModelError('worker-crashed', 'The worker ended without an error event.'));
-        });
-      }
-      this.#onMessage(message);
+  /**
+   * The worker for a new request: the current one, unless it serves another device preference
+   * (then it retires); a new one when there is none.
+   */
+  #workerFor(device: DevicePreference | undefined): WorkerRecord {
+    const current = this.#current;
+    if (current && device !== undefined && current.device !== null && current.device !== device) this.#retire(current);
+    const record = this.#current ?? this.#start();
+    if (device !== undefined) record.device = device;
+    return record;
+  }
+
+  #start(): WorkerRecord {
+    const record: WorkerRecord = { worker: this.#createWorker(), device: null, pending: new Map(), retiring: false, started: false };
+    record.worker.addEventListener('message', (event) => {
+      record.started = true;
+      this.#onMessage(record, event.data);
     });
     const crash = (event: Event) => {
       const detail = (event as Partial<ErrorEvent>).message;
       const message = typeof detail === 'string' && detail ? detail : `worker ${event.type} event`;
       // An error before the worker ever answered means its script did not load or run.
-      const code = started || event.type === 'messageerror' ? 'worker-crashed' : 'worker-start-failed';
-      if (this.#worker === worker) this.#fail(new ModelError(code, message));
+      const code = record.started || event.type === 'messageerror' ? 'worker-crashed' : 'worker-start-failed';
+      this.#fail(record, new ModelError(code, message));
     };
-    worker.addEventListener('error', crash);
-    worker.addEventListener('messageerror', crash);
-    this.#worker = worker;
-    return worker;
+    record.worker.addEventListener('error', crash);
+    record.worker.addEventListener('messageerror', crash);
+    this.#workers.add(record);
+    this.#current = record;
+    return record;
+  }
+
+  /** New requests go elsewhere from now on; the worker ends once its own requests are settled. */
+  #retire(record: WorkerRecord): void {
+    record.retiring = true;
+    if (this.#current === record) this.#current = null;
+    if (record.pending.size === 0) this.#end(record);
   }
 
   /**
-   * Replaces the worker once nothing else is pending. transformers.js chains session creation
-   * on one promise, so after a model failed to load every later load in that worker fails too.
+   * Retires a worker whose runtime may be unusable, and starts its successor at once, so its code
+   * loads while the page is still online. transformers.js chains session creation on one
+   * promise, so after a model failed to load every later load in that worker fails too.
    */
-  #recycle(): void {
-    if (this.#pending.size > 0 || !this.#worker) return;
-    this.#worker.terminate();
-    this.#worker = null;
-    this.#ensureWorker();
+  #recycle(record: WorkerRecord): void {
+    const wasCurrent = this.#current === record;
+    this.#retire(record);
+    if (wasCurrent) this.#workerFor(undefined);
   }
 
-  /** Rejects every pending request and drops the worker, so the next call starts a new one. */
-  #fail(error: ModelError): void {
-    this.#worker?.terminate();
-    this.#worker = null;
-    const pending = [...this.#pending.values()];
-    this.#pending.clear();
-    for (const p of pending) p.reject(error);
+  /** Terminates a worker; nothing of it is used afterwards. */
+  #end(record: WorkerRecord): void {
+    if (!this.#workers.delete(record)) return;
+    if (this.#current === record) this.#current = null;
+    record.worker.terminate();
   }
 
-  #onMessage(message: WorkerResponse): void {
-    const pending = this.#pending.get(message.id);
+  /** Ends a worker and rejects its pending requests; the other workers carry on. */
+  #fail(record: WorkerRecord, error: ModelError): void {
+    // A late event of a worker the client already ended (e.g. its lock released) changes nothing.
+    if (!this.#workers.has(record)) return;
+    this.#end(record);
+    const pending = [...record.pending.values()];
+    record.pending.clear();
+    for (const p of pending) p.fail(error);
+  }
+
+  /**
+   * Cancels request `id`: its worker is terminated, the only reliable way to stop wasm mid-run,
+   * so the worker's other requests fail too, and a fresh worker starts at once (like `warm()`).
+   */
+  #cancel(record: WorkerRecord, id: number): void {
+    const cancelled = record.pending.get(id);
+    if (!cancelled) return;
+    record.pending.delete(id);
+    // A model download cut off here leaves no half file behind: the model cache writes each file
+    // and its metadata in one IndexedDB transaction (model-cache.ts, setMany).
+    this.#fail(record, new ModelError('cancelled', 'Another request on this worker was cancelled.'));
+    cancelled.fail(new ModelError('cancelled', 'The request was cancelled.'));
+    this.#workerFor(undefined);
+  }
+
+  /** Removes request `id` from its worker; a retiring worker ends with its last request. */
+  #take(record: WorkerRecord, id: number): Pending | undefined {
+    const pending = record.pending.get(id);
+    if (!pending) return undefined;
+    record.pending.delete(id);
+    if (record.retiring && record.pending.size === 0) this.#end(record);
+    return pending;
+  }
+
+  #onMessage(record: WorkerRecord, message: WorkerResponse): void {
+    if (message.type === 'ready') {
+      if (message.lock) {
+        this.#watchLock(message.lock, () => this.#fail(record, new ModelError('worker-crashed', 'The worker ended without an error event.')));
+      }
+      return;
+    }
+    const pending = record.pending.get(message.id);
     if (!pending) return;
     switch (message.type) {
-      case 'ready':
-        return;
       case 'progress':
         pending.handlers.onProgress?.(message.progress);
         return;
-      case 'analysing':
-        pending.handlers.onAnalysing?.(message.done, message.total);
+      case 'analyzing':
+        pending.handlers.onAnalyzing?.(message.done, message.total);
         return;
       case 'notice':
         pending.handlers.onNotice?.(message.notice);
@@ -211,29 +333,18 @@ export class EmotionClient {
         pending.handlers.onLoaded?.(message.model);
         return;
       case 'probed':
-        this.#settle(message.id, () => pending.resolve(message.plan));
-        return;
       case 'classified':
-        this.#settle(message.id, () => pending.resolve(message.result));
-        return;
       case 'classified-batch':
-        this.#settle(message.id, () => pending.resolve(message.results));
-        return;
       case 'unloaded':
-        this.#settle(message.id, () => pending.resolve(undefined));
+        this.#take(record, message.id)?.answer(message);
         return;
       case 'error':
-        this.#settle(message.id, () => pending.reject(ModelError.fromData(message.error)));
-        if (message.recycle === true || RECYCLE_AFTER.has(message.error.code)) this.#recycle();
+        this.#take(record, message.id)?.fail(ModelError.fromData(message.error));
+        if (message.recycle === true || RECYCLE_AFTER.has(message.error.code)) this.#recycle(record);
         return;
       default:
         assertNever(message);
     }
-  }
-
-  #settle(id: number, settle: () => void): void {
-    this.#pending.delete(id);
-    settle();
   }
 }
 

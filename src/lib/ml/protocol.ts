@@ -74,6 +74,14 @@ export type WorkerRequest =
   | { readonly type: 'classify-batch'; readonly id: number; readonly config: ModelConfig; readonly texts: readonly string[] }
   | { readonly type: 'unload'; readonly id: number };
 
+/** What each request resolves with on the page, by request `type`. */
+export interface ReplyOf {
+  readonly probe: LoadPlan;
+  readonly classify: TextResult;
+  readonly 'classify-batch': readonly TextResult[];
+  readonly unload: void;
+}
+
 /** Worker -> page. `ready` (id 0) is sent once, when the worker's code has loaded. */
 export type WorkerResponse =
   | {
@@ -85,7 +93,7 @@ export type WorkerResponse =
   | { readonly type: 'progress'; readonly id: number; readonly progress: LoadProgress }
   | { readonly type: 'notice'; readonly id: number; readonly notice: string }
   /** Chunks classified so far in a request of several batches (a long text, or many texts). */
-  | { readonly type: 'analysing'; readonly id: number; readonly done: number; readonly total: number }
+  | { readonly type: 'analyzing'; readonly id: number; readonly done: number; readonly total: number }
   | { readonly type: 'probed'; readonly id: number; readonly plan: LoadPlan }
   | { readonly type: 'loaded'; readonly id: number; readonly model: LoadedModelInfo }
   | { readonly type: 'classified'; readonly id: number; readonly result: TextResult }

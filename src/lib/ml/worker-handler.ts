@@ -195,7 +195,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     for (const [b, batch] of batches.entries()) {
       if (b > 0) {
         // Long work: say how far it got, and give the worker's event loop a turn between batches.
-        post({ type: 'analysing', id, done, total: flat.length });
+        post({ type: 'analyzing', id, done, total: flat.length });
         await new Promise((resolve) => setTimeout(resolve, 0));
       }
       const batchScores = await loaded.model.classify(batch.map((i) => flat[i]!.text));

@@ -1,22 +1,28 @@
 // Puts the app's state objects into Svelte context and gets them back in components.
 import { getContext, setContext } from 'svelte';
-import type { AnalysisState } from './analysis.svelte';
-import type { AnalyzerState } from './analyzer.svelte';
 import type { AppStatusState } from './app-status.svelte';
 import type { HistoryState } from './history.svelte';
 import type { ModelStorageState } from './model-storage.svelte';
+import type { RouterState } from './router.svelte';
+import type { RunState } from './run.svelte';
 import type { SettingsState } from './settings.svelte';
-import type { VisionState } from './vision.svelte';
+import type { TextChannelState } from './text-channel.svelte';
+import type { VisionChannelState } from './vision-channel.svelte';
 
 /** Everything the views share. */
 export interface AppState {
   readonly settings: SettingsState;
-  readonly analyzer: AnalyzerState;
-  readonly vision: VisionState;
-  readonly analysis: AnalysisState;
+  /** The text channel (on the device). */
+  readonly text: TextChannelState;
+  /** The picture channel (the vision provider). */
+  readonly vision: VisionChannelState;
+  /** Analyze: the run shown and the run under way. */
+  readonly run: RunState;
   readonly history: HistoryState;
   readonly status: AppStatusState;
   readonly storage: ModelStorageState;
+  /** Which view is shown; views are browser history entries. */
+  readonly router: RouterState;
 }
 
 const KEY = Symbol('moodlens');

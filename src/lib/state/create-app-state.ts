@@ -4,14 +4,15 @@ import { createIdbModelCache } from '../ml/model-cache';
 import { openHistoryStore } from '../storage/history-store';
 import { localKeyStore } from '../storage/key-store';
 import { createIdbSettingsStore } from '../storage/settings-store';
-import { AnalysisState } from './analysis.svelte';
 import { AppStatusState } from './app-status.svelte';
-import { HistoryState } from './history.svelte';
-import { AnalyzerState, sessionDraftStore } from './analyzer.svelte';
 import type { AppState } from './context';
+import { HistoryState } from './history.svelte';
 import { ModelStorageState } from './model-storage.svelte';
+import { RouterState } from './router.svelte';
+import { RunState } from './run.svelte';
 import { SettingsState } from './settings.svelte';
-import { VisionState } from './vision.svelte';
+import { TextChannelState, sessionDraftStore } from './text-channel.svelte';
+import { VisionChannelState } from './vision-channel.svelte';
 
 /** Creates fresh state; App.svelte puts it into context. */
 export function createAppState(): AppState {
@@ -19,16 +20,17 @@ export function createAppState(): AppState {
     () => new Worker(new URL('../ml/worker/emotion-worker.ts', import.meta.url), { type: 'module', name: 'emotion' }),
   );
   const settings = new SettingsState(createIdbSettingsStore());
-  const analyzer = new AnalyzerState(client, settings, sessionDraftStore());
-  const vision = new VisionState(settings, localKeyStore());
+  const text = new TextChannelState(client, settings, sessionDraftStore());
+  const vision = new VisionChannelState(settings, localKeyStore());
   const history = new HistoryState(openHistoryStore);
-  const analysis = new AnalysisState(analyzer, vision, settings, (record) => history.save(record));
+  const run = new RunState(text, vision, settings, { onRecord: (record) => history.save(record) });
   const storage = new ModelStorageState(createIdbModelCache(), async () => {
-    analyzer.forgetModels();
+    text.forgetModels();
     await client.unload();
   });
   // The worker's code loads with the page, so an analysis started offline later can still run.
   client.warm();
   const status = new AppStatusState();
-  return { settings, analyzer, vision, analysis, storage, history, status };
+  const router = new RouterState(window);
+  return { settings, text, vision, run, storage, history, status, router };
 }

@@ -1,100 +1,153 @@
-// One Analyze action over both channels: the text on the device, the picture at the provider.
-// Guards against double clicks: nothing starts while either channel is still busy.
-import { hostOf } from '../domain/format';
-import { fuse, type FusionResult } from '../domain/fusion';
-import { HISTORY_VERSION, type HistoryRecord } from '../domain/history';
-import type { AnalyzerState } from './analyzer.svelte';
+// One press of Analyze: builds the run (inputs and the channels asked), lets each channel settle
+// it, then shows and saves that run as it is. The answer on screen is always one run's: while a
+// new run works, the last finished one stays, marked as previous; nothing of one run leaks into
+// another. Cancel stops every channel of the run under way.
+import type { FusionResult } from '../domain/fusion';
+import type { HistoryRecord } from '../domain/history';
+import { configKey } from '../ml/protocol';
+import {
+  askedChannels,
+  fuseRun,
+  hasResult,
+  isComplete,
+  recordOf,
+  settleChannel,
+  startRun,
+  type ChannelId,
+  type Run,
+} from '../domain/run';
 import type { SettingsState } from './settings.svelte';
-import type { VisionState } from './vision.svelte';
+import type { TextChannelState } from './text-channel.svelte';
+import type { VisionChannelState } from './vision-channel.svelte';
 
-/** Coordinates the text and picture channels for the Analyze button. */
-export class AnalysisState {
-  readonly text: AnalyzerState;
-  readonly vision: VisionState;
+/** What the run needs from outside, injectable for tests. */
+export interface RunDeps {
+  /** Receives every finished run with a result (the history saves it). */
+  readonly onRecord: (record: HistoryRecord) => Promise<void>;
+  readonly newId: () => string;
+  readonly now: () => number;
+}
+
+const defaultDeps: RunDeps = {
+  onRecord: async () => {},
+  newId: () => crypto.randomUUID(),
+  now: () => Date.now(),
+};
+
+/** The runs of this page: the one shown and the one under way. */
+export class RunState {
+  readonly #text: TextChannelState;
+  readonly #vision: VisionChannelState;
   readonly #settings: SettingsState;
-  readonly #onRecord: (record: HistoryRecord) => Promise<void>;
+  readonly #deps: RunDeps;
 
-  /** `onRecord` receives every finished analysis (the history saves it). */
-  constructor(
-    text: AnalyzerState,
-    vision: VisionState,
-    settings: SettingsState,
-    onRecord: (record: HistoryRecord) => Promise<void> = async () => {},
-  ) {
-    this.text = text;
-    this.vision = vision;
+  #shown = $state.raw<Run | null>(null);
+  #pending = $state.raw<Run | null>(null);
+  /** The shown run was asked for again with nothing changed, so it was reused. */
+  #reusedId = $state<string | null>(null);
+  #cancelled = $state(false);
+
+  /** The shown run's answer under the current text weight: moving the weight runs no model. */
+  readonly fusion: FusionResult | null;
+
+  constructor(text: TextChannelState, vision: VisionChannelState, settings: SettingsState, deps: Partial<RunDeps> = {}) {
+    this.#text = text;
+    this.#vision = vision;
     this.#settings = settings;
-    this.#onRecord = onRecord;
+    this.#deps = { ...defaultDeps, ...deps };
+    this.fusion = $derived(this.#shown ? fuseRun(this.#shown, settings.current.textWeight) : null);
   }
 
-  /**
-   * Both channels' latest results fused with the current text weight; recomputed on read, so
-   * moving the weight updates the answer without running any model again.
-   */
-  get fusion(): FusionResult | null {
-    return fuse({
-      text: this.text.result?.scores ?? null,
-      vision: this.vision.result?.scores ?? null,
-      textWeight: this.#settings.current.textWeight,
-    });
+  /** The last finished run: what the page shows. */
+  get shown(): Run | null {
+    return this.#shown;
   }
-
-  /** Something to analyse, and nothing running. */
-  get canAnalyze(): boolean {
-    return !this.busy && (this.text.canAnalyze || (this.vision.image !== null && !this.vision.preparing));
+  /** The run under way, if any. */
+  get pending(): Run | null {
+    return this.#pending;
   }
-
   get busy(): boolean {
-    return this.text.busy || this.vision.busy || this.vision.preparing || this.text.phase === 'confirm';
+    return this.#pending !== null || this.#vision.preparing;
+  }
+  /** Something to analyse, settings loaded, and nothing running. */
+  get canAnalyze(): boolean {
+    return !this.busy && this.#settings.loaded && (this.#text.draft.trim() !== '' || this.#vision.image !== null);
+  }
+  /** Analyze was pressed with nothing changed since the shown run, so that run was shown again. */
+  get reused(): boolean {
+    return this.#reusedId !== null && this.#reusedId === this.#shown?.id && this.#shown.signature === this.#signature();
+  }
+  /** The last run was cancelled before any channel gave a result. */
+  get cancelled(): boolean {
+    return this.#cancelled;
   }
 
-  /** Runs every channel that has input, then records what succeeded. */
-  async run(): Promise<void> {
+  /** Runs every channel that has input, then shows and saves the run. */
+  async analyze(): Promise<void> {
     if (!this.canAnalyze) return;
-    const withText = this.text.text.trim() !== '';
-    const withPicture = this.vision.image !== null;
-    const jobs: Promise<void>[] = [];
-    if (withText) jobs.push(this.text.analyze());
-    if (withPicture) jobs.push(this.vision.analyze());
-    await Promise.all(jobs);
-    // A text waiting for the download prompt is recorded when the user confirms.
-    if (this.text.phase === 'confirm') return;
-    await this.#record(withText && this.text.phase === 'done', withPicture && this.vision.phase === 'done');
-  }
-
-  /** The user agreed to the model download: analyse the text and record it with this run's picture. */
-  async confirmDownload(): Promise<void> {
-    await this.text.confirmDownload();
-    await this.#record(this.text.phase === 'done', this.vision.phase === 'done');
-  }
-
-  async #record(textDone: boolean, visionDone: boolean): Promise<void> {
-    const t = textDone ? this.text.result : null;
-    const v = visionDone ? this.vision.result : null;
-    if (!t && !v) return;
-    await this.#onRecord({
-      schemaVersion: HISTORY_VERSION,
-      id: crypto.randomUUID(),
-      createdAt: Date.now(),
-      textPart: t && {
-        text: this.text.analyzedText,
-        scores: t.scores,
-        modelId: t.modelId,
-        device: t.device,
-        dtype: t.dtype,
-        inferenceMs: t.inferenceMs,
-        chunks: t.chunks,
-        tokens: t.tokens,
-      },
-      visionPart: v && {
-        scores: v.scores,
-        description: v.description,
-        model: v.model,
-        provider: hostOf(v.baseUrl),
-        elapsedMs: v.elapsedMs,
-      },
-      thumbnail: v ? (this.vision.image?.thumbnail ?? null) : null,
-      textWeight: this.#settings.current.textWeight,
+    const text = this.#text.draft.trim() || null;
+    const image = this.#vision.image;
+    const signature = this.#signature();
+    this.#cancelled = false;
+    const shown = this.#shown;
+    if (shown && isComplete(shown) && shown.signature === signature) {
+      // The same input and settings again: the answer would be the same; do not save it twice.
+      this.#reusedId = shown.id;
+      return;
+    }
+    this.#reusedId = null;
+    const channels: ChannelId[] = [];
+    if (text !== null) channels.push('text');
+    else this.#text.reset();
+    if (image) channels.push('vision');
+    else this.#vision.reset();
+    let run = startRun({
+      id: this.#deps.newId(),
+      createdAt: this.#deps.now(),
+      inputs: { text, pictureId: image ? this.#vision.pictureId : null, thumbnail: image?.thumbnail ?? null },
+      signature,
+      channels,
     });
+    this.#pending = run;
+    const jobs: Promise<void>[] = [];
+    if (text !== null) {
+      jobs.push(this.#text.analyze(text).then((o) => void (this.#pending = run = settleChannel(run, 'text', o, this.#deps.now()))));
+    }
+    if (image) {
+      jobs.push(this.#vision.analyze(image).then((o) => void (this.#pending = run = settleChannel(run, 'vision', o, this.#deps.now()))));
+    }
+    await Promise.all(jobs);
+    this.#pending = null;
+    if (askedChannels(run).every((c) => run.channels[c]?.status === 'cancelled')) {
+      // Nothing came of it: the page goes back to what it showed before.
+      this.#cancelled = true;
+      return;
+    }
+    this.#shown = run;
+    const record = recordOf(run, this.#settings.current.textWeight);
+    if (record && hasResult(run)) await this.#deps.onRecord(record);
+  }
+
+  /** Stops every channel of the run under way; what already finished stays in the run. */
+  cancel(): void {
+    if (!this.#pending) return;
+    this.#text.cancel();
+    this.#vision.cancel();
+  }
+
+  /** Sets the text weight of the fused answer (saved in Settings). */
+  setTextWeight(weight: number): Promise<unknown> {
+    return this.#settings.update({ textWeight: weight });
+  }
+
+  /** What would make the next run's answer differ: the inputs and the settings of each channel. */
+  #signature(): string {
+    const s = this.#settings.current;
+    const text = this.#text.draft.trim();
+    const picture = this.#vision.pictureId;
+    return JSON.stringify([
+      text ? [text, configKey(this.#settings.modelConfig)] : null,
+      picture ? [picture, s.visionBaseUrl, s.visionModel] : null,
+    ]);
   }
 }

@@ -1,6 +1,9 @@
-// Reactive state of the text analysis: the text, the model's download and load progress, a
-// confirmation before a large download, the result, and errors as one sentence each.
+// The text channel: the draft being written, the model's download and load progress, a
+// confirmation before a large download, Cancel, and failures as one sentence each. It answers a
+// run with an outcome (result, failure or cancellation) and keeps no result of its own: what the
+// page shows about an analysis comes from the run (run.svelte.ts).
 import { describeModelError, toModelError } from '../domain/errors';
+import type { ChannelOutcome, TextChannelResult } from '../domain/run';
 import type { EmotionClient } from '../ml/emotion-client';
 import { configKey, type LoadPlan, type LoadProgress, type LoadedModelInfo, type TextResult } from '../ml/protocol';
 import type { SettingsState } from './settings.svelte';
@@ -35,90 +38,173 @@ export function sessionDraftStore(key = 'moodlens:draft'): DraftStore {
 /** Downloads above this size wait for the user's go-ahead. */
 export const LARGE_DOWNLOAD_BYTES = 5_000_000;
 
-/** Where the analysis is. */
-export type AnalyzerPhase = 'idle' | 'checking' | 'confirm' | 'loading' | 'analyzing' | 'done' | 'error';
+/** Where the text channel is. */
+export type TextPhase = 'idle' | 'checking' | 'confirm' | 'loading' | 'analyzing' | 'done' | 'error';
 
-/** The analysis view's state. */
-export class AnalyzerState {
+type TextOutcome = ChannelOutcome<TextChannelResult>;
+
+const CANCELLED: TextOutcome = { status: 'cancelled', message: 'The text analysis was cancelled.' };
+const DECLINED: TextOutcome = { status: 'cancelled', message: 'The model download was declined, so the text was not analysed.' };
+
+/** The text channel's state. */
+export class TextChannelState {
   readonly #client: EmotionClient;
   readonly #settings: SettingsState;
+  readonly #draftStore: DraftStore;
   /** Configs whose download the user already agreed to, or that are known to be loaded. */
   // Not shown anywhere, so deliberately not reactive.
   readonly #approved = new Set<string>();
   /** Config of the model the worker has loaded, if any. */
   #loadedKey: string | null = null;
-  /** The background load started by preload(), while it runs. */
+  /** The background load started by preload(), while it runs, and how to stop it. */
   #preloading: Promise<void> | null = null;
+  #preloadController: AbortController | null = null;
+  /** The analysis under way, and how to stop it. */
+  #controller: AbortController | null = null;
+  /** Answers the download question the user is being asked. */
+  #decide: ((download: boolean) => void) | null = null;
 
-  #text = $state('');
-  phase = $state<AnalyzerPhase>('idle');
-  progress = $state.raw<LoadProgress | null>(null);
-  /** Chunks of a long text classified so far (null until a second batch starts). */
-  analysed = $state.raw<{ done: number; total: number } | null>(null);
-  plan = $state.raw<LoadPlan | null>(null);
-  result = $state.raw<TextResult | null>(null);
-  /** The text the shown result belongs to. */
-  analyzedText = $state('');
-  model = $state.raw<LoadedModelInfo | null>(null);
-  notices = $state.raw<readonly string[]>([]);
-  error = $state<string | null>(null);
-  errorDetail = $state<string | null>(null);
-
-  readonly busy = $derived(this.phase === 'checking' || this.phase === 'loading' || this.phase === 'analyzing');
-  /** Analyze can run: settings are loaded, there is text, and nothing else is under way. */
-  get canAnalyze(): boolean {
-    return this.#settings.loaded && this.text.trim().length > 0 && !this.busy && this.phase !== 'confirm';
-  }
-
-  readonly #draft: DraftStore;
+  #draft = $state('');
+  #phase = $state<TextPhase>('idle');
+  #progress = $state.raw<LoadProgress | null>(null);
+  #analyzed = $state.raw<{ done: number; total: number } | null>(null);
+  #plan = $state.raw<LoadPlan | null>(null);
+  #model = $state.raw<LoadedModelInfo | null>(null);
+  #notices = $state.raw<readonly string[]>([]);
+  #error = $state<string | null>(null);
+  #errorDetail = $state<string | null>(null);
 
   constructor(client: EmotionClient, settings: SettingsState, draft: DraftStore = { load: () => '', save: () => {} }) {
     this.#client = client;
     this.#settings = settings;
-    this.#draft = draft;
-    this.#text = draft.load();
+    this.#draftStore = draft;
+    this.#draft = draft.load();
   }
 
   /** The text being written; kept as a draft so a reload does not lose it. */
-  get text(): string {
-    return this.#text;
+  get draft(): string {
+    return this.#draft;
+  }
+  get phase(): TextPhase {
+    return this.#phase;
+  }
+  /** Download and start-up progress while the model loads. */
+  get progress(): LoadProgress | null {
+    return this.#progress;
+  }
+  /** Chunks of a long text read so far (null until a second batch starts). */
+  get analyzed(): { done: number; total: number } | null {
+    return this.#analyzed;
+  }
+  /** What the pending download would fetch, while the user is asked. */
+  get plan(): LoadPlan | null {
+    return this.#plan;
+  }
+  /** The model the worker has loaded, once known. */
+  get model(): LoadedModelInfo | null {
+    return this.#model;
+  }
+  get notices(): readonly string[] {
+    return this.#notices;
+  }
+  /** The last failure as one sentence, and its technical detail. */
+  get error(): string | null {
+    return this.#error;
+  }
+  get errorDetail(): string | null {
+    return this.#errorDetail;
+  }
+  /** Working, or waiting for the user's answer about a download. */
+  get busy(): boolean {
+    return this.#phase === 'checking' || this.#phase === 'loading' || this.#phase === 'analyzing' || this.#phase === 'confirm';
   }
 
-  set text(value: string) {
-    this.#text = value;
-    this.#draft.save(value);
+  setDraft(text: string): void {
+    this.#draft = text;
+    this.#draftStore.save(text);
   }
 
-  /** Runs the analysis; asks first when it would start a large download. */
-  async analyze(): Promise<void> {
-    if (!this.canAnalyze) return;
-    this.error = null;
-    this.errorDetail = null;
-    this.notices = [];
-    if (this.#preloading) {
-      // The model is starting in the background: wait for it rather than queue behind it.
-      this.phase = 'loading';
-      this.progress = null;
-      await this.#preloading;
-    }
-    const config = this.#settings.modelConfig;
-    const key = configKey(config);
-    if (!this.#approved.has(key)) {
-      this.phase = 'checking';
-      try {
-        const plan = await this.#client.probe(config, { onNotice: (n) => this.#notice(n) });
-        this.plan = plan;
+  /**
+   * Reads `text`; asks first when that would start a large download, and settles once the user
+   * answered. Never rejects: a failure or a cancel is the outcome.
+   */
+  async analyze(text: string): Promise<TextOutcome> {
+    if (this.busy) return { status: 'failed', message: 'The text channel is still busy with another analysis.' };
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#error = null;
+    this.#errorDetail = null;
+    this.#notices = [];
+    this.#analyzed = null;
+    try {
+      if (this.#preloading) {
+        // The model is starting in the background: wait for it rather than queue behind it.
+        this.#phase = 'loading';
+        this.#progress = null;
+        await this.#preloading;
+      }
+      if (controller.signal.aborted) return this.#cancelled();
+      const config = this.#settings.modelConfig;
+      const key = configKey(config);
+      if (!this.#approved.has(key)) {
+        this.#phase = 'checking';
+        const plan = await this.#client.probe(config, { onNotice: (n) => this.#notice(n) }, { signal: controller.signal });
+        this.#plan = plan;
         const large = plan.downloadBytes === null || plan.downloadBytes > LARGE_DOWNLOAD_BYTES;
         if (plan.files.some((f) => !f.cached) && large) {
-          this.phase = 'confirm';
-          return;
+          this.#phase = 'confirm';
+          const download = await new Promise<boolean>((resolve) => (this.#decide = resolve));
+          this.#decide = null;
+          if (!download) {
+            this.#phase = 'idle';
+            return DECLINED;
+          }
+          if (controller.signal.aborted) return this.#cancelled();
         }
-      } catch (err) {
-        this.#fail(err);
-        return;
       }
+      const result = await this.#classify(key, text, controller.signal);
+      this.#phase = 'done';
+      return { status: 'done', result };
+    } catch (err) {
+      const error = toModelError(err);
+      if (error.code === 'cancelled') return this.#cancelled();
+      if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
+      this.#error = describeModelError(error);
+      this.#errorDetail = error.detail;
+      this.#phase = 'error';
+      return { status: 'failed', message: this.#error };
+    } finally {
+      if (this.#controller === controller) this.#controller = null;
     }
-    await this.#classify(key);
+  }
+
+  /** The user agreed to the download shown in `plan`. */
+  confirmDownload(): void {
+    this.#decide?.(true);
+  }
+
+  /** The user declined the download: the text is not analysed in this run. */
+  declineDownload(): void {
+    this.#decide?.(false);
+  }
+
+  /**
+   * Stops the analysis or download under way. The worker running it is ended (the only way to
+   * stop WebAssembly mid-run) and a fresh one takes over; whole files already downloaded stay.
+   */
+  cancel(): void {
+    this.#controller?.abort();
+    this.#preloadController?.abort();
+    this.#decide?.(false);
+  }
+
+  /** Not part of the next run: no status, no error left from an earlier one. */
+  reset(): void {
+    if (this.busy) return;
+    this.#phase = 'idle';
+    this.#error = null;
+    this.#errorDetail = null;
+    this.#notices = [];
   }
 
   /**
@@ -128,93 +214,94 @@ export class AnalyzerState {
    */
   preload(): Promise<void> {
     if (!this.#settings.loaded || this.busy || this.#preloading) return this.#preloading ?? Promise.resolve();
-    const run = this.#preload().finally(() => (this.#preloading = null));
+    const controller = new AbortController();
+    this.#preloadController = controller;
+    const run = this.#preload(controller.signal).finally(() => {
+      this.#preloading = null;
+      this.#preloadController = null;
+    });
     this.#preloading = run;
     return run;
   }
 
-  async #preload(): Promise<void> {
+  async #preload(signal: AbortSignal): Promise<void> {
     const config = this.#settings.modelConfig;
     const key = configKey(config);
     if (this.#loadedKey === key) return;
     try {
       // Only the cache is consulted: opening the app must not contact the model host.
-      const plan = await this.#client.probe(config, {}, { cachedOnly: true });
+      const plan = await this.#client.probe(config, {}, { cachedOnly: true, signal });
       if (plan.files.some((f) => !f.cached)) return;
-      await this.#client.classifyMany(config, [], {
-        onLoaded: (m) => {
-          if (configKey(this.#settings.modelConfig) !== key) return;
-          this.model = m;
-          this.#loadedKey = key;
-          this.#approved.add(key);
+      await this.#client.classifyMany(
+        config,
+        [],
+        {
+          onLoaded: (m) => {
+            if (configKey(this.#settings.modelConfig) !== key) return;
+            this.#loaded(key, m);
+          },
         },
-      });
+        { signal },
+      );
     } catch {
       // Analyze will run the same steps and explain what went wrong.
     }
-  }
-
-  /** The user agreed to the download shown in `plan`. */
-  async confirmDownload(): Promise<void> {
-    if (this.phase !== 'confirm') return;
-    await this.#classify(configKey(this.#settings.modelConfig));
-  }
-
-  /** The user declined the download. */
-  cancelDownload(): void {
-    if (this.phase === 'confirm') this.phase = this.result ? 'done' : 'idle';
   }
 
   /** Forget what is known about loaded models (after the cache was cleared or settings changed). */
   forgetModels(): void {
     this.#approved.clear();
     this.#loadedKey = null;
-    this.model = null;
+    this.#model = null;
   }
 
-  async #classify(key: string): Promise<void> {
-    const text = this.text;
-    this.phase = this.#loadedKey === key ? 'analyzing' : 'loading';
-    this.progress = null;
-    this.analysed = null;
-    try {
-      const result = await this.#client.classify(this.#settings.modelConfig, text, {
+  async #classify(key: string, text: string, signal: AbortSignal): Promise<TextChannelResult> {
+    this.#phase = this.#loadedKey === key ? 'analyzing' : 'loading';
+    this.#progress = null;
+    const result: TextResult = await this.#client.classify(
+      this.#settings.modelConfig,
+      text,
+      {
         onProgress: (p) => {
-          this.phase = 'loading';
-          this.progress = p;
+          this.#phase = 'loading';
+          this.#progress = p;
         },
         onNotice: (n) => this.#notice(n),
         onLoaded: (m) => {
-          this.model = m;
-          this.#loadedKey = key;
-          this.#approved.add(key);
-          this.phase = 'analyzing';
+          this.#loaded(key, m);
+          this.#phase = 'analyzing';
         },
-        onAnalysing: (done, total) => {
-          this.phase = 'analyzing';
-          this.analysed = { done, total };
+        onAnalyzing: (done, total) => {
+          this.#phase = 'analyzing';
+          this.#analyzed = { done, total };
         },
-      });
-      this.#approved.add(key);
-      this.result = result;
-      this.analyzedText = text;
-      this.phase = 'done';
-    } catch (err) {
-      this.#fail(err);
-    }
+      },
+      { signal },
+    );
+    this.#approved.add(key);
+    const { top: _top, topScore: _topScore, ...rest } = result;
+    return rest;
+  }
+
+  #loaded(key: string, model: LoadedModelInfo): void {
+    this.#model = model;
+    this.#loadedKey = key;
+    this.#approved.add(key);
+  }
+
+  #cancelled(): TextOutcome {
+    // The worker that ran it was replaced, so the model must start again in the new one: back to
+    // where the page was before, with a fully cached model started in the background again.
+    this.#loadedKey = null;
+    this.#model = null;
+    this.#phase = 'idle';
+    this.#progress = null;
+    this.#analyzed = null;
+    queueMicrotask(() => void this.preload());
+    return CANCELLED;
   }
 
   #notice(text: string): void {
-    if (!this.notices.includes(text)) this.notices = [...this.notices, text];
-  }
-
-  #fail(err: unknown): void {
-    const error = toModelError(err);
-    if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
-    this.error = describeModelError(error);
-    this.errorDetail = error.detail;
-    // The last result belongs to another text (or another try): do not show it under this error.
-    this.result = null;
-    this.phase = 'error';
+    if (!this.#notices.includes(text)) this.#notices = [...this.#notices, text];
   }
 }

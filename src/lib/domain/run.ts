@@ -1,0 +1,175 @@
+// One press of Analyze is one run: its inputs, and for every channel asked either its result, its
+// failure or its cancellation. Everything the page shows about an analysis (Overall, the channel
+// views) and the History record derive from one run alone, so answers from two runs never mix.
+// Runs are immutable: settling a channel returns a new run. Pure: no DOM, no Svelte.
+import { fuse, type FusionResult } from './fusion';
+import { HISTORY_VERSION, type HistoryRecord, type TextPart, type VisionPart } from './history';
+
+/** The channels a run can ask. */
+export type ChannelId = 'text' | 'vision';
+
+/** In the order they are shown. */
+export const CHANNEL_IDS: readonly ChannelId[] = ['text', 'vision'];
+
+/** Words for a channel in sentences ("the text", "the picture"). */
+export const CHANNEL_NOUNS: Readonly<Record<ChannelId, string>> = { text: 'text', vision: 'picture' };
+
+/**
+ * The text channel's answer: what a History record keeps of it (`TextPart`, whose text is the
+ * run's input), and whether the worker had read this text before.
+ */
+export type TextChannelResult = Omit<TextPart, 'text'> & {
+  /** The worker had read this text with this model before: its earlier result. */
+  readonly cached?: boolean;
+};
+
+/** The picture channel's answer: what a History record keeps of it, and the requests it took. */
+export type VisionChannelResult = VisionPart & {
+  /** Requests made, retries included; unknown for runs read back from History. */
+  readonly requests?: number;
+};
+
+/** Each channel's result type. */
+export interface ChannelResults {
+  readonly text: TextChannelResult;
+  readonly vision: VisionChannelResult;
+}
+
+/** Where one channel of a run stands. */
+export type ChannelOutcome<R> =
+  | { readonly status: 'running' }
+  | { readonly status: 'done'; readonly result: R }
+  | { readonly status: 'failed'; readonly message: string }
+  | { readonly status: 'cancelled'; readonly message: string };
+
+/** Outcomes of the channels asked; a channel not asked has no entry. */
+export type RunChannels = { readonly [K in ChannelId]?: ChannelOutcome<ChannelResults[K]> };
+
+/** What the user gave to one run. */
+export interface RunInputs {
+  /** The text as analysed (trimmed), or null when the run had no text. */
+  readonly text: string | null;
+  /** Identifies the prepared picture (a new pick is a new picture), or null. */
+  readonly pictureId: string | null;
+  /** Small JPEG of the picture for the History (never the original). */
+  readonly thumbnail: Blob | null;
+}
+
+/** One analysis. */
+export interface Run {
+  readonly id: string;
+  /** When Analyze was pressed (ms since the epoch). */
+  readonly createdAt: number;
+  /** When the last channel settled; null while any is running. */
+  readonly finishedAt: number | null;
+  readonly inputs: RunInputs;
+  /**
+   * The inputs and every setting that changes an answer (model, device, provider, vision model),
+   * as one string: two runs with the same signature would give the same answer.
+   */
+  readonly signature: string;
+  readonly channels: RunChannels;
+}
+
+/** A run with every asked channel running. */
+export function startRun(input: {
+  id: string;
+  createdAt: number;
+  inputs: RunInputs;
+  signature: string;
+  channels: readonly ChannelId[];
+}): Run {
+  const channels: { -readonly [K in ChannelId]?: ChannelOutcome<ChannelResults[K]> } = {};
+  for (const c of input.channels) channels[c] = { status: 'running' };
+  return { id: input.id, createdAt: input.createdAt, finishedAt: null, inputs: input.inputs, signature: input.signature, channels };
+}
+
+/** The run with `channel` settled; the run finishes when no channel is running any more. */
+export function settleChannel<K extends ChannelId>(run: Run, channel: K, outcome: ChannelOutcome<ChannelResults[K]>, now: number): Run {
+  if (!run.channels[channel]) throw new Error(`Channel ${channel} was not asked in this run.`);
+  const channels = { ...run.channels, [channel]: outcome };
+  const running = CHANNEL_IDS.some((c) => channels[c]?.status === 'running');
+  return { ...run, channels, finishedAt: running ? null : now };
+}
+
+/** Channels asked in the run. */
+export function askedChannels(run: Run): ChannelId[] {
+  return CHANNEL_IDS.filter((c) => run.channels[c] !== undefined);
+}
+
+/** The result of `channel`, when it finished in this run. */
+export function resultOf<K extends ChannelId>(run: Run, channel: K): ChannelResults[K] | null {
+  const outcome = run.channels[channel] as ChannelOutcome<ChannelResults[K]> | undefined;
+  return outcome?.status === 'done' ? outcome.result : null;
+}
+
+/** Channels that gave a result. */
+export function doneChannels(run: Run): ChannelId[] {
+  return CHANNEL_IDS.filter((c) => run.channels[c]?.status === 'done');
+}
+
+/** True when at least one channel gave a result: such a run is shown and saved. */
+export function hasResult(run: Run): boolean {
+  return doneChannels(run).length > 0;
+}
+
+/** True when every asked channel gave a result. */
+export function isComplete(run: Run): boolean {
+  return run.finishedAt !== null && askedChannels(run).every((c) => run.channels[c]?.status === 'done');
+}
+
+/** Asked channels that did not give a result, with why, for the sentence the page shows. */
+export function missingChannels(run: Run): Array<{ channel: ChannelId; status: 'failed' | 'cancelled'; message: string }> {
+  return askedChannels(run).flatMap((channel) => {
+    const o = run.channels[channel];
+    return o && (o.status === 'failed' || o.status === 'cancelled') ? [{ channel, status: o.status, message: o.message }] : [];
+  });
+}
+
+/** The fused answer of the channels that gave a result in this run (null when none did). */
+export function fuseRun(run: Run, textWeight: number): FusionResult | null {
+  return fuse({ text: resultOf(run, 'text')?.scores ?? null, vision: resultOf(run, 'vision')?.scores ?? null, textWeight });
+}
+
+/** The History record of a finished run with a result: exactly what the page showed. */
+export function recordOf(run: Run, textWeight: number): HistoryRecord | null {
+  if (run.finishedAt === null || !hasResult(run)) return null;
+  const t = resultOf(run, 'text');
+  const v = resultOf(run, 'vision');
+  return {
+    schemaVersion: HISTORY_VERSION,
+    id: run.id,
+    createdAt: run.createdAt,
+    textPart: t && {
+      text: run.inputs.text ?? '',
+      scores: t.scores,
+      modelId: t.modelId,
+      device: t.device,
+      dtype: t.dtype,
+      inferenceMs: t.inferenceMs,
+      chunks: t.chunks,
+      tokens: t.tokens,
+    },
+    visionPart: v && { scores: v.scores, description: v.description, model: v.model, provider: v.provider, elapsedMs: v.elapsedMs },
+    thumbnail: v ? run.inputs.thumbnail : null,
+    textWeight,
+  };
+}
+
+/** A saved record as a run, so History shows it with the same views as a fresh analysis. */
+export function runOfRecord(record: HistoryRecord): Run {
+  const channels: { -readonly [K in ChannelId]?: ChannelOutcome<ChannelResults[K]> } = {};
+  if (record.textPart) {
+    const { text: _text, ...result } = record.textPart;
+    channels.text = { status: 'done', result };
+  }
+  if (record.visionPart) channels.vision = { status: 'done', result: record.visionPart };
+  return {
+    id: record.id,
+    createdAt: record.createdAt,
+    finishedAt: record.createdAt,
+    inputs: { text: record.textPart?.text ?? null, pictureId: null, thumbnail: record.thumbnail },
+    signature: `record:${record.id}`,
+    channels,
+  };
+}

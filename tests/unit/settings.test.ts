@@ -1,0 +1,137 @@
+// The pure checks behind Settings: each field says what is allowed when it refuses a value, a
+// change splits into what may apply and what is refused, and stored records go through the same checks.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { checkModelHost } from '../../src/lib/domain/model-source';
+import {
+  DEFAULT_SETTINGS,
+  IMAGE_SIDE_RANGE,
+  SETTING_KEYS,
+  TIMEOUT_RANGE,
+  checkSetting,
+  checkSettingsPatch,
+  fieldText,
+  numberFromText,
+  parseSettings,
+  wholeNumberRule,
+  type SettingsPatch,
+} from '../../src/lib/domain/settings';
+
+const sideFromText = (text: string) => checkSetting('imageMaxSide', numberFromText(text));
+
+describe('checkSetting', () => {
+  it('refuses a model host without a scheme, and says what is allowed', () => {
+    const checked = checkSetting('modelHost', 'example.com');
+    expect(checked).toEqual({
+      ok: false,
+      error: 'The model host must start with https:// (or http:// for a local mirror). For example https://huggingface.co.',
+    });
+    expect(checkSetting('modelHost', 'ftp://example.com')).toEqual(checked);
+    expect(checkSetting('modelHost', 'https://example.com/')).toEqual({ ok: true, value: 'https://example.com' });
+  });
+
+  it('says which base URLs are allowed', () => {
+    for (const bad of ['api.example.com/v1', 'http://api.example.com/v1', '']) {
+      const checked = checkSetting('visionBaseUrl', bad);
+      expect(checked.ok).toBe(false);
+      if (!checked.ok) expect(checked.error).toMatch(/^Use https:\/\/ \(http:\/\/ only for a server on this computer.*For example https:\/\/api\.groq\.com\/openai\/v1\.$/u);
+    }
+    expect(checkSetting('visionBaseUrl', 'https://x.org/v1?key=1')).toEqual({ ok: false, error: 'The base URL cannot contain a query, a fragment or credentials.' });
+  });
+
+  it('allows picture sizes and timeouts only as whole numbers in range', () => {
+    expect(wholeNumberRule(IMAGE_SIDE_RANGE)).toBe('Use a whole number from 256 to 2048.');
+    expect(checkSetting('imageMaxSide', 99999)).toEqual({ ok: false, error: 'Use a whole number from 256 to 2048.' });
+    for (const ok of [256, 1024, 2048]) expect(checkSetting('imageMaxSide', ok)).toEqual({ ok: true, value: ok });
+    for (const bad of [255, 2049, 512.5, Number.NaN, '512']) expect(checkSetting('imageMaxSide', bad).ok).toBe(false);
+    expect(checkSetting('visionTimeoutSec', 301)).toEqual({ ok: false, error: 'Use a whole number of seconds from 5 to 300.' });
+    expect(checkSetting('visionTimeoutSec', TIMEOUT_RANGE.min)).toEqual({ ok: true, value: 5 });
+  });
+
+  it('allows a text weight from 0 to 1, and only known devices and model sources', () => {
+    expect(checkSetting('textWeight', 0)).toEqual({ ok: true, value: 0 });
+    expect(checkSetting('textWeight', 1)).toEqual({ ok: true, value: 1 });
+    for (const bad of [Number.NaN, -0.01, 1.01, Number.POSITIVE_INFINITY, '0.5']) {
+      expect(checkSetting('textWeight', bad)).toEqual({ ok: false, error: 'Use a number from 0 to 1.' });
+    }
+    expect(checkSetting('device', 'wasm')).toEqual({ ok: true, value: 'wasm' });
+    expect(checkSetting('device', 'tpu')).toEqual({ ok: false, error: 'Choose Automatic, WebGPU or WASM.' });
+    expect(checkSetting('modelSource', 'disk')).toEqual({ ok: true, value: 'disk' });
+    expect(checkSetting('modelSource', 'ftp').ok).toBe(false);
+    expect(checkSetting('visionProvider', 'custom')).toEqual({ ok: true, value: 'custom' });
+    expect(checkSetting('visionProvider', '').ok).toBe(false);
+  });
+
+  it('keeps an empty vision model ("pick one automatically") and trims a typed one', () => {
+    expect(checkSetting('visionModel', '')).toEqual({ ok: true, value: '' });
+    expect(checkSetting('visionModel', '   ')).toEqual({ ok: true, value: '' });
+    expect(checkSetting('visionModel', ' qwen/qwen2.5-vl ')).toEqual({ ok: true, value: 'qwen/qwen2.5-vl' });
+    expect(checkSetting('visionModel', 'x'.repeat(201)).ok).toBe(false);
+  });
+});
+
+describe('checkSettingsPatch', () => {
+  it('splits a change into the values that may apply and the refused fields', () => {
+    expect(checkSettingsPatch({ imageMaxSide: 512, modelHost: 'example.com', visionModel: '', device: undefined })).toEqual({
+      ok: { imageMaxSide: 512, visionModel: '' },
+      errors: { modelHost: expect.stringMatching(/^The model host must start with https:\/\//u) },
+    });
+    expect(checkSettingsPatch({})).toEqual({ ok: {}, errors: {} });
+  });
+
+  it('decides every field it is given, never throws, and what it accepts passes again unchanged', () => {
+    const arbValue = fc.oneof(fc.string(), fc.double(), fc.integer({ min: -10, max: 5000 }), fc.constantFrom('https://x.org/', 'wasm', 'disk', ''));
+    fc.assert(
+      fc.property(fc.dictionary(fc.constantFrom(...SETTING_KEYS), arbValue), (raw) => {
+        const patch = raw as SettingsPatch;
+        const { ok, errors } = checkSettingsPatch(patch);
+        expect([...Object.keys(ok), ...Object.keys(errors)].sort()).toEqual(Object.keys(raw).sort());
+        for (const [key, value] of Object.entries(ok)) {
+          expect(checkSetting(key as (typeof SETTING_KEYS)[number], value)).toEqual({ ok: true, value });
+        }
+      }),
+    );
+  });
+});
+
+describe('parseSettings', () => {
+  it('reads any record through the same checks', () => {
+    fc.assert(
+      fc.property(fc.object(), (raw) => {
+        const settings = parseSettings(raw);
+        for (const key of SETTING_KEYS) expect(checkSetting(key, settings[key]).ok).toBe(true);
+      }),
+    );
+    expect(parseSettings({ imageMaxSide: 99999, textWeight: Number.NaN, visionModel: '' })).toEqual({ ...DEFAULT_SETTINGS, visionModel: '' });
+  });
+});
+
+describe('numberFromText', () => {
+  it('reads blank as not a number, not as 0', () => {
+    expect(numberFromText('')).toBeNaN();
+    expect(numberFromText('  ')).toBeNaN();
+    expect(numberFromText('1024')).toBe(1024);
+    expect(numberFromText('abc')).toBeNaN();
+  });
+});
+
+describe('fieldText', () => {
+  it('shows the stored value until the user types', () => {
+    expect(fieldText(null, 1024, sideFromText)).toBe('1024');
+  });
+
+  it('keeps a refused draft as typed (it does not jump back)', () => {
+    expect(fieldText('99999', 1024, sideFromText)).toBe('99999');
+    expect(fieldText('', 1024, sideFromText)).toBe('');
+    expect(fieldText('example.com', 'https://huggingface.co', checkModelHost)).toBe('example.com');
+  });
+
+  it('keeps a valid draft that stands for the stored value, as typed', () => {
+    expect(fieldText('https://x.org/', 'https://x.org', checkModelHost)).toBe('https://x.org/');
+    expect(fieldText('0512', 512, sideFromText)).toBe('0512');
+  });
+
+  it('shows the stored value when it changed for another reason', () => {
+    expect(fieldText('https://x.org/', 'https://huggingface.co', checkModelHost)).toBe('https://huggingface.co');
+  });
+});
