@@ -1,11 +1,9 @@
 // End-to-end tests in Chromium against the built app and a fake model hub, both on 127.0.0.1.
-// Chromium resolves no host but 127.0.0.1, so nothing a test does can leave the machine.
+// Chromium resolves no host but 127.0.0.1, so nothing a test does can leave the machine. Each
+// worker starts its own servers (tests/e2e/support.ts, `servers`), so workers can run at once.
 import { defineConfig } from '@playwright/test';
 import { findChromium } from './scripts/find-chromium.mjs';
 
-const APP_PORT = Number(process.env.APP_PORT ?? 4173);
-const HUB_PORT = Number(process.env.HUB_PORT ?? 4180);
-const VISION_PORT = Number(process.env.VISION_PORT ?? 4300);
 const executablePath = (await findChromium()) ?? undefined;
 const args = [
   '--no-sandbox',
@@ -22,12 +20,14 @@ export default defineConfig({
   testDir: 'tests/e2e',
   timeout: 120_000,
   expect: { timeout: 30_000 },
+  // One worker by default: on 2 cores two Chromiums running wasm at once took longer in total
+  // (13.0 min against 11.8) and timing-bound tests failed. On a bigger machine E2E_WORKERS=N
+  // runs N files at once, each worker with its own servers; the tests of one file run in order.
   fullyParallel: false,
-  workers: 1,
+  workers: Number(process.env.E2E_WORKERS ?? 1),
   retries: 0,
   reporter: [['list']],
   use: {
-    baseURL: `http://127.0.0.1:${APP_PORT}/`,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
     // Each test gets a fresh context; precaching 27 MB per test is only worth it where offline
@@ -48,11 +48,4 @@ export default defineConfig({
       },
     },
   ],
-  webServer: {
-    command: 'node tests/support/serve.mjs',
-    url: `http://127.0.0.1:${APP_PORT}/__log`,
-    reuseExistingServer: !process.env.CI,
-    env: { APP_PORT: String(APP_PORT), HUB_PORT: String(HUB_PORT), VISION_PORT: String(VISION_PORT) },
-    stdout: 'ignore',
-  },
 });

@@ -4,23 +4,7 @@
 // DevTools protocol) and IndexedDB missing or refusing to open. In each: a clear message, the next
 // try works, and nothing already saved is lost.
 import type { Page } from '@playwright/test';
-import {
-  FIXTURE_ID,
-  HUB,
-  analyze,
-  analyzeText,
-  chatRequests,
-  expect,
-  historyItems,
-  hubRequests,
-  pickImage,
-  resetHubLog,
-  test,
-  useModel,
-  useVision,
-  visionScenario,
-  waitForCachedFiles,
-} from './support';
+import { FIXTURE_ID, HUB, HUB_HOST, VISION_HOST, analyze, analyzeText, chatRequests, expect, historyItems, hubRequests, pickImage, resetHubLog, test, useModel, useVision, visionScenario, waitForCachedFiles } from './support';
 
 const FIXTURE_FILES = 4;
 
@@ -88,7 +72,7 @@ test('the connection cut half-way through a model file: a clear message, nothing
   await useModel(page, 'moodlens/cut-emotion');
   await resetHubLog();
   await analyze(page, 'What a happy day');
-  await expect(page.getByTestId('model-error')).toContainText('Could not reach the model host 127.0.0.1:4180');
+  await expect(page.getByTestId('model-error')).toContainText(`Could not reach the model host ${HUB_HOST}`);
   // The half file was not cached as if it were whole: the retry downloads it in full and runs.
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');
@@ -127,7 +111,7 @@ test('a vision server that hangs up or sends broken JSON: clear messages, nothin
 
   await visionScenario('hang-up');
   await analyzeButton.click();
-  await expect(page.getByTestId('vision-error')).toContainText('Could not reach 127.0.0.1:4300', { timeout: 20_000 });
+  await expect(page.getByTestId('vision-error')).toContainText(`Could not reach ${VISION_HOST}`, { timeout: 20_000 });
   // The app tries three times (two retries); Chromium itself may resend a request once when a
   // reused connection closes before any answer, so the server sees three to six.
   expect((await chatRequests()).length).toBeGreaterThanOrEqual(3);

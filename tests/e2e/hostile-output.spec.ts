@@ -4,7 +4,7 @@
 // nothing runs, nothing loads, and the history and its CSV export stay inert too.
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { VISION_ORIGIN, expect, pickImage, test, useVision, visionScenario } from './support';
+import { APP, VISION_ORIGIN, expect, pickImage, test, useVision, visionScenario } from './support';
 
 const SCORES = { anger: 0.02, disgust: 0.02, fear: 0.02, joy: 0.7, neutral: 0.2, sadness: 0.02, surprise: 0.02 };
 const answer = (description: unknown, extra: Record<string, unknown> = {}) => JSON.stringify({ description, scores: SCORES, ...extra });
@@ -100,7 +100,7 @@ const CASES: Case[] = [
 
 /** Whatever the reply did, nothing of it may run, load, or become an element. */
 async function assertInert(page: Page, scriptsBefore: number): Promise<void> {
-  const state = await page.evaluate(() => ({
+  const state = await page.evaluate((app) => ({
     pwned: (window as unknown as { __pwned?: unknown }).__pwned ?? null,
     polluted: ({} as Record<string, unknown>).polluted ?? null,
     scripts: document.querySelectorAll('script').length,
@@ -109,9 +109,9 @@ async function assertInert(page: Page, scriptsBefore: number): Promise<void> {
     ),
     images: Array.from(document.images)
       .map((img) => img.getAttribute('src') ?? '')
-      .filter((src) => !/^(blob:|data:|\/|http:\/\/127\.0\.0\.1:4173\/)/u.test(src)),
+      .filter((src) => !(/^(blob:|data:|\/)/u.test(src) || src.startsWith(`${app}/`))),
     links: Array.from(document.querySelectorAll('a[href]')).map((a) => a.getAttribute('href') ?? ''),
-  }));
+  }), APP);
   expect(state.pwned).toBeNull();
   expect(state.polluted).toBeNull();
   expect(state.scripts).toBe(scriptsBefore);

@@ -2,7 +2,7 @@
 // from disk without network, and removing the cached model.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIXTURE_ID, analyze, expect, hubRequests, resetHubLog, test, useModel, waitForCachedFiles } from './support';
+import { FIXTURE_ID, HUB_HOST, analyze, expect, hubRequests, resetHubLog, test, useModel, waitForCachedFiles } from './support';
 
 const FIXTURE_DIR = join(process.cwd(), 'tests/fixtures/model', FIXTURE_ID);
 
@@ -16,7 +16,7 @@ test('asks before a large download, and downloads only when the user agrees', as
   await analyze(page, 'I am so delighted today');
   const dialog = page.getByRole('region', { name: 'Download the emotion model?' });
   await expect(dialog).toContainText('q8, 90 MB');
-  await expect(dialog).toContainText('127.0.0.1:4180');
+  await expect(dialog).toContainText(HUB_HOST);
   const weightsFetched = async () =>
     (await hubRequests()).filter((r) => r.path.endsWith('.onnx') && r.range === null).length;
   expect(await weightsFetched()).toBe(0);
@@ -65,7 +65,7 @@ test('shows the cached model size and removes the cached model', async ({ page }
   await waitForCachedFiles(page, 4);
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
-  await expect(page.getByTestId('cached-models')).toContainText(`127.0.0.1:4180/${FIXTURE_ID}`);
+  await expect(page.getByTestId('cached-models')).toContainText(`${HUB_HOST}/${FIXTURE_ID}`);
   await expect(page.getByTestId('cached-model-size')).toHaveText(/\d+(\.\d)? KB/u);
   await page.getByRole('button', { name: 'Remove cached model' }).click();
   await expect(page.getByText('Removed 4 cached model files.')).toBeVisible();

@@ -166,8 +166,13 @@ test('Cancel stops a long analysis mid-run (a fresh worker takes over) and the p
   await analyze(page, long);
   await expect(page.getByTestId('analysis-progress')).toBeVisible();
   await expect(page.getByTestId('previous-results')).toBeVisible();
-  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  // By keyboard: Cancel sits just before Analyze, which keeps focus while the run works.
+  await expect(analyzeButton(page)).toBeFocused();
+  await page.keyboard.press('Shift+Tab');
+  await expect(page.getByRole('button', { name: 'Cancel', exact: true })).toBeFocused();
+  await page.keyboard.press('Enter');
   await expect(page.getByTestId('run-cancelled')).toBeVisible();
+  await expect(analyzeButton(page)).toBeFocused();
   await expect(page.getByTestId('analysis-progress')).toHaveCount(0);
   // The previous run is shown again as it was, and is the only one saved.
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');

@@ -1,11 +1,25 @@
 // Helpers for the browser tests: the fake hub's address and request log, and the steps a user
 // takes (open Settings, type a model host and id, analyse a text).
 import { expect, test as base, type Page } from '@playwright/test';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/lib/domain/emotions';
 
-export const HUB = `http://127.0.0.1:${process.env.HUB_PORT ?? 4180}`;
-export const VISION_ORIGIN = `http://127.0.0.1:${process.env.VISION_PORT ?? 4300}`;
+/**
+ * Every Playwright worker has servers of its own (the app, the fake hub, the fake vision API),
+ * on ports 1000 apart, so the scenarios and request logs the servers keep never mix between
+ * tests that run at the same time; each worker's app is also its own origin (IndexedDB, caches).
+ */
+const WORKER = Number(process.env.TEST_PARALLEL_INDEX ?? 0);
+export const APP_PORT = 4173 + 1000 * WORKER;
+export const HUB_PORT = 4180 + 1000 * WORKER;
+export const VISION_PORT = 4300 + 1000 * WORKER;
+export const APP = `http://127.0.0.1:${APP_PORT}`;
+export const HUB = `http://127.0.0.1:${HUB_PORT}`;
+export const VISION_ORIGIN = `http://127.0.0.1:${VISION_PORT}`;
+/** How the app names the hosts in its messages. */
+export const HUB_HOST = `127.0.0.1:${HUB_PORT}`;
+export const VISION_HOST = `127.0.0.1:${VISION_PORT}`;
 export const VISION_BASE = `${VISION_ORIGIN}/openai/v1`;
 export const TEST_KEY = 'gsk_moodlens_TEST_key_0123456789abcdef';
 export const FIXTURE_ID = 'moodlens/tiny-emotion';
@@ -30,7 +44,36 @@ export async function resetHubLog(): Promise<void> {
  * Every test has every request of its browser context recorded; after each test, every one of
  * them must have gone to 127.0.0.1 (or be a data:/blob: URL that never leaves the page).
  */
-export const test = base.extend<{ requests: string[]; cspViolations: string[] }>({
+export const test = base.extend<{ requests: string[]; cspViolations: string[] }, { servers: void }>({
+  /** This worker's servers (tests/support/serve.mjs), started once per worker and stopped after. */
+  servers: [
+    // Playwright reads a fixture's dependencies from its first parameter: this one has none.
+    // eslint-disable-next-line no-empty-pattern
+    async ({}, use) => {
+      const child = spawn(process.execPath, ['tests/support/serve.mjs'], {
+        env: { ...process.env, APP_PORT: String(APP_PORT), HUB_PORT: String(HUB_PORT), VISION_PORT: String(VISION_PORT) },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      const exited = new Promise<never>((_resolve, reject) => child.once('exit', (code) => reject(new Error(`serve.mjs exited (${code})`))));
+      const ready = (async () => {
+        for (let i = 0; i < 300; i += 1) {
+          const up = await Promise.all([`${APP}/__log`, `${HUB}/__log`, `${VISION_ORIGIN}/__vision/log`].map((u) => fetch(u).then((r) => r.ok, () => false)));
+          if (up.every(Boolean)) return;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        throw new Error('the test servers did not start within 30 s');
+      })();
+      await Promise.race([ready, exited]);
+      exited.catch(() => undefined);
+      await use();
+      child.kill();
+    },
+    { scope: 'worker', auto: true },
+  ],
+  // eslint-disable-next-line no-empty-pattern
+  baseURL: async ({}, use) => {
+    await use(`${APP}/`);
+  },
   // Automatic, like the CSP guard below: every test, whether or not it reads the list, fails when a
   // request of any page or worker of its context went anywhere but 127.0.0.1.
   requests: [

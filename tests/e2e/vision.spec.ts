@@ -4,21 +4,7 @@
 // requests retries and double clicks make, and where the key is (not) stored.
 import sharp from 'sharp';
 import { jpegHasExif, readImageSize } from '../../src/lib/domain/image-format';
-import {
-  FIXTURE_ID,
-  TEST_KEY,
-  analyze,
-  chatRequests,
-  expect,
-  pickImage,
-  test,
-  textScores,
-  useModel,
-  useVision,
-  visionRequests,
-  visionScenario,
-  type VisionRequest,
-} from './support';
+import { FIXTURE_ID, TEST_KEY, VISION_HOST, analyze, chatRequests, expect, pickImage, test, textScores, useModel, useVision, visionRequests, visionScenario, type VisionRequest } from './support';
 
 const MODEL = 'meta-llama/llama-4-maverick-17b-128e-instruct';
 
@@ -120,7 +106,7 @@ const failures: Array<[string, RegExp, number]> = [
   ['garbage', /could not be read as emotion scores/u, 1],
   ['truncated', /stopped before finishing/u, 1],
   ['unauthorized', /did not accept the API key/u, 1],
-  ['retired', /is retired or unknown at 127\.0\.0\.1:4300/u, 1],
+  ['retired', new RegExp(`is retired or unknown at ${VISION_HOST.replaceAll('.', '\\.')}`, 'u'), 1],
   ['too-large', /too large for the provider/u, 1],
   ['always-500', /server error and did not recover/u, 3],
 ];

@@ -57,7 +57,7 @@ describe('run', () => {
     expect(isComplete(run)).toBe(false);
     expect(hasResult(run)).toBe(true);
     expect(missingChannels(run)).toEqual([{ channel: 'vision', status: 'failed', message: 'The key was refused.' }]);
-    expect(fuseRun(run, 0.5)).toMatchObject({ channels: 'text', top: 'joy', consistency: null });
+    expect(fuseRun(run, 0.5)).toMatchObject({ channels: 'text', top: 'joy', consistency: null, explanation: 'Only the text gave a result: it reads as joy (0.90).' });
     const record = recordOf(run, 0.5)!;
     expect(record.visionPart).toBeNull();
     expect(record.thumbnail).toBeNull();

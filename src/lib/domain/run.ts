@@ -126,9 +126,15 @@ export function missingChannels(run: Run): Array<{ channel: ChannelId; status: '
   });
 }
 
-/** The fused answer of the channels that gave a result in this run (null when none did). */
+/**
+ * The fused answer of the channels that gave a result in this run (null when none did). When a
+ * channel asked failed or was cancelled, the explanation says the answer rests on the other.
+ */
 export function fuseRun(run: Run, textWeight: number): FusionResult | null {
-  return fuse({ text: resultOf(run, 'text')?.scores ?? null, vision: resultOf(run, 'vision')?.scores ?? null, textWeight });
+  const fused = fuse({ text: resultOf(run, 'text')?.scores ?? null, vision: resultOf(run, 'vision')?.scores ?? null, textWeight });
+  if (!fused || fused.channels === 'both' || missingChannels(run).length === 0) return fused;
+  const only = CHANNEL_NOUNS[fused.channels];
+  return { ...fused, explanation: `Only the ${only} gave a result: it reads as ${fused.top} (${fused.topScore.toFixed(2)}).` };
 }
 
 /** The History record of a finished run with a result: exactly what the page showed. */

@@ -2,7 +2,7 @@
 // per key, thumbnails as Blobs (file-backed in IndexedDB, so listing 10,000 records does not load
 // their pictures). Records are migrated on read; unreadable ones are counted and left untouched.
 // Where IndexedDB is unavailable, an in-memory store stands in and says so.
-import { clear, createStore, delMany, entries, set, setMany, type UseStore } from 'idb-keyval';
+import { createStore, delMany, entries, set, setMany, type UseStore } from 'idb-keyval';
 import { migrateRecord, type HistoryRecord } from '../domain/history';
 
 /** What the history state needs from storage. */
@@ -13,6 +13,7 @@ export interface HistoryStore {
   /** Writes all or none (one transaction). */
   putMany(records: readonly HistoryRecord[]): Promise<void>;
   remove(ids: readonly string[]): Promise<void>;
+  /** Removes every record this version can read; records it cannot read stay untouched. */
   clear(): Promise<void>;
   /** False for the in-memory fallback: nothing survives a reload. */
   readonly persistent: boolean;
@@ -35,7 +36,11 @@ export function createIdbHistoryStore(store: UseStore = createStore('moodlens-hi
     put: (record) => set(record.id, record, store),
     putMany: (records) => setMany(records.map((r) => [r.id, r] as [string, HistoryRecord]), store),
     remove: (ids) => delMany([...ids], store),
-    clear: () => clear(store),
+    async clear() {
+      // Not idb-keyval's clear(): records of a newer version (unreadable here) must survive.
+      const all = await entries<string, unknown>(store);
+      await delMany(all.filter(([, value]) => migrateRecord(value) !== null).map(([key]) => key), store);
+    },
     persistent: true,
   };
 }
