@@ -104,7 +104,7 @@ test('retries once without JSON mode when the provider rejects it', async ({ pag
 
 const failures: Array<[string, RegExp, number]> = [
   ['garbage', /could not be read as emotion scores/u, 1],
-  ['truncated', /stopped before finishing/u, 1],
+  ['truncated', /stopped before finishing/u, 2],
   ['unauthorized', /did not accept the API key/u, 1],
   ['retired', new RegExp(`is retired or unknown at ${VISION_HOST.replaceAll('.', '\\.')}`, 'u'), 1],
   ['too-large', /too large for the provider/u, 1],

@@ -7,7 +7,16 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CONTENT, SCENARIOS, createFakeOpenAI, type FakeOpenAI, type VisionScenario } from '../support/fake-openai.mjs';
+import {
+  CONTENT,
+  MODELS,
+  REASONING,
+  RETIRED_MODELS,
+  SCENARIOS,
+  createFakeOpenAI,
+  type FakeOpenAI,
+  type VisionScenario,
+} from '../support/fake-openai.mjs';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const IMAGES = join(ROOT, 'tests/fixtures/images');
@@ -23,12 +32,26 @@ interface ChatCompletion {
   object: string;
   created: number;
   model: string;
-  choices: { index: number; message: { role: string; content: string }; finish_reason: string }[];
-  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+  choices: { index: number; message: { role: string; content: string; reasoning?: string }; finish_reason: string }[];
+  usage: {
+    prompt_tokens: number;
+    completion_tokens: number;
+    total_tokens: number;
+    completion_tokens_details?: { reasoning_tokens: number };
+  };
 }
 interface ModelList {
   object: string;
-  data: { id: string; object: string; created: number; owned_by: string; active: boolean; context_window: number }[];
+  data: {
+    id: string;
+    object: string;
+    created: number;
+    owned_by: string;
+    active: boolean;
+    context_window: number;
+    max_completion_tokens: number;
+    input_modalities: string[];
+  }[];
 }
 interface Analysis {
   description: string;
@@ -117,7 +140,16 @@ describe('fake OpenAI: HTTP basics', () => {
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-allow-headers')).toBe('authorization, content-type');
     expect(res.headers.get('access-control-allow-methods')).toBe('GET, POST, OPTIONS');
-    expect(res.headers.get('access-control-expose-headers')).toBe('retry-after, x-request-id');
+    expect(res.headers.get('access-control-expose-headers')?.split(', ')).toEqual([
+      'retry-after',
+      'x-request-id',
+      'x-ratelimit-limit-requests',
+      'x-ratelimit-remaining-requests',
+      'x-ratelimit-reset-requests',
+      'x-ratelimit-limit-tokens',
+      'x-ratelimit-remaining-tokens',
+      'x-ratelimit-reset-tokens',
+    ]);
     expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     expect(fake.log.map((e) => e.method)).toEqual(['OPTIONS']);
   });
@@ -220,7 +252,7 @@ describe('fake OpenAI: HTTP basics', () => {
   });
 
   it('sets scenarios through the control endpoint and refuses unknown ones', async () => {
-    expect(SCENARIOS).toHaveLength(18);
+    expect(SCENARIOS).toHaveLength(23);
     const res = await scenario('sad');
     expect(res.status).toBe(200);
     expect(fake.scenario).toBe('sad');
@@ -457,6 +489,324 @@ describe('fake OpenAI: scenarios', () => {
     } finally {
       await close(other);
     }
+  });
+});
+
+describe('fake OpenAI: model list', () => {
+  it('lists a text and an audio model first, then the reasoning vision models, each with modalities and limits', async () => {
+    const body = (await (await models()).json()) as ModelList;
+    expect(body.data.map((m) => [m.id, m.input_modalities])).toEqual([
+      ['llama-3.3-70b-versatile', ['text']],
+      ['whisper-large-v3', ['audio']],
+      ['qwen/qwen3.6-27b', ['text', 'image']],
+      ['qwen/qwen3.8-27b', ['text', 'image']],
+      ['meta-llama/llama-4-maverick-17b-128e-instruct', ['text', 'image']],
+      ['meta-llama/llama-4-scout-17b-16e-instruct', ['text', 'image']],
+      ['qwen/qwen2.5-vl-7b-instruct', ['text', 'image']],
+      ['llama-3.1-8b-instant', ['text']],
+    ]);
+    for (const id of ['qwen/qwen3.6-27b', 'qwen/qwen3.8-27b']) {
+      expect(body.data.find((m) => m.id === id)).toMatchObject({ context_window: 131072, max_completion_tokens: 16384 });
+    }
+    for (const m of body.data) expect(m.max_completion_tokens).toBeGreaterThan(0);
+    expect(body.data.map((m) => m.id)).toEqual(MODELS.map((m) => m.id));
+  });
+
+  it('models-bare: the same ids with only id and owned_by', async () => {
+    expect((await scenario('models-bare')).status).toBe(200);
+    const res = await models();
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { object: string; data: Record<string, unknown>[] };
+    expect(body.object).toBe('list');
+    expect(body.data.map((m) => m.id)).toEqual(MODELS.map((m) => m.id));
+    for (const m of body.data) expect(Object.keys(m).sort()).toEqual(['id', 'owned_by']);
+    const reply = await chat();
+    expect(reply.status).toBe(200);
+    expect(((await reply.json()) as ChatCompletion).choices[0]?.message.content).toBe(CONTENT.ok);
+  });
+});
+
+describe('fake OpenAI: reasoning models', () => {
+  const QWEN = 'qwen/qwen3.6-27b';
+  const JSON_MODE = { response_format: { type: 'json_object' } };
+  const anger = /\{"scores": \{"anger": 1\}\}/u;
+
+  async function play(name: VisionScenario, extra: Record<string, unknown>) {
+    expect((await scenario(name)).status).toBe(200);
+    const res = await chat(chatBody({ model: QWEN, ...extra }));
+    const json = (await res.json()) as ChatCompletion & ApiError;
+    return { res, json, choice: json.choices?.[0], usage: json.usage };
+  }
+
+  function expectJoy(content: string | undefined) {
+    expect(content).toBe(CONTENT.ok);
+    const analysis = JSON.parse(content ?? '') as Analysis;
+    expect(Object.entries(analysis.scores).sort((a, b) => b[1] - a[1])[0]?.[0]).toBe('joy');
+  }
+
+  it('documents its numbers: 1500 reasoning + 200 answer tokens, default budget 1024, limit 16384', () => {
+    expect(REASONING).toMatchObject({ reasoningTokens: 1500, rawReasoningTokens: 300, answerTokens: 200, defaultBudget: 1024, maxCompletionTokens: 16384 });
+    expect(REASONING.text.startsWith(REASONING.decoy)).toBe(true);
+    expect(REASONING.decoy).toMatch(anger);
+  });
+
+  it('reasoning: a big budget with JSON mode answers the joyful JSON, reasoning (with the decoy) apart', async () => {
+    const { res, choice, usage } = await play('reasoning', { ...JSON_MODE, max_completion_tokens: 4096 });
+    expect(res.status).toBe(200);
+    expect(choice?.finish_reason).toBe('stop');
+    expectJoy(choice?.message.content);
+    expect(choice?.message.reasoning).toBe(REASONING.text);
+    expect(usage).toMatchObject({ completion_tokens: 1700, completion_tokens_details: { reasoning_tokens: 1500 } });
+    expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
+    expect(res.headers.get('x-ratelimit-remaining-requests')).toBe('999');
+    expect(res.headers.get('x-ratelimit-limit-requests')).toBe('1000');
+  });
+
+  it('reasoning: no reasoning parameters and no budget: default 1024 is cut off, 400 json_validate_failed in JSON mode', async () => {
+    const { res, json } = await play('reasoning', JSON_MODE);
+    expect(res.status).toBe(400);
+    expect(json.error).toMatchObject({
+      message: "Failed to generate JSON. Please adjust your prompt. See 'failed_generation' for more details.",
+      type: 'invalid_request_error',
+      code: 'json_validate_failed',
+    });
+    const failed = (json.error as { failed_generation?: unknown }).failed_generation;
+    expect(typeof failed).toBe('string');
+    expect(failed).toMatch(/^<think>/u);
+    expect(failed).not.toContain('</think>');
+  });
+
+  it('reasoning: a small budget with JSON mode gets 400 json_validate_failed (max_tokens or max_completion_tokens)', async () => {
+    for (const extra of [{ max_tokens: 1024 }, { max_completion_tokens: 1699 }, { max_tokens: 20000, max_completion_tokens: 300 }]) {
+      const { res, json } = await play('reasoning', { ...JSON_MODE, ...extra });
+      expect(res.status).toBe(400);
+      expect(json.error.code).toBe('json_validate_failed');
+    }
+    const { res } = await play('reasoning', { ...JSON_MODE, max_tokens: 1700 });
+    expect(res.status).toBe(200);
+  });
+
+  it('reasoning: a small budget without JSON mode: 200, length, empty content, partial reasoning with the decoy', async () => {
+    const { res, choice, usage } = await play('reasoning', { max_completion_tokens: 300, reasoning_format: 'parsed' });
+    expect(res.status).toBe(200);
+    expect(choice?.finish_reason).toBe('length');
+    expect(choice?.message.content).toBe('');
+    expect(choice?.message.reasoning).toMatch(anger);
+    expect(REASONING.text.startsWith(choice?.message.reasoning ?? 'x')).toBe(true);
+    expect(choice?.message.reasoning?.length).toBeLessThan(REASONING.text.length);
+    expect(usage).toMatchObject({ completion_tokens: 300, completion_tokens_details: { reasoning_tokens: 300 } });
+  });
+
+  it('reasoning: between 1500 and 1700 the answer itself is cut', async () => {
+    const { choice } = await play('reasoning', { max_completion_tokens: 1600, reasoning_format: 'hidden' });
+    expect(choice?.finish_reason).toBe('length');
+    expect(choice?.message.reasoning).toBeUndefined();
+    expect(CONTENT.ok.startsWith(choice?.message.content ?? 'x')).toBe(true);
+    expect(() => JSON.parse(choice?.message.content ?? '') as unknown).toThrow();
+  });
+
+  it('reasoning: reasoning_effort other than none/default gets 400 naming the parameter and the values', async () => {
+    for (const effort of ['low', 'medium', 'high', 'minimal']) {
+      const { res, json } = await play('reasoning', { ...JSON_MODE, reasoning_effort: effort });
+      expect(res.status).toBe(400);
+      expect(json.error).toEqual({
+        message: '"reasoning_effort" must be one of: "none", "default"',
+        type: 'invalid_request_error',
+        param: 'reasoning_effort',
+        code: 'invalid_request_error',
+      });
+    }
+  });
+
+  it('reasoning: reasoning_effort none answers directly, with no reasoning and reasoning_tokens 0', async () => {
+    const { res, choice, usage } = await play('reasoning', { ...JSON_MODE, reasoning_effort: 'none', max_completion_tokens: 300 });
+    expect(res.status).toBe(200);
+    expect(choice?.finish_reason).toBe('stop');
+    expectJoy(choice?.message.content);
+    expect(choice?.message.reasoning).toBeUndefined();
+    expect(usage).toMatchObject({ completion_tokens: 200, completion_tokens_details: { reasoning_tokens: 0 } });
+    // Still a budget: below the answer's 200 tokens, JSON mode fails.
+    const small = await play('reasoning', { ...JSON_MODE, reasoning_effort: 'none', max_completion_tokens: 100 });
+    expect(small.json.error.code).toBe('json_validate_failed');
+  });
+
+  it('reasoning: reasoning_effort default with a big budget answers after reasoning', async () => {
+    const { choice, usage } = await play('reasoning', { ...JSON_MODE, reasoning_effort: 'default', max_tokens: 2048 });
+    expectJoy(choice?.message.content);
+    expect(usage.completion_tokens_details?.reasoning_tokens).toBe(1500);
+  });
+
+  it('reasoning: reasoning_format raw with JSON mode gets 400 naming both', async () => {
+    const { res, json } = await play('reasoning', { ...JSON_MODE, reasoning_format: 'raw', max_completion_tokens: 4096 });
+    expect(res.status).toBe(400);
+    expect(json.error).toEqual({
+      message: '`reasoning_format` "raw" is not supported with JSON mode (`response_format`); use "parsed" or "hidden"',
+      type: 'invalid_request_error',
+      param: 'reasoning_format',
+      code: 'invalid_request_error',
+    });
+  });
+
+  it('reasoning: raw without JSON mode puts <think>...</think> and then the answer in content', async () => {
+    const { res, choice, usage } = await play('reasoning', { reasoning_format: 'raw', max_completion_tokens: 4096 });
+    expect(res.status).toBe(200);
+    expect(choice?.finish_reason).toBe('stop');
+    expect(choice?.message.reasoning).toBeUndefined();
+    const content = choice?.message.content ?? '';
+    expect(content).toBe(`<think>\n${REASONING.text}\n</think>\n\n${CONTENT.ok}`);
+    expect(content.slice(0, content.indexOf('</think>'))).toMatch(anger);
+    expectJoy(content.slice(content.indexOf('</think>') + '</think>'.length).trim());
+    expect(usage.completion_tokens_details?.reasoning_tokens).toBe(1500);
+  });
+
+  it('reasoning: without JSON mode or reasoning_format the format is raw (Groq default); cut off, an unclosed <think>', async () => {
+    const big = await play('reasoning', { max_completion_tokens: 4096 });
+    expect(big.choice?.message.content.startsWith('<think>\n')).toBe(true);
+    expect(big.choice?.message.content.endsWith(CONTENT.ok)).toBe(true);
+    const small = await play('reasoning', {});
+    expect(small.res.status).toBe(200);
+    expect(small.choice?.finish_reason).toBe('length');
+    expect(small.choice?.message.content).toMatch(/^<think>\n/u);
+    expect(small.choice?.message.content).not.toContain('</think>');
+    expect(small.usage).toMatchObject({ completion_tokens: 1024, completion_tokens_details: { reasoning_tokens: 1024 } });
+  });
+
+  it('reasoning: hidden returns the answer and no reasoning, but still spends it', async () => {
+    const { choice, usage } = await play('reasoning', { ...JSON_MODE, reasoning_format: 'hidden', max_completion_tokens: 2000 });
+    expectJoy(choice?.message.content);
+    expect(choice?.message).not.toHaveProperty('reasoning');
+    expect(usage.completion_tokens_details?.reasoning_tokens).toBe(1500);
+  });
+
+  it('reasoning: an unknown reasoning_format gets 400 naming the values', async () => {
+    const { res, json } = await play('reasoning', { reasoning_format: 'summary' });
+    expect(res.status).toBe(400);
+    expect(json.error.message).toBe('"reasoning_format" must be one of: "parsed", "raw", "hidden"');
+  });
+
+  it('reasoning: a budget above 16384 gets 400 naming the parameter and 16384', async () => {
+    for (const param of ['max_completion_tokens', 'max_tokens']) {
+      const { res, json } = await play('reasoning', { ...JSON_MODE, [param]: 20000 });
+      expect(res.status).toBe(400);
+      expect(json.error).toEqual({
+        message: `\`${param}\` must be less than or equal to \`16384\`, the maximum value for \`${param}\` is less than the \`context_window\` for this model`,
+        type: 'invalid_request_error',
+        param,
+        code: 'invalid_request_error',
+      });
+    }
+    expect((await play('reasoning', { ...JSON_MODE, max_completion_tokens: 16384 })).res.status).toBe(200);
+    const bad = await play('reasoning', { max_tokens: 0 });
+    expect(bad.res.status).toBe(400);
+    expect(bad.json.error.param).toBe('max_tokens');
+  });
+
+  it('reasoning-raw: ignores reasoning parameters and always thinks aloud in content', async () => {
+    for (const extra of [{}, JSON_MODE, { reasoning_effort: 'low', reasoning_format: 'parsed' }, { reasoning_effort: 'none', ...JSON_MODE }]) {
+      const { res, choice, usage } = await play('reasoning-raw', { ...extra, max_tokens: 500 });
+      expect(res.status).toBe(200);
+      expect(choice?.finish_reason).toBe('stop');
+      expect(choice?.message.reasoning).toBeUndefined();
+      const content = choice?.message.content ?? '';
+      expect(content).toBe(`<think>\n${REASONING.text}\n</think>\n\n${CONTENT.ok}`);
+      expect(usage.completion_tokens).toBe(500);
+      expect(usage).not.toHaveProperty('completion_tokens_details');
+    }
+    // A budget above Groq's limit is no business of this server.
+    expect((await play('reasoning-raw', { max_completion_tokens: 20000 })).res.status).toBe(200);
+  });
+
+  it('reasoning-raw: under 500 it is cut off; under 300 an unclosed <think> holding the decoy', async () => {
+    const mid = await play('reasoning-raw', { max_tokens: 400 });
+    expect(mid.choice?.finish_reason).toBe('length');
+    expect(mid.choice?.message.content).toContain('</think>');
+    const tiny = await play('reasoning-raw', { ...JSON_MODE, max_completion_tokens: 200 });
+    expect(tiny.res.status).toBe(200);
+    expect(tiny.choice?.finish_reason).toBe('length');
+    expect(tiny.choice?.message.content).toMatch(/^<think>\n/u);
+    expect(tiny.choice?.message.content).toMatch(anger);
+    expect(tiny.choice?.message.content).not.toContain('</think>');
+  });
+
+  it('no-reasoning-params: 400 Unrecognized request argument for reasoning_format (first) or reasoning_effort', async () => {
+    const cases: [Record<string, unknown>, string][] = [
+      [{ reasoning_effort: 'none' }, 'reasoning_effort'],
+      [{ reasoning_effort: null }, 'reasoning_effort'],
+      [{ reasoning_format: 'hidden' }, 'reasoning_format'],
+      [{ reasoning_effort: 'none', reasoning_format: 'parsed' }, 'reasoning_format'],
+    ];
+    for (const [extra, param] of cases) {
+      const { res, json } = await play('no-reasoning-params', { ...JSON_MODE, ...extra });
+      expect(res.status).toBe(400);
+      expect(json).toEqual({
+        error: { message: `Unrecognized request argument supplied: ${param}`, type: 'invalid_request_error', param, code: null },
+      });
+    }
+    const { res, choice, usage } = await play('no-reasoning-params', { ...JSON_MODE, max_completion_tokens: 300 });
+    expect(res.status).toBe(200);
+    expectJoy(choice?.message.content);
+    expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
+  });
+
+  it('decommissioned: 400 model_decommissioned for the retired Llama 4 ids, reasoning for the others', async () => {
+    expect((await scenario('decommissioned')).status).toBe(200);
+    for (const id of RETIRED_MODELS) {
+      const res = await chat(chatBody({ model: id, ...JSON_MODE }));
+      expect(res.status).toBe(400);
+      expect(await res.json()).toEqual({
+        error: {
+          message: `The model \`${id}\` has been decommissioned and is no longer supported. Please refer to https://console.groq.com/docs/deprecations for a recommendation on which model to use instead.`,
+          type: 'invalid_request_error',
+          code: 'model_decommissioned',
+        },
+      });
+    }
+    const ok = await chat(chatBody({ model: 'qwen/qwen3.8-27b', ...JSON_MODE, max_completion_tokens: 2048 }));
+    expect(ok.status).toBe(200);
+    const json = (await ok.json()) as ChatCompletion;
+    expect(json.model).toBe('qwen/qwen3.8-27b');
+    expectJoy(json.choices[0]?.message.content);
+    expect(json.choices[0]?.message.reasoning).toBe(REASONING.text);
+    const small = await chat(chatBody({ model: 'qwen/qwen3.8-27b', ...JSON_MODE }));
+    expect(((await small.json()) as ApiError).error.code).toBe('json_validate_failed');
+    expect((await chat(chatBody({ model: QWEN, reasoning_effort: 'low' }))).status).toBe(400);
+  });
+
+  it('rate-limited: the 429 carries request and token rate-limit headers, all exposed to the page', async () => {
+    expect((await scenario('rate-limited')).status).toBe(200);
+    const res = await chat();
+    expect(res.status).toBe(429);
+    expect(Object.fromEntries([...res.headers].filter(([k]) => k === 'retry-after' || k.startsWith('x-ratelimit-')))).toEqual({
+      'retry-after': '2',
+      'x-ratelimit-limit-requests': '1000',
+      'x-ratelimit-remaining-requests': '999',
+      'x-ratelimit-reset-requests': '1m26.4s',
+      'x-ratelimit-limit-tokens': '6000',
+      'x-ratelimit-remaining-tokens': '0',
+      'x-ratelimit-reset-tokens': '2s',
+    });
+    const exposed = res.headers.get('access-control-expose-headers')?.split(', ') ?? [];
+    for (const name of ['retry-after', 'x-ratelimit-remaining-requests', 'x-ratelimit-limit-requests', 'x-ratelimit-remaining-tokens']) {
+      expect(exposed).toContain(name);
+    }
+    const next = await chat();
+    expect(next.status).toBe(200);
+    expect(next.headers.get('x-ratelimit-remaining-requests')).toBe('998');
+  });
+
+  it('every chat completion of every content scenario carries usage', async () => {
+    const scenarios: VisionScenario[] = ['ok', 'sad', 'fenced', 'garbage', 'truncated', 'json-mode-rejected', 'models-bare', 'no-reasoning-params', 'reasoning', 'reasoning-raw', 'decommissioned'];
+    for (const name of scenarios) {
+      expect((await scenario(name)).status).toBe(200);
+      const res = await chat(chatBody({ model: QWEN, max_completion_tokens: 4096 }));
+      expect(res.status).toBe(200);
+      const { usage } = (await res.json()) as ChatCompletion;
+      expect(usage.prompt_tokens).toBeGreaterThan(0);
+      expect(usage.completion_tokens).toBeGreaterThan(0);
+      expect(usage.total_tokens).toBe(usage.prompt_tokens + usage.completion_tokens);
+    }
+    await fetch(`${origin}/__vision/reply`, { method: 'POST', body: JSON.stringify({ content: '{}' }) });
+    expect(((await (await chat()).json()) as ChatCompletion).usage.total_tokens).toBeGreaterThan(0);
   });
 });
 

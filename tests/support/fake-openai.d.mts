@@ -18,7 +18,12 @@ export type VisionScenario =
   | 'unauthorized-echo'
   | 'invalid-json'
   | 'hang-up'
-  | 'custom';
+  | 'custom'
+  | 'models-bare'
+  | 'reasoning'
+  | 'reasoning-raw'
+  | 'no-reasoning-params'
+  | 'decommissioned';
 
 /** One request to anything but a control endpoint (OPTIONS preflights included). */
 export interface VisionLogEntry {
@@ -55,7 +60,38 @@ export interface FakeOpenAI {
 }
 
 export const SCENARIOS: readonly VisionScenario[];
-export const MODELS: readonly { id: string; owned_by: string; context_window: number }[];
+/** What a listed model takes as input. */
+export type InputModality = 'text' | 'image' | 'audio';
+
+/** One entry of the model list, in the order GET {base}/models sends them. */
+export interface FakeModel {
+  readonly id: string;
+  readonly owned_by: string;
+  readonly input_modalities: readonly InputModality[];
+  readonly context_window: number;
+  readonly max_completion_tokens: number;
+}
+
+export const MODELS: readonly FakeModel[];
+/** The ids the 'decommissioned' scenario refuses with 400 model_decommissioned. */
+export const RETIRED_MODELS: readonly string[];
+/** What the reasoning scenarios spend and allow, in tokens, and the reasoning text they send. */
+export const REASONING: Readonly<{
+  /** Reasoning spent by 'reasoning' (and 'decommissioned') before the answer, unless effort is "none". */
+  reasoningTokens: number;
+  /** Reasoning spent by 'reasoning-raw'. */
+  rawReasoningTokens: number;
+  /** What the answer (CONTENT.ok) costs in these scenarios. */
+  answerTokens: number;
+  /** The budget when the request sets neither max_completion_tokens nor max_tokens. */
+  defaultBudget: number;
+  /** The largest budget 'reasoning' accepts. */
+  maxCompletionTokens: number;
+  /** The JSON-like decoy the reasoning starts with: read as the answer, it says anger. */
+  decoy: string;
+  /** The whole reasoning text (starts with the decoy). */
+  text: string;
+}>;
 /** The assistant message content each content-returning scenario sends. */
 export const CONTENT: Readonly<Record<'ok' | 'sad' | 'fenced' | 'garbage' | 'truncated', string>>;
 

@@ -21,6 +21,39 @@
 //
 // Every request to anything but a control endpoint is logged, OPTIONS preflights included:
 // filter on method and path when counting chat requests.
+//
+// GET {base}/models lists MODELS in order: a text-only and an audio model first (so taking the
+// first listed model is wrong), then two reasoning vision models, then the older ids. Entries carry
+// input_modalities, context_window and max_completion_tokens, as Groq's do.
+// Every 200 chat completion carries `usage`; those of the content scenarios also carry
+// x-ratelimit-limit-requests / x-ratelimit-remaining-requests (1000, minus the chat requests since
+// the scenario was set). The x-ratelimit-* headers and retry-after are exposed to pages via CORS.
+//
+// Scenarios added for reasoning models (numbers are in REASONING below):
+//   models-bare          the model list has only `id` and `owned_by` per entry (same ids); chat as ok
+//   reasoning            a Groq reasoning vision model (qwen/qwen3.6-27b): reasoning on by default,
+//                        spending 1500 output tokens before the 200-token answer (the ok JSON), so a
+//                        budget (max_completion_tokens, else max_tokens, else 1024) under 1700 is cut
+//                        off: 200, finish_reason "length", empty content while still reasoning (a
+//                        cut answer past 1500), or with JSON mode (response_format json_object or
+//                        json_schema) 400 json_validate_failed instead. A budget above 16384 gets 400.
+//                        reasoning_effort: "none" (no reasoning, needs 200) or "default"; anything
+//                        else 400. reasoning_format: "parsed" (message.reasoning, whose text starts
+//                        with a JSON-like decoy scoring anger), "raw" (<think>...</think> then the
+//                        answer in content; 400 with JSON mode), "hidden" (no reasoning returned).
+//                        Without reasoning_format: "parsed" with JSON mode, "raw" without (as Groq).
+//                        usage.completion_tokens_details.reasoning_tokens says what reasoning spent.
+//   reasoning-raw        a server that ignores reasoning parameters (Ollama, llama.cpp running a
+//                        thinking model): any reasoning_* value is accepted; content is always
+//                        <think>decoy reasoning</think> then the ok JSON; reasoning spends 300
+//                        tokens, so a budget under 500 is cut off (an unclosed <think> under 300,
+//                        finish_reason "length"); JSON mode is accepted and changes nothing; no
+//                        output limit, no reasoning_tokens in usage.
+//   no-reasoning-params  a plain OpenAI-style model: a body with a `reasoning_format` key, else one
+//                        with a `reasoning_effort` key (any value, null included), gets 400
+//                        "Unrecognized request argument supplied: <that key>"; otherwise as ok.
+//   decommissioned       400 model_decommissioned for the retired Llama 4 ids (RETIRED_MODELS);
+//                        any other model answers as in 'reasoning'. ('retired' stays 404 for all.)
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { resolve } from 'node:path';
@@ -49,14 +82,56 @@ export const SCENARIOS = Object.freeze([
   'invalid-json',
   'hang-up',
   'custom',
+  // Reasoning models (late 2026): see the header.
+  'models-bare',
+  'reasoning',
+  'reasoning-raw',
+  'no-reasoning-params',
+  'decommissioned',
 ]);
 
+const TEXT = Object.freeze(['text']);
+const TEXT_IMAGE = Object.freeze(['text', 'image']);
+const AUDIO = Object.freeze(['audio']);
+
+// The order matters: the first two cannot see pictures.
 export const MODELS = Object.freeze([
-  { id: 'meta-llama/llama-4-maverick-17b-128e-instruct', owned_by: 'Meta', context_window: 131072 },
-  { id: 'meta-llama/llama-4-scout-17b-16e-instruct', owned_by: 'Meta', context_window: 131072 },
-  { id: 'qwen/qwen2.5-vl-7b-instruct', owned_by: 'Alibaba Cloud', context_window: 32768 },
-  { id: 'llama-3.1-8b-instant', owned_by: 'Meta', context_window: 131072 },
+  { id: 'llama-3.3-70b-versatile', owned_by: 'Meta', input_modalities: TEXT, context_window: 131072, max_completion_tokens: 32768 },
+  { id: 'whisper-large-v3', owned_by: 'OpenAI', input_modalities: AUDIO, context_window: 448, max_completion_tokens: 448 },
+  { id: 'qwen/qwen3.6-27b', owned_by: 'Alibaba Cloud', input_modalities: TEXT_IMAGE, context_window: 131072, max_completion_tokens: 16384 },
+  { id: 'qwen/qwen3.8-27b', owned_by: 'Alibaba Cloud', input_modalities: TEXT_IMAGE, context_window: 131072, max_completion_tokens: 16384 },
+  { id: 'meta-llama/llama-4-maverick-17b-128e-instruct', owned_by: 'Meta', input_modalities: TEXT_IMAGE, context_window: 131072, max_completion_tokens: 8192 },
+  { id: 'meta-llama/llama-4-scout-17b-16e-instruct', owned_by: 'Meta', input_modalities: TEXT_IMAGE, context_window: 131072, max_completion_tokens: 8192 },
+  { id: 'qwen/qwen2.5-vl-7b-instruct', owned_by: 'Alibaba Cloud', input_modalities: TEXT_IMAGE, context_window: 32768, max_completion_tokens: 8192 },
+  { id: 'llama-3.1-8b-instant', owned_by: 'Meta', input_modalities: TEXT, context_window: 131072, max_completion_tokens: 131072 },
+].map((m) => Object.freeze(m)));
+
+/** The ids the 'decommissioned' scenario refuses with 400 model_decommissioned. */
+export const RETIRED_MODELS = Object.freeze([
+  'meta-llama/llama-4-maverick-17b-128e-instruct',
+  'meta-llama/llama-4-scout-17b-16e-instruct',
 ]);
+
+/** What the reasoning scenarios spend and allow, in tokens, and the reasoning text they send. */
+export const REASONING = Object.freeze({
+  /** Reasoning spent by 'reasoning' (and 'decommissioned') before the answer, unless effort is "none". */
+  reasoningTokens: 1500,
+  /** Reasoning spent by 'reasoning-raw'. */
+  rawReasoningTokens: 300,
+  /** What the answer (CONTENT.ok) costs in these scenarios. */
+  answerTokens: 200,
+  /** The budget when the request sets neither max_completion_tokens nor max_tokens. */
+  defaultBudget: 1024,
+  /** The largest budget 'reasoning' accepts. */
+  maxCompletionTokens: 16384,
+  /** The JSON-like decoy the reasoning starts with: read as the answer, it says anger. */
+  decoy: 'Maybe {"scores": {"anger": 1}}... no, the face smiles.',
+  /** The whole reasoning text (starts with the decoy). */
+  text:
+    'Maybe {"scores": {"anger": 1}}... no, the face smiles. The cheeks are raised and the eyes are bright, ' +
+    'the posture is relaxed and open. Joy is clearly the strongest, a little neutral, the rest close to zero. ' +
+    'I will answer with the JSON object only.',
+});
 
 const MODEL_CREATED = 1_743_877_158;
 
@@ -84,7 +159,9 @@ const CORS_HEADERS = {
   'access-control-allow-origin': '*',
   'access-control-allow-headers': 'authorization, content-type',
   'access-control-allow-methods': 'GET, POST, OPTIONS',
-  'access-control-expose-headers': 'retry-after, x-request-id',
+  'access-control-expose-headers':
+    'retry-after, x-request-id, x-ratelimit-limit-requests, x-ratelimit-remaining-requests, x-ratelimit-reset-requests, ' +
+    'x-ratelimit-limit-tokens, x-ratelimit-remaining-tokens, x-ratelimit-reset-tokens',
   'cross-origin-resource-policy': 'cross-origin',
 };
 
@@ -153,6 +230,50 @@ function completion(model, content, finishReason = 'stop', promptBytes = 0) {
   };
 }
 
+/**
+ * A completion from a reasoning model. `answerTokens`/`reasoningTokens` are what was spent;
+ * `reasoning` (parsed format) goes to message.reasoning; `details: false` leaves out
+ * completion_tokens_details (servers that do not count reasoning apart).
+ */
+function reasoningCompletion(model, { content, reasoning, finishReason, promptBytes, reasoningTokens, answerTokens, details = true }) {
+  const body = completion(model, content, finishReason, promptBytes);
+  if (reasoning !== undefined) body.choices[0].message.reasoning = reasoning;
+  const { prompt_tokens } = body.usage;
+  const completion_tokens = reasoningTokens + answerTokens;
+  body.usage = { prompt_tokens, completion_tokens, total_tokens: prompt_tokens + completion_tokens };
+  if (details) body.usage.completion_tokens_details = { reasoning_tokens: reasoningTokens };
+  return body;
+}
+
+/** The first part of `text` written with `spent` of its `total` tokens; never shorter than the decoy. */
+function partial(text, spent, total) {
+  if (spent >= total) return text;
+  const chars = Math.max(REASONING.decoy.length, Math.floor((text.length * spent) / total));
+  return text.slice(0, Math.min(chars, text.length - 1));
+}
+
+function isJsonMode(request) {
+  const type = request.response_format?.type;
+  return type === 'json_object' || type === 'json_schema';
+}
+
+/** Where a body's output budget comes from: max_completion_tokens wins over max_tokens. */
+function budgetOf(request) {
+  for (const param of ['max_completion_tokens', 'max_tokens']) {
+    if (request[param] !== undefined && request[param] !== null) return { param, value: request[param] };
+  }
+  return { param: null, value: REASONING.defaultBudget };
+}
+
+function oneOfError(param, allowed) {
+  return apiError(
+    `"${param}" must be one of: ${allowed.map((v) => `"${v}"`).join(', ')}`,
+    'invalid_request_error',
+    'invalid_request_error',
+    param,
+  );
+}
+
 const ERRORS = {
   unauthorized: () => apiError('Invalid API Key', 'invalid_request_error', 'invalid_api_key'),
   tooLarge: () => apiError('Request Entity Too Large', 'invalid_request_error', 'request_too_large'),
@@ -178,6 +299,16 @@ function retiredError(model) {
     'invalid_request_error',
     'model_not_found',
   );
+}
+
+function jsonValidateFailed(failedGeneration) {
+  const body = apiError(
+    "Failed to generate JSON. Please adjust your prompt. See 'failed_generation' for more details.",
+    'invalid_request_error',
+    'json_validate_failed',
+  );
+  body.error.failed_generation = failedGeneration;
+  return body;
 }
 
 function rateLimitError(model) {
@@ -243,6 +374,9 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
 
   function models(res) {
     if (scenario === 'models-unauthorized') return send(res, 401, ERRORS.unauthorized());
+    if (scenario === 'models-bare') {
+      return send(res, 200, { object: 'list', data: MODELS.map((m) => ({ id: m.id, owned_by: m.owned_by })) });
+    }
     return send(res, 200, {
       object: 'list',
       data: MODELS.map((m) => ({
@@ -252,9 +386,94 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
         owned_by: m.owned_by,
         active: true,
         context_window: m.context_window,
+        max_completion_tokens: m.max_completion_tokens,
+        input_modalities: [...m.input_modalities],
         public_apps: null,
       })),
     });
+  }
+
+  /** The request-count headers a successful chat reply carries. */
+  function requestHeaders() {
+    return { 'x-ratelimit-limit-requests': '1000', 'x-ratelimit-remaining-requests': String(Math.max(0, 1000 - chatCount)) };
+  }
+
+  /** Plays a Groq reasoning vision model (scenario 'reasoning'); see the header. */
+  function groqReasoning(res, request, model, bodyBytes) {
+    const budget = budgetOf(request);
+    if (budget.param !== null && (!Number.isInteger(budget.value) || budget.value < 1)) {
+      return send(res, 400, apiError(`\`${budget.param}\` must be an integer greater than or equal to 1`, 'invalid_request_error', 'invalid_request_error', budget.param));
+    }
+    if (budget.value > REASONING.maxCompletionTokens) {
+      const max = REASONING.maxCompletionTokens;
+      return send(
+        res,
+        400,
+        apiError(
+          `\`${budget.param}\` must be less than or equal to \`${max}\`, the maximum value for \`${budget.param}\` is less than the \`context_window\` for this model`,
+          'invalid_request_error',
+          'invalid_request_error',
+          budget.param,
+        ),
+      );
+    }
+    const effort = request.reasoning_effort ?? 'default';
+    if (effort !== 'none' && effort !== 'default') return send(res, 400, oneOfError('reasoning_effort', ['none', 'default']));
+    const jsonMode = isJsonMode(request);
+    const format = request.reasoning_format ?? (jsonMode ? 'parsed' : 'raw');
+    if (!['parsed', 'raw', 'hidden'].includes(format)) return send(res, 400, oneOfError('reasoning_format', ['parsed', 'raw', 'hidden']));
+    if (format === 'raw' && jsonMode) {
+      return send(
+        res,
+        400,
+        apiError(
+          '`reasoning_format` "raw" is not supported with JSON mode (`response_format`); use "parsed" or "hidden"',
+          'invalid_request_error',
+          'invalid_request_error',
+          'reasoning_format',
+        ),
+      );
+    }
+
+    const thinks = effort !== 'none';
+    const reasoningTokens = thinks ? Math.min(budget.value, REASONING.reasoningTokens) : 0;
+    const answerTokens = Math.min(budget.value - reasoningTokens, REASONING.answerTokens);
+    const cut = answerTokens < REASONING.answerTokens;
+    const reasoningText = thinks ? partial(REASONING.text, reasoningTokens, REASONING.reasoningTokens) : '';
+    const answer = cut ? CONTENT.ok.slice(0, Math.floor((CONTENT.ok.length * answerTokens) / REASONING.answerTokens)) : CONTENT.ok;
+    const closed = reasoningTokens === REASONING.reasoningTokens;
+    const thinkBlock = thinks ? `<think>\n${reasoningText}${closed ? '\n</think>\n\n' : ''}` : '';
+    if (cut && jsonMode) return send(res, 400, jsonValidateFailed(thinkBlock + answer));
+    const body = reasoningCompletion(model, {
+      content: format === 'raw' ? thinkBlock + answer : answer,
+      reasoning: format === 'parsed' && thinks ? reasoningText : undefined,
+      finishReason: cut ? 'length' : 'stop',
+      promptBytes: bodyBytes,
+      reasoningTokens,
+      answerTokens,
+    });
+    return send(res, 200, body, requestHeaders());
+  }
+
+  /** Plays a server that ignores reasoning parameters and always thinks aloud ('reasoning-raw'). */
+  function rawThinking(res, request, model, bodyBytes) {
+    const { value } = budgetOf(request);
+    const budget = Number.isInteger(value) && value > 0 ? value : REASONING.defaultBudget;
+    const reasoningTokens = Math.min(budget, REASONING.rawReasoningTokens);
+    const answerTokens = Math.min(budget - reasoningTokens, REASONING.answerTokens);
+    const cut = answerTokens < REASONING.answerTokens;
+    const closed = reasoningTokens === REASONING.rawReasoningTokens;
+    const think = `<think>\n${partial(REASONING.text, reasoningTokens, REASONING.rawReasoningTokens)}${closed ? '\n</think>\n\n' : ''}`;
+    const answer = cut ? CONTENT.ok.slice(0, Math.floor((CONTENT.ok.length * answerTokens) / REASONING.answerTokens)) : CONTENT.ok;
+    const body = reasoningCompletion(model, {
+      content: think + answer,
+      finishReason: cut ? 'length' : 'stop',
+      promptBytes: bodyBytes,
+      reasoningTokens,
+      answerTokens,
+      details: false,
+    });
+    return send(res, 200, body, requestHeaders());
   }
 
   function chat(req, res, body, bodyBytes) {
@@ -283,7 +502,7 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
     }
     chatCount += 1;
     const model = request.model;
-    const ok = (content = CONTENT.ok, finish = 'stop') => send(res, 200, completion(model, content, finish, bodyBytes));
+    const ok = (content = CONTENT.ok, finish = 'stop') => send(res, 200, completion(model, content, finish, bodyBytes), requestHeaders());
 
     switch (scenario) {
       case 'sad':
@@ -309,6 +528,9 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
         if (chatCount === 1) {
           return send(res, 429, rateLimitError(model), {
             'retry-after': '2',
+            'x-ratelimit-limit-requests': '1000',
+            'x-ratelimit-remaining-requests': '999',
+            'x-ratelimit-reset-requests': '1m26.4s',
             'x-ratelimit-limit-tokens': '6000',
             'x-ratelimit-remaining-tokens': '0',
             'x-ratelimit-reset-tokens': '2s',
@@ -320,6 +542,20 @@ export function createFakeOpenAI({ basePath = '/openai/v1', slowMs = 8000 } = {}
         return ok();
       case 'always-500':
         return send(res, 500, ERRORS.serverError());
+      case 'reasoning':
+        return groqReasoning(res, request, model, bodyBytes);
+      case 'reasoning-raw':
+        return rawThinking(res, request, model, bodyBytes);
+      case 'decommissioned':
+        if (RETIRED_MODELS.includes(model)) return send(res, 400, retiredError(model));
+        return groqReasoning(res, request, model, bodyBytes);
+      case 'no-reasoning-params':
+        for (const param of ['reasoning_format', 'reasoning_effort']) {
+          if (Object.hasOwn(request, param)) {
+            return send(res, 400, apiError(`Unrecognized request argument supplied: ${param}`, 'invalid_request_error', null, param));
+          }
+        }
+        return ok();
       case 'custom':
         return send(res, 200, completion(custom.model ?? model, custom.content, custom.finishReason, bodyBytes));
       case 'invalid-json':

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { VisionError, describeVisionError } from '../../src/lib/domain/vision-errors';
+import { firstPlan, initialQuirks } from '../../src/lib/domain/vision-policy';
 import { SYSTEM_PROMPT, buildVisionRequest } from '../../src/lib/vision/prompt';
 import { listModels } from '../../src/lib/vision/models';
 import { MAX_REPLY_BYTES, analyzeImage, redactKey, type VisionDeps } from '../../src/lib/vision/vision-client';
@@ -53,12 +54,23 @@ function fakeDeps(replies: Array<Reply | 'network'>) {
 const call = { baseUrl: BASE, apiKey: KEY, model: 'vision-model', imageDataUrl: IMAGE, timeoutMs: 5000 };
 
 describe('vision request', () => {
-  it('builds a chat-completions body: system prompt, picture as data URL, JSON mode, temperature 0, bounded', () => {
-    const body = buildVisionRequest({ model: 'm', imageDataUrl: IMAGE, jsonMode: true });
-    expect(body).toMatchObject({ model: 'm', temperature: 0, max_tokens: 400, response_format: { type: 'json_object' } });
+  it('builds a chat-completions body: system prompt, picture as data URL, JSON mode, no reasoning, temperature 0, bounded', () => {
+    const plan = firstPlan(initialQuirks());
+    const body = buildVisionRequest({ model: 'm', imageDataUrl: IMAGE, plan });
+    expect(body).toMatchObject({
+      model: 'm',
+      temperature: 0,
+      max_tokens: 1024,
+      response_format: { type: 'json_object' },
+      reasoning_effort: 'none',
+      reasoning_format: 'parsed',
+    });
     expect(JSON.stringify(body)).toContain(IMAGE);
     expect(SYSTEM_PROMPT).toContain('visual evidence only');
-    expect(buildVisionRequest({ model: 'm', imageDataUrl: IMAGE, jsonMode: false })).not.toHaveProperty('response_format');
+    const plain = buildVisionRequest({ model: 'm', imageDataUrl: IMAGE, plan: { ...plan, jsonMode: false, reasoningEffort: null, reasoningFormat: null } });
+    expect(plain).not.toHaveProperty('response_format');
+    expect(plain).not.toHaveProperty('reasoning_effort');
+    expect(plain).not.toHaveProperty('reasoning_format');
   });
 });
 
@@ -182,15 +194,24 @@ describe('vision client', () => {
 });
 
 describe('model list', () => {
-  it('reads and sorts the ids of GET {base}/models', async () => {
+  it('reads and sorts the ids of GET {base}/models, with what each entry says it takes', async () => {
     const fetchFn = (async (url: string, init: RequestInit) => {
       expect(url).toBe(`${BASE}/models`);
       expect(new Headers(init.headers).get('authorization')).toBe(`Bearer ${KEY}`);
-      return new Response(JSON.stringify({ object: 'list', data: [{ id: 'b-model', owned_by: 'Meta' }, { id: 'a-model' }, { nope: 1 }] }));
+      return new Response(
+        JSON.stringify({
+          object: 'list',
+          data: [
+            { id: 'b-model', owned_by: 'Meta', input_modalities: ['text', 'image'], context_window: 131072, max_completion_tokens: 16384 },
+            { id: 'a-model', input_modalities: 'image', context_window: -1 },
+            { nope: 1 },
+          ],
+        }),
+      );
     }) as typeof fetch;
     expect(await listModels(BASE, KEY, fetchFn)).toEqual([
-      { id: 'a-model', ownedBy: '' },
-      { id: 'b-model', ownedBy: 'Meta' },
+      { id: 'a-model', ownedBy: '', inputModalities: null, contextWindow: null, maxCompletionTokens: null },
+      { id: 'b-model', ownedBy: 'Meta', inputModalities: ['text', 'image'], contextWindow: 131072, maxCompletionTokens: 16384 },
     ]);
   });
 

@@ -75,9 +75,12 @@ export function jensenShannon(p: EmotionScores, q: EmotionScores): number {
   let sum = 0;
   for (const e of EMOTIONS) {
     // p·log₂(p/m) with m = (p+q)/2, written as p·log₂(2p/(p+q)) so tiny values cannot underflow m to 0.
+    // Both halves are added first, then to the sum: a + b === b + a exactly in floating point,
+    // so swapping p and q gives the very same divergence (and the same verdict at a threshold).
     const total = p[e] + q[e];
-    if (p[e] > 0) sum += 0.5 * p[e] * Math.log2((2 * p[e]) / total);
-    if (q[e] > 0) sum += 0.5 * q[e] * Math.log2((2 * q[e]) / total);
+    const fromP = p[e] > 0 ? p[e] * Math.log2((2 * p[e]) / total) : 0;
+    const fromQ = q[e] > 0 ? q[e] * Math.log2((2 * q[e]) / total) : 0;
+    sum += 0.5 * (fromP + fromQ);
   }
   return Math.min(1, Math.max(0, sum));
 }

@@ -5,6 +5,7 @@ export type VisionErrorCode =
   | 'no-key'
   | 'no-base-url'
   | 'no-model'
+  | 'no-image-model'
   | 'unauthorized'
   | 'forbidden'
   | 'model-not-found'
@@ -31,14 +32,21 @@ export class VisionError extends Error {
   readonly status: number | null;
   /** For rate limits: how long the provider asked to wait, in seconds. */
   readonly retryAfterSec: number | null;
+  /** For rate limits: requests left in the provider's window, when its headers said. */
+  readonly remainingRequests: number | null;
 
-  constructor(code: VisionErrorCode, detail: string, options: { status?: number | null; retryAfterSec?: number | null } = {}) {
+  constructor(
+    code: VisionErrorCode,
+    detail: string,
+    options: { status?: number | null; retryAfterSec?: number | null; remainingRequests?: number | null } = {},
+  ) {
     super(`${code}: ${detail}`);
     this.name = 'VisionError';
     this.code = code;
     this.detail = detail;
     this.status = options.status ?? null;
     this.retryAfterSec = options.retryAfterSec ?? null;
+    this.remainingRequests = options.remainingRequests ?? null;
   }
 }
 
@@ -57,12 +65,16 @@ export function describeVisionError(err: VisionError, context: { model: string; 
       return `${context.host} refused the request: the key may lack access to ${context.model}. Check your account or pick another model.`;
     case 'model-not-found':
       return `The model "${context.model}" is retired or unknown at ${context.host}. Pick a current model from the list in Settings.`;
+    case 'no-image-model':
+      return `${context.host} lists no model that takes pictures. Pick a vision model in Settings, or choose another provider.`;
     case 'too-large':
       return 'The picture is too large for the provider. Lower "Picture size" in Settings or use a smaller picture.';
-    case 'rate-limited':
+    case 'rate-limited': {
+      const left = err.remainingRequests !== null ? ` It reports ${err.remainingRequests} requests left in its current window; pictures also count against a token limit.` : '';
       return err.retryAfterSec !== null
-        ? `The provider's rate limit was reached. Try again in ${Math.ceil(err.retryAfterSec)} s.`
-        : "The provider's rate limit was reached. Wait a minute and try again.";
+        ? `The provider's rate limit was reached. Try again in ${Math.ceil(err.retryAfterSec)} s.${left}`
+        : `The provider's rate limit was reached. Wait a minute and try again.${left}`;
+    }
     case 'server':
       return `${context.host} had a server error and did not recover after retries. Try again later.`;
     case 'bad-request':

@@ -50,9 +50,30 @@ export function parseVisionReply(content: unknown, finishReason?: unknown): Pars
   }
 }
 
-function parse(content: unknown, finishReason: unknown): ParsedVisionReply {
-  if (typeof content !== 'string' || content.trim() === '') {
-    return { ok: false, failure: 'empty', detail: 'The model sent an empty reply.' };
+/**
+ * The answer part of a reply: reasoning in `<think>...</think>` (thinking models put it there) is
+ * removed, so JSON-like text inside it is never taken for the answer; null when the reply is
+ * nothing but reasoning that never ended.
+ */
+export function withoutReasoning(content: string): string | null {
+  const closed = content.replace(/<(think|thinking|reasoning)>[\s\S]*?<\/\1>/giu, ' ');
+  const open = closed.search(/<(think|thinking|reasoning)>/iu);
+  if (open === -1) return closed;
+  const before = closed.slice(0, open);
+  return before.trim() === '' ? null : before;
+}
+
+function parse(raw: unknown, finishReason: unknown): ParsedVisionReply {
+  if (typeof raw !== 'string' || raw.trim() === '') {
+    return {
+      ok: false,
+      failure: finishReason === 'length' ? 'truncated' : 'empty',
+      detail: finishReason === 'length' ? 'The reply was cut off before the answer began.' : 'The model sent an empty reply.',
+    };
+  }
+  const content = withoutReasoning(raw);
+  if (content === null || content.trim() === '') {
+    return { ok: false, failure: 'truncated', detail: 'The model stopped while still reasoning, before its answer.' };
   }
   const objects = jsonCandidates(content);
   const truncated = finishReason === 'length';

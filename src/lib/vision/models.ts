@@ -1,12 +1,11 @@
-// Reads the provider's model list (`GET {base}/models`), so the user can pick what it serves today.
+// Reads the provider's model list (`GET {base}/models`), so the user can pick what it serves today
+// and the app can pick a model that takes pictures. What an entry says about itself
+// (`input_modalities`, `context_window`, `max_completion_tokens`) is kept when it is well-formed.
+import type { ListedModel } from '../domain/vision-models';
 import { VisionError } from '../domain/vision-errors';
 import { endpoint } from './vision-client';
 
-/** One listed model. */
-export interface ListedModel {
-  readonly id: string;
-  readonly ownedBy: string;
-}
+export type { ListedModel } from '../domain/vision-models';
 
 /** The provider's models, sorted by id; rejects with a VisionError. */
 export async function listModels(
@@ -38,9 +37,24 @@ export async function listModels(
   return data
     .flatMap((m): ListedModel[] => {
       if (typeof m !== 'object' || m === null) return [];
-      const { id, owned_by: ownedBy } = m as { id?: unknown; owned_by?: unknown };
-      return typeof id === 'string' && id.length > 0 && id.length < 200 ? [{ id, ownedBy: typeof ownedBy === 'string' ? ownedBy : '' }] : [];
+      const entry = m as { id?: unknown; owned_by?: unknown; input_modalities?: unknown; context_window?: unknown; max_completion_tokens?: unknown };
+      const { id } = entry;
+      if (typeof id !== 'string' || id.length === 0 || id.length >= 200) return [];
+      const modalities = Array.isArray(entry.input_modalities) && entry.input_modalities.every((x) => typeof x === 'string') ? (entry.input_modalities as string[]).slice(0, 10) : null;
+      return [
+        {
+          id,
+          ownedBy: typeof entry.owned_by === 'string' ? entry.owned_by.slice(0, 100) : '',
+          inputModalities: modalities,
+          contextWindow: positiveInt(entry.context_window),
+          maxCompletionTokens: positiveInt(entry.max_completion_tokens),
+        },
+      ];
     })
     .sort((a, b) => a.id.localeCompare(b.id))
     .slice(0, 500);
+}
+
+function positiveInt(value: unknown): number | null {
+  return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
 }

@@ -1,7 +1,9 @@
 // The request the vision model gets: a system prompt that asks only for visual evidence, the
-// picture as a data: URL, JSON output, temperature 0 and bounded output. The user's text is never
+// picture as a data: URL, temperature 0, and the output parameters of the request policy (JSON
+// mode, reasoning options, a bounded budget: domain/vision-policy.ts). The user's text is never
 // part of it: the two channels stay independent evidence, and the text stays on the device.
 import { EMOTIONS } from '../domain/emotions';
+import { planParams, type RequestPlan } from '../domain/vision-policy';
 
 /** The system prompt: visual evidence only, a fixed JSON shape, no other text. */
 export const SYSTEM_PROMPT = [
@@ -11,16 +13,12 @@ export const SYSTEM_PROMPT = [
   'The seven scores are probabilities that sum to 1. If nothing in the picture shows an emotion, give most weight to neutral.',
 ].join(' ');
 
-/** Upper bound on the reply: the JSON above needs about 150 tokens. */
-export const MAX_REPLY_TOKENS = 400;
-
-/** Body of a chat-completions request for one picture. */
-export function buildVisionRequest(input: { model: string; imageDataUrl: string; jsonMode: boolean }): Record<string, unknown> {
+/** Body of a chat-completions request for one picture, with the parameters of `plan`. */
+export function buildVisionRequest(input: { model: string; imageDataUrl: string; plan: RequestPlan }): Record<string, unknown> {
   return {
     model: input.model,
     temperature: 0,
-    max_tokens: MAX_REPLY_TOKENS,
-    ...(input.jsonMode ? { response_format: { type: 'json_object' } } : {}),
+    ...planParams(input.plan),
     messages: [
       { role: 'system', content: SYSTEM_PROMPT },
       {

@@ -1,12 +1,15 @@
-// Calls an OpenAI-compatible chat-completions endpoint with one picture: one request per user
-// action, a timeout, a user cancel that is not an error, retries only where they can help
-// (408/409/429/5xx, network errors; at most two, honouring retry-after), one retry without JSON
-// mode where a provider rejects `response_format`, and every failure as a VisionError. The key goes
-// only to the configured base URL, in the Authorization header, and never comes back out: any
-// text of the provider's that reaches the user (an error message quoting the key) is redacted.
-// Replies are read up to MAX_REPLY_BYTES; a larger or non-JSON body is a failure, not a freeze.
+// Calls an OpenAI-compatible chat-completions endpoint with one picture: a timeout, a user cancel
+// that is not an error, and at most MAX_REQUESTS requests per picture in all. Between them, the
+// request policy (domain/vision-policy.ts) changes what a model refused or where its answer was cut
+// off by its reasoning, and transient failures (408/409/429/5xx, network) are retried honouring
+// retry-after; every retry is announced (`onRetry`, `onWait`). Reasoning is never read as the
+// answer. Every failure is a VisionError. The key goes only to the configured base URL, in the
+// Authorization header, and never comes back out: any text of the provider's that reaches the
+// user (an error message quoting the key) is redacted. Replies are read up to MAX_REPLY_BYTES; a
+// larger or non-JSON body is a failure, not a freeze.
 import { topEmotion, type Emotion, type EmotionScores } from '../domain/emotions';
 import { decideRetry } from '../domain/retry';
+import { MAX_REQUESTS, firstPlan, initialQuirks, nextPlan, type AttemptFailure, type ModelQuirks, type RequestPlan } from '../domain/vision-policy';
 import { parseVisionReply } from '../domain/vision-reply';
 import { VisionError } from '../domain/vision-errors';
 import { buildVisionRequest } from './prompt';
@@ -24,6 +27,25 @@ export interface VisionResult {
   readonly elapsedMs: number;
   /** Requests made (1 when nothing was retried). */
   readonly requests: number;
+  /** Tokens the provider counted over all requests of this picture, when it said. */
+  readonly usage: VisionUsage | null;
+  /** The provider's request allowance after this picture, when its headers said. */
+  readonly rateLimit: RateLimit | null;
+}
+
+/** Tokens used, summed over the requests of one picture. */
+export interface VisionUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** Of the completion tokens, those spent on reasoning (when the provider says). */
+  readonly reasoningTokens: number | null;
+  readonly totalTokens: number;
+}
+
+/** What `x-ratelimit-*` headers say about requests left. */
+export interface RateLimit {
+  readonly remainingRequests: number | null;
+  readonly limitRequests: number | null;
 }
 
 /** What a request needs. */
@@ -35,8 +57,14 @@ export interface VisionCall {
   readonly timeoutMs: number;
   /** Aborting it cancels the call; the promise then rejects with code `cancelled`. */
   readonly signal?: AbortSignal;
+  /** What is known this session of the model's parameters (default: nothing yet). */
+  readonly quirks?: ModelQuirks;
   /** Called before each wait between attempts (for a visible countdown). */
-  readonly onWait?: (wait: { seconds: number; reason: 'rate-limit' | 'retry'; attempt: number }) => void;
+  readonly onWait?: (wait: { seconds: number; reason: 'rate-limit' | 'retry'; attempt: number; rateLimit: RateLimit | null }) => void;
+  /** Called before a retry that changes the request, with the sentence to show. */
+  readonly onRetry?: (note: string) => void;
+  /** Called when the model taught something about its parameters (keep it for the session). */
+  readonly onLearn?: (quirks: ModelQuirks) => void;
 }
 
 /** The outside world, injectable for tests. */
@@ -72,47 +100,70 @@ export function endpoint(baseUrl: string, path: string): string {
 export async function analyzeImage(call: VisionCall, deps: VisionDeps = browserVisionDeps): Promise<VisionResult> {
   if (!call.baseUrl) throw new VisionError('no-base-url', 'No API base URL is set.');
   const started = deps.now();
-  let jsonMode = true;
-  let retries = 0;
+  let quirks = call.quirks ?? initialQuirks();
+  let plan = firstPlan(quirks);
+  let transientRetries = 0;
   let requests = 0;
+  let usage: VisionUsage | null = null;
+  /** Applies a policy step: the next attempt goes with it, and what was learned is kept. */
+  const step = (failure: AttemptFailure): boolean => {
+    const next = requests < MAX_REQUESTS ? nextPlan(plan, failure, quirks) : null;
+    if (!next) return false;
+    plan = next.plan;
+    if (next.quirks !== quirks) {
+      quirks = next.quirks;
+      call.onLearn?.(quirks);
+    }
+    call.onRetry?.(next.note);
+    return true;
+  };
   for (;;) {
     if (call.signal?.aborted) throw new VisionError('cancelled', 'Cancelled before sending.');
     requests += 1;
-    const outcome = await attempt(call, jsonMode, deps);
+    const outcome = await attempt(call, plan, deps);
+    if (outcome.kind !== 'network') usage = addUsage(usage, outcome.usage);
     if (outcome.kind === 'unreadable') throw new VisionError('bad-reply', outcome.detail);
     if (outcome.kind === 'ok') {
       const parsed = parseVisionReply(outcome.content, outcome.finishReason);
-      if (!parsed.ok) {
-        throw new VisionError(parsed.failure === 'truncated' ? 'truncated' : 'bad-reply', parsed.detail);
+      if (parsed.ok) {
+        const top = topEmotion(parsed.reading.scores);
+        return {
+          scores: parsed.reading.scores,
+          top: top.emotion,
+          topScore: top.score,
+          description: parsed.reading.description,
+          model: outcome.model || call.model,
+          baseUrl: call.baseUrl,
+          elapsedMs: deps.now() - started,
+          requests,
+          usage,
+          rateLimit: outcome.rateLimit,
+        };
       }
-      const top = topEmotion(parsed.reading.scores);
-      return {
-        scores: parsed.reading.scores,
-        top: top.emotion,
-        topScore: top.score,
-        description: parsed.reading.description,
-        model: outcome.model || call.model,
-        baseUrl: call.baseUrl,
-        elapsedMs: deps.now() - started,
-        requests,
-      };
+      if (parsed.failure === 'truncated' && step({ kind: 'cut-off' })) continue;
+      throw new VisionError(parsed.failure === 'truncated' ? 'truncated' : 'bad-reply', parsed.detail);
     }
-    if (outcome.kind === 'http' && outcome.status === 400 && jsonMode && mentionsJsonMode(outcome.message)) {
-      // Some providers or models refuse JSON mode: ask once more without it.
-      jsonMode = false;
-      continue;
+    if (outcome.kind === 'http' && outcome.status === 400) {
+      const jsonFailed = outcome.code === 'json_validate_failed';
+      if (step(jsonFailed ? { kind: 'json-failed' } : { kind: 'refused', message: outcome.message, param: outcome.param })) continue;
+      if (jsonFailed) throw new VisionError('truncated', `HTTP 400 json_validate_failed: ${outcome.message}`.slice(0, 400));
     }
     const decision = decideRetry({
       status: outcome.kind === 'http' ? outcome.status : null,
-      retriesSoFar: retries,
+      retriesSoFar: requests >= MAX_REQUESTS ? Number.POSITIVE_INFINITY : transientRetries,
       retryAfter: outcome.kind === 'http' ? outcome.retryAfter : null,
       nowMs: deps.now(),
       random: deps.random,
     });
     if (!decision.retry) throw toError(outcome, decision.retryAfterMs);
-    retries += 1;
+    transientRetries += 1;
     const rateLimited = outcome.kind === 'http' && outcome.status === 429;
-    call.onWait?.({ seconds: Math.ceil(decision.delayMs / 1000), reason: rateLimited ? 'rate-limit' : 'retry', attempt: retries });
+    call.onWait?.({
+      seconds: Math.ceil(decision.delayMs / 1000),
+      reason: rateLimited ? 'rate-limit' : 'retry',
+      attempt: transientRetries,
+      rateLimit: outcome.kind === 'http' ? outcome.rateLimit : null,
+    });
     try {
       await deps.sleep(decision.delayMs, call.signal);
     } catch {
@@ -125,12 +176,21 @@ export async function analyzeImage(call: VisionCall, deps: VisionDeps = browserV
 export const MAX_REPLY_BYTES = 4 * 1024 * 1024;
 
 type Outcome =
-  | { kind: 'ok'; content: unknown; finishReason: unknown; model: string }
-  | { kind: 'unreadable'; detail: string }
-  | { kind: 'http'; status: number; message: string; code: string; retryAfter: string | null }
+  | { kind: 'ok'; content: unknown; finishReason: unknown; model: string; usage: VisionUsage | null; rateLimit: RateLimit | null }
+  | { kind: 'unreadable'; detail: string; usage: null }
+  | {
+      kind: 'http';
+      status: number;
+      message: string;
+      code: string;
+      param: string | undefined;
+      retryAfter: string | null;
+      rateLimit: RateLimit | null;
+      usage: null;
+    }
   | { kind: 'network'; message: string };
 
-async function attempt(call: VisionCall, jsonMode: boolean, deps: VisionDeps): Promise<Outcome> {
+async function attempt(call: VisionCall, plan: RequestPlan, deps: VisionDeps): Promise<Outcome> {
   const timeout = new AbortController();
   const timer = setTimeout(() => timeout.abort(new DOMException('timeout', 'TimeoutError')), call.timeoutMs);
   const signal = call.signal ? AbortSignal.any([call.signal, timeout.signal]) : timeout.signal;
@@ -138,7 +198,7 @@ async function attempt(call: VisionCall, jsonMode: boolean, deps: VisionDeps): P
     const response = await deps.fetch(endpoint(call.baseUrl, 'chat/completions'), {
       method: 'POST',
       headers: { Authorization: `Bearer ${call.apiKey}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify(buildVisionRequest({ model: call.model, imageDataUrl: call.imageDataUrl, jsonMode })),
+      body: JSON.stringify(buildVisionRequest({ model: call.model, imageDataUrl: call.imageDataUrl, plan })),
       signal,
       credentials: 'omit',
       referrerPolicy: 'no-referrer',
@@ -153,18 +213,24 @@ async function attempt(call: VisionCall, jsonMode: boolean, deps: VisionDeps): P
         status: response.status,
         message: redactKey(message, call.apiKey),
         code: typeof error.code === 'string' ? redactKey(error.code, call.apiKey) : '',
+        param: typeof error.param === 'string' ? error.param.slice(0, 100) : undefined,
         retryAfter: response.headers.get('retry-after'),
+        rateLimit: rateLimitOf(response.headers),
+        usage: null,
       };
     }
-    if (read.tooLarge) return { kind: 'unreadable', detail: `The reply was larger than ${MAX_REPLY_BYTES / 1024 / 1024} MB.` };
-    if (!read.json) return { kind: 'unreadable', detail: 'The provider sent a response that is not valid JSON.' };
+    if (read.tooLarge) return { kind: 'unreadable', detail: `The reply was larger than ${MAX_REPLY_BYTES / 1024 / 1024} MB.`, usage: null };
+    if (!read.json) return { kind: 'unreadable', detail: 'The provider sent a response that is not valid JSON.', usage: null };
     const choice = isRecord(body) && Array.isArray(body.choices) && isRecord(body.choices[0]) ? body.choices[0] : null;
     const message = choice && isRecord(choice.message) ? choice.message : null;
+    // `message.reasoning` (a parsed reasoning format) is reasoning, never the answer: not read.
     return {
       kind: 'ok',
       content: message?.content ?? null,
       finishReason: choice?.finish_reason ?? null,
       model: isRecord(body) ? servedModel(body.model) : '',
+      usage: isRecord(body) ? usageOf(body.usage) : null,
+      rateLimit: rateLimitOf(response.headers),
     };
   } catch (err) {
     if (call.signal?.aborted) throw new VisionError('cancelled', 'Cancelled by the user.');
@@ -222,8 +288,42 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function mentionsJsonMode(message: string): boolean {
-  return /response_format|json[_ ]?(mode|object)/iu.test(message);
+/** Token counts of a reply's `usage`, when they are numbers. */
+function usageOf(value: unknown): VisionUsage | null {
+  if (!isRecord(value)) return null;
+  const count = (v: unknown) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? Math.round(v) : null);
+  const prompt = count(value.prompt_tokens);
+  const completion = count(value.completion_tokens);
+  if (prompt === null && completion === null) return null;
+  const details = isRecord(value.completion_tokens_details) ? value.completion_tokens_details : {};
+  return {
+    promptTokens: prompt ?? 0,
+    completionTokens: completion ?? 0,
+    reasoningTokens: count(details.reasoning_tokens),
+    totalTokens: count(value.total_tokens) ?? (prompt ?? 0) + (completion ?? 0),
+  };
+}
+
+function addUsage(sum: VisionUsage | null, more: VisionUsage | null): VisionUsage | null {
+  if (!more) return sum;
+  if (!sum) return more;
+  return {
+    promptTokens: sum.promptTokens + more.promptTokens,
+    completionTokens: sum.completionTokens + more.completionTokens,
+    reasoningTokens: sum.reasoningTokens === null && more.reasoningTokens === null ? null : (sum.reasoningTokens ?? 0) + (more.reasoningTokens ?? 0),
+    totalTokens: sum.totalTokens + more.totalTokens,
+  };
+}
+
+/** Requests left and allowed, from `x-ratelimit-*` headers (Groq, OpenAI and others send them). */
+function rateLimitOf(headers: Headers): RateLimit | null {
+  const number = (name: string) => {
+    const v = Number(headers.get(name) ?? Number.NaN);
+    return Number.isFinite(v) && v >= 0 ? v : null;
+  };
+  const remainingRequests = number('x-ratelimit-remaining-requests');
+  const limitRequests = number('x-ratelimit-limit-requests');
+  return remainingRequests === null && limitRequests === null ? null : { remainingRequests, limitRequests };
 }
 
 /** Maps a final failed attempt to the error the user sees. */
@@ -231,7 +331,11 @@ function toError(outcome: Extract<Outcome, { kind: 'http' | 'network' }>, retryA
   if (outcome.kind === 'network') return new VisionError('network', outcome.message);
   const { status, message, code } = outcome;
   const detail = `HTTP ${status}${code ? ` ${code}` : ''}: ${message}`.slice(0, 400);
-  const opts = { status, retryAfterSec: retryAfterMs === null ? null : retryAfterMs / 1000 };
+  const opts = {
+    status,
+    retryAfterSec: retryAfterMs === null ? null : retryAfterMs / 1000,
+    remainingRequests: outcome.rateLimit?.remainingRequests ?? null,
+  };
   if (status === 401) return new VisionError('unauthorized', detail, opts);
   if (status === 403) return new VisionError('forbidden', detail, opts);
   if (status === 404 || /model_(not_found|decommissioned)/u.test(code) || /decommissioned|does not exist/iu.test(message)) {
