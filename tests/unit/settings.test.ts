@@ -135,3 +135,22 @@ describe('fieldText', () => {
     expect(fieldText('https://x.org/', 'https://huggingface.co', checkModelHost)).toBe('https://huggingface.co');
   });
 });
+
+describe('settings version 3', () => {
+  it('moves a stored Groq choice off the models Groq shut down, and leaves every other choice alone', async () => {
+    const { parseSettings, DEFAULT_SETTINGS } = await import('../../src/lib/domain/settings');
+    for (const retired of ['meta-llama/llama-4-maverick-17b-128e-instruct', 'meta-llama/llama-4-scout-17b-16e-instruct']) {
+      expect(parseSettings({ schemaVersion: 2, visionProvider: 'groq', visionModel: retired }).visionModel).toBe(DEFAULT_SETTINGS.visionModel);
+    }
+    expect(DEFAULT_SETTINGS.visionModel).toBe('qwen/qwen3.6-27b');
+    expect(parseSettings({ schemaVersion: 2, visionProvider: 'openrouter', visionModel: 'meta-llama/llama-4-scout' }).visionModel).toBe('meta-llama/llama-4-scout');
+    expect(parseSettings({ schemaVersion: 2, visionProvider: 'custom', visionModel: 'meta-llama/llama-4-maverick-17b-128e-instruct' }).visionModel).toBe(
+      'meta-llama/llama-4-maverick-17b-128e-instruct',
+    );
+    // Chosen again after the move (version 3), it is the user's choice.
+    expect(parseSettings({ schemaVersion: 3, visionProvider: 'groq', visionModel: 'meta-llama/llama-4-scout-17b-16e-instruct' }).visionModel).toBe(
+      'meta-llama/llama-4-scout-17b-16e-instruct',
+    );
+    expect(parseSettings({ schemaVersion: 2, visionProvider: 'groq', visionModel: '' }).visionModel).toBe('');
+  });
+});

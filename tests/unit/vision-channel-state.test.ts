@@ -115,16 +115,40 @@ describe('VisionChannelState.loadModels', () => {
 });
 
 describe('VisionChannelState.analyze', () => {
-  it('with an empty Vision model, says so and sends nothing', async () => {
-    let requests = 0;
-    const deps: VisionDeps = { ...browserVisionDeps, fetch: (async () => (requests += 1, new Response('{}'))) as typeof fetch };
+  /** A provider whose list is `models` and whose chat answers joy; records the models asked for. */
+  async function withList(models: unknown[]) {
+    const asked: string[] = [];
+    const deps: VisionDeps = {
+      ...browserVisionDeps,
+      fetch: (async (url: string, init: RequestInit) => {
+        if (url.endsWith('/models')) return new Response(JSON.stringify({ data: models }));
+        asked.push((JSON.parse(String(init.body)) as { model: string }).model);
+        const content = JSON.stringify({ description: 'Smiling.', scores: { joy: 0.9, neutral: 0.1 } });
+        return new Response(JSON.stringify({ model: asked.at(-1), choices: [{ message: { content }, finish_reason: 'stop' }] }));
+      }) as typeof fetch,
+    };
     const settings = new SettingsState({ load: async () => ({ ...DEFAULT_SETTINGS, visionModel: '' }), save: async () => undefined });
     await settings.load();
     const keys = { load: () => 'gsk_key', save: () => undefined, clear: () => undefined, where: 'nowhere' };
-    const vision = new VisionChannelState(settings, keys, deps, manualPrepare().prepare);
+    return { vision: new VisionChannelState(settings, keys, deps, manualPrepare().prepare), asked };
+  }
+
+  it('with an empty Vision model, picks a model of the list that takes pictures (not the first listed)', async () => {
+    const { vision, asked } = await withList([
+      { id: 'text-only', input_modalities: ['text'] },
+      { id: 'ears', input_modalities: ['audio'] },
+      { id: 'eyes', input_modalities: ['text', 'image'] },
+    ]);
     const outcome = await vision.analyze(prepared('a.jpg'));
-    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringMatching(/^No vision model is set/u) });
-    expect(vision.error).toMatch(/Load the model list/u);
-    expect(requests).toBe(0);
+    expect(outcome).toMatchObject({ status: 'done', result: { model: 'eyes' } });
+    expect(asked).toEqual(['eyes']);
+    expect(vision.picked).toBe(true);
+  });
+
+  it('with an empty Vision model and no model that takes pictures, says so and sends no picture', async () => {
+    const { vision, asked } = await withList([{ id: 'text-only', input_modalities: ['text'] }]);
+    const outcome = await vision.analyze(prepared('a.jpg'));
+    expect(outcome).toMatchObject({ status: 'failed', message: expect.stringContaining('lists no model that takes pictures') });
+    expect(asked).toEqual([]);
   });
 });

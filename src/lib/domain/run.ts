@@ -23,10 +23,23 @@ export type TextChannelResult = Omit<TextPart, 'text'> & {
   readonly cached?: boolean;
 };
 
-/** The picture channel's answer: what a History record keeps of it, and the requests it took. */
+/** Tokens a provider counted for one picture, summed over its requests. */
+export interface TokenUsage {
+  readonly promptTokens: number;
+  readonly completionTokens: number;
+  /** Of the completion tokens, those spent on reasoning (when the provider says). */
+  readonly reasoningTokens: number | null;
+  readonly totalTokens: number;
+}
+
+/**
+ * The picture channel's answer: what a History record keeps of it, and what it cost (requests,
+ * tokens), which is shown but not kept.
+ */
 export type VisionChannelResult = VisionPart & {
   /** Requests made, retries included; unknown for runs read back from History. */
   readonly requests?: number;
+  readonly usage?: TokenUsage;
 };
 
 /** Each channel's result type. */

@@ -13,8 +13,8 @@ import {
   type ModelSource,
 } from './model-source';
 
-/** Current schema version of stored settings (2 added the vision provider). */
-export const SETTINGS_VERSION = 2;
+/** Current schema version of stored settings (2 added the vision provider; 3 moved Groq off its retired models). */
+export const SETTINGS_VERSION = 3;
 
 /** Settings as stored and used. */
 export interface Settings {
@@ -46,7 +46,7 @@ export const DEFAULT_SETTINGS: Settings = {
   device: 'auto',
   visionProvider: 'groq',
   visionBaseUrl: 'https://api.groq.com/openai/v1',
-  visionModel: 'meta-llama/llama-4-maverick-17b-128e-instruct',
+  visionModel: 'qwen/qwen3.6-27b',
   imageMaxSide: 1024,
   visionTimeoutSec: 60,
   textWeight: 0.5,
@@ -177,8 +177,17 @@ export function fieldText<T>(draft: string | null, stored: T, check: (input: str
 export function parseSettings(raw: unknown): Settings {
   if (typeof raw !== 'object' || raw === null) return DEFAULT_SETTINGS;
   // Version 1 had no vision fields: they take their defaults.
-  return { ...DEFAULT_SETTINGS, ...checkSettingsPatch(raw as SettingsPatch).ok, schemaVersion: SETTINGS_VERSION };
+  const settings: Settings = { ...DEFAULT_SETTINGS, ...checkSettingsPatch(raw as SettingsPatch).ok, schemaVersion: SETTINGS_VERSION };
+  // Version 2 defaulted Groq to models Groq has shut down: such a choice takes today's default.
+  const version = (raw as { schemaVersion?: unknown }).schemaVersion;
+  if ((typeof version !== 'number' || version < 3) && settings.visionProvider === 'groq' && GROQ_RETIRED.has(settings.visionModel)) {
+    return { ...settings, visionModel: DEFAULT_SETTINGS.visionModel };
+  }
+  return settings;
 }
+
+/** Models Groq served for pictures and shut down (Maverick 2026-03-09, Scout 2026-07-17). */
+const GROQ_RETIRED: ReadonlySet<string> = new Set(['meta-llama/llama-4-maverick-17b-128e-instruct', 'meta-llama/llama-4-scout-17b-16e-instruct']);
 
 // Not [::1]: a CSP host-source cannot name an IPv6 literal, so the page could not connect to it.
 const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);

@@ -135,6 +135,18 @@ export class RunState {
     this.#vision.cancel();
   }
 
+  /**
+   * Uses `model` as the vision model from now on (saved in Settings) and analyses the same input
+   * again with it: the one click after a model turned out to be retired.
+   */
+  async useVisionModel(model: string): Promise<void> {
+    if (this.busy) return;
+    const saved = await this.#settings.update({ visionModel: model });
+    if (saved.refused.visionModel) return;
+    this.#vision.reset();
+    await this.analyze();
+  }
+
   /** Sets the text weight of the fused answer (saved in Settings). */
   setTextWeight(weight: number): Promise<unknown> {
     return this.#settings.update({ textWeight: weight });

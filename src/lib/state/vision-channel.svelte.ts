@@ -1,15 +1,20 @@
 // The picture channel: the picture (prepared on the device), the API key (memory by default,
 // remembered only on request), the provider's model list, and one request at a time with cancel,
-// a retry countdown and failures as one sentence each. It answers a run with an outcome and keeps
-// no result of its own: what the page shows about an analysis comes from the run.
+// a retry countdown, announced retries and failures as one sentence each. With the Vision model
+// left empty it picks a model that takes pictures from the provider's list; what a model refused
+// is kept for the session (per base URL and model); a retired model leaves a replacement to offer.
+// It answers a run with an outcome and keeps no result of its own: what the page shows about an
+// analysis comes from the run.
 import { hostOf } from '../domain/format';
 import type { ChannelOutcome, VisionChannelResult } from '../domain/run';
+import { pickImageModel } from '../domain/vision-models';
+import { initialQuirks, type ModelQuirks } from '../domain/vision-policy';
 import { VisionError, describeVisionError } from '../domain/vision-errors';
 import type { KeyStore } from '../storage/key-store';
 import { prepareImage, type PreparedImage } from '../vision/image-prep';
 import { listModels, type ListedModel } from '../vision/models';
 import { providerById } from '../vision/providers';
-import { analyzeImage, browserVisionDeps, type VisionDeps } from '../vision/vision-client';
+import { analyzeImage, browserVisionDeps, type RateLimit, type VisionDeps } from '../vision/vision-client';
 import type { SettingsState } from './settings.svelte';
 
 /** Where the picture request is. */
@@ -30,6 +35,12 @@ export class VisionChannelState {
   #countdown: ReturnType<typeof setInterval> | null = null;
   /** Counts picks and removals, so a slow preparation cannot replace a later choice. */
   #pickCount = 0;
+  /** What each model (by base URL and id) refused this session: the next picture goes right at once. */
+  readonly #quirks = new Map<string, ModelQuirks>();
+  /** Models (by base URL and id) that answered "retired or unknown" this session. */
+  readonly #retired = new Set<string>();
+  /** The base URL the model list was read from. */
+  #modelsFrom: string | null = null;
 
   #image = $state.raw<PreparedImage | null>(null);
   #pictureId = $state<string | null>(null);
@@ -43,6 +54,14 @@ export class VisionChannelState {
   #phase = $state<VisionPhase>('idle');
   #waitSeconds = $state(0);
   #waitReason = $state<WaitReason>('retry');
+  #waitRateLimit = $state.raw<RateLimit | null>(null);
+  /** The retry under way, as a sentence ("retrying without reasoning options..."). */
+  #retryNote = $state<string | null>(null);
+  /** The model of the request under way (the one picked automatically when the field is empty). */
+  #model = $state<string | null>(null);
+  #picked = $state(false);
+  /** After "retired or unknown": a model of the provider's list that takes pictures, to offer. */
+  #replacement = $state<string | null>(null);
   #error = $state<string | null>(null);
   #errorDetail = $state<string | null>(null);
 
@@ -95,6 +114,25 @@ export class VisionChannelState {
   /** The provider asked to wait (429), or the app waits before retrying a failure (5xx, network). */
   get waitReason(): WaitReason {
     return this.#waitReason;
+  }
+  /** The provider's allowance while it asked to wait (429), when its headers said. */
+  get waitRateLimit(): RateLimit | null {
+    return this.#waitRateLimit;
+  }
+  /** The retry under way, as a sentence, or null. */
+  get retryNote(): string | null {
+    return this.#retryNote;
+  }
+  /** The model the request under way uses, and whether it was picked automatically. */
+  get model(): string | null {
+    return this.#model;
+  }
+  get picked(): boolean {
+    return this.#picked;
+  }
+  /** A model to offer in place of one the provider called retired or unknown. */
+  get replacement(): string | null {
+    return this.#replacement;
   }
   get error(): string | null {
     return this.#error;
@@ -189,39 +227,62 @@ export class VisionChannelState {
     this.#phase = 'idle';
     this.#error = null;
     this.#errorDetail = null;
+    this.#replacement = null;
   }
 
-  /** Sends `image`; one request (plus retries) per call, none while one runs. Never rejects. */
+  /**
+   * Sends `image`; one call makes at most 3 requests (retries included), none while one runs.
+   * With the Vision model empty, a model that takes pictures is picked from the provider's list
+   * first. Never rejects.
+   */
   async analyze(image: PreparedImage): Promise<VisionOutcome> {
     if (this.busy) return { status: 'failed', message: 'A picture request is still running.' };
     const s = this.#settings.current;
     this.#error = null;
     this.#errorDetail = null;
+    this.#replacement = null;
+    this.#retryNote = null;
     if (!this.local && typeof navigator !== 'undefined' && !navigator.onLine) {
       return this.#fail(new VisionError('offline', 'navigator.onLine is false.'));
     }
     if (!this.#apiKey && !this.local) return this.#fail(new VisionError('no-key', 'No API key.'));
-    if (!s.visionModel) return this.#fail(new VisionError('no-model', 'The Vision model setting is empty.'));
     const controller = new AbortController();
     this.#controller = controller;
     this.#phase = 'running';
+    let model = s.visionModel;
     try {
+      this.#picked = !model;
+      if (!model) model = await this.#pickModel();
+      this.#model = model;
+      const key = `${s.visionBaseUrl}|${model}`;
+      const listed = this.#modelsFrom === s.visionBaseUrl ? this.#models.find((m) => m.id === model) : undefined;
       const r = await analyzeImage(
         {
           baseUrl: s.visionBaseUrl,
           apiKey: this.#apiKey,
-          model: s.visionModel,
+          model,
           imageDataUrl: image.dataUrl,
           timeoutMs: s.visionTimeoutSec * 1000,
           signal: controller.signal,
-          onWait: (w) => this.#startCountdown(w.seconds, w.reason),
+          quirks: this.#quirks.get(key) ?? initialQuirks(listed?.maxCompletionTokens ?? null),
+          onWait: (w) => this.#startCountdown(w.seconds, w.reason, w.rateLimit),
+          onRetry: (note) => (this.#retryNote = note),
+          onLearn: (q) => this.#quirks.set(key, q),
         },
         this.#deps,
       );
       this.#phase = 'done';
       return {
         status: 'done',
-        result: { scores: r.scores, description: r.description, model: r.model, provider: hostOf(r.baseUrl), elapsedMs: r.elapsedMs, requests: r.requests },
+        result: {
+          scores: r.scores,
+          description: r.description,
+          model: r.model,
+          provider: hostOf(r.baseUrl),
+          elapsedMs: r.elapsedMs,
+          requests: r.requests,
+          ...(r.usage ? { usage: r.usage } : {}),
+        },
       };
     } catch (err) {
       const e = err instanceof VisionError ? err : new VisionError('network', String(err));
@@ -229,11 +290,36 @@ export class VisionChannelState {
         this.#phase = 'idle';
         return { status: 'cancelled', message: 'The picture analysis was cancelled.' };
       }
-      return this.#fail(e);
+      if (e.code === 'model-not-found' && model) await this.#offerReplacement(model);
+      return this.#fail(e, model);
     } finally {
       this.#stopCountdown();
+      this.#retryNote = null;
       if (this.#controller === controller) this.#controller = null;
     }
+  }
+
+  /** The model to use when the field is empty: the best of the provider's list that takes pictures. */
+  async #pickModel(): Promise<string> {
+    const base = this.#settings.current.visionBaseUrl;
+    if (this.#modelsFrom !== base || this.#modelsStatus !== 'loaded') await this.loadModels();
+    if (this.#modelsStatus !== 'loaded') throw new VisionError('no-model', `The model list could not be read: ${this.#modelsError ?? 'unknown error'}`);
+    const picked = pickImageModel(this.#models, this.#retiredAt(base));
+    if (!picked) throw new VisionError('no-image-model', `${this.#models.length} models listed, none takes pictures.`);
+    return picked.id;
+  }
+
+  /** Remembers a retired model, reads the list again, and keeps the best image model to offer. */
+  async #offerReplacement(model: string): Promise<void> {
+    const base = this.#settings.current.visionBaseUrl;
+    this.#retired.add(`${base}|${model}`);
+    await this.loadModels();
+    if (this.#modelsStatus !== 'loaded') return;
+    this.#replacement = pickImageModel(this.#models, this.#retiredAt(base))?.id ?? null;
+  }
+
+  #retiredAt(base: string): Set<string> {
+    return new Set([...this.#retired].filter((k) => k.startsWith(`${base}|`)).map((k) => k.slice(base.length + 1)));
   }
 
   /** Stops the running request; not an error. */
@@ -257,6 +343,7 @@ export class VisionChannelState {
     this.#modelsStatus = 'loading';
     try {
       this.#models = await listModels(s.visionBaseUrl, this.#apiKey, this.#deps.fetch);
+      this.#modelsFrom = s.visionBaseUrl;
       this.#modelsStatus = 'loaded';
     } catch (err) {
       const e = err instanceof VisionError ? err : new VisionError('network', String(err));
@@ -269,22 +356,23 @@ export class VisionChannelState {
     }
   }
 
-  #context() {
-    return { model: this.#settings.current.visionModel, host: this.host };
+  #context(model?: string) {
+    return { model: model || this.#settings.current.visionModel, host: this.host };
   }
 
-  #fail(err: VisionError): VisionOutcome {
-    this.#error = describeVisionError(err, this.#context());
+  #fail(err: VisionError, model?: string): VisionOutcome {
+    this.#error = describeVisionError(err, this.#context(model));
     this.#errorDetail = err.detail;
     this.#phase = 'error';
     return { status: 'failed', message: this.#error };
   }
 
-  #startCountdown(seconds: number, reason: WaitReason): void {
+  #startCountdown(seconds: number, reason: WaitReason, rateLimit: RateLimit | null): void {
     this.#stopCountdown();
     this.#phase = 'waiting';
     this.#waitSeconds = seconds;
     this.#waitReason = reason;
+    this.#waitRateLimit = rateLimit;
     this.#countdown = setInterval(() => {
       this.#waitSeconds = Math.max(0, this.#waitSeconds - 1);
       if (this.#waitSeconds === 0) {

@@ -9,6 +9,7 @@
 // larger or non-JSON body is a failure, not a freeze.
 import { topEmotion, type Emotion, type EmotionScores } from '../domain/emotions';
 import { decideRetry } from '../domain/retry';
+import type { TokenUsage } from '../domain/run';
 import { MAX_REQUESTS, firstPlan, initialQuirks, nextPlan, type AttemptFailure, type ModelQuirks, type RequestPlan } from '../domain/vision-policy';
 import { parseVisionReply } from '../domain/vision-reply';
 import { VisionError } from '../domain/vision-errors';
@@ -34,13 +35,7 @@ export interface VisionResult {
 }
 
 /** Tokens used, summed over the requests of one picture. */
-export interface VisionUsage {
-  readonly promptTokens: number;
-  readonly completionTokens: number;
-  /** Of the completion tokens, those spent on reasoning (when the provider says). */
-  readonly reasoningTokens: number | null;
-  readonly totalTokens: number;
-}
+export type VisionUsage = TokenUsage;
 
 /** What `x-ratelimit-*` headers say about requests left. */
 export interface RateLimit {
