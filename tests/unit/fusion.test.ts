@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/lib/domain/emotions';
-import { confidenceOf, consistencyOf, fuse, jensenShannon, polarityOf } from '../../src/lib/domain/fusion';
+import { confidenceOf, consistencyOf, fuse, fuseChannels, jensenShannon, polarityOf } from '../../src/lib/domain/fusion';
 
 const dist = (partial: Partial<Record<Emotion, number>>): EmotionScores =>
   normalize(Object.fromEntries(EMOTIONS.map((e) => [e, partial[e] ?? 0])) as Record<Emotion, number>);
@@ -156,5 +156,69 @@ describe('fusion', () => {
         }),
       );
     });
+  });
+});
+
+describe('fusion of any number of channels', () => {
+  const NAMES = ['a', 'b', 'c', 'd'] as const;
+  type Name = (typeof NAMES)[number];
+  const arbChannels = fc.array(arbScores, { minLength: 1, maxLength: 4 });
+  const arbWeights = fc.array(fc.double({ min: 0, max: 5, noNaN: true }), { minLength: 4, maxLength: 4 });
+  const withNames = <T>(xs: readonly T[]) => Object.fromEntries(xs.map((x, i) => [NAMES[i]!, x])) as Partial<Record<Name, T>>;
+
+  it('gives a distribution, with weights renormalised over the channels present', () => {
+    fc.assert(
+      fc.property(arbChannels, arbWeights, (channels, weights) => {
+        const f = fuseChannels(withNames(channels), withNames(weights), NAMES)!;
+        expect(EMOTIONS.reduce((n, e) => n + f.scores[e], 0)).toBeCloseTo(1, 9);
+        expect(f.present).toEqual(NAMES.slice(0, channels.length));
+        expect(f.present.reduce((n, c) => n + f.weights[c], 0)).toBeCloseTo(1, 9);
+        expect(f.pairs).toHaveLength((channels.length * (channels.length - 1)) / 2);
+        expect(f.confidence).toBeGreaterThanOrEqual(0);
+        expect(f.confidence).toBeLessThanOrEqual(1);
+      }),
+    );
+  });
+
+  it('does not depend on the order of the channels (permutation invariance)', () => {
+    fc.assert(
+      fc.property(arbChannels, arbWeights, fc.integer({ min: 0, max: 1000 }), (channels, weights, seed) => {
+        const n = channels.length;
+        // A permutation of the first n names, from the seed.
+        const perm = NAMES.slice(0, n).map((name, i) => ({ name, key: (i * 7919 + seed * 104729) % 1009 })).sort((x, y) => x.key - y.key).map((x) => x.name);
+        const a = fuseChannels(withNames(channels), withNames(weights.slice(0, n)), NAMES)!;
+        const scores: Partial<Record<Name, EmotionScores>> = {};
+        const ws: Partial<Record<Name, number>> = {};
+        channels.forEach((s, i) => {
+          scores[perm[i]!] = s;
+          ws[perm[i]!] = weights[i]!;
+        });
+        const b = fuseChannels(scores, ws, NAMES)!;
+        for (const e of EMOTIONS) expect(b.scores[e]).toBeCloseTo(a.scores[e], 9);
+        expect(b.weakest?.similarity ?? 1).toBeCloseTo(a.weakest?.similarity ?? 1, 9);
+        expect(b.confidence).toBeCloseTo(a.confidence, 9);
+      }),
+    );
+  });
+
+  it('weight 1 on one channel and 0 on the others gives that channel', () => {
+    fc.assert(
+      fc.property(arbChannels, fc.nat(), (channels, pick) => {
+        const i = pick % channels.length;
+        const weights = channels.map((_, j) => (j === i ? 1 : 0));
+        const f = fuseChannels(withNames(channels), withNames(weights), NAMES)!;
+        for (const e of EMOTIONS) expect(f.scores[e]).toBeCloseTo(channels[i]![e], 9);
+      }),
+    );
+  });
+
+  it('names the most divergent pair, and its verdict is the answer\'s', () => {
+    const B = dist({ joy: 0.9, neutral: 0.1 });
+    const f = fuseChannels({ a: JOY, b: B, c: SAD }, { a: 1, b: 1, c: 1 }, ['a', 'b', 'c'])!;
+    const expected = consistencyOf(JOY, SAD).similarity < consistencyOf(B, SAD).similarity ? ['a', 'c'] : ['b', 'c'];
+    expect(f.weakest?.pair).toEqual(expected);
+    expect(f.weakest?.verdict).toBe('divergent');
+    expect(f.topsAgree).toBe(false);
+    expect(Math.min(...f.pairs.map((p) => p.similarity))).toBe(f.weakest?.similarity);
   });
 });

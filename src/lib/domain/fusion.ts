@@ -1,18 +1,24 @@
-// Fusion of the text and picture channels into one answer, and how far the two agree.
+// Fusion of the channels into one answer, and how far they agree. `fuseChannels` takes any set of
+// channels (the faces of issue 14 are a third); `fuse` is its two-channel form (text, picture) that
+// the page uses today.
 //
 // Definitions (all pure; property-tested in tests/unit/fusion.test.ts):
-// - Fused distribution F = w·T + (1−w)·V, w = text weight in [0, 1], renormalised over the
-//   channels present. With one channel, F is that channel ("single-channel").
+// - Fused distribution F = Σ w̃ᵢ·Pᵢ over the channels present, w̃ᵢ = wᵢ / Σ wⱼ (the weights
+//   renormalised over the channels present; equal weights when they are all 0). Two channels:
+//   F = w·T + (1−w)·V with w the text weight. With one channel, F is that channel.
+// - Consistency is measured for every pair of channels present; the answer's consistency is the
+//   most divergent pair's (lowest similarity), which the explanation names.
 // - Similarity S = 1 − JSD₂(T, V), where JSD₂ is the Jensen–Shannon divergence in base 2
 //   (bounded in [0, 1]; 0 for identical distributions, 1 for disjoint ones). So S ∈ [0, 1].
 // - Verdict: "consistent" when the top labels agree and S ≥ 0.75; "divergent" when they differ
 //   and S < 0.5; "mixed" otherwise.
-// - Confidence C = p · S · a, where p is the fused top probability and a = 1 when the top labels
-//   agree, 0.75 when they do not. C ∈ [0, 1]; C = p when T = V; agreement (higher S, same top)
+// - Confidence C = p · S · a, where p is the fused top probability, S the most divergent pair's
+//   similarity and a = 1 when every channel's top label agrees, 0.75 when they do not. C ∈ [0, 1]; C = p when T = V; agreement (higher S, same top)
 //   raises it, divergence lowers it; with p held, C never grows as T and V move apart.
 //   Single channel: C = that channel's top probability.
 // - Polarity: positive = joy; negative = anger + disgust + fear + sadness; neutral = neutral;
 //   ambiguous = surprise (it can be either). The label is the largest of the four.
+import { CHANNEL_IDS, type ChannelId } from './channels';
 import { EMOTIONS, normalize, topEmotion, type Emotion, type EmotionScores } from './emotions';
 
 /** Thresholds of the verdict (see the header). */
@@ -117,36 +123,101 @@ export function confidenceOf(topScore: number, consistency: Consistency | null):
   return clamp01(topScore * consistency.similarity * (consistency.topAgree ? 1 : DISAGREEMENT_FACTOR));
 }
 
-/** Fuses whatever channels are present; null when there is none. */
-export function fuse(input: FusionInput): FusionResult | null {
-  const { text, vision } = input;
-  if (!text && !vision) return null;
-  const w = clamp01(Number.isFinite(input.textWeight) ? input.textWeight : 0.5);
-  let scores: EmotionScores;
-  let weights: { text: number; vision: number };
-  let consistency: Consistency | null = null;
-  if (text && vision) {
-    weights = { text: w, vision: 1 - w };
-    const mixed = Object.fromEntries(EMOTIONS.map((e) => [e, w * text[e] + (1 - w) * vision[e]])) as Record<Emotion, number>;
-    scores = normalize(mixed);
-    consistency = consistencyOf(text, vision);
+/** The agreement of one pair of channels. */
+export interface PairAgreement<K extends string = ChannelId> extends Consistency {
+  readonly pair: readonly [K, K];
+}
+
+/** The fused answer of any set of channels. */
+export interface ChannelFusion<K extends string = ChannelId> {
+  readonly scores: EmotionScores;
+  readonly top: Emotion;
+  readonly topScore: number;
+  /** The channels that gave scores, in the order given. */
+  readonly present: readonly K[];
+  /** Weights renormalised over the channels present (0 for the others). */
+  readonly weights: Readonly<Record<K, number>>;
+  /** Every pair of channels present. */
+  readonly pairs: readonly PairAgreement<K>[];
+  /** The most divergent pair (lowest similarity); null with one channel. */
+  readonly weakest: PairAgreement<K> | null;
+  /** Every channel's top label is the same. */
+  readonly topsAgree: boolean;
+  readonly confidence: number;
+  readonly confidenceLabel: 'high' | 'medium' | 'low';
+  readonly polarity: Polarity;
+}
+
+/**
+ * Fuses the channels that have scores with their weights (renormalised over them); null when no
+ * channel has scores. Invalid weights (negative, not finite) count as 0. `order` lists the
+ * channels (the app's: CHANNEL_IDS; any names in tests).
+ */
+export function fuseChannels<K extends string = ChannelId>(
+  scores: Readonly<Partial<Record<K, EmotionScores | null>>>,
+  weights: Readonly<Partial<Record<K, number>>>,
+  order: readonly K[] = CHANNEL_IDS as readonly string[] as readonly K[],
+): ChannelFusion<K> | null {
+  const present = order.filter((c) => scores[c]);
+  if (present.length === 0) return null;
+  const raw = present.map((c) => {
+    const w = weights[c];
+    return typeof w === 'number' && Number.isFinite(w) && w > 0 ? w : 0;
+  });
+  const total = raw.reduce((a, b) => a + b, 0);
+  const norm = Object.fromEntries(order.map((c) => [c, 0])) as Record<K, number>;
+  present.forEach((c, i) => (norm[c] = total > 0 ? raw[i]! / total : 1 / present.length));
+  let fused: EmotionScores;
+  if (present.length === 1) {
+    fused = scores[present[0]!] as EmotionScores;
   } else {
-    weights = text ? { text: 1, vision: 0 } : { text: 0, vision: 1 };
-    scores = (text ?? vision) as EmotionScores;
+    const mixed = Object.fromEntries(EMOTIONS.map((e) => [e, present.reduce((n, c) => n + norm[c] * (scores[c] as EmotionScores)[e], 0)])) as Record<Emotion, number>;
+    fused = normalize(mixed);
   }
-  const top = topEmotion(scores);
-  const confidence = confidenceOf(top.score, consistency);
-  const confidenceLabel = confidence >= HIGH_CONFIDENCE ? 'high' : confidence >= MEDIUM_CONFIDENCE ? 'medium' : 'low';
-  const result = {
-    scores,
+  const pairs: PairAgreement<K>[] = [];
+  for (let i = 0; i < present.length; i += 1) {
+    for (let j = i + 1; j < present.length; j += 1) {
+      const a = present[i]!;
+      const b = present[j]!;
+      pairs.push({ pair: [a, b], ...consistencyOf(scores[a] as EmotionScores, scores[b] as EmotionScores) });
+    }
+  }
+  const weakest = pairs.reduce<PairAgreement<K> | null>((w, p) => (w === null || p.similarity < w.similarity ? p : w), null);
+  const tops = new Set(present.map((c) => topEmotion(scores[c] as EmotionScores).emotion));
+  const top = topEmotion(fused);
+  const confidence = weakest ? clamp01(top.score * weakest.similarity * (tops.size === 1 ? 1 : DISAGREEMENT_FACTOR)) : clamp01(top.score);
+  return {
+    scores: fused,
     top: top.emotion,
     topScore: top.score,
-    channels: text && vision ? 'both' : text ? 'text' : 'vision',
-    weights,
-    consistency,
+    present,
+    weights: norm,
+    pairs,
+    weakest,
+    topsAgree: tops.size === 1,
     confidence,
-    confidenceLabel,
-    polarity: polarityOf(scores),
+    confidenceLabel: confidence >= HIGH_CONFIDENCE ? 'high' : confidence >= MEDIUM_CONFIDENCE ? 'medium' : 'low',
+    polarity: polarityOf(fused),
+  };
+}
+
+/** Fuses whatever of the text and the picture is present; null when there is none. */
+export function fuse(input: FusionInput): FusionResult | null {
+  const { text, vision } = input;
+  const w = clamp01(Number.isFinite(input.textWeight) ? input.textWeight : 0.5);
+  const f = fuseChannels({ text, vision }, { text: w, vision: 1 - w });
+  if (!f) return null;
+  const { pair: _pair, ...consistency } = f.weakest ?? { pair: null };
+  const result = {
+    scores: f.scores,
+    top: f.top,
+    topScore: f.topScore,
+    channels: text && vision ? 'both' : text ? 'text' : 'vision',
+    weights: { text: f.weights.text, vision: f.weights.vision },
+    consistency: f.weakest ? (consistency as Consistency) : null,
+    confidence: f.confidence,
+    confidenceLabel: f.confidenceLabel,
+    polarity: f.polarity,
   } as const;
   return { ...result, explanation: explain(result, text, vision) };
 }

@@ -2,17 +2,11 @@
 // failure or its cancellation. Everything the page shows about an analysis (Overall, the channel
 // views) and the History record derive from one run alone, so answers from two runs never mix.
 // Runs are immutable: settling a channel returns a new run. Pure: no DOM, no Svelte.
+import { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from './channels';
 import { fuse, type FusionResult } from './fusion';
 import { HISTORY_VERSION, type HistoryRecord, type TextPart, type VisionPart } from './history';
 
-/** The channels a run can ask. */
-export type ChannelId = 'text' | 'vision';
-
-/** In the order they are shown. */
-export const CHANNEL_IDS: readonly ChannelId[] = ['text', 'vision'];
-
-/** Words for a channel in sentences ("the text", "the picture"). */
-export const CHANNEL_NOUNS: Readonly<Record<ChannelId, string>> = { text: 'text', vision: 'picture' };
+export { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from './channels';
 
 /**
  * The text channel's answer: what a History record keeps of it (`TextPart`, whose text is the
