@@ -1,0 +1,186 @@
+// The face channel's arithmetic, by hand-computed examples and properties: anchors, decoding,
+// suppression, the letterbox round trip, crops, input scaling and the picture's distribution.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { EMOTIONS, topEmotion, type EmotionScores } from '../../src/lib/domain/emotions';
+import {
+  anchors,
+  area,
+  cropRegion,
+  decodeDetections,
+  detectorInput,
+  expressionInput,
+  expressionScores,
+  iou,
+  letterbox,
+  nonMaxSuppression,
+  pictureScores,
+  toPicture,
+  type Box,
+} from '../../src/lib/domain/faces';
+
+const box = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
+
+function one(emotion: (typeof EMOTIONS)[number]): EmotionScores {
+  return Object.fromEntries(EMOTIONS.map((e) => [e, e === emotion ? 1 : 0])) as unknown as EmotionScores;
+}
+
+describe('anchors', () => {
+  it('has 896 centres: the 16x16 grid with 2 per cell, then the 8x8 grid with 6', () => {
+    const a = anchors();
+    expect(a.length).toBe(896 * 2);
+    expect([a[0], a[1], a[2], a[3]]).toEqual([8, 8, 8, 8]); // first cell, both anchors
+    expect([a[4], a[5]]).toEqual([24, 8]); // next cell to the right
+    expect([a[512 * 2], a[512 * 2 + 1]]).toEqual([16, 16]); // first cell of the coarse grid
+    expect([a[895 * 2], a[895 * 2 + 1]]).toEqual([240, 240]); // last cell
+  });
+});
+
+describe('iou and suppression', () => {
+  it('computes intersection over union by hand', () => {
+    expect(iou(box(0, 0, 10, 10), box(0, 0, 10, 10))).toBe(1);
+    expect(iou(box(0, 0, 10, 10), box(5, 0, 15, 10))).toBeCloseTo(50 / 150, 12);
+    expect(iou(box(0, 0, 10, 10), box(20, 20, 30, 30))).toBe(0);
+    expect(iou(box(0, 0, 0, 0), box(0, 0, 0, 0))).toBe(0);
+  });
+
+  it('keeps the best of overlapping boxes and every separate one', () => {
+    const kept = nonMaxSuppression([
+      { box: box(0, 0, 10, 10), score: 0.6 },
+      { box: box(1, 1, 11, 11), score: 0.9 },
+      { box: box(50, 50, 60, 60), score: 0.7 },
+    ]);
+    expect(kept.map((d) => d.score)).toEqual([0.9, 0.7]);
+  });
+
+  it('never keeps two boxes overlapping more than the threshold, and at most maxCount', () => {
+    const arb = fc.array(
+      fc.record({ x: fc.integer({ min: 0, max: 200 }), y: fc.integer({ min: 0, max: 200 }), s: fc.integer({ min: 1, max: 60 }), score: fc.double({ min: 0, max: 1, noNaN: true }) }),
+      { maxLength: 40 },
+    );
+    fc.assert(
+      fc.property(arb, fc.integer({ min: 1, max: 10 }), (items, max) => {
+        const kept = nonMaxSuppression(items.map((i) => ({ box: box(i.x, i.y, i.x + i.s, i.y + i.s), score: i.score })), 0.3, max);
+        expect(kept.length).toBeLessThanOrEqual(max);
+        for (let i = 0; i < kept.length; i++) for (let j = i + 1; j < kept.length; j++) expect(iou(kept[i]!.box, kept[j]!.box)).toBeLessThanOrEqual(0.3);
+      }),
+    );
+  });
+});
+
+describe('decodeDetections', () => {
+  it('turns one confident anchor into one box around its centre, and ignores the rest', () => {
+    const logits = new Float32Array(896).fill(-10);
+    const regressors = new Float32Array(896 * 16);
+    // Anchor 2 is the second cell of the fine grid: centre (24, 8). Offset (+2, +4), size 20 x 30.
+    logits[2] = 2; // sigmoid(2) = 0.8808
+    regressors.set([2, 4, 20, 30], 2 * 16);
+    const [d, ...rest] = decodeDetections(logits, regressors);
+    expect(rest).toEqual([]);
+    expect(d!.score).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
+    expect(d!.box).toEqual(box(16, -3, 36, 27));
+  });
+
+  it('drops boxes under the score threshold or without size, and refuses wrong shapes', () => {
+    const logits = new Float32Array(896).fill(-10);
+    const regressors = new Float32Array(896 * 16);
+    logits[0] = 0; // 0.5: kept at the default threshold of 0.5
+    regressors.set([0, 0, 10, 10], 0);
+    logits[600] = 5; // confident but of size 0
+    expect(decodeDetections(logits, regressors)).toHaveLength(1);
+    expect(decodeDetections(logits, regressors, { minScore: 0.6 })).toHaveLength(0);
+    expect(() => decodeDetections(new Float32Array(10), regressors)).toThrow(/896 logits/);
+  });
+});
+
+describe('letterbox and boxes back in the picture', () => {
+  it('fits a landscape picture centred, with bars above and below', () => {
+    expect(letterbox(1024, 512)).toEqual({ scale: 0.25, padX: 0, padY: 64 });
+    expect(letterbox(300, 600)).toEqual({ scale: 256 / 600, padX: (256 - 128) / 2, padY: 0 });
+  });
+
+  it('maps a box to the input and back to where it was (inside the picture)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 16, max: 5000 }), fc.integer({ min: 16, max: 5000 }), fc.double({ min: 0, max: 0.5, noNaN: true }), fc.double({ min: 0, max: 0.5, noNaN: true }), (w, h, fx, fy) => {
+        const fit = letterbox(w, h);
+        const original = box(fx * w, fy * h, (fx + 0.4) * w, (fy + 0.4) * h);
+        const input = box(original.x1 * fit.scale + fit.padX, original.y1 * fit.scale + fit.padY, original.x2 * fit.scale + fit.padX, original.y2 * fit.scale + fit.padY);
+        const back = toPicture(input, fit, w, h);
+        expect(back.x1).toBeCloseTo(original.x1, 6);
+        expect(back.y2).toBeCloseTo(original.y2, 6);
+      }),
+    );
+  });
+
+  it('clips a box that reaches over the picture edge', () => {
+    const fit = letterbox(1024, 512);
+    expect(toPicture(box(-10, 0, 300, 300), fit, 1024, 512)).toEqual(box(0, 0, 1024, 512));
+  });
+});
+
+describe('cropRegion', () => {
+  it('enlarges the box by 1.2 around its centre and makes it square', () => {
+    expect(cropRegion(box(100, 100, 200, 150), 1000, 1000)).toEqual(box(90, 65, 210, 185));
+  });
+  it('stays inside the picture', () => {
+    expect(cropRegion(box(0, 0, 100, 100), 80, 1000)).toEqual(box(0, 0, 80, 110));
+  });
+});
+
+describe('model inputs', () => {
+  it('scales RGB to [-1, 1] for the detector, dropping alpha', () => {
+    expect(Array.from(detectorInput([0, 127.5, 255, 9, 255, 0, 0, 9], 2))).toEqual([-1, 0, 1, 1, -1, -1]);
+  });
+  it('turns RGB into grey in [-1, 1] for the expression model', () => {
+    const [white, black, red] = Array.from(expressionInput([255, 255, 255, 0, 0, 0, 0, 0, 255, 0, 0, 0], 3));
+    expect(white).toBeCloseTo((0.2989 + 0.587 + 0.114 - 0.5) * 2, 6);
+    expect(black).toBe(-1);
+    expect(red).toBeCloseTo((0.2989 - 0.5) * 2, 6);
+  });
+});
+
+describe('expressionScores', () => {
+  it('maps the FER order (angry, disgust, fear, happy, sad, surprise, neutral) to ours', () => {
+    expect(topEmotion(expressionScores([0, 0, 0, 1, 0, 0, 0])).emotion).toBe('joy');
+    expect(topEmotion(expressionScores([0, 0, 0, 0, 1, 0, 0])).emotion).toBe('sadness');
+    expect(topEmotion(expressionScores([0, 0, 0, 0, 0, 0, 1])).emotion).toBe('neutral');
+    const s = expressionScores([0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.4]);
+    expect(s.neutral).toBeCloseTo(0.4, 6);
+    expect(EMOTIONS.reduce((n, e) => n + s[e], 0)).toBeCloseTo(1, 9);
+  });
+  it('refuses a wrong number of scores', () => {
+    expect(() => expressionScores([1, 0])).toThrow(/7 scores/);
+  });
+});
+
+describe('pictureScores', () => {
+  it('is null without faces', () => {
+    expect(pictureScores([])).toBeNull();
+  });
+
+  it('weights each face by its area times its detection score', () => {
+    // Joy face: 20x20 at 0.5 = 200; sadness face: 10x10 at 1 = 100. Joy gets 2/3.
+    const s = pictureScores([
+      { box: box(0, 0, 20, 20), score: 0.5, scores: one('joy') },
+      { box: box(50, 50, 60, 60), score: 1, scores: one('sadness') },
+    ])!;
+    expect(s.joy).toBeCloseTo(2 / 3, 9);
+    expect(s.sadness).toBeCloseTo(1 / 3, 9);
+  });
+
+  it('is the face itself with one face, and lies between the faces with several', () => {
+    const face = { box: box(0, 0, 10, 10), score: 0.9, scores: expressionScores([0.2, 0, 0.1, 0.5, 0.1, 0.05, 0.05]) };
+    expect(pictureScores([face])).toEqual(face.scores);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 100 }), fc.double({ min: 0.5, max: 1, noNaN: true }), fc.constantFrom(...EMOTIONS)), { minLength: 1, maxLength: 6 }), (items) => {
+        const faces = items.map(([s, score, e]) => ({ box: box(0, 0, s, s), score, scores: one(e) }));
+        const mixed = pictureScores(faces)!;
+        for (const e of EMOTIONS) {
+          const has = faces.some((f) => f.scores[e] === 1);
+          expect(mixed[e] > 0).toBe(has);
+        }
+        expect(area(faces[0]!.box)).toBeGreaterThan(0);
+      }),
+    );
+  });
+});
