@@ -4,6 +4,7 @@
 import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
+import { faceModels } from './scripts/lib/face-models-plugin.mjs';
 
 /**
  * The Content Security Policy of the built page (a meta tag; the dev server goes without, since
@@ -34,6 +35,9 @@ const isolationHeaders = {
 export default defineConfig({
   plugins: [
     svelte(),
+    // The face models, converted to ONNX from @vladmandic/human at build time (served by `vite` in
+    // dev); the worker bundle below is what imports them.
+    faceModels(),
     {
       name: 'moodlens-security-meta',
       apply: 'build',
@@ -42,9 +46,10 @@ export default defineConfig({
         { tag: 'meta', attrs: { name: 'referrer', content: 'no-referrer' }, injectTo: 'head-prepend' },
       ],
     },
-    // A service worker precaches the app shell and the ONNX Runtime wasm, so after one visit the
-    // app opens offline (model files are in IndexedDB). A new version waits until the user agrees
-    // to reload ('prompt'), so an analysis in progress is never cut off.
+    // A service worker precaches the app shell, the ONNX Runtime wasm and the two face models
+    // (1.4 MB), so after one visit the app opens offline (the text model's files are in
+    // IndexedDB). A new version waits until the user agrees to reload ('prompt'), so an analysis
+    // in progress is never cut off.
     VitePWA({
       registerType: 'prompt',
       injectRegister: false,
@@ -65,7 +70,7 @@ export default defineConfig({
         ],
       },
       workbox: {
-        globPatterns: ['**/*.{js,mjs,css,html,wasm,svg,png,webmanifest}'],
+        globPatterns: ['**/*.{js,mjs,css,html,wasm,onnx,svg,png,webmanifest}'],
         // Precache the WASM-only ONNX Runtime (14 MB); the WebGPU-capable build (27 MB) is cached
         // the first time a WebGPU device loads it, so WASM-only devices never download it.
         globIgnores: ['**/*.asyncify*'],
@@ -88,7 +93,9 @@ export default defineConfig({
   base: './',
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
-  optimizeDeps: { include: ['@huggingface/transformers'] },
-  worker: { format: 'es' },
+  // Both runtimes are imported only by workers, which Vite's dependency scan does not follow: without
+  // this, `vite` discovers them when a worker loads and reloads the page.
+  optimizeDeps: { include: ['@huggingface/transformers', 'onnxruntime-web/wasm'] },
+  worker: { format: 'es', plugins: () => [faceModels()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
 });

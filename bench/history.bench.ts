@@ -11,7 +11,7 @@ const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
 const scores = () => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, rand()])) as Record<Emotion, number>);
 
 const records: HistoryRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
-  schemaVersion: 1,
+  schemaVersion: 2,
   id: `bench-${String(i).padStart(8, '0')}`,
   createdAt: 1_700_000_000_000 + i * 60_000,
   textPart: {
@@ -25,8 +25,9 @@ const records: HistoryRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
     tokens: 40,
   },
   visionPart: i % 3 === 0 ? { scores: scores(), description: 'A face with a slight smile.', model: 'm', provider: 'api.groq.com', elapsedMs: 900 } : null,
+  facePart: null,
   thumbnail: null,
-  textWeight: 0.5,
+  weights: { text: 0.5, vision: 0.5 },
 }));
 const exportText = JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: '', records });
 

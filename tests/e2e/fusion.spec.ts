@@ -59,7 +59,7 @@ test('joyful text and a sad picture: divergent, low confidence, and the weight d
             const open = indexedDB.open('moodlens-settings');
             open.onsuccess = () => {
               const req = open.result.transaction('kv').objectStore('kv').get('settings');
-              req.onsuccess = () => resolve((req.result as { textWeight?: number } | undefined)?.textWeight);
+              req.onsuccess = () => resolve((req.result as { weights?: { text: number } } | undefined)?.weights?.text);
             };
           }),
       ),

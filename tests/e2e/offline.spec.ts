@@ -1,6 +1,7 @@
 // Offline after one visit: the service worker serves the app shell and the ONNX Runtime wasm, the
 // model comes from IndexedDB, the history is there, and a picture says plainly that it needs the
-// network.
+// network, while the faces are still read on the device.
+import { smilingPerson } from '../support/face-photos.mjs';
 import { FIXTURE_ID, analyze, expect, pickImage, test, useModel, useVision, waitForCachedFiles } from './support';
 
 test.use({ serviceWorkers: 'allow' });
@@ -42,6 +43,16 @@ test('after one visit the app opens offline, shows history and analyses text wit
   await pickImage(page, 'smile.jpg');
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('vision-error')).toContainText('You are offline');
+
+  // The faces are read on this device: their worker and models came from the service worker.
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Picture analysis').selectOption({ label: 'On this device' });
+  await expect(page.getByTestId('settings-status')).toHaveText('Saved');
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'smile.jpg', mimeType: 'image/jpeg', buffer: await smilingPerson() });
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await expect(page.getByTestId('face-count')).toHaveAttribute('data-value', '1');
+  await expect(page.getByTestId('face-top')).toHaveText('joy');
   await context.setOffline(false);
 });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/lib/domain/emotions';
-import { confidenceOf, consistencyOf, fuse, fuseChannels, jensenShannon, polarityOf } from '../../src/lib/domain/fusion';
+import { CHANNEL_IDS, CHANNEL_NOUNS, EQUAL_WEIGHTS, channelsLabel, type ChannelId, type ChannelWeights } from '../../src/lib/domain/channels';
+import { confidenceOf, consistencyOf, fuse, fuseChannels, fuseScores, jensenShannon, polarityOf, sharesOf, withShare } from '../../src/lib/domain/fusion';
 
 const dist = (partial: Partial<Record<Emotion, number>>): EmotionScores =>
   normalize(Object.fromEntries(EMOTIONS.map((e) => [e, partial[e] ?? 0])) as Record<Emotion, number>);
@@ -220,5 +221,199 @@ describe('fusion of any number of channels', () => {
     expect(f.weakest?.verdict).toBe('divergent');
     expect(f.topsAgree).toBe(false);
     expect(Math.min(...f.pairs.map((p) => p.similarity))).toBe(f.weakest?.similarity);
+  });
+});
+
+describe('fusion of the app\'s three channels', () => {
+  const arbPresent = fc.subarray([...CHANNEL_IDS], { minLength: 1 });
+  const arbChannelWeights: fc.Arbitrary<ChannelWeights> = fc.record({ text: arbWeight, face: arbWeight, vision: arbWeight });
+  /** Present channels with one of them picked. */
+  const arbPick = arbPresent.chain((present) => fc.tuple(fc.constant(present), fc.constantFrom(...present)));
+  const arbThree = fc.record({ text: arbScores, face: arbScores, vision: arbScores });
+
+  describe('sharesOf', () => {
+    it('gives the channels present shares that sum to 1, and the others 0 (property)', () => {
+      fc.assert(
+        fc.property(arbChannelWeights, arbPresent, (weights, present) => {
+          const shares = sharesOf(weights, present);
+          expect(present.reduce((n, c) => n + shares[c], 0)).toBeCloseTo(1, 9);
+          for (const c of CHANNEL_IDS) {
+            if (!present.includes(c)) expect(shares[c]).toBe(0);
+            expect(shares[c]).toBeGreaterThanOrEqual(0);
+            expect(shares[c]).toBeLessThanOrEqual(1);
+          }
+        }),
+      );
+    });
+
+    it('renormalises the weights over the channels present; all 0 gives equal shares', () => {
+      expect(sharesOf({ text: 0.5, face: 0.25, vision: 0.25 }, ['text', 'face'])).toEqual({ text: 0.5 / 0.75, face: 0.25 / 0.75, vision: 0 });
+      expect(sharesOf({ text: 0, face: 0, vision: 0 }, ['face', 'vision'])).toEqual({ text: 0, face: 0.5, vision: 0.5 });
+      expect(sharesOf({ text: 0.2 }, ['text', 'face', 'vision'])).toEqual({ text: 1, face: 0, vision: 0 });
+      expect(sharesOf({ text: -1, face: Number.NaN, vision: Number.POSITIVE_INFINITY }, ['text', 'face', 'vision'])).toEqual({ text: 1 / 3, face: 1 / 3, vision: 1 / 3 });
+    });
+  });
+
+  describe('withShare', () => {
+    it('gives the channel exactly the share, the others present the rest in their former proportions, and leaves absent channels alone (property)', () => {
+      fc.assert(
+        fc.property(arbChannelWeights, arbPick, arbWeight, (weights, [present, channel], share) => {
+          const next = withShare(weights, present, channel, share);
+          const others = present.filter((c) => c !== channel);
+          expect(next[channel]).toBe(others.length === 0 ? 1 : share);
+          const before = sharesOf(weights, others);
+          for (const c of others) expect(next[c]).toBeCloseTo((1 - share) * before[c], 12);
+          for (const c of CHANNEL_IDS) if (!present.includes(c)) expect(next[c]).toBe(weights[c]);
+          const after = sharesOf(next, present);
+          expect(present.reduce((n, c) => n + after[c], 0)).toBeCloseTo(1, 9);
+          expect(present.reduce((n, c) => n + next[c], 0)).toBeCloseTo(1, 9);
+          expect(after[channel]).toBeCloseTo(others.length === 0 ? 1 : share, 9);
+        }),
+      );
+    });
+
+    it('with two channels is the text weight of before: text w, the other 1 − w', () => {
+      fc.assert(
+        fc.property(arbChannelWeights, arbWeight, fc.constantFrom<ChannelId>('face', 'vision'), (weights, w, other) => {
+          const next = withShare(weights, ['text', other], 'text', w);
+          expect(next.text).toBe(w);
+          expect(next[other]).toBe(1 - w);
+          const fused = fuseScores({ text: JOY, [other]: SAD }, next)!;
+          const old = fuse({ text: JOY, vision: SAD, textWeight: w })!;
+          for (const e of EMOTIONS) expect(fused.scores[e]).toBeCloseTo(old.scores[e], 12);
+        }),
+      );
+    });
+
+    it('keeps the proportions of the others: faces 0.2 and vision 0.6 share what text leaves 1 : 3', () => {
+      const next = withShare({ text: 0.2, face: 0.2, vision: 0.6 }, ['text', 'face', 'vision'], 'text', 0.6);
+      expect(next.text).toBe(0.6);
+      expect(next.face).toBeCloseTo(0.1, 12);
+      expect(next.vision).toBeCloseTo(0.3, 12);
+    });
+
+    it('changes nothing for a channel not present, clamps the share, and reads a share that is not a number as 0', () => {
+      const weights: ChannelWeights = { text: 0.3, face: 0.4, vision: 0.5 };
+      expect(withShare(weights, ['text', 'vision'], 'face', 0.9)).toBe(weights);
+      expect(withShare(weights, ['text', 'vision'], 'text', 1.7)).toEqual({ text: 1, face: 0.4, vision: 0 });
+      expect(withShare(weights, ['text', 'vision'], 'text', -3)).toEqual({ text: 0, face: 0.4, vision: 1 });
+      expect(withShare(weights, ['text', 'vision'], 'text', Number.NaN)).toEqual({ text: 0, face: 0.4, vision: 1 });
+      expect(withShare(weights, ['face'], 'face', 0.2)).toEqual({ ...weights, face: 1 });
+    });
+  });
+
+  describe('fuseScores', () => {
+    it('does not depend on the order of the keys it is given', () => {
+      fc.assert(
+        fc.property(arbThree, arbChannelWeights, (s, w) => {
+          const a = fuseScores({ text: s.text, face: s.face, vision: s.vision }, { text: w.text, face: w.face, vision: w.vision });
+          const b = fuseScores({ vision: s.vision, text: s.text, face: s.face }, { face: w.face, vision: w.vision, text: w.text });
+          expect(b).toEqual(a);
+        }),
+      );
+    });
+
+    it('does not depend on which channel carries which distribution and weight (permutation invariance)', () => {
+      const arbPerm = fc.constantFrom<readonly ChannelId[]>(
+        ['text', 'vision', 'face'],
+        ['face', 'text', 'vision'],
+        ['face', 'vision', 'text'],
+        ['vision', 'text', 'face'],
+        ['vision', 'face', 'text'],
+      );
+      fc.assert(
+        fc.property(arbThree, arbChannelWeights, arbPerm, (s, w, perm) => {
+          const a = fuseScores(s, w)!;
+          const scores: Partial<Record<ChannelId, EmotionScores>> = {};
+          const weights: Partial<Record<ChannelId, number>> = {};
+          CHANNEL_IDS.forEach((c, i) => {
+            scores[perm[i]!] = s[c];
+            weights[perm[i]!] = w[c];
+          });
+          const b = fuseScores(scores, weights)!;
+          for (const e of EMOTIONS) expect(b.scores[e]).toBeCloseTo(a.scores[e], 9);
+          expect(b.consistency!.similarity).toBeCloseTo(a.consistency!.similarity, 9);
+          expect(b.confidence).toBeCloseTo(a.confidence, 9);
+          expect(b.channels).toBe('text+face+vision');
+        }),
+      );
+    });
+
+    it('weight 1 on one channel and 0 on the others gives that channel (property)', () => {
+      fc.assert(
+        fc.property(arbThree, fc.constantFrom(...CHANNEL_IDS), (s, only) => {
+          const weights = Object.fromEntries(CHANNEL_IDS.map((c) => [c, c === only ? 1 : 0]));
+          const f = fuseScores(s, weights)!;
+          for (const e of EMOTIONS) expect(f.scores[e]).toBeCloseTo(s[only][e], 9);
+          expect(f.weights).toEqual(weights);
+        }),
+      );
+    });
+
+    it('its consistency is the pair with the lowest similarity (property)', () => {
+      fc.assert(
+        fc.property(arbThree, arbChannelWeights, (s, w) => {
+          const f = fuseScores(s, w)!;
+          expect(f.pairs.map((p) => p.pair)).toEqual([
+            ['text', 'face'],
+            ['text', 'vision'],
+            ['face', 'vision'],
+          ]);
+          const similarities = f.pairs.map((p) => consistencyOf(s[p.pair[0]], s[p.pair[1]]).similarity);
+          expect(f.weakest!.similarity).toBe(Math.min(...similarities));
+          const { pair: _pair, ...weakest } = f.weakest!;
+          expect(f.consistency).toEqual(weakest);
+          expect(f.present.reduce((n, c) => n + f.weights[c], 0)).toBeCloseTo(1, 9);
+        }),
+      );
+    });
+
+    it('names the most divergent pair when three channels disagree', () => {
+      const text = dist({ joy: 0.82, neutral: 0.1, surprise: 0.08 });
+      const face = dist({ joy: 0.6, neutral: 0.3, sadness: 0.1 });
+      const vision = dist({ sadness: 0.9, fear: 0.1 });
+      const r = fuseScores({ text, face, vision }, { text: 1, face: 1, vision: 1 })!;
+      expect(r.weakest?.pair).toEqual(['text', 'vision']);
+      expect(r.consistency).toMatchObject({ topAgree: false, verdict: 'divergent', similarity: 0 });
+      expect(r.explanation).toBe(
+        `The text reads as joy (0.82); the faces as joy (0.60); the picture as sadness (0.90). The text and the picture disagree most, which may mean mixed feelings or that one channel misread; confidence is ${r.confidenceLabel} (${r.confidence.toFixed(2)}).`,
+      );
+
+      // The faces and the picture are the pair furthest apart: they are the ones named.
+      const other = fuseScores({ text: dist({ joy: 0.55, sadness: 0.45 }), face: dist({ joy: 1 }), vision: dist({ sadness: 1 }) }, EQUAL_WEIGHTS)!;
+      expect(other.weakest?.pair).toEqual(['face', 'vision']);
+      expect(other.explanation).toContain('The faces and the picture disagree most');
+    });
+
+    it('says when all three agree, or which pair differs most when they partly agree', () => {
+      const agree = fuseScores({ text: JOY, face: dist({ joy: 0.9, neutral: 0.1 }), vision: dist({ joy: 0.85, surprise: 0.15 }) }, EQUAL_WEIGHTS)!;
+      expect(agree.consistency?.verdict).toBe('consistent');
+      expect(agree.explanation).toMatch(/All 3 channels agree; confidence is high \(\d\.\d\d\)\.$/u);
+      const partly = fuseScores(
+        { text: dist({ joy: 0.5, neutral: 0.45, surprise: 0.05 }), face: dist({ joy: 0.5, neutral: 0.5 }), vision: dist({ neutral: 0.55, joy: 0.45 }) },
+        EQUAL_WEIGHTS,
+      )!;
+      expect(partly.consistency?.verdict).toBe('mixed');
+      const [a, b] = partly.weakest!.pair;
+      expect(partly.explanation.toLowerCase()).toContain(`the channels partly agree; the ${CHANNEL_NOUNS[a]} and the ${CHANNEL_NOUNS[b]} differ most`);
+    });
+
+    it('labels the channels present', () => {
+      const cases: Array<[readonly ChannelId[], string]> = [
+        [['text'], 'text'],
+        [['face'], 'face'],
+        [['vision'], 'vision'],
+        [['text', 'vision'], 'both'],
+        [['text', 'face'], 'text+face'],
+        [['face', 'vision'], 'face+vision'],
+        [['text', 'face', 'vision'], 'text+face+vision'],
+      ];
+      for (const [present, label] of cases) {
+        const scores = Object.fromEntries(present.map((c) => [c, JOY]));
+        expect(fuseScores(scores, EQUAL_WEIGHTS)).toMatchObject({ channels: label, present });
+        expect(channelsLabel([...present].reverse())).toBe(label);
+      }
+      expect(fuseScores({ text: null, face: null, vision: null }, EQUAL_WEIGHTS)).toBeNull();
+    });
   });
 });

@@ -3,7 +3,7 @@
 // import merge.
 import { afterEach, describe, expect, it } from 'vitest';
 import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/lib/domain/emotions';
-import { EXPORT_FORMAT, EXPORT_VERSION, type HistoryRecord } from '../../src/lib/domain/history';
+import { EXPORT_FORMAT, EXPORT_VERSION, HISTORY_VERSION, type HistoryRecord } from '../../src/lib/domain/history';
 import type { HistoryStore } from '../../src/lib/storage/history-store';
 import { HistoryState, PAGE_SIZE, type HistoryOptions, type StoragePersistence } from '../../src/lib/state/history.svelte';
 
@@ -12,13 +12,14 @@ const dist = (p: Partial<Record<Emotion, number>>): EmotionScores =>
 
 function record(id: string, over: Partial<HistoryRecord> = {}): HistoryRecord {
   return {
-    schemaVersion: 1,
+    schemaVersion: HISTORY_VERSION,
     id,
     createdAt: 1_790_000_000_000,
     textPart: { text: `Text of ${id}`, scores: dist({ joy: 0.9, neutral: 0.1 }), modelId: 'a/b', device: 'wasm', dtype: 'q8', inferenceMs: 4, chunks: 1, tokens: 4 },
     visionPart: null,
+    facePart: null,
     thumbnail: null,
-    textWeight: 0.5,
+    weights: { text: 0.5, vision: 0.5 },
     ...over,
   };
 }

@@ -53,7 +53,7 @@ describe('settings', () => {
     const v1 = { schemaVersion: 1, modelHost: 'http://127.0.0.1:4180/', modelId: 'a/b', modelSource: 'remote', device: 'wasm' };
     expect(parseSettings(v1)).toEqual({
       ...DEFAULT_SETTINGS,
-      schemaVersion: 3,
+      schemaVersion: 4,
       modelHost: 'http://127.0.0.1:4180',
       modelId: 'a/b',
       device: 'wasm',

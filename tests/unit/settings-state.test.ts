@@ -142,14 +142,28 @@ describe('SettingsState.update with invalid values', () => {
     expect(fake.writes).toEqual([]);
   });
 
-  it('refuses a text weight that is not a number from 0 to 1', async () => {
+  it('refuses channel weights that are not a number from 0 to 1 each', async () => {
     const { settings, fake } = await loaded();
     for (const value of [Number.NaN, -0.1, 1.5, Number.POSITIVE_INFINITY]) {
-      const result = await settings.update({ textWeight: value });
-      expect(result.refused.textWeight).toMatch(/0 to 1/u);
+      const result = await settings.update({ weights: { text: value, face: 0.5, vision: 0.5 } });
+      expect(result.refused.weights).toBe('Use a number from 0 to 1 for each channel.');
     }
-    expect(settings.current.textWeight).toBe(0.5);
+    const missing = await settings.update({ weights: { text: 0.5, vision: 0.5 } as unknown as Settings['weights'] });
+    expect(missing.refused.weights).toMatch(/0 to 1 for each channel/u);
+    expect(settings.statusText).toMatch(/^Channel weights not saved/u);
+    expect(settings.current.weights).toEqual({ text: 0.5, face: 0.5, vision: 0.5 });
     expect(fake.writes).toEqual([]);
+    await settings.update({ weights: { text: 0.6, face: 0.1, vision: 0.3 } });
+    expect(fake.stored.weights).toEqual({ text: 0.6, face: 0.1, vision: 0.3 });
+  });
+
+  it('refuses a way to read pictures it does not know, and saves one it does', async () => {
+    const { settings, fake } = await loaded();
+    const result = await settings.update({ pictureAnalysis: 'faces' });
+    expect(result.refused.pictureAnalysis).toBe('Choose On this device, Vision model (cloud) or Both.');
+    expect(settings.current.pictureAnalysis).toBe('auto');
+    await settings.update({ pictureAnalysis: 'both' });
+    expect(fake.stored.pictureAnalysis).toBe('both');
   });
 
   it('refuses a device, a model source and a base URL it does not know', async () => {

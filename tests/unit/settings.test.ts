@@ -2,10 +2,12 @@
 // change splits into what may apply and what is refused, and stored records go through the same checks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { EQUAL_WEIGHTS } from '../../src/lib/domain/channels';
 import { checkModelHost } from '../../src/lib/domain/model-source';
 import {
   DEFAULT_SETTINGS,
   IMAGE_SIDE_RANGE,
+  SETTINGS_VERSION,
   SETTING_KEYS,
   TIMEOUT_RANGE,
   checkSetting,
@@ -48,18 +50,32 @@ describe('checkSetting', () => {
     expect(checkSetting('visionTimeoutSec', TIMEOUT_RANGE.min)).toEqual({ ok: true, value: 5 });
   });
 
-  it('allows a text weight from 0 to 1, and only known devices and model sources', () => {
-    expect(checkSetting('textWeight', 0)).toEqual({ ok: true, value: 0 });
-    expect(checkSetting('textWeight', 1)).toEqual({ ok: true, value: 1 });
-    for (const bad of [Number.NaN, -0.01, 1.01, Number.POSITIVE_INFINITY, '0.5']) {
-      expect(checkSetting('textWeight', bad)).toEqual({ ok: false, error: 'Use a number from 0 to 1.' });
+  it('allows a weight from 0 to 1 for each channel, and only known devices and model sources', () => {
+    expect(checkSetting('weights', { text: 0, face: 1, vision: 0.5 })).toEqual({ ok: true, value: { text: 0, face: 1, vision: 0.5 } });
+    expect(checkSetting('weights', { vision: 1, text: 1, face: 0 })).toEqual({ ok: true, value: { text: 1, face: 0, vision: 1 } });
+    expect(checkSetting('weights', { text: -0, face: 0, vision: 0 })).toEqual({ ok: true, value: { text: 0, face: 0, vision: 0 } });
+    const refused = { ok: false, error: 'Use a number from 0 to 1 for each channel.' };
+    for (const bad of [Number.NaN, -0.01, 1.01, Number.POSITIVE_INFINITY, '0.5', null]) {
+      expect(checkSetting('weights', { text: bad, face: 0.5, vision: 0.5 })).toEqual(refused);
+      expect(checkSetting('weights', { text: 0.5, face: 0.5, vision: bad })).toEqual(refused);
     }
+    // Every channel, and only channels.
+    expect(checkSetting('weights', { text: 0.5, vision: 0.5 })).toEqual(refused);
+    expect(checkSetting('weights', { text: 0.5, face: 0.5, vision: 0.5, audio: 0.5 })).toEqual(refused);
+    for (const bad of [0.5, null, 'heavy', [0.5, 0.5, 0.5], {}]) expect(checkSetting('weights', bad)).toEqual(refused);
     expect(checkSetting('device', 'wasm')).toEqual({ ok: true, value: 'wasm' });
     expect(checkSetting('device', 'tpu')).toEqual({ ok: false, error: 'Choose Automatic, WebGPU or WASM.' });
     expect(checkSetting('modelSource', 'disk')).toEqual({ ok: true, value: 'disk' });
     expect(checkSetting('modelSource', 'ftp').ok).toBe(false);
     expect(checkSetting('visionProvider', 'custom')).toEqual({ ok: true, value: 'custom' });
     expect(checkSetting('visionProvider', '').ok).toBe(false);
+  });
+
+  it('allows the four ways to read a picture, and says which when it refuses', () => {
+    for (const ok of ['auto', 'device', 'cloud', 'both']) expect(checkSetting('pictureAnalysis', ok)).toEqual({ ok: true, value: ok });
+    for (const bad of ['faces', 'Device', '', null, 1]) {
+      expect(checkSetting('pictureAnalysis', bad)).toEqual({ ok: false, error: 'Choose On this device, Vision model (cloud) or Both.' });
+    }
   });
 
   it('keeps an empty vision model ("pick one automatically") and trims a typed one', () => {
@@ -103,6 +119,30 @@ describe('parseSettings', () => {
       }),
     );
     expect(parseSettings({ imageMaxSide: 99999, textWeight: Number.NaN, visionModel: '' })).toEqual({ ...DEFAULT_SETTINGS, visionModel: '' });
+    expect(parseSettings({ schemaVersion: 4, pictureAnalysis: 'faces', weights: { text: 2, face: 0, vision: 0 } })).toEqual(DEFAULT_SETTINGS);
+    expect(parseSettings({ schemaVersion: 4, pictureAnalysis: 'both' }).pictureAnalysis).toBe('both');
+  });
+});
+
+describe('settings version 4', () => {
+  it('reads the text weight w of versions 1 to 3 as text w, faces and vision model 1 − w', () => {
+    expect(SETTINGS_VERSION).toBe(4);
+    const v3 = parseSettings({ ...DEFAULT_SETTINGS, schemaVersion: 3, weights: undefined, pictureAnalysis: undefined, textWeight: 0.8 });
+    expect(v3).toEqual({ ...DEFAULT_SETTINGS, schemaVersion: 4, weights: { text: 0.8, face: 1 - 0.8, vision: 1 - 0.8 } });
+    expect(v3.pictureAnalysis).toBe('auto');
+    expect(parseSettings({ schemaVersion: 1, textWeight: 0 }).weights).toEqual({ text: 0, face: 1, vision: 1 });
+    expect(parseSettings({ textWeight: 1 }).weights).toEqual({ text: 1, face: 0, vision: 0 });
+    // Without a valid text weight, every channel counts the same.
+    for (const textWeight of [undefined, 1.5, -1, Number.NaN, '0.8']) {
+      expect(parseSettings({ schemaVersion: 3, textWeight }).weights).toEqual(EQUAL_WEIGHTS);
+    }
+  });
+
+  it('keeps the weights of version 4, and ignores a stray text weight there', () => {
+    const weights = { text: 0.2, face: 0.7, vision: 0.1 };
+    expect(parseSettings({ schemaVersion: 4, weights, textWeight: 0.9 }).weights).toEqual(weights);
+    expect(parseSettings({ schemaVersion: 4, textWeight: 0.9 }).weights).toEqual(EQUAL_WEIGHTS);
+    expect(parseSettings({ schemaVersion: 4, weights: { text: 0.2, face: 0.7 } }).weights).toEqual(EQUAL_WEIGHTS);
   });
 });
 

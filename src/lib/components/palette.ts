@@ -15,6 +15,7 @@ export const EMOTION_COLORS: Readonly<Record<Emotion, string>> = {
 /** One stable colour per channel, used wherever channels are compared. */
 export const CHANNEL_COLORS = {
   text: '#5b5fe0',
+  face: '#c2612b',
   vision: '#12a594',
   fused: '#d0409b',
 } as const;

@@ -1,11 +1,15 @@
 // Fusion of the channels into one answer, and how far they agree. `fuseChannels` takes any set of
-// channels (the faces of issue 14 are a third); `fuse` is its two-channel form (text, picture) that
-// the page uses today.
+// channels; `fuseScores` is it over the app's channels (text, faces, vision model) with the
+// explanation; `fuse` is the two-channel form (text and picture, one text weight) of before.
+// `sharesOf` and `withShare` are the weights as the page shows and moves them.
 //
 // Definitions (all pure; property-tested in tests/unit/fusion.test.ts):
 // - Fused distribution F = Σ w̃ᵢ·Pᵢ over the channels present, w̃ᵢ = wᵢ / Σ wⱼ (the weights
 //   renormalised over the channels present; equal weights when they are all 0). Two channels:
-//   F = w·T + (1−w)·V with w the text weight. With one channel, F is that channel.
+//   F = w·T + (1−w)·V with w the text weight. With one channel, F is that channel. Moving one
+//   channel's share to w gives the other channels present 1 − w in their former proportions.
+// - The face channel's own distribution is the faces' scores weighted by face area × detection
+//   score (src/lib/domain/faces.ts, `pictureScores`); it enters here like any other channel.
 // - Consistency is measured for every pair of channels present; the answer's consistency is the
 //   most divergent pair's (lowest similarity), which the explanation names.
 // - Similarity S = 1 − JSD₂(T, V), where JSD₂ is the Jensen–Shannon divergence in base 2
@@ -18,7 +22,7 @@
 //   Single channel: C = that channel's top probability.
 // - Polarity: positive = joy; negative = anger + disgust + fear + sadness; neutral = neutral;
 //   ambiguous = surprise (it can be either). The label is the largest of the four.
-import { CHANNEL_IDS, type ChannelId } from './channels';
+import { CHANNEL_IDS, CHANNEL_NOUNS, channelsLabel, type ChannelId, type ChannelWeights } from './channels';
 import { EMOTIONS, normalize, topEmotion, type Emotion, type EmotionScores } from './emotions';
 
 /** Thresholds of the verdict (see the header). */
@@ -52,19 +56,12 @@ export interface Polarity {
   readonly ambiguous: number;
 }
 
-/** The fused answer. */
-export interface FusionResult {
-  readonly scores: EmotionScores;
-  readonly top: Emotion;
-  readonly topScore: number;
-  readonly channels: 'text' | 'vision' | 'both';
-  /** Effective weights after renormalising over the channels present. */
-  readonly weights: { readonly text: number; readonly vision: number };
-  /** Null with a single channel. */
+/** The fused answer of the channels of one run, with its explanation. */
+export interface FusionResult extends ChannelFusion<ChannelId> {
+  /** The channels present, as `channelsLabel` names them (`text`, `vision`, `both`, `text+face`, ...). */
+  readonly channels: string;
+  /** The most divergent pair's agreement; null with a single channel. */
   readonly consistency: Consistency | null;
-  readonly confidence: number;
-  readonly confidenceLabel: 'high' | 'medium' | 'low';
-  readonly polarity: Polarity;
   readonly explanation: string;
 }
 
@@ -201,51 +198,95 @@ export function fuseChannels<K extends string = ChannelId>(
   };
 }
 
+/**
+ * Each channel's share of the fused answer when `present` are the channels with scores: the
+ * weights renormalised over them (equal shares when they are all 0), 0 for the others.
+ */
+export function sharesOf(weights: Readonly<Partial<Record<ChannelId, number>>>, present: readonly ChannelId[]): Record<ChannelId, number> {
+  const raw = present.map((c) => validWeight(weights[c]));
+  const total = raw.reduce((a, b) => a + b, 0);
+  const shares = { text: 0, face: 0, vision: 0 };
+  present.forEach((c, i) => (shares[c] = total > 0 ? raw[i]! / total : 1 / present.length));
+  return shares;
+}
+
+/**
+ * The weights with `channel`'s share among `present` set to `share` (clamped to [0, 1]): the other
+ * channels present keep their proportions to each other (equal when they had none) and share the
+ * rest; the present weights then sum to 1. Channels not present keep their weights. With two
+ * channels this is the text weight of old: text w, the other 1 − w.
+ */
+export function withShare(weights: ChannelWeights, present: readonly ChannelId[], channel: ChannelId, share: number): ChannelWeights {
+  const w = clamp01(Number.isFinite(share) ? share : 0);
+  if (!present.includes(channel)) return weights;
+  const others = present.filter((c) => c !== channel);
+  if (others.length === 0) return { ...weights, [channel]: 1 };
+  const current = sharesOf(weights, others);
+  const next = { ...weights, [channel]: w };
+  for (const c of others) next[c] = (1 - w) * current[c];
+  return next;
+}
+
+/** Fuses the channels that have scores with their weights, and explains the answer; null when none has. */
+export function fuseScores(
+  scores: Readonly<Partial<Record<ChannelId, EmotionScores | null>>>,
+  weights: Readonly<Partial<Record<ChannelId, number>>>,
+): FusionResult | null {
+  const f = fuseChannels<ChannelId>(scores, weights, CHANNEL_IDS);
+  if (!f) return null;
+  const consistency = f.weakest ? consistencyPart(f.weakest) : null;
+  return { ...f, channels: channelsLabel(f.present), consistency, explanation: explain(f, scores) };
+}
+
 /** Fuses whatever of the text and the picture is present; null when there is none. */
 export function fuse(input: FusionInput): FusionResult | null {
-  const { text, vision } = input;
   const w = clamp01(Number.isFinite(input.textWeight) ? input.textWeight : 0.5);
-  const f = fuseChannels({ text, vision }, { text: w, vision: 1 - w });
-  if (!f) return null;
-  const { pair: _pair, ...consistency } = f.weakest ?? { pair: null };
-  const result = {
-    scores: f.scores,
-    top: f.top,
-    topScore: f.topScore,
-    channels: text && vision ? 'both' : text ? 'text' : 'vision',
-    weights: { text: f.weights.text, vision: f.weights.vision },
-    consistency: f.weakest ? (consistency as Consistency) : null,
-    confidence: f.confidence,
-    confidenceLabel: f.confidenceLabel,
-    polarity: f.polarity,
-  } as const;
-  return { ...result, explanation: explain(result, text, vision) };
+  return fuseScores({ text: input.text, vision: input.vision }, { text: w, vision: 1 - w });
+}
+
+function consistencyPart(p: PairAgreement): Consistency {
+  return { topAgree: p.topAgree, similarity: p.similarity, divergence: p.divergence, verdict: p.verdict };
 }
 
 const n2 = (x: number) => x.toFixed(2);
 
-/** One or two plain sentences about the answer. */
-function explain(
-  r: Omit<FusionResult, 'explanation'>,
-  text: EmotionScores | null,
-  vision: EmotionScores | null,
-): string {
-  const conf = `confidence is ${r.confidenceLabel} (${n2(r.confidence)})`;
-  if (!text || !vision || !r.consistency) {
-    const only = text ? 'text' : 'picture';
-    return `Only the ${only} was analysed: it reads as ${r.top} (${n2(r.topScore)}).`;
+/** A few plain sentences about the answer: what each channel reads, and how far they agree. */
+function explain(f: ChannelFusion<ChannelId>, scores: Readonly<Partial<Record<ChannelId, EmotionScores | null>>>): string {
+  const conf = `confidence is ${f.confidenceLabel} (${n2(f.confidence)})`;
+  if (!f.weakest) return `Only the ${CHANNEL_NOUNS[f.present[0]!]} ${f.present[0] === 'face' ? 'were' : 'was'} analysed: it reads as ${f.top} (${n2(f.topScore)}).`;
+  const reads = f.present.map((c, i) => {
+    const t = topEmotion(scores[c] as EmotionScores);
+    return `${i === 0 ? 'The ' : 'the '}${CHANNEL_NOUNS[c]} ${i === 0 ? 'reads ' : ''}as ${t.emotion} (${n2(t.score)})`;
+  });
+  const sentence = `${reads.join('; ')}.`;
+  const [a, b] = f.weakest.pair;
+  if (f.present.length === 2) {
+    switch (f.weakest.verdict) {
+      case 'consistent':
+        return `${sentence} The channels agree; ${conf}.`;
+      case 'divergent':
+        return `${sentence} The channels disagree, which may mean sarcasm or mixed feelings, or that one channel misread; ${conf}.`;
+      case 'mixed':
+        return `${sentence} The channels partly agree; ${conf}.`;
+    }
   }
-  const t = topEmotion(text);
-  const v = topEmotion(vision);
-  const reads = `The text reads as ${t.emotion} (${n2(t.score)}); the picture as ${v.emotion} (${n2(v.score)}).`;
-  switch (r.consistency.verdict) {
+  const pair = `the ${CHANNEL_NOUNS[a]} and the ${CHANNEL_NOUNS[b]}`;
+  switch (f.weakest.verdict) {
     case 'consistent':
-      return `${reads} The channels agree; ${conf}.`;
+      return `${sentence} All ${f.present.length} channels agree; ${conf}.`;
     case 'divergent':
-      return `${reads} The channels disagree, which may mean sarcasm or mixed feelings, or that one channel misread; ${conf}.`;
+      return `${sentence} ${capitalise(pair)} disagree most, which may mean mixed feelings or that one channel misread; ${conf}.`;
     case 'mixed':
-      return `${reads} The channels partly agree; ${conf}.`;
+      return `${sentence} The channels partly agree; ${pair} differ most; ${conf}.`;
   }
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+function validWeight(w: number | undefined): number {
+  return typeof w === 'number' && Number.isFinite(w) && w > 0 ? w : 0;
 }
 
 function clamp01(x: number): number {

@@ -1,11 +1,17 @@
 // History records: what one analysis leaves behind (never the API key, never the original
 // picture, only a small thumbnail), their schema versions and migration on read, the import
 // validator, search and filter, and the JSON/CSV export formats. Pure apart from Blob.
+import { CHANNEL_IDS, type ChannelId } from './channels';
 import { EMOTIONS, isEmotion, normalize, type Emotion, type EmotionScores } from './emotions';
-import { fuse } from './fusion';
+import type { Box } from './faces';
+import { fuseScores, type FusionResult } from './fusion';
 
-/** Current record schema. Version history: 1 = first release. */
-export const HISTORY_VERSION = 1;
+/**
+ * Current record schema. Version history: 1 = first release (text, vision, `textWeight`);
+ * 2 = the face channel (`facePart`) and one weight per channel (`weights`). Version 1 records are
+ * read as version 2: `textWeight` w becomes text w, vision 1 − w.
+ */
+export const HISTORY_VERSION = 2;
 
 /** The text channel's part of a record. */
 export interface TextPart {
@@ -29,6 +35,25 @@ export interface VisionPart {
   readonly elapsedMs: number;
 }
 
+/** One face the face channel read: where (fractions of the picture), how sure, and its scores. */
+export interface FaceReading {
+  /** Left, top, right, bottom as fractions (0..1) of the picture's width and height. */
+  readonly box: Box;
+  /** The detector's score, 0..1. */
+  readonly score: number;
+  readonly scores: EmotionScores;
+}
+
+/** The face channel's part of a record. */
+export interface FacePart {
+  /** The faces' scores weighted by face area times detection score. */
+  readonly scores: EmotionScores;
+  /** Every face read, most certain first. */
+  readonly faces: readonly FaceReading[];
+  readonly model: string;
+  readonly elapsedMs: number;
+}
+
 /** One saved analysis. */
 export interface HistoryRecord {
   readonly schemaVersion: typeof HISTORY_VERSION;
@@ -37,27 +62,45 @@ export interface HistoryRecord {
   readonly createdAt: number;
   readonly textPart: TextPart | null;
   readonly visionPart: VisionPart | null;
+  readonly facePart: FacePart | null;
   /** About 256 px JPEG; null without a picture. */
   readonly thumbnail: Blob | null;
-  /** The text weight the analysis was fused with. */
-  readonly textWeight: number;
+  /** Each channel's share in the fused answer, for the channels the record has. */
+  readonly weights: Readonly<Partial<Record<ChannelId, number>>>;
 }
 
-const fusedTops = new WeakMap<HistoryRecord, Emotion | null>();
+/** Each channel's scores in a record (null for a channel it does not have). */
+export function scoresOf(record: HistoryRecord): Record<ChannelId, EmotionScores | null> {
+  return { text: record.textPart?.scores ?? null, face: record.facePart?.scores ?? null, vision: record.visionPart?.scores ?? null };
+}
 
-/** Fused top emotion of a record, from its parts and weight (records are immutable: cached). */
-export function fusedTopOf(record: HistoryRecord): Emotion | null {
-  let top = fusedTops.get(record);
-  if (top === undefined) {
-    top = fuse({ text: record.textPart?.scores ?? null, vision: record.visionPart?.scores ?? null, textWeight: record.textWeight })?.top ?? null;
-    fusedTops.set(record, top);
+/** Channels a record has, in the app's order. */
+export function presentChannels(record: HistoryRecord): ChannelId[] {
+  const s = scoresOf(record);
+  return CHANNEL_IDS.filter((c) => s[c] !== null);
+}
+
+const fusions = new WeakMap<HistoryRecord, FusionResult | null>();
+
+/** The fused answer of a record, from its parts and weights (records are immutable: cached). */
+export function fusionOf(record: HistoryRecord): FusionResult | null {
+  let f = fusions.get(record);
+  if (f === undefined) {
+    f = fuseScores(scoresOf(record), record.weights);
+    fusions.set(record, f);
   }
-  return top;
+  return f;
 }
 
-/** Which channels a record used. */
+/** Fused top emotion of a record. */
+export function fusedTopOf(record: HistoryRecord): Emotion | null {
+  return fusionOf(record)?.top ?? null;
+}
+
+/** What a record read: a text, a picture (by either picture channel), or both. */
 export function channelsOf(record: HistoryRecord): 'text' | 'vision' | 'both' {
-  return record.textPart && record.visionPart ? 'both' : record.textPart ? 'text' : 'vision';
+  const picture = record.visionPart !== null || record.facePart !== null;
+  return record.textPart && picture ? 'both' : record.textPart ? 'text' : 'vision';
 }
 
 // ---------------------------------------------------------------- validation and migration
@@ -129,6 +172,46 @@ function readVisionPart(v: unknown): VisionPart | null | undefined {
   };
 }
 
+const MAX_FACES_KEPT = 50;
+
+function readBox(v: unknown): Box | null {
+  if (!isRecordObject(v)) return null;
+  const x1 = finite(v.x1, 0, 1);
+  const y1 = finite(v.y1, 0, 1);
+  const x2 = finite(v.x2, 0, 1);
+  const y2 = finite(v.y2, 0, 1);
+  return x1 !== null && y1 !== null && x2 !== null && y2 !== null && x1 <= x2 && y1 <= y2 ? { x1, y1, x2, y2 } : null;
+}
+
+function readFacePart(v: unknown): FacePart | null | undefined {
+  if (v === null || v === undefined) return null;
+  if (!isRecordObject(v) || !Array.isArray(v.faces) || v.faces.length > MAX_FACES_KEPT) return undefined;
+  const scores = readScores(v.scores);
+  if (!scores) return undefined;
+  const faces: FaceReading[] = [];
+  for (const f of v.faces as unknown[]) {
+    if (!isRecordObject(f)) return undefined;
+    const box = readBox(f.box);
+    const faceScores = readScores(f.scores);
+    const score = finite(f.score, 0, 1);
+    if (!box || !faceScores || score === null) return undefined;
+    faces.push({ box, score, scores: faceScores });
+  }
+  if (faces.length === 0) return undefined; // no face is no channel, never an empty part
+  return { scores, faces, model: str(v.model, 300) ?? '', elapsedMs: finite(v.elapsedMs) ?? 0 };
+}
+
+/** Stored shares, valid ones only; a record without any gets equal shares. */
+function readWeights(v: unknown): Partial<Record<ChannelId, number>> {
+  const out: Partial<Record<ChannelId, number>> = {};
+  if (!isRecordObject(v)) return out;
+  for (const c of CHANNEL_IDS) {
+    const w = finite(v[c], 0, 1);
+    if (w !== null) out[c] = w;
+  }
+  return out;
+}
+
 const ID = /^[A-Za-z0-9_-]{8,64}$/u;
 
 /**
@@ -139,16 +222,23 @@ const ID = /^[A-Za-z0-9_-]{8,64}$/u;
 export function migrateRecord(raw: unknown, thumbnail: Blob | null = null): HistoryRecord | null {
   if (!isRecordObject(raw)) return null;
   const version = raw.schemaVersion;
-  if (version !== 1) return null; // unknown (e.g. newer) versions are left untouched by the caller
+  if (version !== 1 && version !== 2) return null; // unknown (e.g. newer) versions are left untouched by the caller
   const id = str(raw.id, 64);
   const createdAt = finite(raw.createdAt, 0, 8.64e15);
   const textPart = readTextPart(raw.textPart);
   const visionPart = readVisionPart(raw.visionPart);
-  if (!id || !ID.test(id) || createdAt === null || textPart === undefined || visionPart === undefined) return null;
-  if (!textPart && !visionPart) return null;
-  const weight = finite(raw.textWeight, 0, 1) ?? 0.5;
+  const facePart = version === 1 ? null : readFacePart(raw.facePart);
+  if (!id || !ID.test(id) || createdAt === null || textPart === undefined || visionPart === undefined || facePart === undefined) return null;
+  if (!textPart && !visionPart && !facePart) return null;
+  let weights: Partial<Record<ChannelId, number>>;
+  if (version === 1) {
+    const w = finite(raw.textWeight, 0, 1) ?? 0.5;
+    weights = { text: w, vision: 1 - w };
+  } else {
+    weights = readWeights(raw.weights);
+  }
   const thumb = thumbnail ?? (raw.thumbnail instanceof Blob ? raw.thumbnail : null);
-  return { schemaVersion: HISTORY_VERSION, id, createdAt, textPart, visionPart, thumbnail: thumb, textWeight: weight };
+  return { schemaVersion: HISTORY_VERSION, id, createdAt, textPart, visionPart, facePart, thumbnail: thumb, weights };
 }
 
 // ---------------------------------------------------------------- search and filter
@@ -183,7 +273,7 @@ export function filterRecords(records: readonly HistoryRecord[], query: HistoryQ
 
 /** Marker and version of the JSON export file. */
 export const EXPORT_FORMAT = 'moodlens-history';
-export const EXPORT_VERSION = 1;
+export const EXPORT_VERSION = 2;
 
 /** A record as exported: the thumbnail as a data: URL. */
 export type ExportedRecord = Omit<HistoryRecord, 'thumbnail'> & { readonly thumbnail: string | null };
@@ -211,29 +301,40 @@ export function toCsv(records: readonly HistoryRecord[]): string {
     'channels',
     'fused_top',
     'text_weight',
+    'face_weight',
+    'vision_weight',
     ...EMOTIONS.map((e) => `text_${e}`),
+    ...EMOTIONS.map((e) => `face_${e}`),
     ...EMOTIONS.map((e) => `vision_${e}`),
     ...EMOTIONS.map((e) => `fused_${e}`),
+    'face_count',
     'text',
     'vision_description',
     'text_model',
+    'face_model',
     'vision_model',
   ];
   const rows = records.map((r) => {
-    const fused = fuse({ text: r.textPart?.scores ?? null, vision: r.visionPart?.scores ?? null, textWeight: r.textWeight });
+    const fused = fusionOf(r);
     const cells = (s: EmotionScores | null | undefined) => EMOTIONS.map((e) => (s ? s[e].toFixed(6) : ''));
+    const share = (c: ChannelId) => (fused && fused.present.includes(c) ? Number(fused.weights[c].toFixed(6)) : '');
     return [
       r.id,
       new Date(r.createdAt).toISOString(),
       channelsOf(r),
       fused?.top ?? '',
-      r.textWeight,
+      share('text'),
+      share('face'),
+      share('vision'),
       ...cells(r.textPart?.scores),
+      ...cells(r.facePart?.scores),
       ...cells(r.visionPart?.scores),
       ...cells(fused?.scores),
+      r.facePart ? r.facePart.faces.length : '',
       r.textPart?.text ?? '',
       r.visionPart?.description ?? '',
       r.textPart?.modelId ?? '',
+      r.facePart?.model ?? '',
       r.visionPart?.model ?? '',
     ]
       .map(csvCell)

@@ -3,8 +3,10 @@
 // views) and the History record derive from one run alone, so answers from two runs never mix.
 // Runs are immutable: settling a channel returns a new run. Pure: no DOM, no Svelte.
 import { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from './channels';
-import { fuse, type FusionResult } from './fusion';
-import { HISTORY_VERSION, type HistoryRecord, type TextPart, type VisionPart } from './history';
+import { fuseScores, type FusionResult } from './fusion';
+import { HISTORY_VERSION, type FacePart, type HistoryRecord, type TextPart, type VisionPart } from './history';
+
+import type { EmotionScores } from './emotions';
 
 export { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from './channels';
 
@@ -36,9 +38,16 @@ export type VisionChannelResult = VisionPart & {
   readonly usage?: TokenUsage;
 };
 
+/**
+ * The face channel's answer: the faces read (never none: a picture without a face leaves the
+ * channel out of the run) and their mixed scores, as a History record keeps them.
+ */
+export type FaceChannelResult = FacePart;
+
 /** Each channel's result type. */
 export interface ChannelResults {
   readonly text: TextChannelResult;
+  readonly face: FaceChannelResult;
   readonly vision: VisionChannelResult;
 }
 
@@ -47,7 +56,9 @@ export type ChannelOutcome<R> =
   | { readonly status: 'running' }
   | { readonly status: 'done'; readonly result: R }
   | { readonly status: 'failed'; readonly message: string }
-  | { readonly status: 'cancelled'; readonly message: string };
+  | { readonly status: 'cancelled'; readonly message: string }
+  /** Ran and found nothing to read (a picture without a face): a normal answer, not an error. */
+  | { readonly status: 'empty'; readonly message: string };
 
 /** Outcomes of the channels asked; a channel not asked has no entry. */
 export type RunChannels = { readonly [K in ChannelId]?: ChannelOutcome<ChannelResults[K]> };
@@ -126,29 +137,38 @@ export function isComplete(run: Run): boolean {
 }
 
 /** Asked channels that did not give a result, with why, for the sentence the page shows. */
-export function missingChannels(run: Run): Array<{ channel: ChannelId; status: 'failed' | 'cancelled'; message: string }> {
+export function missingChannels(run: Run): Array<{ channel: ChannelId; status: 'failed' | 'cancelled' | 'empty'; message: string }> {
   return askedChannels(run).flatMap((channel) => {
     const o = run.channels[channel];
-    return o && (o.status === 'failed' || o.status === 'cancelled') ? [{ channel, status: o.status, message: o.message }] : [];
+    return o && (o.status === 'failed' || o.status === 'cancelled' || o.status === 'empty') ? [{ channel, status: o.status, message: o.message }] : [];
   });
 }
 
+/** Each channel's scores in this run (null for a channel without a result). */
+export function runScores(run: Run): Record<ChannelId, EmotionScores | null> {
+  return { text: resultOf(run, 'text')?.scores ?? null, face: resultOf(run, 'face')?.scores ?? null, vision: resultOf(run, 'vision')?.scores ?? null };
+}
+
 /**
- * The fused answer of the channels that gave a result in this run (null when none did). When a
- * channel asked failed or was cancelled, the explanation says the answer rests on the other.
+ * The fused answer of the channels that gave a result in this run (null when none did), with
+ * `weights` renormalised over them. When only one channel gave a result while others were asked,
+ * the explanation says the answer rests on that one.
  */
-export function fuseRun(run: Run, textWeight: number): FusionResult | null {
-  const fused = fuse({ text: resultOf(run, 'text')?.scores ?? null, vision: resultOf(run, 'vision')?.scores ?? null, textWeight });
-  if (!fused || fused.channels === 'both' || missingChannels(run).length === 0) return fused;
-  const only = CHANNEL_NOUNS[fused.channels];
-  return { ...fused, explanation: `Only the ${only} gave a result: it reads as ${fused.top} (${fused.topScore.toFixed(2)}).` };
+export function fuseRun(run: Run, weights: Readonly<Partial<Record<ChannelId, number>>>): FusionResult | null {
+  const fused = fuseScores(runScores(run), weights);
+  if (!fused || fused.present.length > 1 || missingChannels(run).length === 0) return fused;
+  const only = CHANNEL_NOUNS[fused.present[0]!];
+  return { ...fused, explanation: `Only the ${only} gave a result: ${fused.present[0] === 'face' ? 'they read' : 'it reads'} as ${fused.top} (${fused.topScore.toFixed(2)}).` };
 }
 
 /** The History record of a finished run with a result: exactly what the page showed. */
-export function recordOf(run: Run, textWeight: number): HistoryRecord | null {
+export function recordOf(run: Run, weights: Readonly<Partial<Record<ChannelId, number>>>): HistoryRecord | null {
   if (run.finishedAt === null || !hasResult(run)) return null;
   const t = resultOf(run, 'text');
+  const f = resultOf(run, 'face');
   const v = resultOf(run, 'vision');
+  const fused = fuseScores(runScores(run), weights);
+  const shares = Object.fromEntries((fused?.present ?? []).map((c) => [c, fused!.weights[c]]));
   return {
     schemaVersion: HISTORY_VERSION,
     id: run.id,
@@ -164,8 +184,9 @@ export function recordOf(run: Run, textWeight: number): HistoryRecord | null {
       tokens: t.tokens,
     },
     visionPart: v && { scores: v.scores, description: v.description, model: v.model, provider: v.provider, elapsedMs: v.elapsedMs },
-    thumbnail: v ? run.inputs.thumbnail : null,
-    textWeight,
+    facePart: f && { scores: f.scores, faces: f.faces, model: f.model, elapsedMs: f.elapsedMs },
+    thumbnail: v || f ? run.inputs.thumbnail : null,
+    weights: shares,
   };
 }
 
@@ -177,6 +198,7 @@ export function runOfRecord(record: HistoryRecord): Run {
     channels.text = { status: 'done', result };
   }
   if (record.visionPart) channels.vision = { status: 'done', result: record.visionPart };
+  if (record.facePart) channels.face = { status: 'done', result: record.facePart };
   return {
     id: record.id,
     createdAt: record.createdAt,

@@ -12,9 +12,22 @@ import {
   type DevicePreference,
   type ModelSource,
 } from './model-source';
+import { CHANNEL_IDS, EQUAL_WEIGHTS, isChannelId, type ChannelWeights } from './channels';
 
-/** Current schema version of stored settings (2 added the vision provider; 3 moved Groq off its retired models). */
-export const SETTINGS_VERSION = 3;
+/**
+ * Current schema version of stored settings (2 added the vision provider; 3 moved Groq off its
+ * retired models; 4 added the face channel: `pictureAnalysis`, and `weights` per channel in place
+ * of `textWeight`, which is read as text w, faces and vision model 1 − w).
+ */
+export const SETTINGS_VERSION = 4;
+
+/**
+ * Who reads a picture: the face channel on this device, the vision model in the cloud, or both.
+ * `auto` (nobody chose yet): on this device without an API key, the vision model with one.
+ */
+export type PictureAnalysis = 'auto' | 'device' | 'cloud' | 'both';
+
+const PICTURE_ANALYSES: readonly PictureAnalysis[] = ['auto', 'device', 'cloud', 'both'];
 
 /** Settings as stored and used. */
 export interface Settings {
@@ -33,8 +46,10 @@ export interface Settings {
   readonly imageMaxSide: number;
   /** How long one vision request may take, in seconds. */
   readonly visionTimeoutSec: number;
-  /** Weight of the text channel in the fused answer (0..1; the picture gets the rest). */
-  readonly textWeight: number;
+  /** Who reads a picture. */
+  readonly pictureAnalysis: PictureAnalysis;
+  /** Weight of each channel in the fused answer (0..1 each; renormalised over the channels present). */
+  readonly weights: ChannelWeights;
 }
 
 /** Settings of a new user. */
@@ -49,7 +64,8 @@ export const DEFAULT_SETTINGS: Settings = {
   visionModel: 'qwen/qwen3.6-27b',
   imageMaxSide: 1024,
   visionTimeoutSec: 60,
-  textWeight: 0.5,
+  pictureAnalysis: 'auto',
+  weights: EQUAL_WEIGHTS,
 };
 
 /** Allowed ranges of the numeric settings. */
@@ -116,11 +132,22 @@ const CHECKS: { readonly [K in SettingKey]: (value: unknown) => Checked<Settings
   },
   imageMaxSide: wholeNumber(IMAGE_SIDE_RANGE),
   visionTimeoutSec: wholeNumber(TIMEOUT_RANGE, 'seconds'),
-  textWeight: (value) =>
-    typeof value === 'number' && value >= 0 && value <= 1
-      ? { ok: true, value }
-      : { ok: false, error: 'Use a number from 0 to 1.' },
+  pictureAnalysis: (value) =>
+    PICTURE_ANALYSES.includes(value as PictureAnalysis)
+      ? { ok: true, value: value as PictureAnalysis }
+      : { ok: false, error: 'Choose On this device, Vision model (cloud) or Both.' },
+  weights: (value) => {
+    const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
+    const ok = CHANNEL_IDS.every((c) => isWeight(v[c])) && Object.keys(v).every(isChannelId);
+    return ok
+      ? { ok: true, value: Object.fromEntries(CHANNEL_IDS.map((c) => [c, (v[c] as number) + 0])) as unknown as ChannelWeights }
+      : { ok: false, error: 'Use a number from 0 to 1 for each channel.' };
+  },
 };
+
+function isWeight(value: unknown): value is number {
+  return typeof value === 'number' && value >= 0 && value <= 1;
+}
 
 /** The settings a user can change, in the order Settings shows them. */
 export const SETTING_KEYS = Object.keys(CHECKS) as readonly SettingKey[];
@@ -136,7 +163,8 @@ export const SETTING_NAMES: Readonly<Record<SettingKey, string>> = {
   visionModel: 'Vision model',
   imageMaxSide: 'Picture size',
   visionTimeoutSec: 'Request timeout',
-  textWeight: 'Text weight',
+  pictureAnalysis: 'Picture analysis',
+  weights: 'Channel weights',
 };
 
 /** Checks one setting: the cleaned value (trimmed, trailing slashes dropped), or what is allowed. */
@@ -177,9 +205,14 @@ export function fieldText<T>(draft: string | null, stored: T, check: (input: str
 export function parseSettings(raw: unknown): Settings {
   if (typeof raw !== 'object' || raw === null) return DEFAULT_SETTINGS;
   // Version 1 had no vision fields: they take their defaults.
-  const settings: Settings = { ...DEFAULT_SETTINGS, ...checkSettingsPatch(raw as SettingsPatch).ok, schemaVersion: SETTINGS_VERSION };
-  // Version 2 defaulted Groq to models Groq has shut down: such a choice takes today's default.
+  let settings: Settings = { ...DEFAULT_SETTINGS, ...checkSettingsPatch(raw as SettingsPatch).ok, schemaVersion: SETTINGS_VERSION };
   const version = (raw as { schemaVersion?: unknown }).schemaVersion;
+  // Versions 1-3 had one text weight w: the text keeps w, each picture channel gets 1 − w.
+  const textWeight = (raw as { textWeight?: unknown }).textWeight;
+  if ((typeof version !== 'number' || version < 4) && isWeight(textWeight)) {
+    settings = { ...settings, weights: { text: textWeight, face: 1 - textWeight, vision: 1 - textWeight } };
+  }
+  // Version 2 defaulted Groq to models Groq has shut down: such a choice takes today's default.
   if ((typeof version !== 'number' || version < 3) && settings.visionProvider === 'groq' && GROQ_RETIRED.has(settings.visionModel)) {
     return { ...settings, visionModel: DEFAULT_SETTINGS.visionModel };
   }

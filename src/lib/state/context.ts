@@ -1,6 +1,7 @@
 // Puts the app's state objects into Svelte context and gets them back in components.
 import { getContext, setContext } from 'svelte';
 import type { AppStatusState } from './app-status.svelte';
+import type { FaceChannelState } from './face-channel.svelte';
 import type { HistoryState } from './history.svelte';
 import type { ModelStorageState } from './model-storage.svelte';
 import type { RouterState } from './router.svelte';
@@ -14,8 +15,10 @@ export interface AppState {
   readonly settings: SettingsState;
   /** The text channel (on the device). */
   readonly text: TextChannelState;
-  /** The picture channel (the vision provider). */
+  /** The picture (it holds the picked picture) and the vision model's channel (the provider). */
   readonly vision: VisionChannelState;
+  /** The faces of the picture, read on the device. */
+  readonly face: FaceChannelState;
   /** Analyze: the run shown and the run under way. */
   readonly run: RunState;
   readonly history: HistoryState;

@@ -1,11 +1,14 @@
-// Builds the app's state graph: one emotion worker for the session, the stores, the states.
+// Builds the app's state graph: one emotion worker and one face worker for the session, the stores,
+// the states.
 import { EmotionClient } from '../ml/emotion-client';
+import { FaceClient } from '../ml/face-client';
 import { createIdbModelCache } from '../ml/model-cache';
 import { openHistoryStore } from '../storage/history-store';
 import { localKeyStore } from '../storage/key-store';
 import { createIdbSettingsStore } from '../storage/settings-store';
 import { AppStatusState } from './app-status.svelte';
 import type { AppState } from './context';
+import { FaceChannelState } from './face-channel.svelte';
 import { HistoryState } from './history.svelte';
 import { ModelStorageState } from './model-storage.svelte';
 import { RouterState } from './router.svelte';
@@ -22,8 +25,9 @@ export function createAppState(): AppState {
   const settings = new SettingsState(createIdbSettingsStore());
   const text = new TextChannelState(client, settings, sessionDraftStore());
   const vision = new VisionChannelState(settings, localKeyStore());
+  const face = new FaceChannelState(new FaceClient());
   const history = new HistoryState(openHistoryStore);
-  const run = new RunState(text, vision, settings, { onRecord: (record) => history.save(record) });
+  const run = new RunState({ text, vision, face }, settings, { onRecord: (record) => history.save(record) });
   const storage = new ModelStorageState(createIdbModelCache(), async () => {
     text.forgetModels();
     await client.unload();
@@ -32,5 +36,5 @@ export function createAppState(): AppState {
   client.warm();
   const status = new AppStatusState();
   const router = new RouterState(window);
-  return { settings, text, vision, run, storage, history, status, router };
+  return { settings, text, vision, face, run, storage, history, status, router };
 }

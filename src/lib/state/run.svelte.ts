@@ -2,8 +2,10 @@
 // it, then shows and saves that run as it is. The answer on screen is always one run's: while a
 // new run works, the last finished one stays, marked as previous; nothing of one run leaks into
 // another. Cancel stops every channel of the run under way.
-import type { FusionResult } from '../domain/fusion';
+import type { ChannelWeights } from '../domain/channels';
+import { withShare, type FusionResult } from '../domain/fusion';
 import type { HistoryRecord } from '../domain/history';
+import { DEFAULT_SETTINGS } from '../domain/settings';
 import { configKey } from '../ml/protocol';
 import {
   askedChannels,
@@ -16,6 +18,7 @@ import {
   type ChannelId,
   type Run,
 } from '../domain/run';
+import type { FaceChannelState } from './face-channel.svelte';
 import type { SettingsState } from './settings.svelte';
 import type { TextChannelState } from './text-channel.svelte';
 import type { VisionChannelState } from './vision-channel.svelte';
@@ -38,6 +41,7 @@ const defaultDeps: RunDeps = {
 export class RunState {
   readonly #text: TextChannelState;
   readonly #vision: VisionChannelState;
+  readonly #face: FaceChannelState;
   readonly #settings: SettingsState;
   readonly #deps: RunDeps;
 
@@ -47,15 +51,32 @@ export class RunState {
   #reusedId = $state<string | null>(null);
   #cancelled = $state(false);
 
-  /** The shown run's answer under the current text weight: moving the weight runs no model. */
+  /** The shown run's answer under the current weights: moving a weight runs no model. */
   readonly fusion: FusionResult | null;
 
-  constructor(text: TextChannelState, vision: VisionChannelState, settings: SettingsState, deps: Partial<RunDeps> = {}) {
-    this.#text = text;
-    this.#vision = vision;
+  constructor(
+    channels: { text: TextChannelState; vision: VisionChannelState; face: FaceChannelState },
+    settings: SettingsState,
+    deps: Partial<RunDeps> = {},
+  ) {
+    this.#text = channels.text;
+    this.#vision = channels.vision;
+    this.#face = channels.face;
     this.#settings = settings;
     this.#deps = { ...defaultDeps, ...deps };
-    this.fusion = $derived(this.#shown ? fuseRun(this.#shown, settings.current.textWeight) : null);
+    this.fusion = $derived(this.#shown ? fuseRun(this.#shown, settings.current.weights) : null);
+  }
+
+  /**
+   * Who reads a picture in the next run: the user's choice in Settings. When none was made: the
+   * vision model once one is set up (an API key, a provider on this computer, or a provider other
+   * than the default, whose missing key is then asked for), else the face channel on this device.
+   */
+  get pictureAnalysis(): 'device' | 'cloud' | 'both' {
+    const s = this.#settings.current;
+    if (s.pictureAnalysis !== 'auto') return s.pictureAnalysis;
+    const providerSetUp = s.visionProvider !== DEFAULT_SETTINGS.visionProvider || s.visionBaseUrl !== DEFAULT_SETTINGS.visionBaseUrl;
+    return this.#vision.apiKey !== '' || this.#vision.local || providerSetUp ? 'cloud' : 'device';
   }
 
   /** The last finished run: what the page shows. */
@@ -96,10 +117,16 @@ export class RunState {
       return;
     }
     this.#reusedId = null;
+    const mode = this.pictureAnalysis;
+    const source = this.#vision.source;
+    const readFaces = image !== null && source !== null && mode !== 'cloud';
+    const askVision = image !== null && mode !== 'device';
     const channels: ChannelId[] = [];
     if (text !== null) channels.push('text');
     else this.#text.reset();
-    if (image) channels.push('vision');
+    if (readFaces) channels.push('face');
+    else this.#face.reset();
+    if (askVision) channels.push('vision');
     else this.#vision.reset();
     let run = startRun({
       id: this.#deps.newId(),
@@ -113,7 +140,10 @@ export class RunState {
     if (text !== null) {
       jobs.push(this.#text.analyze(text).then((o) => void (this.#pending = run = settleChannel(run, 'text', o, this.#deps.now()))));
     }
-    if (image) {
+    if (readFaces) {
+      jobs.push(this.#face.analyze(source).then((o) => void (this.#pending = run = settleChannel(run, 'face', o, this.#deps.now()))));
+    }
+    if (askVision) {
       jobs.push(this.#vision.analyze(image).then((o) => void (this.#pending = run = settleChannel(run, 'vision', o, this.#deps.now()))));
     }
     await Promise.all(jobs);
@@ -124,7 +154,7 @@ export class RunState {
       return;
     }
     this.#shown = run;
-    const record = recordOf(run, this.#settings.current.textWeight);
+    const record = recordOf(run, this.#settings.current.weights);
     if (record && hasResult(run)) await this.#deps.onRecord(record);
   }
 
@@ -132,6 +162,7 @@ export class RunState {
   cancel(): void {
     if (!this.#pending) return;
     this.#text.cancel();
+    this.#face.cancel();
     this.#vision.cancel();
   }
 
@@ -147,9 +178,19 @@ export class RunState {
     await this.analyze();
   }
 
-  /** Sets the text weight of the fused answer (saved in Settings). */
+  /**
+   * Sets `channel`'s share of the shown answer to `share` (saved in Settings); the other channels
+   * of the answer keep their proportions and share the rest.
+   */
+  setWeight(channel: ChannelId, share: number): Promise<unknown> {
+    const present = this.fusion?.present ?? [];
+    const weights: ChannelWeights = withShare(this.#settings.current.weights, present, channel, share);
+    return this.#settings.update({ weights });
+  }
+
+  /** Sets the text weight of a text-and-picture answer (saved in Settings). */
   setTextWeight(weight: number): Promise<unknown> {
-    return this.#settings.update({ textWeight: weight });
+    return this.setWeight('text', weight);
   }
 
   /** What would make the next run's answer differ: the inputs and the settings of each channel. */
@@ -159,7 +200,7 @@ export class RunState {
     const picture = this.#vision.pictureId;
     return JSON.stringify([
       text ? [text, configKey(this.#settings.modelConfig)] : null,
-      picture ? [picture, s.visionBaseUrl, s.visionModel] : null,
+      picture ? [picture, this.pictureAnalysis, s.visionBaseUrl, s.visionModel] : null,
     ]);
   }
 }

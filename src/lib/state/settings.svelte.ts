@@ -83,7 +83,8 @@ export class SettingsState {
     const [first] = refused;
     if (first !== undefined) {
       if (refused.length > 1) return `Not saved: ${refused.map((key) => SETTING_NAMES[key]).join(', ')}.`;
-      const inUse = String(this.#current[first]);
+      const value = this.#current[first];
+      const inUse = typeof value === 'object' ? '' : String(value);
       return inUse === '' ? `${SETTING_NAMES[first]} not saved.` : `${SETTING_NAMES[first]} not saved: still ${inUse}.`;
     }
     switch (this.#write) {

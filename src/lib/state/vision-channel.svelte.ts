@@ -43,6 +43,8 @@ export class VisionChannelState {
   #modelsFrom: string | null = null;
 
   #image = $state.raw<PreparedImage | null>(null);
+  /** The file as picked: the face channel reads it on the device at full size. */
+  #source = $state.raw<Blob | null>(null);
   #pictureId = $state<string | null>(null);
   #previewUrl = $state<string | null>(null);
   #preparing = $state(false);
@@ -84,6 +86,10 @@ export class VisionChannelState {
   /** The prepared picture (re-encoded JPEG, no metadata), or null. */
   get image(): PreparedImage | null {
     return this.#image;
+  }
+  /** The picture as picked (never sent anywhere; the face channel reads it on the device), or null. */
+  get source(): Blob | null {
+    return this.#source;
   }
   /** Identifies the current picture: a new pick is a new picture, even of the same file. */
   get pictureId(): string | null {
@@ -199,6 +205,7 @@ export class VisionChannelState {
       const prepared = await this.#prepare(file, this.#settings.current.imageMaxSide);
       if (pick !== this.#pickCount) return;
       this.#image = prepared;
+      this.#source = file;
       this.#pictureId = `picture-${pick}`;
       this.#previewUrl = URL.createObjectURL(prepared.blob);
     } catch (err) {
@@ -217,6 +224,7 @@ export class VisionChannelState {
     if (this.#previewUrl) URL.revokeObjectURL(this.#previewUrl);
     this.#previewUrl = null;
     this.#image = null;
+    this.#source = null;
     this.#pictureId = null;
     this.#imageError = null;
   }

@@ -1,0 +1,10 @@
+// The module scripts/lib/face-models-plugin.mjs makes at build time (and in `vite` dev). Only the
+// face worker imports it, so vitest, which has no such plugin, never meets it.
+declare module 'virtual:face-models' {
+  /** URL of the face detector (blazeface, ONNX), on our own origin. */
+  export const detectorUrl: string;
+  /** URL of the expression model (mini-Xception, ONNX), on our own origin. */
+  export const expressionUrl: string;
+  /** Version of @vladmandic/human the models were converted from. */
+  export const humanVersion: string;
+}
