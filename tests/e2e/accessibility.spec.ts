@@ -56,7 +56,11 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await expect(page.getByTestId('vision-error')).toBeVisible();
   await scan(`vision error`);
 
-  // Progress while a slow model downloads, then results of both channels and the dashboard.
+  // Progress while a slow model downloads, then results of all three channels and the dashboard
+  // (Picture analysis: Both, so the faces card is scanned too).
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Picture analysis').selectOption({ label: 'Both' });
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
   await visionScenario('sad');
   await useModel(page, 'moodlens/slow-emotion');
   await analyze(page, 'What a wonderful, happy day!');
@@ -64,7 +68,8 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await scan(`download progress`);
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');
   await expect(page.getByTestId('vision-top')).toHaveText('sadness');
-  await scan(`results (text and picture, divergent)`);
+  await expect(page.getByTestId('face-count')).toBeVisible();
+  await scan(`results (text, faces and picture, divergent)`);
 
   await page.getByRole('button', { name: 'History', exact: true }).click();
   await expect(page.getByTestId('history-item')).toHaveCount(1);
