@@ -286,7 +286,8 @@ export interface ExportFile {
   readonly records: readonly ExportedRecord[];
 }
 
-function csvCell(value: string | number): string {
+/** One CSV cell: quoted when needed; a text a spreadsheet would run as a formula is neutralised. */
+export function csvCell(value: string | number): string {
   const s = String(value);
   // Quote when needed; neutralise spreadsheet formulas (=, +, -, @ at the start of a text cell).
   const safe = typeof value === 'string' && /^[=+\-@\t\r]/u.test(s) ? `'${s}` : s;
