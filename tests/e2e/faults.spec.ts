@@ -4,7 +4,7 @@
 // DevTools protocol) and IndexedDB missing or refusing to open. In each: a clear message, the next
 // try works, and nothing already saved is lost.
 import type { Page } from '@playwright/test';
-import { FIXTURE_ID, HUB, HUB_HOST, VISION_HOST, analyze, analyzeText, chatRequests, expect, historyItems, hubRequests, pickImage, resetHubLog, test, useModel, useVision, visionScenario, waitForCachedFiles } from './support';
+import { FIXTURE_ID, backOnline, HUB, HUB_HOST, VISION_HOST, analyze, analyzeText, chatRequests, expect, historyItems, hubRequests, pickImage, resetHubLog, test, useModel, useVision, visionScenario, waitForCachedFiles } from './support';
 
 const FIXTURE_FILES = 4;
 
@@ -40,7 +40,7 @@ test('offline while a model file downloads: a clear message, then it works once 
   await expect(page.getByTestId('model-error')).toContainText('You are offline and the model is not on this device yet.');
   await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeEnabled();
 
-  await context.setOffline(false);
+  await backOnline(page);
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');
   const weights = (await hubRequests()).filter((r) => r.method === 'GET' && !r.range && r.path.endsWith('.onnx'));
@@ -59,7 +59,7 @@ test('offline on a first visit while the model downloads: the runtime cannot loa
   await expect(page.getByTestId('model-error')).toContainText(
     "The app's model runtime could not be downloaded, perhaps because the connection dropped. The model files are kept: connect and press Analyze again.",
   );
-  await context.setOffline(false);
+  await backOnline(page);
   await resetHubLog();
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');

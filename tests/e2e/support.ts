@@ -149,6 +149,17 @@ export async function useVision(page: Page, options: { key?: string; model?: str
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
 }
 
+/**
+ * Brings the network back and waits until the page has noticed (its offline banner is gone), as
+ * a user would before pressing Analyze again: right after the switch, Chromium may still fail a
+ * request for a moment.
+ */
+export async function backOnline(page: Page): Promise<void> {
+  await page.context().setOffline(false);
+  await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(true);
+  await expect(page.getByTestId('offline-banner')).toHaveCount(0);
+}
+
 /** Picks a fixture picture in the Image input. */
 export async function pickImage(page: Page, name: string): Promise<void> {
   await page.getByLabel('Image', { exact: true }).setInputFiles(join(process.cwd(), 'tests/fixtures/images', name));

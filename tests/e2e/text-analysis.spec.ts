@@ -2,7 +2,7 @@
 // on the fixture model, served by a local hub mirror; cached in IndexedDB; reused after reload
 // without any model request; nothing leaves 127.0.0.1.
 import { EMOTIONS } from '../../src/lib/domain/emotions';
-import { FIXTURE_ID, HUB, analyze, analyzeText, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
+import { FIXTURE_ID, backOnline, HUB, analyze, analyzeText, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
 
 const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
 
@@ -118,7 +118,7 @@ test('says clearly when offline before the model was cached', async ({ page, con
   await context.setOffline(true);
   await analyze(page, 'I am furious');
   await expect(page.getByRole('alert')).toContainText('You are offline');
-  await context.setOffline(false);
+  await backOnline(page);
   await analyze(page, 'I am furious');
   await expect(page.getByTestId('top-emotion')).toHaveText('anger');
 });
