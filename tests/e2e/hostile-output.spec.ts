@@ -142,6 +142,9 @@ test(`${CASES.length} hostile replies render as plain text, bounded, and run or 
       await pickImage(page, 'smile.jpg');
       await expect(analyzeButton).toBeEnabled();
       await analyzeButton.click();
+      // The previous step's answer stays on screen until this run ends: wait for the end, or the
+      // checks below could read the previous answer.
+      await expect(analyzeButton).toHaveAttribute('aria-busy', 'false');
       if ('top' in c.expect) {
         await expect(page.getByTestId('vision-top')).toHaveText(c.expect.top);
         const description = (await page.getByTestId('vision-description').count()) > 0 ? await page.getByTestId('vision-description').textContent() : '';
