@@ -157,13 +157,7 @@ export function fuseChannels<K extends string = ChannelId>(
 ): ChannelFusion<K> | null {
   const present = order.filter((c) => scores[c]);
   if (present.length === 0) return null;
-  const raw = present.map((c) => {
-    const w = weights[c];
-    return typeof w === 'number' && Number.isFinite(w) && w > 0 ? w : 0;
-  });
-  const total = raw.reduce((a, b) => a + b, 0);
-  const norm = Object.fromEntries(order.map((c) => [c, 0])) as Record<K, number>;
-  present.forEach((c, i) => (norm[c] = total > 0 ? raw[i]! / total : 1 / present.length));
+  const norm = shares(weights, present, order);
   let fused: EmotionScores;
   if (present.length === 1) {
     fused = scores[present[0]!] as EmotionScores;
@@ -203,11 +197,16 @@ export function fuseChannels<K extends string = ChannelId>(
  * weights renormalised over them (equal shares when they are all 0), 0 for the others.
  */
 export function sharesOf(weights: Readonly<Partial<Record<ChannelId, number>>>, present: readonly ChannelId[]): Record<ChannelId, number> {
+  return shares(weights, present, CHANNEL_IDS);
+}
+
+/** `sharesOf` for any channel names (`order` lists them all). */
+function shares<K extends string>(weights: Readonly<Partial<Record<K, number>>>, present: readonly K[], order: readonly K[]): Record<K, number> {
   const raw = present.map((c) => validWeight(weights[c]));
   const total = raw.reduce((a, b) => a + b, 0);
-  const shares = { text: 0, face: 0, vision: 0 };
-  present.forEach((c, i) => (shares[c] = total > 0 ? raw[i]! / total : 1 / present.length));
-  return shares;
+  const out = Object.fromEntries(order.map((c) => [c, 0])) as Record<K, number>;
+  present.forEach((c, i) => (out[c] = total > 0 ? raw[i]! / total : 1 / present.length));
+  return out;
 }
 
 /**

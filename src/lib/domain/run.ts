@@ -3,7 +3,7 @@
 // views) and the History record derive from one run alone, so answers from two runs never mix.
 // Runs are immutable: settling a channel returns a new run. Pure: no DOM, no Svelte.
 import { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from './channels';
-import { fuseScores, type FusionResult } from './fusion';
+import { fuseScores, sharesOf, type FusionResult } from './fusion';
 import { HISTORY_VERSION, type FacePart, type HistoryRecord, type TextPart, type VisionPart } from './history';
 
 import type { EmotionScores } from './emotions';
@@ -167,8 +167,9 @@ export function recordOf(run: Run, weights: Readonly<Partial<Record<ChannelId, n
   const t = resultOf(run, 'text');
   const f = resultOf(run, 'face');
   const v = resultOf(run, 'vision');
-  const fused = fuseScores(runScores(run), weights);
-  const shares = Object.fromEntries((fused?.present ?? []).map((c) => [c, fused!.weights[c]]));
+  const present = doneChannels(run);
+  const all = sharesOf(weights, present);
+  const shares = Object.fromEntries(present.map((c) => [c, all[c]]));
   return {
     schemaVersion: HISTORY_VERSION,
     id: run.id,
