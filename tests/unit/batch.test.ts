@@ -70,6 +70,8 @@ describe('the export', () => {
     expect(line.endsWith(',chunked,Read in 2 chunks.,m/text')).toBe(true);
     expect(csvLine(['=HYPERLINK("x")'], 1, null, ['text']).startsWith(`"'=HYPERLINK(""x"")"`)).toBe(true);
     expect(csvHeaderLine(['id', '@handle'])).toBe("id,'@handle");
+    // A plain number cannot run as a formula: kept as it is.
+    expect(csvLine(['-2', '+3.5', '-1e3', '-2+3', '-'], 5, null, ['text']).split(',').slice(0, 5)).toEqual(['-2', '+3.5', '-1e3', "'-2+3", "'-"]);
   });
 
   it('JSONL: original columns by name in order, then the results; missing scores are null', () => {

@@ -5,8 +5,9 @@
 // at most the page in flight, and the page never needs the whole file in memory. An index on
 // [job, done, index] gives the next rows without a result in file order (the runner's
 // `BatchStore`). Works in the page and in workers (IndexedDB exists in both).
-import type { BatchColumns, RowResult } from '../domain/batch';
+import type { BatchChannel, BatchColumns, RowResult } from '../domain/batch';
 import type { BatchFormat } from './parse';
+import type { RowProblem } from './protocol';
 import type { BatchStore, PendingRow } from './runner';
 
 export const BATCH_DB = 'moodlens-batches';
@@ -28,8 +29,15 @@ export interface BatchJob {
   readonly reason: string | null;
   /** Rows in the file (known once it is read). */
   readonly total: number;
+  /** Rows the parser could not read as they should (the first few), each still a row. */
+  readonly problems: readonly RowProblem[];
   readonly createdAt: number;
   readonly updatedAt: number;
+}
+
+/** The channels a job's rows are read by, as its export names them. */
+export function channelsOf(job: Pick<BatchJob, 'columns'>): BatchChannel[] {
+  return job.columns.picture === null ? ['text'] : ['text', 'face', 'fused'];
 }
 
 /** One row as stored. `done` is 0 or 1 (IndexedDB keys cannot be booleans). */

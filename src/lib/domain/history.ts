@@ -286,11 +286,14 @@ export interface ExportFile {
   readonly records: readonly ExportedRecord[];
 }
 
+const PLAIN_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/iu;
+
 /** One CSV cell: quoted when needed; a text a spreadsheet would run as a formula is neutralised. */
 export function csvCell(value: string | number): string {
   const s = String(value);
   // Quote when needed; neutralise spreadsheet formulas (=, +, -, @ at the start of a text cell).
-  const safe = typeof value === 'string' && /^[=+\-@\t\r]/u.test(s) ? `'${s}` : s;
+  // A plain number (-2, +3.5, -1e3) cannot run as a formula and stays as it is.
+  const safe = typeof value === 'string' && /^[=+\-@\t\r]/u.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s;
   return /[",\n\r]/u.test(safe) ? `"${safe.replace(/"/gu, '""')}"` : safe;
 }
 

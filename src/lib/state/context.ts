@@ -1,6 +1,7 @@
 // Puts the app's state objects into Svelte context and gets them back in components.
 import { getContext, setContext } from 'svelte';
 import type { AppStatusState } from './app-status.svelte';
+import type { BatchState } from './batch.svelte';
 import type { FaceChannelState } from './face-channel.svelte';
 import type { HistoryState } from './history.svelte';
 import type { ModelStorageState } from './model-storage.svelte';
@@ -22,6 +23,8 @@ export interface AppState {
   /** Analyze: the run shown and the run under way. */
   readonly run: RunState;
   readonly history: HistoryState;
+  /** Batches: whole files read on the device, each one entry of the Batches list. */
+  readonly batch: BatchState;
   readonly status: AppStatusState;
   readonly storage: ModelStorageState;
   /** Which view is shown; views are browser history entries. */

@@ -1,5 +1,7 @@
-// Builds the app's state graph: one emotion worker and one face worker for the session, the stores,
-// the states.
+// Builds the app's state graph: one emotion worker and one face worker for the session (batches
+// share the emotion worker), the stores, the states.
+import { BatchFileClient } from '../batch/file-client';
+import { BatchDb } from '../batch/store';
 import { EmotionClient } from '../ml/emotion-client';
 import { FaceClient } from '../ml/face-client';
 import { createIdbModelCache } from '../ml/model-cache';
@@ -7,6 +9,7 @@ import { openHistoryStore } from '../storage/history-store';
 import { localKeyStore } from '../storage/key-store';
 import { createIdbSettingsStore } from '../storage/settings-store';
 import { AppStatusState } from './app-status.svelte';
+import { BatchState } from './batch.svelte';
 import type { AppState } from './context';
 import { FaceChannelState } from './face-channel.svelte';
 import { HistoryState } from './history.svelte';
@@ -28,6 +31,7 @@ export function createAppState(): AppState {
   const face = new FaceChannelState(new FaceClient());
   const history = new HistoryState(openHistoryStore);
   const run = new RunState({ text, vision, face }, settings, { onRecord: (record) => history.save(record) });
+  const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings });
   const storage = new ModelStorageState(createIdbModelCache(), async () => {
     text.forgetModels();
     await client.unload();
@@ -36,5 +40,5 @@ export function createAppState(): AppState {
   client.warm();
   const status = new AppStatusState();
   const router = new RouterState(window);
-  return { settings, text, vision, face, run, storage, history, status, router };
+  return { settings, text, vision, face, run, storage, history, batch, status, router };
 }

@@ -1,15 +1,20 @@
-// Which view is shown, as browser history entries: Analysis (no hash), #history, an opened
-// History entry (#history/<id>) and #settings. Back and Forward move between them; going "back"
+// Which view is shown, as browser history entries: Analysis (no hash), #batch, #history, an
+// opened History entry (#history/<id>) and #settings. Back and Forward move between them; going "back"
 // inside the app uses the browser's Back when the previous entry is the app's own, so the two
 // never disagree, and never leaves the app.
 
 /** A view of the app. */
-export type Route = { readonly view: 'analysis' } | { readonly view: 'history'; readonly entry: string | null } | { readonly view: 'settings' };
+export type Route =
+  | { readonly view: 'analysis' }
+  | { readonly view: 'batch' }
+  | { readonly view: 'history'; readonly entry: string | null }
+  | { readonly view: 'settings' };
 
 /** The route a URL hash names; anything unknown is the Analysis view. */
 export function parseRoute(hash: string): Route {
   const path = hash.replace(/^#/u, '');
   if (path === 'settings') return { view: 'settings' };
+  if (path === 'batch') return { view: 'batch' };
   if (path === 'history') return { view: 'history', entry: null };
   if (path.startsWith('history/')) {
     let entry: string;
@@ -30,6 +35,8 @@ export function hashOf(route: Route): string {
       return '';
     case 'settings':
       return '#settings';
+    case 'batch':
+      return '#batch';
     case 'history':
       return route.entry ? `#history/${encodeURIComponent(route.entry)}` : '#history';
   }

@@ -1,0 +1,42 @@
+// The typed messages between the page (BatchFileClient) and the batch worker, which reads a file
+// into the batches database and writes exports out of it, so neither a 100 MB file nor a 100,000-row
+// export is ever parsed or formatted on the page's thread. One worker per task: the page ends it
+// to cancel, so a request needs no id.
+import type { BatchColumns } from '../domain/batch';
+import type { BatchFormat } from './parse';
+
+/** Read `file` into the database as job `job` (the job record is written by the worker). */
+export interface ReadRequest {
+  readonly type: 'read';
+  readonly job: string;
+  readonly file: File;
+  /** Rows a job may hold (a file with more is read up to this and said so). */
+  readonly maxRows: number;
+}
+
+/** Write job `job` out as CSV or JSONL. */
+export interface ExportRequest {
+  readonly type: 'export';
+  readonly job: string;
+  readonly format: 'csv' | 'jsonl';
+}
+
+export type BatchWorkerRequest = ReadRequest | ExportRequest;
+
+/** A row the parser could not read as it should, by index in the file (0 = first row). */
+export interface RowProblem {
+  readonly row: number;
+  readonly reason: string;
+}
+
+export type BatchWorkerResponse =
+  /** The first rows, as soon as they are read (the preview), with the columns guessed from them. */
+  | { readonly type: 'preview'; readonly format: BatchFormat; readonly header: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly columns: BatchColumns }
+  /** Reading or exporting goes on: rows so far, and bytes of the file read (reading only). */
+  | { readonly type: 'progress'; readonly rows: number; readonly bytes: number }
+  /** The file is in the database. */
+  | { readonly type: 'read'; readonly rows: number; readonly problems: readonly RowProblem[]; readonly truncated: boolean }
+  /** The export, whole. */
+  | { readonly type: 'exported'; readonly blob: Blob; readonly rows: number }
+  /** The task failed; `detail` is for the page to phrase. */
+  | { readonly type: 'failed'; readonly code: 'unreadable-file' | 'storage' | 'no-job' | 'empty-file'; readonly detail: string };

@@ -1,0 +1,422 @@
+// Batch analysis, the page's side: the Batches list, the job that is open, reading its file (in the
+// batch worker), running it through the text channel page by page (runBatch, in this thread: each
+// page is one worker request and one IndexedDB write, short tasks), pausing, resuming, cancelling,
+// exporting. Views read getters and call intent methods; every action ends in a state or one
+// sentence, never a rejected promise. The job and its finished rows are in IndexedDB as they
+// finish, so a reload loses at most the page in flight; on start-up a job the page left running is
+// opened as paused, with Resume.
+import { progressOf, type BatchColumns, type Progress, type ProgressSample } from '../domain/batch';
+import { describeModelError, toModelError } from '../domain/errors';
+import { BatchFileError, type BatchFileClient, type Preview } from '../batch/file-client';
+import type { RowProblem } from '../batch/protocol';
+import { runBatch, type BatchClassifier, type RunEnd } from '../batch/runner';
+import type { BatchDb, BatchJob, JobState, StoredRow } from '../batch/store';
+import type { EmotionClient } from '../ml/emotion-client';
+import type { LoadProgress } from '../ml/protocol';
+import type { SettingsState } from './settings.svelte';
+
+/** A job as the Batches list shows it. */
+export interface JobSummary {
+  readonly job: BatchJob;
+  readonly done: number;
+}
+
+/** What the open job is doing, beyond its stored state. */
+export type BatchPhase = 'idle' | 'reading' | JobState;
+
+/** The file being read. */
+export interface ReadProgress {
+  readonly rows: number;
+  readonly bytes: number;
+  readonly size: number;
+}
+
+/** The model loading before the first page (a first run downloads it). */
+export interface ModelLoad {
+  readonly loaded: number;
+  readonly total: number;
+}
+
+/** How a BatchState reaches the rest of the app. */
+export interface BatchDeps {
+  readonly openDb: () => Promise<BatchDb>;
+  readonly files: BatchFileClient;
+  readonly client: Pick<EmotionClient, 'classifyMany'>;
+  readonly settings: Pick<SettingsState, 'modelConfig'>;
+  /** Clock, for the rate (tests pass their own). */
+  readonly now?: () => number;
+  readonly newId?: () => string;
+}
+
+const INTERRUPTED = (done: number, total: number) =>
+  `The page closed while this batch ran; ${done} of ${total} rows are done and kept. Press Resume to go on from there.`;
+const STOPPED_BY_OTHER =
+  'The batch was interrupted (the text model was stopped for another analysis); nothing done is lost. Press Resume to go on.';
+
+export class BatchState {
+  readonly #deps: BatchDeps;
+  readonly #now: () => number;
+  #db: Promise<BatchDb> | null = null;
+
+  #jobs = $state.raw<readonly JobSummary[]>([]);
+  #loaded = $state(false);
+  #job = $state.raw<BatchJob | null>(null);
+  #phase = $state<BatchPhase>('idle');
+  #preview = $state.raw<Preview | null>(null);
+  #reading = $state.raw<ReadProgress | null>(null);
+  #done = $state(0);
+  #total = $state(0);
+  #samples = $state.raw<readonly ProgressSample[]>([]);
+  #clock = $state(0);
+  #model = $state.raw<ModelLoad | null>(null);
+  #pausing = $state(false);
+  #message = $state<string | null>(null);
+  #exporting = $state<'csv' | 'jsonl' | null>(null);
+  #problems = $state.raw<readonly RowProblem[]>([]);
+  #truncated = $state(false);
+  /** Bumped whenever stored results change, so views re-read the rows they show. */
+  #revision = $state(0);
+
+  #readAbort: AbortController | null = null;
+  #runAbort: AbortController | null = null;
+  #pauseRequested = false;
+
+  constructor(deps: BatchDeps) {
+    this.#deps = deps;
+    this.#now = deps.now ?? (() => Date.now());
+  }
+
+  /** Every stored batch, newest first, with rows done. */
+  get jobs(): readonly JobSummary[] {
+    return this.#jobs;
+  }
+  get loaded(): boolean {
+    return this.#loaded;
+  }
+  /** The open job (null: pick a file). */
+  get job(): BatchJob | null {
+    return this.#job;
+  }
+  get phase(): BatchPhase {
+    return this.#phase;
+  }
+  /** The first rows of the open job, and its columns' names. */
+  get preview(): Preview | null {
+    return this.#preview;
+  }
+  get reading(): ReadProgress | null {
+    return this.#reading;
+  }
+  /** Done/total, rows per second and time left. */
+  get progress(): Progress {
+    return progressOf(this.#done, this.#total, this.#samples, this.#clock);
+  }
+  /** The model loading before the first page, or null. */
+  get modelLoad(): ModelLoad | null {
+    return this.#model;
+  }
+  /** Pause was pressed; the page in flight finishes first. */
+  get pausing(): boolean {
+    return this.#pausing;
+  }
+  /** The latest sentence for the user (why it paused, what failed), or null. */
+  get message(): string | null {
+    return this.#message;
+  }
+  get exporting(): 'csv' | 'jsonl' | null {
+    return this.#exporting;
+  }
+  /** Rows of the open job's file that were read with a problem (each is still a row). */
+  get problems(): readonly RowProblem[] {
+    return this.#problems;
+  }
+  /** The file had more rows than a batch holds; the rest was left out. */
+  get truncated(): boolean {
+    return this.#truncated;
+  }
+  get revision(): number {
+    return this.#revision;
+  }
+  /** True while rows are being read through the model. */
+  get running(): boolean {
+    return this.#phase === 'running';
+  }
+
+  #database(): Promise<BatchDb> {
+    this.#db ??= this.#deps.openDb().catch((err: unknown) => {
+      this.#db = null;
+      throw err;
+    });
+    return this.#db;
+  }
+
+  /**
+   * Reads the Batches list. A job the page left running (a reload, a crash, a closed tab) is
+   * stored as paused and opened, so the user sees where it stopped and can Resume.
+   */
+  async load(): Promise<void> {
+    try {
+      const db = await this.#database();
+      const jobs = await db.listJobs();
+      let reopen: BatchJob | null = null;
+      for (const job of jobs) {
+        if (job.state !== 'running') continue;
+        const { done, total } = await db.counts(job.id);
+        const paused: BatchJob = { ...job, state: 'paused', reason: INTERRUPTED(done, total), updatedAt: this.#now() };
+        await db.putJob(paused);
+        reopen ??= paused;
+      }
+      await this.#refreshList();
+      if (reopen && !this.#job) await this.open(reopen.id);
+    } catch (err) {
+      this.#message = `Batches cannot be stored in this browser (${messageOf(err)}).`;
+    } finally {
+      this.#loaded = true;
+    }
+  }
+
+  /** An unfinished job the page left (paused, not yet resumed), for the start-up offer. */
+  get interrupted(): JobSummary | null {
+    return this.#jobs.find((s) => s.job.state === 'paused' && s.done < s.job.total) ?? null;
+  }
+
+  async #refreshList(): Promise<void> {
+    const db = await this.#database();
+    const jobs = await db.listJobs();
+    this.#jobs = await Promise.all(jobs.map(async (job) => ({ job, done: (await db.counts(job.id)).done })));
+  }
+
+  /** Reads `file` into a new job and opens it, ready to start. */
+  async readFile(file: File): Promise<void> {
+    if (this.#phase === 'reading' || this.running) return;
+    const id = this.#deps.newId?.() ?? crypto.randomUUID();
+    const controller = new AbortController();
+    this.#readAbort = controller;
+    this.#job = null;
+    this.#preview = null;
+    this.#message = null;
+    this.#problems = [];
+    this.#truncated = false;
+    this.#phase = 'reading';
+    this.#reading = { rows: 0, bytes: 0, size: file.size };
+    try {
+      const summary = await this.#deps.files.read(
+        id,
+        file,
+        {
+          onPreview: (preview) => (this.#preview = preview),
+          onProgress: (rows, bytes) => (this.#reading = { rows, bytes, size: file.size }),
+        },
+        controller.signal,
+      );
+      await this.#open(id);
+      this.#problems = summary.problems;
+      this.#truncated = summary.truncated;
+    } catch (err) {
+      this.#phase = 'idle';
+      this.#preview = null;
+      if (err instanceof BatchFileError && err.code === 'cancelled') {
+        this.#message = 'Reading the file was cancelled; nothing was kept.';
+      } else {
+        this.#message = err instanceof BatchFileError ? err.message : `The file could not be read (${messageOf(err)}).`;
+      }
+      // A job cut short while its file was read is not worth keeping.
+      await this.#database()
+        .then((db) => db.deleteJob(id))
+        .catch(() => undefined);
+    } finally {
+      this.#reading = null;
+      this.#readAbort = null;
+      await this.#refreshList().catch(() => undefined);
+    }
+  }
+
+  /** Opens a stored job (its preview, columns, progress). */
+  async open(id: string): Promise<void> {
+    if (this.running || this.#phase === 'reading') return;
+    await this.#open(id);
+  }
+
+  async #open(id: string): Promise<void> {
+    const db = await this.#database();
+    const job = await db.getJob(id);
+    if (!job) {
+      this.#message = 'This batch is no longer stored on this device.';
+      return;
+    }
+    const rows = await db.readRows(id, 0, 10);
+    const { done, total } = await db.counts(id);
+    this.#job = job;
+    this.#preview = { format: job.format, header: job.header, rows: rows.map((r) => r.cells), columns: job.columns };
+    this.#phase = job.state;
+    this.#done = done;
+    this.#total = total;
+    this.#samples = [];
+    this.#problems = job.problems ?? [];
+    this.#truncated = false;
+    this.#message = job.reason;
+    this.#revision += 1;
+  }
+
+  /** Back to picking a file (the open job stays in the list). */
+  close(): void {
+    if (this.running || this.#phase === 'reading') return;
+    this.#job = null;
+    this.#preview = null;
+    this.#phase = 'idle';
+    this.#message = null;
+    this.#problems = [];
+  }
+
+  /** Chooses which column holds the text, the id or the picture (before the job starts). */
+  async setColumn(kind: keyof BatchColumns, index: number | null): Promise<void> {
+    const job = this.#job;
+    if (!job || job.state !== 'ready') return;
+    if (kind === 'text' && index === null) return;
+    const columns = { ...job.columns, [kind]: index } as BatchColumns;
+    await this.#save({ ...job, columns });
+    if (this.#preview) this.#preview = { ...this.#preview, columns };
+  }
+
+  /** Starts (or resumes) the open job; settles when it is done, paused or cancelled. */
+  async start(): Promise<void> {
+    const job = this.#job;
+    if (!job || this.running || !['ready', 'paused'].includes(job.state)) return;
+    const db = await this.#database();
+    const controller = new AbortController();
+    this.#runAbort = controller;
+    this.#pauseRequested = false;
+    this.#pausing = false;
+    this.#message = null;
+    this.#samples = [{ at: this.#now(), done: this.#done }];
+    this.#clock = this.#now();
+    this.#model = null;
+    await this.#save({ ...job, state: 'running', reason: null });
+    this.#phase = 'running';
+    const classifier: BatchClassifier = {
+      classifyMany: (texts, signal) =>
+        this.#deps.client.classifyMany(
+          this.#deps.settings.modelConfig,
+          texts,
+          {
+            onProgress: (p: LoadProgress) => (this.#model = { loaded: p.loaded, total: p.total }),
+            onLoaded: () => (this.#model = null),
+          },
+          { signal },
+        ),
+    };
+    let end: RunEnd;
+    try {
+      end = await runBatch(
+        db.runnerStore(job.id, job.columns.text),
+        classifier,
+        {
+          signal: controller.signal,
+          shouldPause: () => this.#pauseRequested,
+          onProgress: (done, total) => {
+            const at = this.#now();
+            this.#done = done;
+            this.#total = total;
+            this.#clock = at;
+            this.#samples = [...this.#samples.filter((s) => at - s.at <= 15_000), { at, done }];
+            this.#model = null;
+            this.#revision += 1;
+          },
+        },
+        (err) => describeModelError(toModelError(err)),
+      );
+    } catch (err) {
+      end = { state: 'paused', reason: `Paused: ${messageOf(err)}. Press Resume to try again; nothing done is lost.` };
+    }
+    if (end.state === 'cancelled' && !controller.signal.aborted) end = { state: 'paused', reason: STOPPED_BY_OTHER };
+    this.#runAbort = null;
+    this.#pausing = false;
+    this.#model = null;
+    const current = this.#job?.id === job.id ? this.#job : job;
+    const reason = end.state === 'paused' ? end.reason : null;
+    await this.#save({ ...current, state: end.state, reason }).catch((err: unknown) => {
+      this.#message = `The batch's state could not be stored (${messageOf(err)}).`;
+    });
+    const counts = await db.counts(job.id).catch(() => ({ done: this.#done, total: this.#total }));
+    this.#done = counts.done;
+    this.#total = counts.total;
+    this.#phase = end.state;
+    if (reason) this.#message = reason;
+    else if (end.state === 'cancelled') this.#message = `Cancelled: ${counts.done} of ${counts.total} rows were read; they are kept and can be exported.`;
+    this.#revision += 1;
+    await this.#refreshList().catch(() => undefined);
+  }
+
+  /** Stops after the page in flight; Resume goes on from the next row. */
+  pause(): void {
+    if (!this.running) return;
+    this.#pauseRequested = true;
+    this.#pausing = true;
+  }
+
+  /** Stops reading the file (nothing is kept) or running the job (what is done is kept) now. */
+  cancel(): void {
+    if (this.#phase === 'reading') {
+      this.#readAbort?.abort();
+      return;
+    }
+    if (this.running) {
+      this.#runAbort?.abort();
+      return;
+    }
+    const job = this.#job;
+    // A paused job can be cancelled too: it is then finished as it stands.
+    if (job && job.state === 'paused') {
+      void this.#save({ ...job, state: 'cancelled', reason: null }).then(() => {
+        this.#phase = 'cancelled';
+        this.#message = `Cancelled: ${this.#done} of ${this.#total} rows were read; they are kept and can be exported.`;
+        return this.#refreshList();
+      });
+    }
+  }
+
+  /** The open job's export, or null (the reason is in `message`). */
+  async exportAs(format: 'csv' | 'jsonl'): Promise<Blob | null> {
+    const job = this.#job;
+    if (!job || this.#exporting) return null;
+    this.#exporting = format;
+    try {
+      return await this.#deps.files.export(job.id, format);
+    } catch (err) {
+      this.#message = err instanceof BatchFileError ? err.message : `The export failed (${messageOf(err)}).`;
+      return null;
+    } finally {
+      this.#exporting = null;
+    }
+  }
+
+  /** Deletes a job and all its rows. */
+  async remove(id: string): Promise<void> {
+    if (this.#job?.id === id && (this.running || this.#phase === 'reading')) return;
+    try {
+      await (await this.#database()).deleteJob(id);
+      if (this.#job?.id === id) this.close();
+      this.#message = null;
+    } catch (err) {
+      this.#message = `The batch could not be deleted (${messageOf(err)}).`;
+    }
+    await this.#refreshList().catch(() => undefined);
+  }
+
+  /** Rows of the open job from `from` on (for the results table). */
+  async rows(from: number, limit: number): Promise<StoredRow[]> {
+    const job = this.#job;
+    if (!job) return [];
+    return (await this.#database()).readRows(job.id, from, limit);
+  }
+
+  async #save(job: BatchJob): Promise<void> {
+    const saved: BatchJob = { ...job, updatedAt: this.#now() };
+    await (await this.#database()).putJob(saved);
+    if (this.#job?.id === saved.id) this.#job = saved;
+  }
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

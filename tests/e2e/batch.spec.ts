@@ -1,0 +1,165 @@
+// Batch (issue 15) end to end in Chromium: a file read by the batch worker into IndexedDB, run
+// through the real text channel on the fixture model page by page, exported from the database;
+// the export compared with single analysis of the same texts; a run reloaded half-way resumes.
+import Papa from 'papaparse';
+import { readFile } from 'node:fs/promises';
+import type { Page } from '@playwright/test';
+import { EMOTIONS } from '../../src/lib/domain/emotions';
+import { FIXTURE_ID, analyzeText, expect, historyItems, test, textScores, useModel } from './support';
+
+const openBatch = (page: Page) => page.getByRole('button', { name: 'Batch', exact: true }).click();
+
+/** Downloads the export the button makes and returns its text. */
+async function exported(page: Page, button: 'Export CSV' | 'Export JSONL'): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button, exact: true }).click()]);
+  return { name: download.suggestedFilename(), text: await readFile((await download.path())!, 'utf8') };
+}
+
+const LONG = Array.from({ length: 3000 }, (_, i) => ['I', 'am', 'so', 'delighted', 'today', 'and'][i % 6]).join(' ');
+// A BOM, CRLF, a quoted field with a comma, one with a line break and doubled quotes, an empty
+// text, a 3,000-word text, a formula and a negative number among the original cells.
+const AWKWARD = [
+  'id,author,text,likes',
+  '1,"Smith, Jane",I am furious about this,3',
+  '2,bob,"She wrote: ""I feel sad and miserable""\nthen left",=SUM(A1)',
+  '3,carol,,0',
+  `4,dave,"${LONG}",7`,
+  '5,eve,I am so delighted today,-2',
+].join('\r\n');
+const ORIGINAL = Papa.parse<string[]>(AWKWARD, { skipEmptyLines: true }).data;
+
+test('an awkward CSV runs to the end; its export keeps every original cell and scores as single analysis does', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await openBatch(page);
+  await page.getByLabel('Batch file').setInputFiles({ name: 'posts.csv', mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${AWKWARD}\r\n`, 'utf8') });
+
+  const status = page.getByTestId('batch-status');
+  await expect(status).toHaveAttribute('data-state', 'ready');
+  // The longest text-like column is picked; the id column by its name.
+  await expect(page.getByLabel('Text column')).toHaveValue('2');
+  await expect(page.getByLabel('Text column').locator('option:checked')).toHaveText('text');
+  await expect(page.getByLabel('Id column').locator('option:checked')).toHaveText('id');
+  await expect(page.getByTestId('batch-preview').locator('tbody tr')).toHaveCount(5);
+  await expect(page.getByRole('button', { name: 'Start', exact: true })).toBeFocused();
+
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(status).toHaveAttribute('data-state', 'done');
+  const progress = page.getByTestId('batch-progress');
+  await expect(progress).toHaveAttribute('data-done', '5');
+  await expect(progress).toHaveAttribute('data-total', '5');
+
+  const csv = await exported(page, 'Export CSV');
+  expect(csv.name).toBe('posts-moodlens.csv');
+  const table = Papa.parse<string[]>(csv.text, { skipEmptyLines: true }).data;
+  const header = table[0]!;
+  expect(header).toEqual(['id', 'author', 'text', 'likes', 'emotion', ...EMOTIONS.map((e) => `p_${e}`), 'status', 'error', 'model']);
+  expect(table).toHaveLength(ORIGINAL.length);
+  const rows = table.slice(1).map((cells) => Object.fromEntries(header.map((h, i) => [h, cells[i]!])));
+  // Every original cell as it was, except a formula, which a spreadsheet must not run.
+  rows.forEach((row, r) => {
+    const original = ORIGINAL[r + 1]!;
+    expect([row.id, row.author, row.text, row.likes]).toEqual(original.map((cell) => (cell.startsWith('=') ? `'${cell}` : cell)));
+  });
+  expect(rows.map((r) => r.status)).toEqual(['ok', 'ok', 'empty', 'chunked', 'ok']);
+  expect(rows[2]!.error).toBe('The text is empty.');
+  expect(rows[3]!.error).toMatch(/^Read in \d+ chunks/u);
+  expect(rows.map((r) => r.emotion)).toEqual(['anger', 'sadness', '', 'joy', 'joy']);
+
+  const jsonl = await exported(page, 'Export JSONL');
+  const lines = jsonl.text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(lines).toHaveLength(5);
+  expect(Object.keys(lines[0]!).slice(0, 5)).toEqual(['id', 'author', 'text', 'likes', 'emotion']);
+  expect(lines[1]).toMatchObject({ id: '2', text: ORIGINAL[2]![2], likes: '=SUM(A1)', status: 'ok' });
+  expect(lines[2]).toMatchObject({ status: 'empty', p_joy: null });
+
+  // One entry in the Batches list; History is not flooded.
+  await expect(page.getByTestId('batch-entry')).toHaveCount(1);
+  await expect(page.getByTestId('batch-entry')).toHaveAttribute('data-state', 'done');
+
+  // Single analysis of the same texts, in a fresh worker (no results cache): the same scores.
+  await page.reload();
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  for (const r of [0, 1, 3, 4]) {
+    await analyzeText(page, ORIGINAL[r + 1]![2]!, rows[r]!.emotion!);
+    const single = await textScores(page);
+    for (const e of EMOTIONS) expect(Number(rows[r]![`p_${e}`]), `row ${r + 1} ${e}`).toBeCloseTo(single[e]!, 5);
+  }
+  await page.getByRole('button', { name: 'History', exact: true }).click();
+  await expect(historyItems(page)).toHaveCount(4);
+});
+
+const done = async (page: Page) => Number(await page.getByTestId('batch-progress').getAttribute('data-done'));
+
+test('Pause and Resume; a run reloaded half-way resumes where it stopped; Cancel keeps what is done; delete', async ({ page }) => {
+  const MOODS = ['I am so delighted today', 'I am furious about this', 'I feel sad and miserable'];
+  const lines = Array.from({ length: 3000 }, (_, i) => `Post ${i + 1}: ${MOODS[i % 3]}, said person ${i % 97} about thing ${i % 89}`);
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await openBatch(page);
+  await page.getByLabel('Batch file').setInputFiles({ name: 'posts.txt', mimeType: 'text/plain', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  const status = page.getByTestId('batch-status');
+  await expect(status).toHaveAttribute('data-state', 'ready');
+  await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-total', '3000');
+
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(status).toHaveAttribute('data-state', 'running');
+  await expect.poll(() => done(page)).toBeGreaterThanOrEqual(64);
+  await page.getByRole('button', { name: 'Pause', exact: true }).click();
+  await expect(status).toHaveAttribute('data-state', 'paused');
+  const paused = await done(page);
+  expect(paused).toBeLessThan(3000);
+  // Paused means paused: nothing moves.
+  await page.waitForTimeout(300);
+  expect(await done(page)).toBe(paused);
+
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(status).toHaveAttribute('data-state', 'running');
+  await expect.poll(() => done(page)).toBeGreaterThanOrEqual(paused + 64);
+  await page.reload();
+
+  // The job was left running: it opens paused, with what was done kept.
+  await expect(status).toHaveAttribute('data-state', 'paused');
+  await expect(page.getByTestId('batch-message')).toContainText('The page closed while this batch ran');
+  const kept = await done(page);
+  expect(kept).toBeGreaterThanOrEqual(paused + 64);
+  expect(kept).toBeLessThan(3000);
+  // Elsewhere in the app the unfinished batch is offered.
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await page.getByRole('button', { name: 'Go on with it' }).click();
+  await expect(page.locator('#batch-heading')).toBeFocused();
+
+  await page.getByRole('button', { name: 'Resume', exact: true }).click();
+  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 90_000 });
+  await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-done', '3000');
+  const jsonl = (await exported(page, 'Export JSONL')).text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(jsonl.map((r) => r.text)).toEqual(lines);
+  expect(jsonl.every((r) => r.status === 'ok')).toBe(true);
+  expect(jsonl.slice(0, 3).map((r) => r.emotion)).toEqual(['joy', 'anger', 'sadness']);
+
+  // Cancel: what is done stays and exports; the rest is left unread.
+  await page.getByRole('button', { name: 'Another file' }).click();
+  await page.getByLabel('Or paste lines').fill(lines.slice(0, 600).join('\n'));
+  await page.getByRole('button', { name: 'Read these lines' }).click();
+  await expect(status).toHaveAttribute('data-state', 'ready');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect.poll(() => done(page)).toBeGreaterThanOrEqual(32);
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(status).toHaveAttribute('data-state', 'cancelled');
+  const cancelledAt = await done(page);
+  await expect(page.getByTestId('batch-message')).toContainText(`Cancelled: ${cancelledAt} of 600 rows were read`);
+  const partial = (await exported(page, 'Export CSV')).text;
+  const partialRows = Papa.parse<string[]>(partial, { skipEmptyLines: true, header: true }).data as unknown as Array<Record<string, string>>;
+  expect(partialRows).toHaveLength(600);
+  expect(partialRows.filter((r) => r.status === 'ok')).toHaveLength(cancelledAt);
+  expect(partialRows.filter((r) => r.status === 'pending')).toHaveLength(600 - cancelledAt);
+
+  // Two batches, one entry each; delete one with all its rows.
+  const entries = page.getByTestId('batch-entry');
+  await expect(entries).toHaveCount(2);
+  page.once('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Delete Pasted lines.txt' }).click();
+  await expect(entries).toHaveCount(1);
+  await expect(entries).toHaveAttribute('data-state', 'done');
+  await expect(status).toHaveCount(0);
+});

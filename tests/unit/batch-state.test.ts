@@ -1,0 +1,210 @@
+// BatchState in Node, on fake-indexeddb, with the batch worker's real tasks run in-process (the
+// file read by Papa Parse, the export written from the database) and a text channel whose
+// answers are computed from the text: a file read into a job, run to the end, exported; Pause and
+// Resume; Cancel keeping what is done; a job the page left running reopened as paused; a run the
+// text model stopped for someone else ends paused, not cancelled; a refused file said clearly.
+import 'fake-indexeddb/auto';
+import { IDBFactory } from 'fake-indexeddb';
+import Papa from 'papaparse';
+import { describe, expect, it } from 'vitest';
+import { BatchFileClient, type BatchWorkerLike } from '../../src/lib/batch/file-client';
+import type { BatchWorkerRequest, BatchWorkerResponse } from '../../src/lib/batch/protocol';
+import { BatchDb } from '../../src/lib/batch/store';
+import { runTask } from '../../src/lib/batch/tasks';
+import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
+import { ModelError } from '../../src/lib/domain/errors';
+import type { ModelConfig, TextResult } from '../../src/lib/ml/protocol';
+import { BatchState, type BatchDeps } from '../../src/lib/state/batch.svelte';
+
+/** The batch worker's tasks, run in this thread against `openDb`. */
+function inProcessWorker(openDb: () => Promise<BatchDb>): BatchWorkerLike {
+  const listeners: Array<(event: MessageEvent<BatchWorkerResponse>) => void> = [];
+  let ended = false;
+  return {
+    postMessage(message: BatchWorkerRequest) {
+      void runTask(
+        message,
+        (reply) => {
+          if (!ended) setTimeout(() => listeners.forEach((l) => l({ data: reply } as MessageEvent<BatchWorkerResponse>)));
+        },
+        { openDb, inputOf: (file) => file.text() },
+      );
+    },
+    addEventListener(type: string, listener: unknown) {
+      if (type === 'message') listeners.push(listener as (event: MessageEvent<BatchWorkerResponse>) => void);
+    },
+    terminate() {
+      ended = true;
+    },
+  };
+}
+
+/** A text channel: joy when the text says "glad", anger when "mad", else sadness; `gate` holds pages. */
+function textChannel() {
+  const calls: string[][] = [];
+  let gate: Promise<void> = Promise.resolve();
+  let failNext: Error | null = null;
+  const channel = {
+    calls,
+    hold(): () => void {
+      let open!: () => void;
+      gate = new Promise((r) => (open = r));
+      return open;
+    },
+    failWith(err: Error) {
+      failNext = err;
+    },
+    async classifyMany(_config: ModelConfig, texts: readonly string[], _handlers: unknown, options: { signal?: AbortSignal } = {}): Promise<TextResult[]> {
+      calls.push([...texts]);
+      await gate;
+      if (failNext) {
+        const err = failNext;
+        failNext = null;
+        throw err;
+      }
+      if (options.signal?.aborted) throw new ModelError('cancelled', 'cancelled');
+      return texts.map((t) => {
+        const top: Emotion = t.includes('glad') ? 'joy' : t.includes('mad') ? 'anger' : 'sadness';
+        const scores = normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? 6 : 1])) as Record<Emotion, number>);
+        return { scores, top, topScore: scores[top], inferenceMs: 1, device: 'wasm', dtype: 'q8', modelId: 'fixture/model', chunks: 1, tokens: 3 };
+      });
+    },
+  };
+  return channel;
+}
+
+let dbCount = 0;
+function setup(factory = new IDBFactory(), name = `batches-state-${(dbCount += 1)}`) {
+  const openDb = () => BatchDb.open(name, factory);
+  const text = textChannel();
+  let id = 0;
+  const deps: BatchDeps = {
+    openDb,
+    files: new BatchFileClient(() => inProcessWorker(openDb)),
+    client: text as unknown as BatchDeps['client'],
+    settings: { modelConfig: { source: { kind: 'hub', host: 'https://h', id: 'm' }, device: 'wasm' } as unknown as ModelConfig },
+    newId: () => `job-${(id += 1)}`,
+  };
+  return { state: new BatchState(deps), text, factory, name };
+}
+
+const csvFile = (rows: number) =>
+  new File([`\uFEFFid,text\r\n${Array.from({ length: rows }, (_, i) => `${i},"row ${i}, ${['glad', 'mad', 'so so'][i % 3]}"`).join('\r\n')}\r\n`], 'posts.csv', { type: 'text/csv' });
+
+describe('BatchState', () => {
+  it('reads a file into a job, runs it to the end and exports every row with its scores', async () => {
+    const { state, text } = setup();
+    await state.load();
+    await state.readFile(csvFile(70));
+    expect(state.phase).toBe('ready');
+    expect(state.job).toMatchObject({ name: 'posts.csv', format: 'csv', header: ['id', 'text'], total: 70, columns: { text: 1, id: 0, picture: null } });
+    expect(state.preview?.rows).toHaveLength(10);
+    expect(state.jobs).toHaveLength(1);
+
+    await state.start();
+    expect(state.phase).toBe('done');
+    expect(state.progress).toMatchObject({ done: 70, total: 70 });
+    // Pages of 32 rows: one request each.
+    expect(text.calls.map((c) => c.length)).toEqual([32, 32, 6]);
+    const blob = await state.exportAs('csv');
+    const rows = Papa.parse<Record<string, string>>(await blob!.text(), { header: true, skipEmptyLines: true }).data;
+    expect(rows).toHaveLength(70);
+    expect(rows[1]).toMatchObject({ id: '1', text: 'row 1, mad', emotion: 'anger', status: 'ok', model: 'fixture/model' });
+    const jsonl = (await (await state.exportAs('jsonl'))!.text()).trim().split('\n');
+    expect(JSON.parse(jsonl[0]!)).toMatchObject({ id: '0', text: 'row 0, glad', emotion: 'joy' });
+  });
+
+  it('Pause stops after the page in flight; Resume goes on without redoing a row', async () => {
+    const { state, text } = setup();
+    await state.readFile(csvFile(100));
+    const open = text.hold();
+    const run = state.start();
+    await vi_waitFor(() => text.calls.length === 1);
+    state.pause();
+    expect(state.pausing).toBe(true);
+    open();
+    await run;
+    expect(state.phase).toBe('paused');
+    expect(state.progress.done).toBe(32);
+    await state.start();
+    expect(state.phase).toBe('done');
+    const seen = text.calls.flat();
+    expect(seen).toHaveLength(100);
+    expect(new Set(seen).size).toBe(100);
+  });
+
+  it('Cancel ends the run at once and keeps what is done; the rest exports as pending', async () => {
+    const { state, text } = setup();
+    await state.readFile(csvFile(80));
+    const first = text.hold();
+    const run = state.start();
+    await vi_waitFor(() => text.calls.length === 1);
+    const second = text.hold();
+    first();
+    await vi_waitFor(() => text.calls.length === 2);
+    state.cancel();
+    second();
+    await run;
+    expect(state.phase).toBe('cancelled');
+    expect(state.message).toBe('Cancelled: 32 of 80 rows were read; they are kept and can be exported.');
+    const rows = Papa.parse<Record<string, string>>(await (await state.exportAs('csv'))!.text(), { header: true, skipEmptyLines: true }).data;
+    expect(rows.filter((r) => r.status === 'ok')).toHaveLength(32);
+    expect(rows.filter((r) => r.status === 'pending')).toHaveLength(48);
+  });
+
+  it('a job the page left running opens as paused after a reload, and resumes from where it stopped', async () => {
+    const factory = new IDBFactory();
+    const before = setup(factory, 'batches-reload');
+    await before.state.readFile(csvFile(100));
+    // Never let through: the page "closes" with its first page in flight.
+    before.text.hold();
+    void before.state.start();
+    await vi_waitFor(() => before.text.calls.length === 1);
+    // The page goes away with a page in flight: the job stays stored as running.
+    const after = setup(factory, 'batches-reload');
+    await after.state.load();
+    expect(after.state.phase).toBe('paused');
+    expect(after.state.message).toBe('The page closed while this batch ran; 0 of 100 rows are done and kept. Press Resume to go on from there.');
+    expect(after.state.interrupted?.job.name).toBe('posts.csv');
+    await after.state.start();
+    expect(after.state.phase).toBe('done');
+    expect(after.text.calls.flat()).toHaveLength(100);
+    expect(after.state.interrupted).toBeNull();
+  });
+
+  it('a run whose text model was stopped for another analysis ends paused, and a failing model pauses with its sentence', async () => {
+    const { state, text } = setup();
+    await state.readFile(csvFile(40));
+    text.failWith(new ModelError('cancelled', 'another request was cancelled'));
+    await state.start();
+    expect(state.phase).toBe('paused');
+    expect(state.message).toMatch(/^The batch was interrupted/u);
+    await state.start();
+    expect(state.phase).toBe('done');
+  });
+
+  it('an empty file is refused with a sentence and leaves no job', async () => {
+    const { state } = setup();
+    await state.readFile(new File([''], 'empty.csv'));
+    expect(state.phase).toBe('idle');
+    expect(state.message).toBe('empty.csv is empty. Pick a CSV, TSV, JSONL or text file with at least one row.');
+    expect(state.jobs).toEqual([]);
+  });
+
+  it('columns can be changed before the start, not after', async () => {
+    const { state } = setup();
+    await state.readFile(csvFile(5));
+    await state.setColumn('text', 0);
+    expect(state.job?.columns.text).toBe(0);
+    await state.setColumn('text', 1);
+    await state.start();
+    await state.setColumn('text', 0);
+    expect(state.job?.columns.text).toBe(1);
+  });
+});
+
+/** Waits (in microtask and timer turns) until `check` holds. */
+async function vi_waitFor(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 500 && !check(); i += 1) await new Promise((r) => setTimeout(r, 2));
+  expect(check()).toBe(true);
+}
