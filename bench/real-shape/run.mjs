@@ -336,6 +336,85 @@ async function appMetrics(browser, servers) {
 }
 
 // ---------------------------------------------------------------------------
+// Batch (issue 15): the app's Batch view against the worker's own batch rate, on texts of the
+// same shape (fresh texts each time: the results cache would answer repeated ones)
+// ---------------------------------------------------------------------------
+
+const BATCH_ROWS = 256;
+
+async function batchMetrics(browser, servers, tokenizer, rounds) {
+  const context = await browser.newContext();
+  const config = { source: { host: servers.hub, modelId: `${BENCH_MODEL_ID}-int8` }, device: 'wasm' };
+  // The worker alone: one classify-batch request for all the texts (sorted by length and batched
+  // inside the worker), from the bench page.
+  const bench = await context.newPage();
+  await bench.goto(`${servers.isolated}/__bench.html`);
+  await bench.waitForFunction(() => 'moodlensBench' in window);
+  await bench.evaluate((url) => window.moodlensBench.start(url), workerUrl());
+  await bench.evaluate(([c, t]) => window.moodlensBench.run(c, t, true), [config, makeTexts(tokenizer, 64, 8, 'bw')]);
+
+  // The app: a file of the same texts read in the Batch view, Start to done, main-thread long
+  // tasks recorded throughout.
+  const app = await context.newPage();
+  await app.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+  await app.goto(`${servers.isolated}/`);
+  await useBenchModel(app, servers.hub);
+  await app.getByRole('button', { name: 'Batch', exact: true }).click();
+  const runApp = async (texts) => {
+    const another = app.getByRole('button', { name: 'Another file' });
+    if (await another.isVisible()) await another.click();
+    await app.getByLabel('Batch file').setInputFiles({ name: 'bench.txt', mimeType: 'text/plain', buffer: Buffer.from(`${texts.join('\n')}\n`) });
+    await app.locator('[data-testid="batch-status"][data-state="ready"]').waitFor();
+    // The end is seen inside the page (a MutationObserver), not by polling from here.
+    const t0 = await app.evaluate(() => {
+      window.__batchEnd = new Promise((resolve) => {
+        const status = () => document.querySelector('[data-testid="batch-status"]');
+        const observer = new MutationObserver(() => {
+          if (status()?.getAttribute('data-state') === 'done') {
+            observer.disconnect();
+            resolve(performance.now());
+          }
+        });
+        observer.observe(document.body, { subtree: true, attributes: true, attributeFilter: ['data-state'], childList: true });
+      });
+      return performance.now();
+    });
+    await app.getByRole('button', { name: 'Start', exact: true }).click();
+    const t1 = await app.evaluate(() => window.__batchEnd);
+    const tasks = await app.evaluate(([a, b]) => window.__longTasks.filter((t) => t.start >= a && t.start <= b), [t0, t1]);
+    return { ms: t1 - t0, longTasks: tasks.length, longestTaskMs: Math.max(0, ...tasks.map((t) => t.duration)) };
+  };
+  // Warm-up: the model loads in the app's worker (a download on the first run) and both code paths run once.
+  await runApp(makeTexts(tokenizer, 64, 8, 'ba'));
+
+  const worker = [];
+  const viaApp = [];
+  for (let r = 0; r < rounds; r++) {
+    const a = makeTexts(tokenizer, 64, BATCH_ROWS, `w${r}`);
+    const b = makeTexts(tokenizer, 64, BATCH_ROWS, `a${r}`);
+    const first = r % 2 === 0;
+    if (first) worker.push(await bench.evaluate(([c, t]) => window.moodlensBench.run(c, t, true), [config, a]));
+    viaApp.push(await runApp(b));
+    if (!first) worker.push(await bench.evaluate(([c, t]) => window.moodlensBench.run(c, t, true), [config, a]));
+    await sleep(SETTLE_MS);
+  }
+  await context.close();
+  return {
+    rows: BATCH_ROWS,
+    tokens: 64,
+    workerMs: stats(worker),
+    appMs: stats(viaApp.map((x) => x.ms)),
+    longTasks: Math.max(...viaApp.map((x) => x.longTasks)),
+    longestTaskMs: Math.max(...viaApp.map((x) => x.longestTaskMs)),
+  };
+}
+
+// ---------------------------------------------------------------------------
 // Statistics and output
 // ---------------------------------------------------------------------------
 
@@ -392,6 +471,15 @@ function report(results) {
     console.log(`  page JS before the first analysis: ${(a.pageJsGzipBytes / 1024).toFixed(1)} kB gzipped (${a.pageJsFiles.join(', ')})`);
     console.log(`  ML runtime JS (worker + onnxruntime glue): ${(a.runtimeJsGzipBytes / 1024).toFixed(1)} kB gzipped`);
     console.log(`  wasm transferred up to the first result: ${(a.wasmBytes / 1e6).toFixed(1)} MB (${a.wasmFiles.join(', ')})`);
+  }
+  if (results.batch) {
+    const b = results.batch;
+    const rate = (ms) => (b.rows * 1000) / ms;
+    console.log(`\nBatch, ${b.rows} texts of ${b.tokens} tokens (int8, isolated; median of ${b.appMs.n} runs each, interleaved):`);
+    console.log(`  the worker's own rate (one classify-batch request): ${rate(b.workerMs.median).toFixed(1)} rows/s (${fmt(b.workerMs.median)})`);
+    console.log(`  the app's Batch view, Start to done:               ${rate(b.appMs.median).toFixed(1)} rows/s (${fmt(b.appMs.median)})`);
+    console.log(`  ratio app/worker: ${(b.workerMs.median / b.appMs.median).toFixed(3)} (target at least 0.90)`);
+    console.log(`  main-thread tasks over 50 ms during a run: at most ${b.longTasks} (longest ${fmt(b.longestTaskMs)})`);
   }
 
 }
@@ -495,6 +583,7 @@ async function main() {
     for (const [key, l] of Object.entries(loads)) results.loads[key] = { cold: stats(l.cold), warm: stats(l.warm), warmMarks: l.marks };
 
     if (!o.only || o.only.has('app')) results.app = await appMetrics(browser, servers);
+    if (!o.only || o.only.has('batch')) results.batch = await batchMetrics(browser, servers, tokenizer, Math.max(3, Math.min(o.rounds, 5)));
   } finally {
     await Promise.all(engines.map((e) => e.close()));
     await browser.close();

@@ -156,8 +156,30 @@ export async function useVision(page: Page, options: { key?: string; model?: str
  */
 export async function backOnline(page: Page): Promise<void> {
   await page.context().setOffline(false);
-  await expect.poll(() => page.evaluate(() => navigator.onLine)).toBe(true);
+  await expect.poll(() => page.evaluate(() => navigator.onLine), { intervals: [50, 100, 200] }).toBe(true);
   await expect(page.getByTestId('offline-banner')).toHaveCount(0);
+  // The page's workers are switched back separately, and a little later: the model download runs
+  // in the emotion worker, so wait until a request from each worker gets through (a clean-clone
+  // run once failed Analyze here, the worker still offline after the page was not).
+  await expect
+    .poll(async () => {
+      const reached = await Promise.all(
+        page.workers().map((w) =>
+          w
+            .evaluate(async (url) => {
+              try {
+                return (await fetch(url, { cache: 'no-store' })).ok;
+              } catch {
+                return false;
+              }
+            }, `${HUB}/__log`)
+            // A worker that ended meanwhile has nothing left to wait for.
+            .catch(() => true),
+        ),
+      );
+      return reached.every(Boolean);
+    }, { intervals: [50, 100, 200] })
+    .toBe(true);
 }
 
 /** Picks a fixture picture in the Image input. */
@@ -216,7 +238,8 @@ export async function waitForCachedFiles(page: Page, count: number): Promise<voi
               };
             }),
         ),
-      { timeout: 15_000 },
+      // Short steps: the default (100, 250, 500, then 1000 ms) adds up to a second to each wait.
+      { timeout: 15_000, intervals: [50, 100, 200] },
     )
     .toBe(count);
 }

@@ -13,6 +13,7 @@ import { BatchDb } from '../../src/lib/batch/store';
 import { runTask } from '../../src/lib/batch/tasks';
 import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
 import { ModelError } from '../../src/lib/domain/errors';
+import { FaceError } from '../../src/lib/ml/face-client';
 import type { ModelConfig, TextResult } from '../../src/lib/ml/protocol';
 import { BatchState, type BatchDeps } from '../../src/lib/state/batch.svelte';
 
@@ -73,6 +74,18 @@ function textChannel() {
   return channel;
 }
 
+/** The face channel: a sad face in sad*.jpg, none in empty*.jpg, broken*.jpg cannot be decoded. */
+const fakeFaces: BatchDeps['faces'] = {
+  async read(picture) {
+    const name = (picture as File).name;
+    if (name.startsWith('broken')) throw new FaceError('unreadable-picture', 'bad bytes');
+    const faces = name.startsWith('empty')
+      ? []
+      : [{ box: { x1: 0.2, y1: 0.2, x2: 0.5, y2: 0.5 }, score: 0.9, scores: normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === 'sadness' ? 9 : 1])) as Record<Emotion, number>) }];
+    return { faces, width: 100, height: 100, elapsedMs: 1, model: 'faces/model', timings: { decodeMs: 0, detectMs: 0, expressionsMs: 0 } };
+  },
+};
+
 let dbCount = 0;
 function setup(factory = new IDBFactory(), name = `batches-state-${(dbCount += 1)}`) {
   const openDb = () => BatchDb.open(name, factory);
@@ -82,7 +95,11 @@ function setup(factory = new IDBFactory(), name = `batches-state-${(dbCount += 1
     openDb,
     files: new BatchFileClient(() => inProcessWorker(openDb)),
     client: text as unknown as BatchDeps['client'],
-    settings: { modelConfig: { source: { kind: 'hub', host: 'https://h', id: 'm' }, device: 'wasm' } as unknown as ModelConfig },
+    settings: {
+      modelConfig: { source: { kind: 'hub', host: 'https://h', id: 'm' }, device: 'wasm' } as unknown as ModelConfig,
+      current: { weights: { text: 0.5, face: 0.5, vision: 0.5 } } as unknown as BatchDeps['settings']['current'],
+    },
+    faces: fakeFaces,
     newId: () => `job-${(id += 1)}`,
   };
   return { state: new BatchState(deps), text, factory, name };
@@ -106,6 +123,13 @@ describe('BatchState', () => {
     expect(state.progress).toMatchObject({ done: 70, total: 70 });
     // Pages of 32 rows: one request each.
     expect(text.calls.map((c) => c.length)).toEqual([32, 32, 6]);
+    // The results are summed up once the run ends: counts for the summary and the table.
+    expect(state.summary?.rows).toBe(70);
+    expect(Array.from(state.summary!.tops.slice(0, 3))).toEqual([3, 0, 5]);
+    expect((await state.rowsAt([69, 2])).map((r) => r.cells)).toEqual([
+      ['69', 'row 69, glad'],
+      ['2', 'row 2, so so'],
+    ]);
     const blob = await state.exportAs('csv');
     const rows = Papa.parse<Record<string, string>>(await blob!.text(), { header: true, skipEmptyLines: true }).data;
     expect(rows).toHaveLength(70);
@@ -181,6 +205,32 @@ describe('BatchState', () => {
     expect(state.message).toMatch(/^The batch was interrupted/u);
     await state.start();
     expect(state.phase).toBe('done');
+  });
+
+  it('a Picture column: the picture of each row, from the folder, is read for faces and fused with its text', async () => {
+    const { state } = setup();
+    const csv = ['id,text,photo', '1,so glad,sad1.jpg', '2,,sad2.jpg', '3,so mad,missing.jpg', '4,so glad,empty1.jpg', '5,so glad,broken1.jpg', '6,,', '7,so mad,'].join('\n');
+    await state.readFile(new File([csv], 'posts.csv'));
+    expect(state.job?.columns).toMatchObject({ text: 1, picture: 2 });
+    // No folder yet: Start says what to do first.
+    await state.start();
+    expect(state.phase).toBe('ready');
+    expect(state.message).toMatch(/^Pick the Picture folder first/u);
+    const file = (name: string) => Object.assign(new File(['x'], name), { webkitRelativePath: `photos/${name}` });
+    state.setPictureFolder(['sad1.jpg', 'SAD2.JPG', 'empty1.jpg', 'broken1.jpg'].map(file));
+    expect(state.pictureFolder).toEqual({ name: 'photos', count: 4 });
+    await state.start();
+    expect(state.phase).toBe('done');
+    const rows = Papa.parse<Record<string, string>>(await (await state.exportAs('csv'))!.text(), { header: true, skipEmptyLines: true }).data;
+    expect(rows.map((r) => r.status)).toEqual(['ok', 'ok', 'partial', 'partial', 'partial', 'empty', 'ok']);
+    // Text and faces fused (joy and sadness, equal weights); a picture alone is the answer.
+    expect(Number(rows[0]!.fused_p_joy)).toBeCloseTo((Number(rows[0]!.p_joy) + Number(rows[0]!.face_p_joy)) / 2, 5);
+    expect(rows[1]).toMatchObject({ emotion: 'sadness', p_joy: '', fused_p_joy: '', model: 'faces/model' });
+    expect(rows[2]!.error).toBe('missing.jpg is not in the picture folder.');
+    expect(rows[3]!.error).toBe('No face found in empty1.jpg.');
+    expect(rows[4]!.error).toBe('broken1.jpg: This picture could not be decoded on this device; try a JPEG or PNG.');
+    expect(rows[4]).toMatchObject({ emotion: 'joy', face_p_joy: '' });
+    expect(rows[6]).toMatchObject({ emotion: 'anger', face_p_joy: '' });
   });
 
   it('an empty file is refused with a sentence and leaves no job', async () => {

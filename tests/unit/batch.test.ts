@@ -1,7 +1,7 @@
 // Batch, the pure parts: which columns hold the text, the id and the picture; the export's columns
 // and cells (original cells untouched, formulas neutralised); progress and time left.
 import { describe, expect, it } from 'vitest';
-import { csvHeaderLine, csvLine, exportHeader, guessColumns, jsonlLine, progressOf, resultCells, type RowResult } from '../../src/lib/domain/batch';
+import { combineRow, csvHeaderLine, csvLine, exportHeader, guessColumns, jsonlLine, progressOf, resultCells, type RowResult } from '../../src/lib/domain/batch';
 import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
 
 const scores = (top: Emotion) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? 7 : 0.5])) as Record<Emotion, number>);
@@ -98,5 +98,31 @@ describe('progressOf', () => {
   it('no rate before two samples, nor after a pause longer than the window', () => {
     expect(progressOf(0, 10, [{ at: 0, done: 0 }], 100)).toMatchObject({ rowsPerSecond: null, secondsLeft: null });
     expect(progressOf(5, 10, [{ at: 0, done: 0 }, { at: 1000, done: 5 }], 60_000).rowsPerSecond).toBeNull();
+  });
+});
+
+describe('combineRow', () => {
+  const text: RowResult = { status: 'ok', reason: '', text: scores('joy'), face: null, fused: null, model: 'm/text' };
+  const fuse = (a: ReturnType<typeof scores>) => a;
+  const face = { scores: scores('sadness'), model: 'faces' };
+  const noFace = { scores: null, reason: 'No face found in a.jpg.', model: 'faces' };
+
+  it('both read: fused, with both models; the text status (chunked) is kept', () => {
+    const both = combineRow({ ...text, status: 'chunked', reason: 'Read in 2 chunks.' }, face, (t, f) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, t[e] + f[e]])) as Record<Emotion, number>));
+    expect(both).toMatchObject({ status: 'chunked', reason: 'Read in 2 chunks.', face: face.scores, model: 'm/text + faces' });
+    expect(both.fused!.joy).toBeCloseTo((text.text!.joy + face.scores.joy) / 2, 6);
+  });
+
+  it('one channel read: partial when the other failed, ok when the row had no text', () => {
+    expect(combineRow(text, noFace, fuse)).toMatchObject({ status: 'partial', reason: 'No face found in a.jpg.', text: text.text, face: null, fused: null });
+    expect(combineRow(null, face, fuse)).toMatchObject({ status: 'ok', reason: '', text: null, face: face.scores, model: 'faces' });
+    const refused: RowResult = { status: 'failed', reason: 'The model refused it.', text: null, face: null, fused: null, model: '' };
+    expect(combineRow(refused, face, fuse)).toMatchObject({ status: 'partial', reason: 'The model refused it.', face: face.scores });
+  });
+
+  it('nothing read: failed, with every reason', () => {
+    const refused: RowResult = { status: 'failed', reason: 'The model refused it.', text: null, face: null, fused: null, model: '' };
+    expect(combineRow(refused, noFace, fuse)).toMatchObject({ status: 'failed', reason: 'The model refused it. No face found in a.jpg.' });
+    expect(combineRow(null, noFace, fuse)).toMatchObject({ status: 'failed', reason: 'No face found in a.jpg.' });
   });
 });

@@ -31,7 +31,7 @@ function fakeHub(files: Record<string, number> = sizes) {
 }
 
 function modelFetch(fetch: FetchLike, cache = createMemoryModelCache(), online = true) {
-  return createModelFetch({ fetch, cache, allowedHost: () => HOST, isOnline: () => online });
+  return createModelFetch({ fetch, cache, allowedHost: () => HOST, isOnline: () => online, retryDelayMs: 1 });
 }
 
 describe('model fetch', () => {
@@ -62,6 +62,28 @@ describe('model fetch', () => {
       code: 'host-unreachable',
       subject: '127.0.0.1:4999',
     });
+  });
+
+  it('tries a request that failed at the network once more, and only once', async () => {
+    let calls = 0;
+    const flaky: FetchLike = async () => {
+      calls += 1;
+      if (calls === 1) throw new TypeError('Failed to fetch');
+      return new Response('{}', { status: 200 });
+    };
+    expect((await modelFetch(flaky)(`${HOST}/a/b/resolve/main/config.json`)).status).toBe(200);
+    expect(calls).toBe(2);
+    calls = 0;
+    const down: FetchLike = async () => {
+      calls += 1;
+      throw new TypeError('Failed to fetch');
+    };
+    await expect(modelFetch(down)(`${HOST}/a/b/resolve/main/config.json`)).rejects.toMatchObject({ code: 'host-unreachable' });
+    expect(calls).toBe(2);
+    // Offline: no retry, and said so.
+    calls = 0;
+    await expect(modelFetch(down, undefined, false)(`${HOST}/a/b/resolve/main/config.json`)).rejects.toMatchObject({ code: 'offline' });
+    expect(calls).toBe(1);
   });
 
   it('remembers optional files the host lacks, and asks only once', async () => {

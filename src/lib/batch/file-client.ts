@@ -2,6 +2,7 @@
 // an export out of it), ended when the task ends or is cancelled. Failures come back as BatchFileError
 // with one sentence for the page.
 import type { BatchColumns } from '../domain/batch';
+import type { BatchSummary } from '../domain/batch-results';
 import type { BatchFormat } from './parse';
 import type { BatchWorkerRequest, BatchWorkerResponse, RowProblem } from './protocol';
 
@@ -88,6 +89,13 @@ export class BatchFileClient {
     return this.#task({ type: 'export', job, format }, signal, (reply, settle) => {
       if (reply.type === 'progress') onProgress?.(reply.rows);
       else if (reply.type === 'exported') settle(reply.blob);
+    });
+  }
+
+  /** The job's results as typed arrays, for the results table and the counts. */
+  summarise(job: string, signal?: AbortSignal): Promise<BatchSummary> {
+    return this.#task({ type: 'summarise', job }, signal, (reply, settle) => {
+      if (reply.type === 'summary') settle(reply.summary);
     });
   }
 

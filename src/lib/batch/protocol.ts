@@ -1,8 +1,9 @@
 // The typed messages between the page (BatchFileClient) and the batch worker, which reads a file
-// into the batches database and writes exports out of it, so neither a 100 MB file nor a 100,000-row
+// into the batches database, writes exports out of it and sums up its results, so neither a 100 MB file nor a 100,000-row
 // export is ever parsed or formatted on the page's thread. One worker per task: the page ends it
 // to cancel, so a request needs no id.
 import type { BatchColumns } from '../domain/batch';
+import type { BatchSummary } from '../domain/batch-results';
 import type { BatchFormat } from './parse';
 
 /** Read `file` into the database as job `job` (the job record is written by the worker). */
@@ -21,7 +22,13 @@ export interface ExportRequest {
   readonly format: 'csv' | 'jsonl';
 }
 
-export type BatchWorkerRequest = ReadRequest | ExportRequest;
+/** Read every row's result of job `job` into a summary (the results table and the counts). */
+export interface SummaryRequest {
+  readonly type: 'summarise';
+  readonly job: string;
+}
+
+export type BatchWorkerRequest = ReadRequest | ExportRequest | SummaryRequest;
 
 /** A row the parser could not read as it should, by index in the file (0 = first row). */
 export interface RowProblem {
@@ -38,5 +45,7 @@ export type BatchWorkerResponse =
   | { readonly type: 'read'; readonly rows: number; readonly problems: readonly RowProblem[]; readonly truncated: boolean }
   /** The export, whole. */
   | { readonly type: 'exported'; readonly blob: Blob; readonly rows: number }
+  /** The summary (its arrays are transferred, not copied). */
+  | { readonly type: 'summary'; readonly summary: BatchSummary }
   /** The task failed; `detail` is for the page to phrase. */
   | { readonly type: 'failed'; readonly code: 'unreadable-file' | 'storage' | 'no-job' | 'empty-file'; readonly detail: string };

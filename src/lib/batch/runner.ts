@@ -6,13 +6,23 @@
 // model failing on every row of a page twice (the job pauses with the model's sentence), or the
 // store refusing a write (storage full: the job pauses, nothing written before is lost).
 // Resuming starts from the first row without a result, so nothing finished is done twice.
-import type { RowResult } from '../domain/batch';
+import { combineRow, type PictureReading, type RowResult } from '../domain/batch';
+import type { EmotionScores } from '../domain/emotions';
 import type { TextResult } from '../ml/protocol';
 
-/** One row to read: its index in the file and the text (already taken from the text column). */
+/** One row to read: its index in the file, the text and the picture's file name ('' for none). */
 export interface PendingRow {
   readonly index: number;
   readonly text: string;
+  readonly picture?: string;
+}
+
+/** The face channel as the runner uses it: one picture by the name the row gives. */
+export interface PictureReader {
+  /** Never rejects for a picture it cannot read (that is a reading without scores); rejects when cancelled. */
+  read(name: string, signal: AbortSignal): Promise<PictureReading>;
+  /** The text's and the faces' scores as one answer, by the user's weights. */
+  fuse(text: EmotionScores, face: EmotionScores): EmotionScores;
 }
 
 /** Where a job's rows and results live (IndexedDB in the app, memory in tests). */
@@ -82,16 +92,23 @@ function messageOf(err: unknown): string {
  * Runs the job until it is done, paused or cancelled. Never rejects for a row or a storage
  * problem: those end as a pause with the reason.
  */
-export async function runBatch(store: BatchStore, classifier: BatchClassifier, hooks: RunHooks = {}, describe = messageOf): Promise<RunEnd> {
+export async function runBatch(
+  store: BatchStore,
+  classifier: BatchClassifier,
+  hooks: RunHooks = {},
+  describe = messageOf,
+  pictures: PictureReader | null = null,
+): Promise<RunEnd> {
   const { signal } = hooks;
   for (;;) {
     if (signal?.aborted) return { state: 'cancelled' };
     if (hooks.shouldPause?.()) return { state: 'paused', reason: null };
     const rows = await store.pendingRows(PAGE_ROWS);
     if (rows.length === 0) return { state: 'done' };
-    const results: Array<{ index: number; result: RowResult }> = [];
+    let results: Array<{ index: number; result: RowResult }> = [];
     const texts = rows.filter((r) => r.text.trim() !== '');
-    for (const r of rows) if (r.text.trim() === '') results.push({ index: r.index, result: { ...failedRow(EMPTY_REASON), status: 'empty' } });
+    const named = (r: PendingRow) => pictures !== null && (r.picture ?? '').trim() !== '';
+    for (const r of rows) if (r.text.trim() === '' && !named(r)) results.push({ index: r.index, result: { ...failedRow(EMPTY_REASON), status: 'empty' } });
     if (texts.length > 0) {
       const controller = new AbortController();
       const stop = () => controller.abort();
@@ -107,6 +124,11 @@ export async function runBatch(store: BatchStore, classifier: BatchClassifier, h
         signal?.removeEventListener('abort', stop);
       }
     }
+    if (pictures && rows.some(named)) {
+      const read = await readPictures(rows.filter(named), results, pictures, signal);
+      if (read === null) return { state: 'cancelled' };
+      results = read;
+    }
     if (signal?.aborted) return { state: 'cancelled' };
     try {
       await store.saveResults(results.sort((a, b) => a.index - b.index));
@@ -116,6 +138,38 @@ export async function runBatch(store: BatchStore, classifier: BatchClassifier, h
     const { done, total } = await store.counts();
     hooks.onProgress?.(done, total);
   }
+}
+
+/**
+ * The pictures of a page, one at a time (the face worker reads one picture at a time anyway),
+ * each combined with its row's text result. Null when cancelled.
+ */
+async function readPictures(
+  rows: readonly PendingRow[],
+  textResults: ReadonlyArray<{ index: number; result: RowResult }>,
+  pictures: PictureReader,
+  signal: AbortSignal | undefined,
+): Promise<Array<{ index: number; result: RowResult }> | null> {
+  const byIndex = new Map(textResults.map((r) => [r.index, r.result]));
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    for (const row of rows) {
+      if (signal?.aborted) return null;
+      let reading: PictureReading;
+      try {
+        reading = await pictures.read(row.picture!.trim(), controller.signal);
+      } catch (err) {
+        if (isAbort(err, signal)) return null;
+        reading = { scores: null, reason: messageOf(err), model: '' };
+      }
+      byIndex.set(row.index, combineRow(byIndex.get(row.index) ?? null, reading, pictures.fuse));
+    }
+  } finally {
+    signal?.removeEventListener('abort', stop);
+  }
+  return [...byIndex].map(([index, result]) => ({ index, result }));
 }
 
 /** The sentence for a write the store refused. */

@@ -139,6 +139,13 @@ export class BatchDb {
     return rows.map((r) => ({ index: r.index, cells: r.cells, result: r.result }));
   }
 
+  /** Rows of a job by index, in the order asked (missing ones left out); one transaction. */
+  async getRows(job: string, indexes: readonly number[]): Promise<StoredRow[]> {
+    const store = this.#db.transaction('rows').objectStore('rows');
+    const rows = await Promise.all(indexes.map((index) => request(store.get([job, index])) as Promise<RowRecord | undefined>));
+    return rows.filter((r): r is RowRecord => r !== undefined).map((r) => ({ index: r.index, cells: r.cells, result: r.result }));
+  }
+
   /** Rows with a result, and rows stored, of a job. */
   async counts(job: string): Promise<{ done: number; total: number }> {
     const tx = this.#db.transaction('rows');
@@ -149,14 +156,15 @@ export class BatchDb {
 
   /**
    * The runner's view of one job: its next rows without a result (the text taken from
-   * `textColumn`), and a page of results written in one transaction.
+   * `textColumn`, the picture's file name from `pictureColumn`), and a page of results written in
+   * one transaction.
    */
-  runnerStore(job: string, textColumn: number): BatchStore {
+  runnerStore(job: string, textColumn: number, pictureColumn: number | null = null): BatchStore {
     return {
       pendingRows: async (limit): Promise<PendingRow[]> => {
         const index = this.#db.transaction('rows').objectStore('rows').index('pending');
         const rows = (await request(index.getAll(jobRowsDone(job, 0), limit))) as RowRecord[];
-        return rows.map((r) => ({ index: r.index, text: r.cells[textColumn] ?? '' }));
+        return rows.map((r) => ({ index: r.index, text: r.cells[textColumn] ?? '', picture: pictureColumn === null ? '' : (r.cells[pictureColumn] ?? '') }));
       },
       saveResults: async (results) => {
         const tx = this.#db.transaction('rows', 'readwrite');

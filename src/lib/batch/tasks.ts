@@ -3,9 +3,10 @@
 // final reply. The worker (worker/batch-worker.ts) runs them; Node tests run them in-process on
 // fake-indexeddb.
 import { guessColumns } from '../domain/batch';
+import { SummaryBuilder } from '../domain/batch-results';
 import { exportJob } from './export';
 import { formatOf, parseTable, type BatchFormat } from './parse';
-import type { BatchWorkerRequest, BatchWorkerResponse, ExportRequest, ReadRequest, RowProblem } from './protocol';
+import type { BatchWorkerRequest, BatchWorkerResponse, ExportRequest, ReadRequest, RowProblem, SummaryRequest } from './protocol';
 import { BatchDb, type BatchJob } from './store';
 
 /** Rows the preview shows, and rows the columns are guessed from. */
@@ -14,7 +15,7 @@ const SAMPLE_ROWS = 200;
 /** Problems kept per job (the count is exact, the list is for reading). */
 const KEPT_PROBLEMS = 50;
 
-type Post = (message: BatchWorkerResponse) => void;
+type Post = (message: BatchWorkerResponse, transfer?: Transferable[]) => void;
 
 /** Where a task's database and file come from (the worker's defaults; Node tests pass their own). */
 export interface TaskEnv {
@@ -28,7 +29,9 @@ const BROWSER: TaskEnv = { openDb: () => BatchDb.open(), inputOf: (file) => file
 /** Runs one request to its end, posting progress and exactly one final reply. */
 export async function runTask(request: BatchWorkerRequest, post: Post, env: TaskEnv = BROWSER): Promise<void> {
   try {
-    await (request.type === 'read' ? read(request, post, env) : exportTask(request, post, env));
+    if (request.type === 'read') await read(request, post, env);
+    else if (request.type === 'export') await exportTask(request, post, env);
+    else await summaryTask(request, post, env);
   } catch (err) {
     const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     const storage = err instanceof DOMException && err.name !== 'NotReadableError' && err.name !== 'EncodingError';
@@ -110,6 +113,32 @@ async function exportTask({ job, format }: ExportRequest, post: Post, env: TaskE
   try {
     const result = await exportJob(db, job, format, (rows) => post({ type: 'progress', rows, bytes: 0 }));
     post(result ? { type: 'exported', ...result } : { type: 'failed', code: 'no-job', detail: `No batch ${job}.` });
+  } finally {
+    db.close();
+  }
+}
+
+/** Rows read from the database per page of the summary. */
+const SUMMARY_PAGE = 2000;
+
+async function summaryTask({ job: id }: SummaryRequest, post: Post, env: TaskEnv): Promise<void> {
+  const db = await env.openDb();
+  try {
+    const job = await db.getJob(id);
+    if (!job) {
+      post({ type: 'failed', code: 'no-job', detail: `No batch ${id}.` });
+      return;
+    }
+    const { total } = await db.counts(id);
+    const builder = new SummaryBuilder(total);
+    for (let from = 0; ; ) {
+      const page = await db.readRows(id, from, SUMMARY_PAGE);
+      if (page.length === 0) break;
+      for (const row of page) builder.add(row.index, row.result);
+      from = page[page.length - 1]!.index + 1;
+    }
+    const summary = builder.build();
+    post({ type: 'summary', summary }, [summary.states.buffer, summary.tops.buffer, summary.scores.buffer]);
   } finally {
     db.close();
   }

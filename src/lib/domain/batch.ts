@@ -94,6 +94,36 @@ export interface RowResult {
   readonly model: string;
 }
 
+/** The face channel's reading of a row's picture: its scores, or why there are none. */
+export type PictureReading =
+  | { readonly scores: EmotionScores; readonly model: string }
+  | { readonly scores: null; readonly reason: string; readonly model: string };
+
+/**
+ * A row's result once its picture is read too. `text` is the text channel's result (null when
+ * the row has no text). Both read: the fused answer by `fuse`. One read: that channel's scores;
+ * the other's failure makes the row `partial` (a text that was not there is no failure). None:
+ * `failed`, with every reason.
+ */
+export function combineRow(text: RowResult | null, picture: PictureReading, fuse: (text: EmotionScores, face: EmotionScores) => EmotionScores): RowResult {
+  const textScores = text?.text ?? null;
+  const model = [text?.model, picture.model].filter((m): m is string => Boolean(m)).join(' + ');
+  const reasons = [text && text.status !== 'ok' && text.status !== 'chunked' ? text.reason : '', picture.scores ? '' : picture.reason].filter(Boolean);
+  if (textScores && picture.scores) {
+    return { status: text!.status, reason: text!.reason, text: textScores, face: picture.scores, fused: fuse(textScores, picture.scores), model };
+  }
+  if (!textScores && !picture.scores) return { status: 'failed', reason: reasons.join(' '), text: null, face: null, fused: null, model };
+  const partial = textScores ? true : text !== null;
+  return {
+    status: partial ? 'partial' : 'ok',
+    reason: partial ? [text?.status === 'chunked' ? text.reason : '', ...reasons].filter(Boolean).join(' ') : '',
+    text: textScores,
+    face: picture.scores,
+    fused: null,
+    model,
+  };
+}
+
 /** The export's prefix per channel (the text's scores are plain `p_<emotion>`). */
 const PREFIX: Readonly<Record<BatchChannel, string>> = { text: 'p_', face: 'face_p_', fused: 'fused_p_' };
 
@@ -107,15 +137,15 @@ export function exportHeader(original: readonly string[], channels: readonly Bat
   return [...original, 'emotion', ...ran.flatMap((c) => EMOTIONS.map((e) => `${PREFIX[c]}${e}`)), 'status', 'error', 'model'];
 }
 
-/** The answer's scores for `emotion`: the fused scores when fused, else the only channel's. */
-function answerOf(r: RowResult): EmotionScores | null {
-  return r.fused ?? r.text ?? r.face;
+/** A row's answer: the fused scores when fused, else the only channel's (null before it is read). */
+export function answerOf(r: RowResult | null): EmotionScores | null {
+  return r ? (r.fused ?? r.text ?? r.face) : null;
 }
 
 /** The added cells of one row, in `exportHeader`'s order after the original columns. */
 export function resultCells(r: RowResult | null, channels: readonly BatchChannel[]): Array<string | number> {
   const ran = (['text', 'face', 'fused'] as const).filter((c) => channels.includes(c));
-  const answer = r ? answerOf(r) : null;
+  const answer = answerOf(r);
   const scores = (s: EmotionScores | null) => EMOTIONS.map((e) => (s ? Number(s[e].toFixed(6)) : ''));
   return [
     answer ? topEmotion(answer).emotion : '',

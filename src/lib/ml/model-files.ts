@@ -24,12 +24,15 @@ export interface ModelFetchDeps {
   /** The model host currently allowed; every other origin is refused. */
   readonly allowedHost: () => string;
   readonly isOnline: () => boolean;
+  /** Wait before the one retry of a request that failed at the network (default 400 ms). */
+  readonly retryDelayMs?: number;
 }
 
 /**
  * Fetch for model files. Refuses any origin but the model host's, answers 404 without a
- * request for files loaded from disk and for optional files known to be missing, and maps
- * network failures to `offline` or `host-unreachable`.
+ * request for files loaded from disk and for optional files known to be missing, tries a request
+ * that failed at the network once more, and maps network failures to `offline` or
+ * `host-unreachable`.
  */
 export function createModelFetch(deps: ModelFetchDeps): FetchLike {
   return async (input, init) => {
@@ -44,9 +47,18 @@ export function createModelFetch(deps: ModelFetchDeps): FetchLike {
     let response: Response;
     try {
       response = await deps.fetch(url.href, init);
-    } catch (err) {
-      if (!deps.isOnline()) throw new ModelError('offline', String(err));
-      throw new ModelError('host-unreachable', String(err), new URL(host).host);
+    } catch (first) {
+      if (!deps.isOnline()) throw new ModelError('offline', String(first));
+      if (init?.signal?.aborted) throw first;
+      // Once more after a moment: right after a network change (Wi-Fi back, a VPN switched) the
+      // first request can fail although the host is reachable.
+      await new Promise((r) => setTimeout(r, deps.retryDelayMs ?? 400));
+      try {
+        response = await deps.fetch(url.href, init);
+      } catch (err) {
+        if (!deps.isOnline()) throw new ModelError('offline', String(err));
+        throw new ModelError('host-unreachable', String(err), new URL(host).host);
+      }
     }
     if (response.status === 404 && !isRange && isOptionalFile(url.href)) {
       // Only a saving of requests: a full disk must not fail the load.

@@ -6,10 +6,15 @@
 // finish, so a reload loses at most the page in flight; on start-up a job the page left running is
 // opened as paused, with Resume.
 import { progressOf, type BatchColumns, type Progress, type ProgressSample } from '../domain/batch';
+import type { BatchSummary } from '../domain/batch-results';
 import { describeModelError, toModelError } from '../domain/errors';
 import { BatchFileError, type BatchFileClient, type Preview } from '../batch/file-client';
 import type { RowProblem } from '../batch/protocol';
-import { runBatch, type BatchClassifier, type RunEnd } from '../batch/runner';
+import { runBatch, type BatchClassifier, type PictureReader, type RunEnd } from '../batch/runner';
+import type { PictureReading } from '../domain/batch';
+import { pictureScores } from '../domain/faces';
+import { fuseScores } from '../domain/fusion';
+import { describeFaceError, FaceError, type FaceClient } from '../ml/face-client';
 import type { BatchDb, BatchJob, JobState, StoredRow } from '../batch/store';
 import type { EmotionClient } from '../ml/emotion-client';
 import type { LoadProgress } from '../ml/protocol';
@@ -40,9 +45,11 @@ export interface ModelLoad {
 /** How a BatchState reaches the rest of the app. */
 export interface BatchDeps {
   readonly openDb: () => Promise<BatchDb>;
-  readonly files: BatchFileClient;
+  readonly files: Pick<BatchFileClient, 'read' | 'export' | 'summarise'>;
   readonly client: Pick<EmotionClient, 'classifyMany'>;
-  readonly settings: Pick<SettingsState, 'modelConfig'>;
+  readonly settings: Pick<SettingsState, 'modelConfig' | 'current'>;
+  /** The face channel, for a Picture column. */
+  readonly faces: Pick<FaceClient, 'read'>;
   /** Clock, for the rate (tests pass their own). */
   readonly now?: () => number;
   readonly newId?: () => string;
@@ -74,6 +81,9 @@ export class BatchState {
   #exporting = $state<'csv' | 'jsonl' | null>(null);
   #problems = $state.raw<readonly RowProblem[]>([]);
   #truncated = $state(false);
+  #summary = $state.raw<BatchSummary | null>(null);
+  /** The picked Picture folder: its files by lower-case path within the folder and by name. */
+  #folder = $state.raw<{ readonly name: string; readonly files: ReadonlyMap<string, File>; readonly count: number } | null>(null);
   /** Bumped whenever stored results change, so views re-read the rows they show. */
   #revision = $state(0);
 
@@ -133,6 +143,53 @@ export class BatchState {
   /** The file had more rows than a batch holds; the rest was left out. */
   get truncated(): boolean {
     return this.#truncated;
+  }
+  /** The Picture folder picked for this session (not stored: pick it again after a reload). */
+  get pictureFolder(): { readonly name: string; readonly count: number } | null {
+    return this.#folder && { name: this.#folder.name, count: this.#folder.count };
+  }
+
+  /**
+   * The files of the folder the user picked with **Picture folder** (an input with
+   * `webkitdirectory`, so each file has its path within the folder). A row's picture cell is
+   * matched against the path below the folder, then against the file name, ignoring case.
+   */
+  setPictureFolder(files: readonly File[]): void {
+    const map = new Map<string, File>();
+    for (const file of files) {
+      const path = ((file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name).replace(/\\/gu, '/');
+      const below = path.includes('/') ? path.slice(path.indexOf('/') + 1) : path;
+      map.set(below.toLowerCase(), file);
+      if (!map.has(file.name.toLowerCase())) map.set(file.name.toLowerCase(), file);
+    }
+    const first = (files[0] as (File & { webkitRelativePath?: string }) | undefined)?.webkitRelativePath ?? '';
+    this.#folder = files.length ? { name: first.includes('/') ? first.slice(0, first.indexOf('/')) : 'the picked files', files: map, count: files.length } : null;
+    if (this.#folder && this.#message?.startsWith('Pick the Picture folder')) this.#message = null;
+  }
+
+  #pictureReader(): PictureReader {
+    const folder = this.#folder;
+    return {
+      read: async (name, signal): Promise<PictureReading> => {
+        const key = name.replace(/\\/gu, '/').replace(/^\.?\//u, '').toLowerCase();
+        const file = folder?.files.get(key) ?? folder?.files.get(key.slice(key.lastIndexOf('/') + 1));
+        if (!file) return { scores: null, reason: `${name} is not in the picture folder.`, model: '' };
+        try {
+          const answer = await this.#deps.faces.read(file, { signal });
+          const scores = pictureScores(answer.faces);
+          return scores ? { scores, model: answer.model } : { scores: null, reason: `No face found in ${name}.`, model: answer.model };
+        } catch (err) {
+          if (err instanceof FaceError && err.code === 'cancelled') throw err;
+          return { scores: null, reason: `${name}: ${describeFaceError(err)}`, model: '' };
+        }
+      },
+      fuse: (text, face) => fuseScores({ text, face }, this.#deps.settings.current.weights)?.scores ?? text,
+    };
+  }
+
+  /** The open job's results as typed arrays (null until read; re-read after each run). */
+  get summary(): BatchSummary | null {
+    return this.#summary;
   }
   get revision(): number {
     return this.#revision;
@@ -255,7 +312,18 @@ export class BatchState {
     this.#problems = job.problems ?? [];
     this.#truncated = false;
     this.#message = job.reason;
+    this.#summary = null;
     this.#revision += 1;
+    if (done > 0 && job.state !== 'running') await this.#loadSummary(id);
+  }
+
+  async #loadSummary(id: string): Promise<void> {
+    try {
+      const summary = await this.#deps.files.summarise(id);
+      if (this.#job?.id === id) this.#summary = summary;
+    } catch (err) {
+      this.#message = err instanceof BatchFileError ? err.message : `The results could not be read (${messageOf(err)}).`;
+    }
   }
 
   /** Back to picking a file (the open job stays in the list). */
@@ -263,6 +331,7 @@ export class BatchState {
     if (this.running || this.#phase === 'reading') return;
     this.#job = null;
     this.#preview = null;
+    this.#summary = null;
     this.#phase = 'idle';
     this.#message = null;
     this.#problems = [];
@@ -282,6 +351,10 @@ export class BatchState {
   async start(): Promise<void> {
     const job = this.#job;
     if (!job || this.running || !['ready', 'paused'].includes(job.state)) return;
+    if (job.columns.picture !== null && !this.#folder) {
+      this.#message = `Pick the Picture folder first: the column ${job.header[job.columns.picture] ?? ''} names files in it.`;
+      return;
+    }
     const db = await this.#database();
     const controller = new AbortController();
     this.#runAbort = controller;
@@ -291,6 +364,7 @@ export class BatchState {
     this.#samples = [{ at: this.#now(), done: this.#done }];
     this.#clock = this.#now();
     this.#model = null;
+    this.#summary = null;
     await this.#save({ ...job, state: 'running', reason: null });
     this.#phase = 'running';
     const classifier: BatchClassifier = {
@@ -308,7 +382,7 @@ export class BatchState {
     let end: RunEnd;
     try {
       end = await runBatch(
-        db.runnerStore(job.id, job.columns.text),
+        db.runnerStore(job.id, job.columns.text, job.columns.picture),
         classifier,
         {
           signal: controller.signal,
@@ -324,6 +398,7 @@ export class BatchState {
           },
         },
         (err) => describeModelError(toModelError(err)),
+        job.columns.picture === null ? null : this.#pictureReader(),
       );
     } catch (err) {
       end = { state: 'paused', reason: `Paused: ${messageOf(err)}. Press Resume to try again; nothing done is lost.` };
@@ -345,6 +420,7 @@ export class BatchState {
     else if (end.state === 'cancelled') this.#message = `Cancelled: ${counts.done} of ${counts.total} rows were read; they are kept and can be exported.`;
     this.#revision += 1;
     await this.#refreshList().catch(() => undefined);
+    if (counts.done > 0) await this.#loadSummary(job.id);
   }
 
   /** Stops after the page in flight; Resume goes on from the next row. */
@@ -403,11 +479,11 @@ export class BatchState {
     await this.#refreshList().catch(() => undefined);
   }
 
-  /** Rows of the open job from `from` on (for the results table). */
-  async rows(from: number, limit: number): Promise<StoredRow[]> {
+  /** Rows of the open job by index (the results table's visible rows). */
+  async rowsAt(indexes: readonly number[]): Promise<StoredRow[]> {
     const job = this.#job;
-    if (!job) return [];
-    return (await this.#database()).readRows(job.id, from, limit);
+    if (!job || indexes.length === 0) return [];
+    return (await this.#database()).getRows(job.id, indexes);
   }
 
   async #save(job: BatchJob): Promise<void> {

@@ -1,5 +1,5 @@
 // Builds the app's state graph: one emotion worker and one face worker for the session (batches
-// share the emotion worker), the stores, the states.
+// share both), the stores, the states.
 import { BatchFileClient } from '../batch/file-client';
 import { BatchDb } from '../batch/store';
 import { EmotionClient } from '../ml/emotion-client';
@@ -28,10 +28,11 @@ export function createAppState(): AppState {
   const settings = new SettingsState(createIdbSettingsStore());
   const text = new TextChannelState(client, settings, sessionDraftStore());
   const vision = new VisionChannelState(settings, localKeyStore());
-  const face = new FaceChannelState(new FaceClient());
+  const faces = new FaceClient();
+  const face = new FaceChannelState(faces);
   const history = new HistoryState(openHistoryStore);
   const run = new RunState({ text, vision, face }, settings, { onRecord: (record) => history.save(record) });
-  const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings });
+  const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings, faces });
   const storage = new ModelStorageState(createIdbModelCache(), async () => {
     text.forgetModels();
     await client.unload();

@@ -9,5 +9,5 @@ import { runTask } from '../tasks';
 declare const self: DedicatedWorkerGlobalScope;
 
 self.addEventListener('message', (event: MessageEvent<BatchWorkerRequest>) => {
-  void runTask(event.data, (message: BatchWorkerResponse) => self.postMessage(message));
+  void runTask(event.data, (message: BatchWorkerResponse, transfer: Transferable[] = []) => self.postMessage(message, transfer));
 });
