@@ -2,9 +2,11 @@
 // through the real text channel on the fixture model page by page, exported from the database;
 // the export compared with single analysis of the same texts; a run reloaded half-way resumes.
 import Papa from 'papaparse';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { EMOTIONS } from '../../src/lib/domain/emotions';
+import { noFace, smilingPerson } from '../support/face-photos.mjs';
 import { FIXTURE_ID, analyzeText, expect, historyItems, test, textScores, useModel } from './support';
 
 const openBatch = (page: Page) => page.getByRole('button', { name: 'Batch', exact: true }).click();
@@ -185,4 +187,33 @@ test('Pause and Resume; a run reloaded half-way resumes where it stopped; Cancel
   await expect(entries).toHaveCount(1);
   await expect(entries).toHaveAttribute('data-state', 'done');
   await expect(status).toHaveCount(0);
+});
+
+test('a Picture column: pictures from the picked folder are read for faces on the device and fused with the text', async ({ page }, testInfo) => {
+  const folder = testInfo.outputPath('photos');
+  await mkdir(folder, { recursive: true });
+  await writeFile(join(folder, 'smile.jpg'), await smilingPerson());
+  await writeFile(join(folder, 'lamps.jpg'), await noFace());
+  const csv = ['id,text,photo', '1,I am so delighted today,smile.jpg', '2,I feel sad and miserable,lamps.jpg', '3,I am furious about this,gone.jpg', '4,,SMILE.JPG'].join('\n');
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await openBatch(page);
+  await page.getByLabel('Batch file').setInputFiles({ name: 'photos.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+  await expect(page.getByLabel('Picture column').locator('option:checked')).toHaveText('photo');
+  await page.getByLabel('Picture folder').setInputFiles(folder);
+  await expect(page.locator('#batch-picture-help')).toContainText('2 files in photos');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.getByTestId('batch-status')).toHaveAttribute('data-state', 'done');
+
+  const rows = Papa.parse<Record<string, string>>((await exported(page, 'Export CSV')).text, { header: true, skipEmptyLines: true }).data;
+  expect(rows.map((r) => r.status)).toEqual(['ok', 'partial', 'partial', 'ok']);
+  expect(rows[0]!.model).toMatch(/^moodlens\/tiny-emotion.* \+ blazeface/u);
+  // Equal weights (the default): the fused score is the mean of the two channels'.
+  for (const e of EMOTIONS) expect(Number(rows[0]![`fused_p_${e}`])).toBeCloseTo((Number(rows[0]![`p_${e}`]) + Number(rows[0]![`face_p_${e}`])) / 2, 4);
+  expect(rows[0]!.emotion).toBe('joy');
+  expect(rows[1]).toMatchObject({ error: 'No face found in lamps.jpg.', emotion: 'sadness', face_p_joy: '' });
+  expect(rows[2]).toMatchObject({ error: 'gone.jpg is not in the picture folder.', emotion: 'anger' });
+  // A picture alone (no text) is the answer; the name matched without regard to case.
+  expect(rows[3]).toMatchObject({ p_joy: '', fused_p_joy: '', emotion: 'joy' });
+  expect(Number(rows[3]!.face_p_joy)).toBeCloseTo(Number(rows[0]!.face_p_joy), 6);
 });
