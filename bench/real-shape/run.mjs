@@ -260,15 +260,20 @@ function browserEngine(browser, servers, { dtype, isolated }) {
 // The app itself: main-thread long tasks during an analysis, JS and wasm bytes
 // ---------------------------------------------------------------------------
 
-async function appMetrics(browser, servers) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.addInitScript(() => {
+/** Keeps every main-thread task over 50 ms of `page` in window.__longTasks, from its first script on. */
+function recordLongTasks(page) {
+  return page.addInitScript(() => {
     window.__longTasks = [];
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
+}
+
+async function appMetrics(browser, servers) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await recordLongTasks(page);
   const from = servers.log.length;
   await page.goto(`${servers.isolated}/`);
   await page.getByRole('button', { name: 'Analyze', exact: true }).waitFor();
@@ -357,12 +362,7 @@ async function batchMetrics(browser, servers, tokenizer, rounds) {
   // The app: a file of the same texts read in the Batch view, Start to done, main-thread long
   // tasks recorded throughout.
   const app = await context.newPage();
-  await app.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
+  await recordLongTasks(app);
   await app.goto(`${servers.isolated}/`);
   await useBenchModel(app, servers.hub);
   await app.getByRole('button', { name: 'Batch', exact: true }).click();

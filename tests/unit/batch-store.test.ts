@@ -21,6 +21,7 @@ const job = (id: string, total = 0): BatchJob => ({
   state: 'ready',
   reason: null,
   total,
+  done: 0,
   problems: [],
   createdAt: Date.now(),
   updatedAt: Date.now(),

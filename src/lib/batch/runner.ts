@@ -31,7 +31,7 @@ export interface BatchStore {
   pendingRows(limit: number): Promise<readonly PendingRow[]>;
   /** Stores the results of one page in one write; rejects when storage refuses it. */
   saveResults(results: ReadonlyArray<{ index: number; result: RowResult }>): Promise<void>;
-  /** Rows with a result, and rows in all. */
+  /** Rows with a result, and rows in all (asked once per run). */
   counts(): Promise<{ done: number; total: number }>;
 }
 
@@ -100,6 +100,11 @@ export async function runBatch(
   pictures: PictureReader | null = null,
 ): Promise<RunEnd> {
   const { signal } = hooks;
+  // Counted once: IndexedDB counts by walking the rows, so a count per page would cost a walk
+  // of the whole job per 32 rows. Each page then adds the rows it stored.
+  const counted = await store.counts();
+  const total = counted.total;
+  let done = counted.done;
   for (;;) {
     if (signal?.aborted) return { state: 'cancelled' };
     if (hooks.shouldPause?.()) return { state: 'paused', reason: null };
@@ -135,7 +140,7 @@ export async function runBatch(
     } catch (err) {
       return { state: 'paused', reason: storageReason(err) };
     }
-    const { done, total } = await store.counts();
+    done += results.length;
     hooks.onProgress?.(done, total);
   }
 }
@@ -151,23 +156,17 @@ async function readPictures(
   signal: AbortSignal | undefined,
 ): Promise<Array<{ index: number; result: RowResult }> | null> {
   const byIndex = new Map(textResults.map((r) => [r.index, r.result]));
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  signal?.addEventListener('abort', stop, { once: true });
-  try {
-    for (const row of rows) {
-      if (signal?.aborted) return null;
-      let reading: PictureReading;
-      try {
-        reading = await pictures.read(row.picture!.trim(), controller.signal);
-      } catch (err) {
-        if (isAbort(err, signal)) return null;
-        reading = { scores: null, reason: messageOf(err), model: '' };
-      }
-      byIndex.set(row.index, combineRow(byIndex.get(row.index) ?? null, reading, pictures.fuse));
+  const never = new AbortController().signal;
+  for (const row of rows) {
+    if (signal?.aborted) return null;
+    let reading: PictureReading;
+    try {
+      reading = await pictures.read(row.picture!.trim(), signal ?? never);
+    } catch (err) {
+      if (isAbort(err, signal)) return null;
+      reading = { scores: null, reason: messageOf(err), model: '' };
     }
-  } finally {
-    signal?.removeEventListener('abort', stop);
+    byIndex.set(row.index, combineRow(byIndex.get(row.index) ?? null, reading, pictures.fuse));
   }
   return [...byIndex].map(([index, result]) => ({ index, result }));
 }

@@ -29,6 +29,12 @@ export interface BatchJob {
   readonly reason: string | null;
   /** Rows in the file (known once it is read). */
   readonly total: number;
+  /**
+   * Rows with a result when the job's state was last stored (the end of a run, or a run found
+   * interrupted), so the Batches list needs no count of every job's rows; a running job's live
+   * figure is its progress.
+   */
+  readonly done: number;
   /** Rows the parser could not read as they should (the first few), each still a row. */
   readonly problems: readonly RowProblem[];
   readonly createdAt: number;

@@ -57,6 +57,7 @@ async function read({ job: id, file, maxRows }: ReadRequest, post: Post, env: Ta
     state: 'reading',
     reason: null,
     total: 0,
+    done: 0,
     problems: [],
     createdAt: now,
     updatedAt: now,
@@ -129,8 +130,7 @@ async function summaryTask({ job: id }: SummaryRequest, post: Post, env: TaskEnv
       post({ type: 'failed', code: 'no-job', detail: `No batch ${id}.` });
       return;
     }
-    const { total } = await db.counts(id);
-    const builder = new SummaryBuilder(total);
+    const builder = new SummaryBuilder(job.total);
     for (let from = 0; ; ) {
       const page = await db.readRows(id, from, SUMMARY_PAGE);
       if (page.length === 0) break;

@@ -113,7 +113,8 @@ export function combineRow(text: RowResult | null, picture: PictureReading, fuse
     return { status: text!.status, reason: text!.reason, text: textScores, face: picture.scores, fused: fuse(textScores, picture.scores), model };
   }
   if (!textScores && !picture.scores) return { status: 'failed', reason: reasons.join(' '), text: null, face: null, fused: null, model };
-  const partial = textScores ? true : text !== null;
+  // One channel read: the row had a text that failed, or a picture that did (a row without a text is ok).
+  const partial = text !== null;
   return {
     status: partial ? 'partial' : 'ok',
     reason: partial ? [text?.status === 'chunked' ? text.reason : '', ...reasons].filter(Boolean).join(' ') : '',

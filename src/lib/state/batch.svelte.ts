@@ -219,7 +219,7 @@ export class BatchState {
       for (const job of jobs) {
         if (job.state !== 'running') continue;
         const { done, total } = await db.counts(job.id);
-        const paused: BatchJob = { ...job, state: 'paused', reason: INTERRUPTED(done, total), updatedAt: this.#now() };
+        const paused: BatchJob = { ...job, state: 'paused', reason: INTERRUPTED(done, total), done, updatedAt: this.#now() };
         await db.putJob(paused);
         reopen ??= paused;
       }
@@ -238,9 +238,7 @@ export class BatchState {
   }
 
   async #refreshList(): Promise<void> {
-    const db = await this.#database();
-    const jobs = await db.listJobs();
-    this.#jobs = await Promise.all(jobs.map(async (job) => ({ job, done: (await db.counts(job.id)).done })));
+    this.#jobs = (await (await this.#database()).listJobs()).map((job) => ({ job, done: job.done }));
   }
 
   /** Reads `file` into a new job and opens it, ready to start. */
@@ -409,10 +407,10 @@ export class BatchState {
     this.#model = null;
     const current = this.#job?.id === job.id ? this.#job : job;
     const reason = end.state === 'paused' ? end.reason : null;
-    await this.#save({ ...current, state: end.state, reason }).catch((err: unknown) => {
+    const counts = await db.counts(job.id).catch(() => ({ done: this.#done, total: this.#total }));
+    await this.#save({ ...current, state: end.state, reason, done: counts.done }).catch((err: unknown) => {
       this.#message = `The batch's state could not be stored (${messageOf(err)}).`;
     });
-    const counts = await db.counts(job.id).catch(() => ({ done: this.#done, total: this.#total }));
     this.#done = counts.done;
     this.#total = counts.total;
     this.#phase = end.state;
