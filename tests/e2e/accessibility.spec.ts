@@ -4,7 +4,7 @@
 // and picture analysis, an error and its way out, history open/back/delete/undo), checking that
 // every control reached shows a visible focus ring and that focus lands somewhere sensible after
 // each action.
-import type { Locator, Page } from '@playwright/test';
+import type { FileChooser, Locator, Page } from '@playwright/test';
 import type { AxeResults, RunOptions } from 'axe-core';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -95,11 +95,14 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await scan(`settings`);
 
-  // A finished batch: its preview, progress, controls and the Batches list.
+  // A finished batch: its preview, progress, controls, the Batches list, and its evaluation
+  // against a Label column (with a value left to map).
   await page.getByRole('button', { name: 'Batch', exact: true }).click();
-  await page.getByLabel('Batch file').setInputFiles({ name: 'posts.csv', mimeType: 'text/csv', buffer: Buffer.from('id,text\n1,What a wonderful day\n2,\n') });
+  await page.getByLabel('Batch file').setInputFiles({ name: 'posts.csv', mimeType: 'text/csv', buffer: Buffer.from('id,text,label\n1,What a wonderful day,happy\n2,,love\n3,I am furious about this,angry\n') });
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect(page.getByTestId('batch-status')).toHaveAttribute('data-state', 'done');
+  await expect(page.locator('[data-testid="metric-accuracy"][data-channel="text"]')).toHaveCount(1);
+  await expect(page.getByTestId('eval-chart')).toHaveCount(2); // text only: confusion and reliability
   await scan(`batch`);
 
   const problems = Object.entries(seen).flatMap(([state, list]) => list.map((p) => `${state}: ${p}`));
@@ -156,6 +159,11 @@ async function typeInto(page: Page, field: Locator, text: string): Promise<void>
 
 test('a whole session by keyboard alone, with visible focus that lands where it should', async ({ page }) => {
   test.setTimeout(180_000);
+  // Playwright turns file chooser interception on when a listener is added, without waiting for
+  // it: added just before a key press, it lost that race (once traces no longer slowed every
+  // action down) and the chooser opened unseen. Added here, it is on long before.
+  const choosers: FileChooser[] = [];
+  page.on('filechooser', (c) => choosers.push(c));
   await visionScenario('unauthorized');
   await page.goto('/');
   await expect(page.getByRole('button', { name: 'Analyze', exact: true })).toBeVisible();
@@ -182,9 +190,9 @@ test('a whole session by keyboard alone, with visible focus that lands where it 
   await page.keyboard.press('Enter');
   await typeInto(page, page.getByLabel('Text', { exact: true }), 'I am furious about this');
   await tabTo(page, page.getByRole('button', { name: 'Choose a picture' }));
-  const chooser = page.waitForEvent('filechooser');
   await page.keyboard.press('Enter');
-  await (await chooser).setFiles('tests/fixtures/images/smile.jpg');
+  await expect.poll(() => choosers.length, { intervals: [50, 100, 200] }).toBe(1);
+  await choosers[0]!.setFiles('tests/fixtures/images/smile.jpg');
   await expect(page.getByTestId('image-info')).toBeVisible();
   await tabTo(page, page.getByRole('button', { name: 'Analyze', exact: true }));
   await page.keyboard.press('Enter');

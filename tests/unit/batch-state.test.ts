@@ -14,6 +14,8 @@ import { runTask } from '../../src/lib/batch/tasks';
 import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
 import { ModelError } from '../../src/lib/domain/errors';
 import { FaceError } from '../../src/lib/ml/face-client';
+import type { SettingsPatch } from '../../src/lib/domain/settings';
+import type { SettingsUpdate } from '../../src/lib/state/settings.svelte';
 import type { ModelConfig, TextResult } from '../../src/lib/ml/protocol';
 import { BatchState, type BatchDeps } from '../../src/lib/state/batch.svelte';
 
@@ -90,6 +92,7 @@ let dbCount = 0;
 function setup(factory = new IDBFactory(), name = `batches-state-${(dbCount += 1)}`) {
   const openDb = () => BatchDb.open(name, factory);
   const text = textChannel();
+  const updates: SettingsPatch[] = [];
   let id = 0;
   const deps: BatchDeps = {
     openDb,
@@ -98,11 +101,16 @@ function setup(factory = new IDBFactory(), name = `batches-state-${(dbCount += 1
     settings: {
       modelConfig: { source: { kind: 'hub', host: 'https://h', id: 'm' }, device: 'wasm' } as unknown as ModelConfig,
       current: { weights: { text: 0.5, face: 0.5, vision: 0.5 } } as unknown as BatchDeps['settings']['current'],
+      update: async (patch) => {
+        updates.push(patch);
+        return { applied: patch as SettingsUpdate['applied'], refused: {}, write: 'saved' };
+      },
     },
+    resamples: 200,
     faces: fakeFaces,
     newId: () => `job-${(id += 1)}`,
   };
-  return { state: new BatchState(deps), text, factory, name };
+  return { state: new BatchState(deps), text, factory, name, updates };
 }
 
 const csvFile = (rows: number) =>
@@ -258,3 +266,62 @@ async function vi_waitFor(check: () => boolean): Promise<void> {
   for (let i = 0; i < 500 && !check(); i += 1) await new Promise((r) => setTimeout(r, 2));
   expect(check()).toBe(true);
 }
+
+describe('BatchState: evaluation against a Label column (issue 16)', () => {
+  // glad -> joy, mad -> anger, anything else -> sadness (textChannel above).
+  const labelled = () =>
+    new File(
+      [
+        'id,text,mood\n1,so glad,happy\n2,glad again,Happy\n3,glad but,sad\n4,mad,angry\n5,so mad,angry\n6,mad mad,Angry\n7,so so,sad\n8,meh,love\n9,hmm,\n',
+      ],
+      'labelled.csv',
+      { type: 'text/csv' },
+    );
+
+  it('guesses the column, counts unusable labels, and its figures are the hand-computed ones', async () => {
+    const { state } = setup();
+    await state.load();
+    await state.readFile(labelled());
+    expect(state.job?.columns).toMatchObject({ text: 1, id: 0, label: 2 });
+    // Before a run: the values are read, nothing is measured yet.
+    await expect.poll(() => state.evaluation?.rows).toEqual({ labelled: 7, empty: 1, unmapped: 1, ignored: 0 });
+    expect(state.evaluation?.report).toBeNull();
+    expect(state.evaluation?.values.find((v) => v.key === 'love')).toMatchObject({ source: 'unmapped', rows: 1, emotion: null });
+    expect(state.evaluation?.values.find((v) => v.key === 'happy')).toMatchObject({ source: 'auto', rows: 2, emotion: 'joy' });
+
+    await state.start();
+    const text = state.evaluation!.report!.channels.find((c) => c.channel === 'text')!;
+    expect(text.rows).toBe(7);
+    // joy P 2/3 R 1 F1 0.8; anger 1; sadness P 1 R 1/2 F1 2/3; 6 of 7 right.
+    expect(text.accuracy).toBeCloseTo(6 / 7, 12);
+    expect(text.macroF1).toBeCloseTo((0.8 + 1 + 2 / 3) / 3, 12);
+    expect(text.confusion[EMOTIONS.indexOf('sadness')]![EMOTIONS.indexOf('joy')]).toBe(1);
+    expect(state.evaluation!.models).toEqual(['fixture/model']);
+
+    // The user maps "love" to joy (a wrong answer joins) and leaves "sad" out (two rows leave).
+    await state.setLabel('love', 'joy');
+    expect(state.evaluation!.rows).toEqual({ labelled: 8, empty: 1, unmapped: 0, ignored: 0 });
+    expect(state.evaluation!.report!.channels[0]!.accuracy).toBeCloseTo(6 / 8, 12);
+    await state.setLabel('sad', 'ignore');
+    expect(state.evaluation!.rows).toEqual({ labelled: 6, empty: 1, unmapped: 0, ignored: 2 });
+    expect(state.evaluation!.report!.channels[0]!.accuracy).toBeCloseTo(5 / 6, 12);
+    // Back to automatic; the choices are stored with the job.
+    await state.setLabel('sad', null);
+    expect(state.job?.labels).toEqual({ love: 'joy' });
+    await state.open(state.job!.id);
+    expect(state.evaluation!.rows.labelled).toBe(8);
+
+    // No Label column: no evaluation.
+    await state.setColumn('label', null);
+    expect(state.evaluation).toBeNull();
+  });
+
+  it('Use these weights sets the text and faces shares in Settings, leaving the cloud channel as it was', async () => {
+    const { state, updates } = setup();
+    expect(await state.useWeights(0.8)).toBe(true);
+    expect(updates).toHaveLength(1);
+    expect(updates[0]!.weights!.text).toBeCloseTo(0.8, 12);
+    expect(updates[0]!.weights!.face).toBeCloseTo(0.2, 12);
+    expect(updates[0]!.weights!.vision).toBe(0.5);
+  });
+});

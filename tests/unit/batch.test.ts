@@ -16,7 +16,7 @@ describe('guessColumns', () => {
         ['a3', '2026-11-03', 'cy', '', '0', '', 'https://x.example/a3'],
       ],
     };
-    expect(guessColumns(table)).toEqual({ text: 3, id: 0, picture: 5 });
+    expect(guessColumns(table)).toEqual({ text: 3, id: 0, picture: 5, label: null });
   });
 
   it('does not take numbers, dates or links as the text, and finds no id or picture when there is none', () => {
@@ -27,7 +27,7 @@ describe('guessColumns', () => {
         ['2', '2026-11-02', 'https://b.example', 'fine'],
       ],
     };
-    expect(guessColumns(table)).toEqual({ text: 3, id: null, picture: null });
+    expect(guessColumns(table)).toEqual({ text: 3, id: null, picture: null, label: null });
   });
 
   it('an id column with repeated values is not an id', () => {

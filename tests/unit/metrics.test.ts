@@ -68,7 +68,7 @@ describe('calibration', () => {
 describe('bootstrap', () => {
   it('is reproducible with its seed and brackets the point value', () => {
     const correct = Array.from({ length: 20 }, (_, i) => i % 4 !== 0);
-    const acc = (rows: readonly number[]) => rows.filter((r) => correct[r]).length / rows.length;
+    const acc = (rows: Uint32Array) => rows.filter((r) => correct[r]!).length / rows.length;
     const a = bootstrapInterval(20, acc, { seed: 7 });
     expect(bootstrapInterval(20, acc, { seed: 7 })).toEqual(a);
     expect(a.low).toBeLessThanOrEqual(0.75);
@@ -76,7 +76,7 @@ describe('bootstrap', () => {
     expect(a.high - a.low).toBeGreaterThan(0.2);
     // 20 rows give a wide interval; 2,000 a narrow one.
     const many = Array.from({ length: 2000 }, (_, i) => i % 4 !== 0);
-    const b = bootstrapInterval(2000, (rows) => rows.filter((r) => many[r]).length / rows.length, { seed: 7 });
+    const b = bootstrapInterval(2000, (rows) => rows.filter((r) => many[r]!).length / rows.length, { seed: 7 });
     expect(b.high - b.low).toBeLessThan(0.05);
   });
 });

@@ -4,12 +4,12 @@
 import type { BatchColumns } from '../domain/batch';
 import type { BatchSummary } from '../domain/batch-results';
 import type { BatchFormat } from './parse';
-import type { BatchWorkerRequest, BatchWorkerResponse, RowProblem } from './protocol';
+import type { BatchWorkerRequest, BatchWorkerResponse, Evaluation, RowProblem } from './protocol';
 
 /** A read or an export that did not happen; `message` is the sentence the page shows. */
 export class BatchFileError extends Error {
   constructor(
-    readonly code: 'unreadable-file' | 'storage' | 'no-job' | 'empty-file' | 'crashed' | 'cancelled',
+    readonly code: 'unreadable-file' | 'storage' | 'no-job' | 'empty-file' | 'no-labels' | 'crashed' | 'cancelled',
     message: string,
   ) {
     super(message);
@@ -58,6 +58,8 @@ function sentence(code: BatchFileError['code'], detail: string): string {
       return `The browser refused to store the batch (${detail}). Free some space (delete old batches or History entries), then try again.`;
     case 'no-job':
       return 'This batch is no longer stored on this device.';
+    case 'no-labels':
+      return 'Choose the Label column first: the column that holds your own label for each row.';
     case 'crashed':
       return 'The batch reader stopped unexpectedly; try again.';
     case 'cancelled':
@@ -89,6 +91,13 @@ export class BatchFileClient {
     return this.#task({ type: 'export', job, format }, signal, (reply, settle) => {
       if (reply.type === 'progress') onProgress?.(reply.rows);
       else if (reply.type === 'exported') settle(reply.blob);
+    });
+  }
+
+  /** The job's evaluation against its Label column (issue 16). */
+  evaluate(job: string, options: { resamples?: number } = {}, signal?: AbortSignal): Promise<Evaluation> {
+    return this.#task({ type: 'evaluate', job, ...(options.resamples ? { resamples: options.resamples } : {}) }, signal, (reply, settle) => {
+      if (reply.type === 'evaluated') settle(reply.evaluation);
     });
   }
 

@@ -4,6 +4,8 @@
 // to cancel, so a request needs no id.
 import type { BatchColumns } from '../domain/batch';
 import type { BatchSummary } from '../domain/batch-results';
+import type { EvaluationReport } from '../domain/evaluation';
+import type { LabelValue } from '../domain/labels';
 import type { BatchFormat } from './parse';
 
 /** Read `file` into the database as job `job` (the job record is written by the worker). */
@@ -28,7 +30,28 @@ export interface SummaryRequest {
   readonly job: string;
 }
 
-export type BatchWorkerRequest = ReadRequest | ExportRequest | SummaryRequest;
+/** Evaluate job `job` against its label column (issue 16). */
+export interface EvaluateRequest {
+  readonly type: 'evaluate';
+  readonly job: string;
+  /** Bootstrap resamples (1,000 unless a test asks for fewer). */
+  readonly resamples?: number;
+}
+
+export type BatchWorkerRequest = ReadRequest | ExportRequest | SummaryRequest | EvaluateRequest;
+
+/** What the label column held, and the report (null when no row has both a label and an answer). */
+export interface Evaluation {
+  readonly report: EvaluationReport | null;
+  /** The label column's values, most rows first, with what each counts as. */
+  readonly values: readonly LabelValue[];
+  /** Rows whose value was past the listed ones. */
+  readonly otherValues: number;
+  /** The models that read the rows (from their results). */
+  readonly models: readonly string[];
+  /** Rows by what their label counts as. */
+  readonly rows: { readonly labelled: number; readonly empty: number; readonly unmapped: number; readonly ignored: number };
+}
 
 /** A row the parser could not read as it should, by index in the file (0 = first row). */
 export interface RowProblem {
@@ -45,7 +68,9 @@ export type BatchWorkerResponse =
   | { readonly type: 'read'; readonly rows: number; readonly problems: readonly RowProblem[]; readonly truncated: boolean }
   /** The export, whole. */
   | { readonly type: 'exported'; readonly blob: Blob; readonly rows: number }
+  /** The evaluation. */
+  | { readonly type: 'evaluated'; readonly evaluation: Evaluation }
   /** The summary (its arrays are transferred, not copied). */
   | { readonly type: 'summary'; readonly summary: BatchSummary }
   /** The task failed; `detail` is for the page to phrase. */
-  | { readonly type: 'failed'; readonly code: 'unreadable-file' | 'storage' | 'no-job' | 'empty-file'; readonly detail: string };
+  | { readonly type: 'failed'; readonly code: 'unreadable-file' | 'storage' | 'no-job' | 'empty-file' | 'no-labels'; readonly detail: string };

@@ -6,6 +6,7 @@
 // [job, done, index] gives the next rows without a result in file order (the runner's
 // `BatchStore`). Works in the page and in workers (IndexedDB exists in both).
 import type { BatchChannel, BatchColumns, RowResult } from '../domain/batch';
+import type { LabelMap } from '../domain/labels';
 import type { BatchFormat } from './parse';
 import type { RowProblem } from './protocol';
 import type { BatchStore, PendingRow } from './runner';
@@ -24,6 +25,8 @@ export interface BatchJob {
   readonly format: BatchFormat;
   readonly header: readonly string[];
   readonly columns: BatchColumns;
+  /** What the user said label values mean (evaluation), by `labelKey`. */
+  readonly labels: LabelMap;
   readonly state: JobState;
   /** Why it is paused (storage full, the model failing), or null. */
   readonly reason: string | null;
@@ -39,6 +42,11 @@ export interface BatchJob {
   readonly problems: readonly RowProblem[];
   readonly createdAt: number;
   readonly updatedAt: number;
+}
+
+/** A job as stored by an older version (before labels), read as this one. */
+function current(job: BatchJob): BatchJob {
+  return job.labels && job.columns.label !== undefined ? job : { ...job, columns: { ...job.columns, label: job.columns.label ?? null }, labels: job.labels ?? {} };
 }
 
 /** The channels a job's rows are read by, as its export names them. */
@@ -113,13 +121,14 @@ export class BatchDb {
   }
 
   async getJob(id: string): Promise<BatchJob | null> {
-    return ((await request(this.#db.transaction('jobs').objectStore('jobs').get(id))) as BatchJob | undefined) ?? null;
+    const job = (await request(this.#db.transaction('jobs').objectStore('jobs').get(id))) as BatchJob | undefined;
+    return job ? current(job) : null;
   }
 
   /** Every job, newest first. */
   async listJobs(): Promise<BatchJob[]> {
     const all = (await request(this.#db.transaction('jobs').objectStore('jobs').getAll())) as BatchJob[];
-    return all.sort((a, b) => b.createdAt - a.createdAt);
+    return all.map(current).sort((a, b) => b.createdAt - a.createdAt);
   }
 
   /** Removes a job and all its rows (one transaction). */

@@ -6,8 +6,11 @@ import { guessColumns } from '../domain/batch';
 import { SummaryBuilder } from '../domain/batch-results';
 import { exportJob } from './export';
 import { formatOf, parseTable, type BatchFormat } from './parse';
-import type { BatchWorkerRequest, BatchWorkerResponse, ExportRequest, ReadRequest, RowProblem, SummaryRequest } from './protocol';
-import { BatchDb, type BatchJob } from './store';
+import { EMOTIONS } from '../domain/emotions';
+import { evaluate, type EvalChannel } from '../domain/evaluation';
+import { LabelTally, readLabel } from '../domain/labels';
+import type { BatchWorkerRequest, BatchWorkerResponse, EvaluateRequest, ExportRequest, ReadRequest, RowProblem, SummaryRequest } from './protocol';
+import { BatchDb, type BatchJob, type StoredRow } from './store';
 
 /** Rows the preview shows, and rows the columns are guessed from. */
 const PREVIEW_ROWS = 10;
@@ -31,6 +34,7 @@ export async function runTask(request: BatchWorkerRequest, post: Post, env: Task
   try {
     if (request.type === 'read') await read(request, post, env);
     else if (request.type === 'export') await exportTask(request, post, env);
+    else if (request.type === 'evaluate') await evaluateTask(request, post, env);
     else await summaryTask(request, post, env);
   } catch (err) {
     const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
@@ -53,7 +57,8 @@ async function read({ job: id, file, maxRows }: ReadRequest, post: Post, env: Ta
     name: file.name,
     format,
     header: [],
-    columns: { text: 0, id: null, picture: null },
+    columns: { text: 0, id: null, picture: null, label: null },
+    labels: {},
     state: 'reading',
     reason: null,
     total: 0,
@@ -119,27 +124,82 @@ async function exportTask({ job, format }: ExportRequest, post: Post, env: TaskE
   }
 }
 
-/** Rows read from the database per page of the summary. */
+/** Rows read from the database per page of the summary and the evaluation. */
 const SUMMARY_PAGE = 2000;
 
-async function summaryTask({ job: id }: SummaryRequest, post: Post, env: TaskEnv): Promise<void> {
+/** Opens the database and job `id` (saying so when it is gone), runs `task`, closes. */
+async function withJob(env: TaskEnv, id: string, post: Post, task: (db: BatchDb, job: BatchJob) => Promise<void>): Promise<void> {
   const db = await env.openDb();
   try {
     const job = await db.getJob(id);
-    if (!job) {
-      post({ type: 'failed', code: 'no-job', detail: `No batch ${id}.` });
-      return;
-    }
-    const builder = new SummaryBuilder(job.total);
-    for (let from = 0; ; ) {
-      const page = await db.readRows(id, from, SUMMARY_PAGE);
-      if (page.length === 0) break;
-      for (const row of page) builder.add(row.index, row.result);
-      from = page[page.length - 1]!.index + 1;
-    }
-    const summary = builder.build();
-    post({ type: 'summary', summary }, [summary.states.buffer, summary.tops.buffer, summary.scores.buffer]);
+    if (job) await task(db, job);
+    else post({ type: 'failed', code: 'no-job', detail: `No batch ${id}.` });
   } finally {
     db.close();
   }
+}
+
+/** Every stored row of job `id` in file order, read a page at a time. */
+async function forEachRow(db: BatchDb, id: string, visit: (row: StoredRow) => void): Promise<void> {
+  for (let from = 0; ; ) {
+    const page = await db.readRows(id, from, SUMMARY_PAGE);
+    if (page.length === 0) return;
+    page.forEach(visit);
+    from = page[page.length - 1]!.index + 1;
+  }
+}
+
+function summaryTask({ job: id }: SummaryRequest, post: Post, env: TaskEnv): Promise<void> {
+  return withJob(env, id, post, async (db, job) => {
+    const builder = new SummaryBuilder(job.total);
+    await forEachRow(db, id, (row) => builder.add(row.index, row.result));
+    const summary = builder.build();
+    post({ type: 'summary', summary }, [summary.states.buffer, summary.tops.buffer, summary.scores.buffer]);
+  });
+}
+
+/**
+ * Reads the job's label column and every row's scores per channel, and evaluates them. Rows
+ * without a usable label (empty, a value not mapped, a value the user left out) are counted.
+ */
+function evaluateTask({ job: id, resamples }: EvaluateRequest, post: Post, env: TaskEnv): Promise<void> {
+  return withJob(env, id, post, async (db, job) => {
+    const column = job.columns.label;
+    if (column === null) {
+      post({ type: 'failed', code: 'no-labels', detail: 'No Label column is chosen.' });
+      return;
+    }
+    const k = EMOTIONS.length;
+    const n = job.total;
+    const gold = new Int8Array(n).fill(-1);
+    const channels: EvalChannel[] = job.columns.picture === null ? ['text'] : ['text', 'face', 'fused'];
+    const scores = Object.fromEntries(channels.map((c) => [c, new Float32Array(n * k).fill(Number.NaN)])) as Partial<Record<EvalChannel, Float32Array>>;
+    const tally = new LabelTally();
+    const rows = { labelled: 0, empty: 0, unmapped: 0, ignored: 0 };
+    const models = new Set<string>();
+    await forEachRow(db, id, (row) => {
+      if (row.index >= n) return;
+      const cell = row.cells[column];
+      tally.add(cell);
+      const label = readLabel(cell, job.labels);
+      if (label === 'empty' || label === 'unmapped' || label === 'ignored') {
+        rows[label] += 1;
+        return;
+      }
+      rows.labelled += 1;
+      gold[row.index] = EMOTIONS.indexOf(label);
+      const result = row.result;
+      if (!result) return;
+      if (result.model && models.size < 10) models.add(result.model);
+      for (const c of channels) {
+        const s = result[c as 'text' | 'face' | 'fused'];
+        if (s) EMOTIONS.forEach((e, j) => (scores[c]![row.index * k + j] = s[e]));
+      }
+    });
+    const report = rows.labelled > 0 ? evaluate({ gold, scores }, { resamples: resamples ?? 1000 }) : null;
+    post({
+      type: 'evaluated',
+      evaluation: { report: report && report.channels.length > 0 ? report : null, values: tally.values(job.labels), otherValues: tally.others, models: [...models], rows },
+    });
+  });
 }

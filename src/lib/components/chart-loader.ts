@@ -20,3 +20,24 @@ export function createChartLoader(importer: () => Promise<ChartModule>): () => P
 
 /** The app's loader. */
 export const loadChart = createChartLoader(() => import('chart.js'));
+
+let evaluation: Promise<typeof Chart> | null = null;
+
+/**
+ * The Chart class with what the evaluation's charts need besides bars: lines and points (the
+ * weight sweep, the reliability diagram's diagonal) and chartjs-chart-matrix (the confusion heat
+ * map). A failed load is tried again next time.
+ */
+export function loadEvalChart(): Promise<typeof Chart> {
+  evaluation ??= Promise.all([loadChart(), import('chart.js'), import('chartjs-chart-matrix')]).then(
+    ([ChartClass, parts, matrix]) => {
+      ChartClass.register(parts.LineController, parts.LineElement, parts.PointElement, parts.Filler, matrix.MatrixController, matrix.MatrixElement);
+      return ChartClass;
+    },
+    (err: unknown) => {
+      evaluation = null;
+      throw err;
+    },
+  );
+  return evaluation;
+}

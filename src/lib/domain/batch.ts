@@ -3,6 +3,7 @@
 // No DOM, no runtime: the batch worker parses, the runner analyses, this decides and formats.
 import { EMOTIONS, topEmotion, type EmotionScores } from './emotions';
 import { csvCell } from './history';
+import { guessLabelColumn } from './labels';
 
 /** A table as parsed: the header's names and the rows' cells (strings, as in the file). */
 export interface Table {
@@ -15,6 +16,8 @@ export interface BatchColumns {
   readonly text: number;
   readonly id: number | null;
   readonly picture: number | null;
+  /** The user's own labels, for evaluation (issue 16); it does not change what is read. */
+  readonly label: number | null;
 }
 
 const PICTURE_FILE = /\.(?:jpe?g|png|webp|gif|heic|avif)$/iu;
@@ -52,7 +55,8 @@ function shapeOf(rows: readonly (readonly string[])[], column: number): ColumnSh
  * The columns a batch probably wants, from the header and a sample of rows: the text is the
  * column with the longest values that read as words (at least half of them); the id a column
  * named like one (id, uuid, post_id...) with unique values; the picture a column whose values
- * are mostly picture file names. The user can change each.
+ * are mostly picture file names; the label a column named or filled like one (labels.ts). The
+ * user can change each.
  */
 export function guessColumns(table: Table): BatchColumns {
   const shapes = table.header.map((_, i) => shapeOf(table.rows, i));
@@ -67,7 +71,8 @@ export function guessColumns(table: Table): BatchColumns {
   });
   const id = table.header.findIndex((name, i) => i !== text && ID_NAME.test(name.trim()) && shapes[i]!.unique && shapes[i]!.filled > 0);
   const picture = shapes.findIndex((s, i) => i !== text && s.pictureShare >= 0.5);
-  return { text, id: id >= 0 ? id : null, picture: picture >= 0 ? picture : null };
+  const columns = { text, id: id >= 0 ? id : null, picture: picture >= 0 ? picture : null };
+  return { ...columns, label: guessLabelColumn(table, [columns.text, columns.id, columns.picture]) };
 }
 
 /**

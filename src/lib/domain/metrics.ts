@@ -117,18 +117,29 @@ export function seededRandom(seed: number): () => number {
  */
 export function bootstrapInterval(
   n: number,
-  statistic: (rows: readonly number[]) => number,
-  { resamples = 1000, seed = 1, level = 0.95 }: { resamples?: number; seed?: number; level?: number } = {},
+  statistic: (rows: Uint32Array) => number,
+  options: { resamples?: number; seed?: number; level?: number } = {},
 ): { readonly low: number; readonly high: number } {
-  if (n === 0) return { low: 0, high: 0 };
+  return bootstrapIntervals(n, (rows) => [statistic(rows)], options)[0] ?? { low: 0, high: 0 };
+}
+
+/** `bootstrapInterval` for several statistics of the same resamples (one pass over them). */
+export function bootstrapIntervals(
+  n: number,
+  statistics: (rows: Uint32Array) => readonly number[],
+  { resamples = 1000, seed = 1, level = 0.95 }: { resamples?: number; seed?: number; level?: number } = {},
+): { readonly low: number; readonly high: number }[] {
+  if (n === 0) return statistics(new Uint32Array(0)).map(() => ({ low: 0, high: 0 }));
   const random = seededRandom(seed);
-  const values: number[] = [];
-  const rows = new Array<number>(n);
+  const values: number[][] = [];
+  const rows = new Uint32Array(n);
   for (let r = 0; r < resamples; r += 1) {
-    for (let i = 0; i < n; i += 1) rows[i] = Math.floor(random() * n);
-    values.push(statistic(rows));
+    for (let i = 0; i < n; i += 1) rows[i] = random() * n;
+    statistics(rows).forEach((v, s) => (values[s] ??= []).push(v));
   }
-  values.sort((a, b) => a - b);
-  const at = (q: number) => values[Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))))]!;
-  return { low: at((1 - level) / 2), high: at(1 - (1 - level) / 2) };
+  return values.map((list) => {
+    list.sort((a, b) => a - b);
+    const at = (q: number) => list[Math.min(list.length - 1, Math.max(0, Math.round(q * (list.length - 1))))]!;
+    return { low: at((1 - level) / 2), high: at(1 - (1 - level) / 2) };
+  });
 }

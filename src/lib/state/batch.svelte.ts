@@ -9,11 +9,12 @@ import { progressOf, type BatchColumns, type Progress, type ProgressSample } fro
 import type { BatchSummary } from '../domain/batch-results';
 import { describeModelError, toModelError } from '../domain/errors';
 import { BatchFileError, type BatchFileClient, type Preview } from '../batch/file-client';
-import type { RowProblem } from '../batch/protocol';
+import type { Evaluation, RowProblem } from '../batch/protocol';
+import { isLabelChoice, type LabelChoice } from '../domain/labels';
 import { runBatch, type BatchClassifier, type PictureReader, type RunEnd } from '../batch/runner';
 import type { PictureReading } from '../domain/batch';
 import { pictureScores } from '../domain/faces';
-import { fuseScores } from '../domain/fusion';
+import { fuseScores, withShare } from '../domain/fusion';
 import { describeFaceError, FaceError, type FaceClient } from '../ml/face-client';
 import type { BatchDb, BatchJob, JobState, StoredRow } from '../batch/store';
 import type { EmotionClient } from '../ml/emotion-client';
@@ -45,14 +46,16 @@ export interface ModelLoad {
 /** How a BatchState reaches the rest of the app. */
 export interface BatchDeps {
   readonly openDb: () => Promise<BatchDb>;
-  readonly files: Pick<BatchFileClient, 'read' | 'export' | 'summarise'>;
+  readonly files: Pick<BatchFileClient, 'read' | 'export' | 'summarise' | 'evaluate'>;
   readonly client: Pick<EmotionClient, 'classifyMany'>;
-  readonly settings: Pick<SettingsState, 'modelConfig' | 'current'>;
+  readonly settings: Pick<SettingsState, 'modelConfig' | 'current' | 'update'>;
   /** The face channel, for a Picture column. */
   readonly faces: Pick<FaceClient, 'read'>;
   /** Clock, for the rate (tests pass their own). */
   readonly now?: () => number;
   readonly newId?: () => string;
+  /** Bootstrap resamples of an evaluation (1,000; tests may ask for fewer). */
+  readonly resamples?: number;
 }
 
 const INTERRUPTED = (done: number, total: number) =>
@@ -84,6 +87,9 @@ export class BatchState {
   #summary = $state.raw<BatchSummary | null>(null);
   /** The picked Picture folder: its files by lower-case path within the folder and by name. */
   #folder = $state.raw<{ readonly name: string; readonly files: ReadonlyMap<string, File>; readonly count: number } | null>(null);
+  #evaluation = $state.raw<Evaluation | null>(null);
+  #evaluating = $state(false);
+  #evaluateAbort: AbortController | null = null;
   /** Bumped whenever stored results change, so views re-read the rows they show. */
   #revision = $state(0);
 
@@ -187,6 +193,17 @@ export class BatchState {
     };
   }
 
+  /**
+   * The open job's evaluation against its Label column (null without one, or until computed);
+   * recomputed after a run and whenever the label column or a value's mapping changes.
+   */
+  get evaluation(): Evaluation | null {
+    return this.#evaluation;
+  }
+  get evaluating(): boolean {
+    return this.#evaluating;
+  }
+
   /** The open job's results as typed arrays (null until read; re-read after each run). */
   get summary(): BatchSummary | null {
     return this.#summary;
@@ -248,6 +265,7 @@ export class BatchState {
     const controller = new AbortController();
     this.#readAbort = controller;
     this.#job = null;
+    this.#evaluation = null;
     this.#preview = null;
     this.#message = null;
     this.#problems = [];
@@ -311,8 +329,36 @@ export class BatchState {
     this.#truncated = false;
     this.#message = job.reason;
     this.#summary = null;
+    this.#evaluation = null;
     this.#revision += 1;
     if (done > 0 && job.state !== 'running') await this.#loadSummary(id);
+    if (job.state !== 'running') await this.#evaluate();
+  }
+
+  /** Evaluates the open job against its labels; a newer request cancels one in flight. */
+  async #evaluate(): Promise<void> {
+    this.#evaluateAbort?.abort();
+    const job = this.#job;
+    if (!job || job.columns.label === null) {
+      this.#evaluation = null;
+      this.#evaluating = false;
+      return;
+    }
+    const controller = new AbortController();
+    this.#evaluateAbort = controller;
+    this.#evaluating = true;
+    try {
+      const evaluation = await this.#deps.files.evaluate(job.id, this.#deps.resamples ? { resamples: this.#deps.resamples } : {}, controller.signal);
+      if (this.#job?.id === job.id && !controller.signal.aborted) this.#evaluation = evaluation;
+    } catch (err) {
+      if (controller.signal.aborted) return;
+      this.#message = err instanceof BatchFileError ? err.message : `The evaluation failed (${messageOf(err)}).`;
+    } finally {
+      if (this.#evaluateAbort === controller) {
+        this.#evaluateAbort = null;
+        this.#evaluating = false;
+      }
+    }
   }
 
   async #loadSummary(id: string): Promise<void> {
@@ -327,22 +373,50 @@ export class BatchState {
   /** Back to picking a file (the open job stays in the list). */
   close(): void {
     if (this.running || this.#phase === 'reading') return;
+    this.#evaluateAbort?.abort();
     this.#job = null;
     this.#preview = null;
     this.#summary = null;
+    this.#evaluation = null;
     this.#phase = 'idle';
     this.#message = null;
     this.#problems = [];
   }
 
-  /** Chooses which column holds the text, the id or the picture (before the job starts). */
+  /**
+   * Chooses which column holds the text, the id or the picture (before the job starts), or the
+   * labels (at any time but a run: it changes only the evaluation, which is redone).
+   */
   async setColumn(kind: keyof BatchColumns, index: number | null): Promise<void> {
     const job = this.#job;
-    if (!job || job.state !== 'ready') return;
+    if (!job) return;
+    if (kind === 'label' ? this.running || this.#phase === 'reading' : job.state !== 'ready') return;
     if (kind === 'text' && index === null) return;
     const columns = { ...job.columns, [kind]: index } as BatchColumns;
     await this.#save({ ...job, columns });
     if (this.#preview) this.#preview = { ...this.#preview, columns };
+    if (kind === 'label') await this.#evaluate();
+  }
+
+  /**
+   * What a label value (by its key) counts as: an emotion, 'ignore' (leave its rows out), or null
+   * to go back to the automatic reading. The evaluation is redone.
+   */
+  async setLabel(key: string, choice: LabelChoice | null): Promise<void> {
+    const job = this.#job;
+    if (!job || this.running || (choice !== null && !isLabelChoice(choice))) return;
+    const labels = { ...job.labels };
+    if (choice === null) delete labels[key];
+    else labels[key] = choice;
+    await this.#save({ ...job, labels });
+    await this.#evaluate();
+  }
+
+  /** Adopts the weight sweep's text share for the text and faces (Settings' channel weights). */
+  async useWeights(textShare: number): Promise<boolean> {
+    const weights = withShare(this.#deps.settings.current.weights, ['text', 'face'], 'text', textShare);
+    const update = await this.#deps.settings.update({ weights });
+    return Object.keys(update.refused).length === 0;
   }
 
   /** Starts (or resumes) the open job; settles when it is done, paused or cancelled. */
@@ -363,6 +437,8 @@ export class BatchState {
     this.#clock = this.#now();
     this.#model = null;
     this.#summary = null;
+    this.#evaluateAbort?.abort();
+    this.#evaluation = null;
     await this.#save({ ...job, state: 'running', reason: null });
     this.#phase = 'running';
     const classifier: BatchClassifier = {
@@ -419,6 +495,7 @@ export class BatchState {
     this.#revision += 1;
     await this.#refreshList().catch(() => undefined);
     if (counts.done > 0) await this.#loadSummary(job.id);
+    await this.#evaluate();
   }
 
   /** Stops after the page in flight; Resume goes on from the next row. */
