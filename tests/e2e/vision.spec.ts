@@ -225,15 +225,19 @@ test('lists the provider models and picks one after a retired-model error', asyn
 /** Dispatches a paste or drop of a fixture picture, as the browser would for a user. */
 async function sendFileEvent(page: import('@playwright/test').Page, kind: 'paste' | 'drop', name: string) {
   const bytes = Array.from(await import('node:fs').then((fs) => fs.readFileSync(`tests/fixtures/images/${name}`)));
+  // The app must be on the page first: `goto` can return before it has mounted.
+  await expect(kind === 'paste' ? page.locator('#text-input') : page.getByLabel('Drop a picture here')).toBeVisible();
   await page.evaluate(
     ({ kind, bytes, name }) => {
       const data = new DataTransfer();
       data.items.add(new File([new Uint8Array(bytes)], name, { type: 'image/jpeg' }));
-      if (kind === 'paste') {
-        document.getElementById('text-input')?.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-      } else {
-        document.querySelector('[aria-label="Drop a picture here"]')?.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
-      }
+      const target = kind === 'paste' ? document.getElementById('text-input') : document.querySelector('[aria-label="Drop a picture here"]');
+      if (!target) throw new Error(`nothing to ${kind} on`);
+      target.dispatchEvent(
+        kind === 'paste'
+          ? new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true })
+          : new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
+      );
     },
     { kind, bytes, name },
   );
