@@ -105,8 +105,15 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await expect(page.getByTestId('eval-chart')).toHaveCount(2); // text only: confusion and reliability
   await scan(`batch`);
 
+  // How a text moves: each sentence marked with its emotion (issue 17).
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await page.getByRole('button', { name: 'Remove picture' }).click();
+  await analyze(page, 'I am so delighted today. I feel sad and miserable. I am furious about this.');
+  await expect(page.getByTestId('chunk-breakdown').locator('[data-chunk]')).toHaveCount(3);
+  await scan(`sentence breakdown`);
+
   const problems = Object.entries(seen).flatMap(([state, list]) => list.map((p) => `${state}: ${p}`));
-  expect(Object.keys(seen)).toHaveLength(20);
+  expect(Object.keys(seen)).toHaveLength(22);
   expect(problems).toEqual([]);
 });
 

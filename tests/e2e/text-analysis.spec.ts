@@ -1,6 +1,7 @@
 // The foundation end to end: a text classified in Chromium by the real transformers.js pipeline
 // on the fixture model, served by a local hub mirror; cached in IndexedDB; reused after reload
 // without any model request; nothing leaves 127.0.0.1.
+import { formatPercent } from '../../src/lib/domain/format';
 import { EMOTIONS } from '../../src/lib/domain/emotions';
 import { FIXTURE_ID, backOnline, HUB, analyze, analyzeText, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
 
@@ -82,6 +83,34 @@ test('reads a text longer than 512 tokens in sentence chunks and says so', async
   await expect(page.getByTestId('chunk-note')).toContainText('parts');
   const scores = await textScores(page);
   expect(scores.sadness).toBeGreaterThan(0.01);
+  // How the text moves: one mark per part, in order, each with its top emotion (issue 17).
+  const parts = page.getByTestId('chunk-breakdown').locator('[data-chunk]');
+  const note = (await page.getByTestId('chunk-note').textContent()) ?? '';
+  await expect(parts).toHaveCount(Number(/in (\d+) parts/u.exec(note)![1]));
+  await expect(parts.first()).toHaveAttribute('data-emotion', 'joy');
+  await expect(page.getByTestId('chunk-breakdown')).toHaveAttribute('data-kind', 'part');
+});
+
+test('a text of several paragraphs shows each sentence with its emotion, its scores on focus', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await analyze(page, 'I am so delighted today.\n\nI feel sad and miserable.\n\nI am furious about this. That is disgusting.');
+  await expect(page.getByTestId('top-emotion')).toBeVisible();
+  const breakdown = page.getByTestId('chunk-breakdown');
+  await expect(breakdown).toHaveAttribute('data-kind', 'sentence');
+  const pieces = breakdown.locator('[data-chunk]');
+  await expect(pieces).toHaveCount(4);
+  expect(await pieces.evaluateAll((els) => els.map((el) => el.getAttribute('data-emotion')))).toEqual(['joy', 'sadness', 'anger', 'disgust']);
+  // Each sentence's scores are those of the sentence analysed alone.
+  await pieces.nth(1).focus();
+  await expect(page.getByTestId('chunk-scores')).toHaveAttribute('data-shown', '1');
+  const shown = (await page.getByTestId('chunk-scores').textContent())!;
+  await analyze(page, 'I feel sad and miserable.');
+  await expect(page.getByTestId('top-emotion')).toHaveText('sadness');
+  const alone = await textScores(page);
+  expect(shown).toContain(`sadness ${formatPercent(alone.sadness!)}`);
+  // A single sentence has nothing to break down.
+  await expect(page.getByTestId('chunk-breakdown')).toHaveCount(0);
 });
 
 test('says clearly when the model does not exist on the host', async ({ page }) => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chunkText, splitSentences } from '../../src/lib/domain/chunking';
+import { chunkText, groupSentences, splitSentences } from '../../src/lib/domain/chunking';
 
 /** A stand-in tokenizer: one token per word. */
 const words = (t: string) => t.split(/\s+/u).filter(Boolean).length;
@@ -73,5 +73,16 @@ describe('chunking', () => {
     chunkText(text, counting, 510);
     // Whole text once, each sentence about twice, each chunk once: about 4x the text's length.
     expect(counted).toBeLessThan(text.length * 5);
+  });
+});
+
+describe('groupSentences', () => {
+  it('keeps up to max sentences as they are, and groups more into max runs of neighbours, none lost', () => {
+    expect(groupSentences(['a.', 'b.'], 3)).toEqual(['a.', 'b.']);
+    const many = Array.from({ length: 10 }, (_, i) => `s${i}.`);
+    const groups = groupSentences(many, 4);
+    expect(groups).toHaveLength(4);
+    expect(groups.join(' ')).toBe(many.join(' '));
+    expect(groups.map((g) => g.split(' ').length)).toEqual([2, 3, 2, 3]);
   });
 });

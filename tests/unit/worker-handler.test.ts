@@ -230,6 +230,20 @@ describe('worker handler', () => {
     // Chunk weights 510 (joy 0.75) and 120 (sadness 0.75).
     expect(done.result.scores.joy).toBeCloseTo((510 * 0.75) / 630);
     expect(done.result.scores.sadness).toBeCloseTo((120 * 0.75) / 630);
+    // Each chunk comes back with its own scores, in the order of the text (how the text moves).
+    expect(done.result.parts?.map((p) => p.text.split(' ').length)).toEqual([510, 120]);
+    expect(done.result.parts?.[0]!.scores.joy).toBeCloseTo(0.75);
+    expect(done.result.parts?.[1]!.scores.sadness).toBeCloseTo(0.75);
+    expect(done.result.parts?.map((p) => p.text).join(' ')).toBe(`${happy} ${sad}`);
+  });
+
+  it('a text read in one piece has no parts', async () => {
+    const { handle, messages } = setup();
+    await handle({ type: 'classify', id: 1, config, text: 'I am so happy today. It rains again.' });
+    const done = messages.find((m) => m.type === 'classified');
+    if (done?.type !== 'classified') throw new Error('no result');
+    expect(done.result.chunks).toBe(1);
+    expect(done.result.parts).toBeUndefined();
   });
 
   it('runs requests one at a time, in order, each ending in one final message', async () => {

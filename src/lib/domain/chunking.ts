@@ -101,3 +101,18 @@ function splitChars(text: string, count: TokenCounter, maxTokens: number): Chunk
     return n <= maxTokens ? [{ text: half, tokens: n }] : splitChars(half, count, maxTokens);
   });
 }
+
+/**
+ * `sentences` in at most `max` groups of consecutive sentences (joined with a space), as even in
+ * count as can be; unchanged when there are no more than `max`.
+ */
+export function groupSentences(sentences: readonly string[], max: number): string[] {
+  if (sentences.length <= max) return [...sentences];
+  const groups: string[] = [];
+  for (let g = 0; g < max; g += 1) {
+    const from = Math.floor((g * sentences.length) / max);
+    const to = Math.floor(((g + 1) * sentences.length) / max);
+    groups.push(sentences.slice(from, to).join(' '));
+  }
+  return groups;
+}

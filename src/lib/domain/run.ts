@@ -2,6 +2,7 @@
 // failure or its cancellation. Everything the page shows about an analysis (Overall, the channel
 // views) and the History record derive from one run alone, so answers from two runs never mix.
 // Runs are immutable: settling a channel returns a new run. Pure: no DOM, no Svelte.
+import type { TextPiece } from '../ml/protocol';
 import { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from './channels';
 import { fuseScores, sharesOf, type FusionResult } from './fusion';
 import { HISTORY_VERSION, type FacePart, type HistoryRecord, type TextPart, type VisionPart } from './history';
@@ -17,6 +18,8 @@ export { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from './channels';
 export type TextChannelResult = Omit<TextPart, 'text'> & {
   /** The worker had read this text with this model before: its earlier result. */
   readonly cached?: boolean;
+  /** A text read in several chunks: each with its own scores (not kept in History). */
+  readonly parts?: readonly TextPiece[];
 };
 
 /** Tokens a provider counted for one picture, summed over its requests. */

@@ -49,6 +49,12 @@ export interface LoadedModelInfo {
 }
 
 /** The text channel's answer for one text. */
+/** One piece of a text as it was read, with its own scores. */
+export interface TextPiece {
+  readonly text: string;
+  readonly scores: EmotionScores;
+}
+
 export interface TextResult {
   readonly scores: EmotionScores;
   readonly top: Emotion;
@@ -62,6 +68,8 @@ export interface TextResult {
   readonly chunks: number;
   /** Content tokens over all chunks. */
   readonly tokens: number;
+  /** Each chunk with its own scores, when there were several (how the text moves, issue 17). */
+  readonly parts?: readonly TextPiece[];
   /** True when the same text was classified by the same model before and this is that result. */
   readonly cached?: boolean;
 }

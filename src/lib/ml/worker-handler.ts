@@ -239,6 +239,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
       modelId: loaded.info.source.modelId,
       chunks: chunks.length,
       tokens: chunks.reduce((n, c) => n + c.tokens, 0),
+      ...(parts.length > 1 ? { parts: chunks.map((c, i) => ({ text: c.text, scores: parts[i]!.scores })) } : {}),
     };
   }
 

@@ -5,7 +5,8 @@
 import { describeModelError, toModelError } from '../domain/errors';
 import type { ChannelOutcome, TextChannelResult } from '../domain/run';
 import type { EmotionClient } from '../ml/emotion-client';
-import { configKey, type LoadPlan, type LoadProgress, type LoadedModelInfo, type TextResult } from '../ml/protocol';
+import { groupSentences, splitSentences } from '../domain/chunking';
+import { configKey, type LoadPlan, type LoadProgress, type LoadedModelInfo, type TextPiece, type TextResult } from '../ml/protocol';
 import type { SettingsState } from './settings.svelte';
 
 /** Where the unsent text survives a reload (sessionStorage in the app: it never leaves the tab). */
@@ -34,6 +35,9 @@ export function sessionDraftStore(key = 'moodlens:draft'): DraftStore {
     },
   };
 }
+
+/** Pieces a text's breakdown shows at most. */
+export const MAX_PIECES = 60;
 
 /** Downloads above this size wait for the user's go-ahead. */
 export const LARGE_DOWNLOAD_BYTES = 5_000_000;
@@ -245,6 +249,23 @@ export class TextChannelState {
       );
     } catch {
       // Analyze will run the same steps and explain what went wrong.
+    }
+  }
+
+  /**
+   * How a text read in one piece moves: each sentence (at most MAX_PIECES, consecutive sentences
+   * grouped beyond that) read on its own, in one batched request; null for a single sentence or
+   * when the model cannot read them now. Only for a model already loaded: it never starts one.
+   * The worker caches what it read, so asking again costs nothing.
+   */
+  async pieces(text: string): Promise<TextPiece[] | null> {
+    const sentences = groupSentences(splitSentences(text), MAX_PIECES);
+    if (sentences.length < 2 || this.#loadedKey !== configKey(this.#settings.modelConfig)) return null;
+    try {
+      const results = await this.#client.classifyMany(this.#settings.modelConfig, sentences);
+      return results.map((r, i) => ({ text: sentences[i]!, scores: r.scores }));
+    } catch {
+      return null;
     }
   }
 
