@@ -88,6 +88,9 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await page.getByRole('button', { name: 'History', exact: true }).click();
   await expect(page.getByTestId('history-item')).toHaveCount(1);
   await scan(`history`);
+  await page.getByRole('button', { name: 'Timeline', exact: true }).click();
+  await expect(page.getByTestId('timeline').locator('tr[data-bucket]')).toHaveCount(1);
+  await scan(`history timeline`);
   await page.getByTestId('history-item').first().getByRole('button', { name: 'Open' }).click();
   await expect(page.getByRole('button', { name: 'Back to history' })).toBeVisible();
   await scan(`a saved analysis`);
@@ -113,7 +116,7 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await scan(`sentence breakdown`);
 
   const problems = Object.entries(seen).flatMap(([state, list]) => list.map((p) => `${state}: ${p}`));
-  expect(Object.keys(seen)).toHaveLength(22);
+  expect(Object.keys(seen)).toHaveLength(24);
   expect(problems).toEqual([]);
 });
 

@@ -19,3 +19,8 @@ export const CHANNEL_COLORS = {
   vision: '#12a594',
   fused: '#d0409b',
 } as const;
+
+/** Text and grid line colours for a chart on a dark or a light page. */
+export function chartInk(dark: boolean): { readonly ink: string; readonly grid: string } {
+  return { ink: dark ? '#d7dae0' : '#3d4149', grid: dark ? 'rgba(255,255,255,0.12)' : 'rgba(0,0,0,0.08)' };
+}
