@@ -113,7 +113,9 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await page.getByRole('button', { name: 'Remove picture' }).click();
   await analyze(page, 'I am so delighted today. I feel sad and miserable. I am furious about this.');
   await expect(page.getByTestId('chunk-breakdown').locator('[data-chunk]')).toHaveCount(3);
-  await scan(`sentence breakdown`);
+  await page.getByRole('button', { name: 'Explain', exact: true }).click();
+  await expect(page.getByTestId('word-weights').locator('[data-word]')).toHaveCount(15);
+  await scan(`sentence breakdown and word weights`);
 
   const problems = Object.entries(seen).flatMap(([state, list]) => list.map((p) => `${state}: ${p}`));
   expect(Object.keys(seen)).toHaveLength(24);

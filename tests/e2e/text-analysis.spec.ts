@@ -163,3 +163,28 @@ test('keeps the typed text across a reload and analyses with Ctrl+Enter from the
   await page.keyboard.press('Control+Enter');
   await expect(page.getByTestId('top-emotion')).toHaveText('fear');
 });
+
+test('Explain: the word that carries the emotion is its top word, and another emotion is explained at no cost', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await analyzeText(page, 'Honestly I am furious about the whole thing today', 'anger');
+  await page.getByRole('button', { name: 'Explain', exact: true }).click();
+  const weights = page.getByTestId('word-weights');
+  await expect(page.getByTestId('explained-emotion')).toHaveText('anger');
+  const words = weights.locator('[data-word]');
+  await expect(words).toHaveCount(9);
+  const read = () => words.evaluateAll((els) => els.map((el) => [el.getAttribute('data-word')!, Number(el.getAttribute('data-weight'))] as const));
+  const anger = await read();
+  const strongest = [...anger].sort((a, b) => b[1] - a[1])[0]!;
+  expect(strongest[0]).toBe('furious');
+  expect(strongest[1]).toBeGreaterThan(0.1);
+  await expect(page.getByTestId('words-for').locator('li').first()).toHaveAttribute('data-word', 'furious');
+  // The value on focus.
+  await words.filter({ hasText: 'furious' }).focus();
+  await expect(page.getByTestId('word-value')).toContainText('furious');
+  // Another emotion, from the same readings.
+  await page.getByLabel('Emotion to explain').selectOption('neutral');
+  await expect(page.getByTestId('explained-emotion')).toHaveText('neutral');
+  const neutral = await read();
+  expect(neutral.find(([w]) => w === 'furious')![1]).toBeLessThan(0);
+});

@@ -13,6 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { AutoTokenizer, env, pipeline } from '@huggingface/transformers';
 import type { TextClassificationOutput, TextClassificationPipeline } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Emotion, EmotionScores } from '../../src/lib/domain/emotions';
+import { explain, topWords, withoutWord, wordSpans } from '../../src/lib/domain/explain';
+import { seededRandom } from '../../src/lib/domain/metrics';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MODELS_DIR = join(ROOT, 'tests/fixtures/model');
@@ -190,6 +193,82 @@ describe.each(['fp32', 'q8'] as const)('text-classification pipeline, dtype %s (
     const batch = (await clf(texts, { top_k: null })) as unknown as TextClassificationOutput[];
     expect(batch).toHaveLength(texts.length);
     batch.forEach((out, i) => expect(out[0]?.label).toBe(CASES[i]?.[1]));
+  });
+});
+
+describe('word explanations on the fixture model (issue 17)', () => {
+  let clf: TextClassificationPipeline;
+  beforeAll(async () => {
+    useLocalFixture();
+    clf = await pipeline('text-classification', MODEL_ID, { dtype: 'q8' });
+  });
+  afterAll(async () => {
+    await clf?.dispose();
+    restoreEnv();
+  });
+
+  const scoresOf = async (text: string): Promise<EmotionScores> =>
+    Object.fromEntries((await classify(clf, text)).map((o) => [o.label, o.score])) as unknown as EmotionScores;
+
+  async function explainText(text: string) {
+    const spans = wordSpans(text);
+    return explain(text, await scoresOf(text), spans, await Promise.all(spans.map((s) => scoresOf(withoutWord(text, s)))));
+  }
+
+  /** The text with the words at `drop` (indexes into its spans) removed. */
+  function without(text: string, drop: ReadonlySet<number>): string {
+    const spans = wordSpans(text);
+    let out = '';
+    let at = 0;
+    spans.forEach((s, i) => {
+      out += text.slice(at, s.start);
+      if (!drop.has(i)) out += s.word;
+      at = s.end;
+    });
+    return (out + text.slice(at)).replace(/\s+/gu, ' ').trim();
+  }
+
+  it('the word that carries a sentence is its top word', async () => {
+    for (const [text, word, emotion] of [
+      ['Honestly I am furious about the whole thing today', 'furious', 'anger'],
+      ['We were all so delighted with the little garden', 'delighted', 'joy'],
+      ['After the call she felt terrified of the night', 'terrified', 'fear'],
+    ] as const) {
+      const x = await explainText(text);
+      expect(topWords(x, emotion, 1).for[0]?.word, text).toBe(word);
+    }
+  });
+
+  it("comprehensiveness (ERASER): removing the top-k words lowers the emotion more than removing k random words", async () => {
+    const texts: [string, Emotion][] = [
+      ['Honestly I am furious about the whole thing today and the rain', 'anger'],
+      ['We were all so delighted with the little garden in the spring sun', 'joy'],
+      ['After the long call she felt terrified and alone in the night', 'fear'],
+      ['I feel sad and miserable after the meeting this afternoon', 'sadness'],
+      ['Wow I am astonished by the result of the old election', 'surprise'],
+      ['That is disgusting food and the kitchen smells of it', 'disgust'],
+    ];
+    const random = seededRandom(17);
+    for (const k of [1, 2]) {
+      let top = 0;
+      let rand = 0;
+      for (const [text, emotion] of texts) {
+        const x = await explainText(text);
+        const base = x.scores[emotion];
+        const ranked = x.words.map((w, i) => ({ i, v: w.effects[emotion] })).sort((a, b) => b.v - a.v);
+        top += base - (await scoresOf(without(text, new Set(ranked.slice(0, k).map((r) => r.i)))))[emotion];
+        // The mean of 5 random k-word removals.
+        let r = 0;
+        for (let t = 0; t < 5; t += 1) {
+          const picked = new Set<number>();
+          while (picked.size < k) picked.add(Math.floor(random() * x.words.length));
+          r += base - (await scoresOf(without(text, picked)))[emotion];
+        }
+        rand += r / 5;
+      }
+      expect(top / texts.length, `k=${k}`).toBeGreaterThan(rand / texts.length);
+      expect(top / texts.length, `k=${k}`).toBeGreaterThan(0.1);
+    }
   });
 });
 

@@ -237,6 +237,26 @@ describe('worker handler', () => {
     expect(done.result.parts?.map((p) => p.text).join(' ')).toBe(`${happy} ${sad}`);
   });
 
+  it('explains a text word by word in batches, keeps the copies out of the cache, and remembers the explanation', async () => {
+    const { handle, messages, log } = setup();
+    await handle({ type: 'explain', id: 1, config, text: 'I am so happy today' });
+    const done = messages.find((m) => m.type === 'explained');
+    if (done?.type !== 'explained') throw new Error('no explanation');
+    const { explanation } = done;
+    expect(explanation.words.map((w) => w.word)).toEqual(['I', 'am', 'so', 'happy', 'today']);
+    // Without "happy" the fake model reads sadness: joy drops from 0.75 to 0; no other word moves it.
+    expect(explanation.words[3]!.effects.joy).toBeCloseTo(JOY.joy - SAD.joy, 12);
+    expect(explanation.words.filter((w) => w.effects.joy !== 0)).toHaveLength(1);
+    // The copies did not go into the results cache: the text alone is read (from the model) again.
+    const runs = log.filter((l) => l.startsWith('classify:')).length;
+    await handle({ type: 'classify', id: 2, config, text: 'I am so happy' });
+    expect(log.filter((l) => l.startsWith('classify:')).length).toBe(runs + 1);
+    // The same explanation again costs nothing.
+    await handle({ type: 'explain', id: 3, config, text: 'I am so happy today' });
+    expect(log.filter((l) => l.startsWith('classify:')).length).toBe(runs + 1);
+    expect(messages.filter((m) => m.type === 'explained')).toHaveLength(2);
+  });
+
   it('a text read in one piece has no parts', async () => {
     const { handle, messages } = setup();
     await handle({ type: 'classify', id: 1, config, text: 'I am so happy today. It rains again.' });

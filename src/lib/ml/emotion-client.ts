@@ -4,6 +4,7 @@
 // worker's requests; a cancelled request ends its worker (the only reliable way to stop wasm
 // mid-run) and a fresh one starts at once. A worker that ends without an error event (closed, or
 // killed by the browser) is noticed through the Web Lock it holds while it lives.
+import type { Explanation } from '../domain/explain';
 import { ModelError, toModelError } from '../domain/errors';
 import type { DevicePreference } from '../domain/model-source';
 import {
@@ -68,13 +69,14 @@ export interface ProbeOptions extends CallOptions {
 type RequestKind = WorkerRequest['type'];
 type RequestOf<K extends RequestKind> = Extract<WorkerRequest, { readonly type: K }>;
 /** A reply that ends a request. */
-type FinalReply = Extract<WorkerResponse, { readonly type: 'probed' | 'classified' | 'classified-batch' | 'unloaded' }>;
+type FinalReply = Extract<WorkerResponse, { readonly type: 'probed' | 'classified' | 'classified-batch' | 'explained' | 'unloaded' }>;
 
 /** For each kind of request, the value its final reply carries, or null for a reply of another kind. */
 const VALUE_OF: { readonly [K in RequestKind]: (reply: FinalReply) => { readonly value: ReplyOf[K] } | null } = {
   probe: (reply) => (reply.type === 'probed' ? { value: reply.plan } : null),
   classify: (reply) => (reply.type === 'classified' ? { value: reply.result } : null),
   'classify-batch': (reply) => (reply.type === 'classified-batch' ? { value: reply.results } : null),
+  explain: (reply) => (reply.type === 'explained' ? { value: reply.explanation } : null),
   unload: (reply) => (reply.type === 'unloaded' ? { value: undefined } : null),
 };
 
@@ -139,6 +141,13 @@ export class EmotionClient {
   classify(config: ModelConfig, text: string, handlers: CallHandlers = {}, options: CallOptions = {}): Promise<TextResult> {
     return this.#withWasmFallback(config, handlers, (c) =>
       this.#call('classify', (id) => ({ type: 'classify', id, config: c, text }), handlers, options.signal, c.device),
+    );
+  }
+
+  /** Leave-one-word-out explanation of `text` (progress through `onAnalyzing`). */
+  explain(config: ModelConfig, text: string, handlers: CallHandlers = {}, options: CallOptions = {}): Promise<Explanation> {
+    return this.#withWasmFallback(config, handlers, (c) =>
+      this.#call('explain', (id) => ({ type: 'explain', id, config: c, text }), handlers, options.signal, c.device),
     );
   }
 
@@ -335,6 +344,7 @@ export class EmotionClient {
       case 'probed':
       case 'classified':
       case 'classified-batch':
+      case 'explained':
       case 'unloaded':
         this.#take(record, message.id)?.answer(message);
         return;

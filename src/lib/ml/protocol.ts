@@ -1,6 +1,7 @@
 // The typed message protocol between the page (EmotionClient) and the emotion worker. Both sides
 // import these types; `type` decides the payload, and every request carries an id that its
 // replies echo.
+import type { Explanation } from '../domain/explain';
 import type { EmotionScores, Emotion } from '../domain/emotions';
 import type { ModelErrorData } from '../domain/errors';
 import type { Device, DevicePreference, ModelDtype, ModelSource } from '../domain/model-source';
@@ -80,6 +81,8 @@ export type WorkerRequest =
   | { readonly type: 'probe'; readonly id: number; readonly config: ModelConfig; readonly cachedOnly?: boolean }
   | { readonly type: 'classify'; readonly id: number; readonly config: ModelConfig; readonly text: string }
   | { readonly type: 'classify-batch'; readonly id: number; readonly config: ModelConfig; readonly texts: readonly string[] }
+  /** Leave-one-word-out occlusion of `text` (issue 17). */
+  | { readonly type: 'explain'; readonly id: number; readonly config: ModelConfig; readonly text: string }
   | { readonly type: 'unload'; readonly id: number };
 
 /** What each request resolves with on the page, by request `type`. */
@@ -87,6 +90,7 @@ export interface ReplyOf {
   readonly probe: LoadPlan;
   readonly classify: TextResult;
   readonly 'classify-batch': readonly TextResult[];
+  readonly explain: Explanation;
   readonly unload: void;
 }
 
@@ -106,6 +110,7 @@ export type WorkerResponse =
   | { readonly type: 'loaded'; readonly id: number; readonly model: LoadedModelInfo }
   | { readonly type: 'classified'; readonly id: number; readonly result: TextResult }
   | { readonly type: 'classified-batch'; readonly id: number; readonly results: readonly TextResult[] }
+  | { readonly type: 'explained'; readonly id: number; readonly explanation: Explanation }
   | { readonly type: 'unloaded'; readonly id: number }
   | {
       readonly type: 'error';

@@ -7,7 +7,8 @@
 // `{ type: 'error' }`.
 import { planBatches } from '../domain/batching';
 import { chunkText, type Chunk } from '../domain/chunking';
-import { topEmotion, weightedMean, type EmotionScores } from '../domain/emotions';
+import { EMOTIONS, topEmotion, weightedMean, type EmotionScores } from '../domain/emotions';
+import { explain, withoutWord, wordSpans, type Explanation } from '../domain/explain';
 import { ModelError, toModelError } from '../domain/errors';
 import { chooseDtype, isDiskSource, type Device, type ModelDtype, type ModelSource } from '../domain/model-source';
 import type { ProbeFindings } from './model-files';
@@ -67,6 +68,8 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
   let loadFailed = false;
   /** Results of the current model by text (a Map keeps insertion order: the oldest goes first). */
   const results = new Map<string, TextResult>();
+  /** Explanations of the loaded model, by text (the latest few). */
+  const explanations = new Map<string, Explanation>();
 
   const notice = (id: number, text: string) => post({ type: 'notice', id, notice: text });
 
@@ -167,6 +170,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     const old = current;
     current = null;
     results.clear();
+    explanations.clear();
     if (old) await old.model.dispose().catch(() => undefined);
   }
 
@@ -174,7 +178,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
    * Classifies texts in one go: every text is chunked, all chunks run in length-sorted batches,
    * and each text's chunks are combined by token count. Texts seen before come from the cache.
    */
-  async function runMany(id: number, loaded: Loaded, texts: readonly string[]): Promise<TextResult[]> {
+  async function runMany(id: number, loaded: Loaded, texts: readonly string[], keep = true): Promise<TextResult[]> {
     const start = runtime.now();
     const out: Array<TextResult | undefined> = texts.map((text) => {
       const hit = results.get(text);
@@ -209,7 +213,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
       const pieces = chunks[k]!;
       const pieceScores = pieces.map(() => scores[next++]);
       const result = combine(loaded, pieces, pieceScores, (elapsed * pieces.reduce((n, c) => n + c.tokens, 0)) / totalTokens);
-      remember(text, result);
+      if (keep) remember(text, result);
       out[t] = result;
     });
     return out.map((r) => r!);
@@ -245,8 +249,36 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
 
   async function classify(id: number, config: ModelConfig, texts: readonly string[]): Promise<TextResult[]> {
     const loaded = await ensureModel(id, config);
+    return guarded(loaded, () => runMany(id, loaded, texts));
+  }
+
+  /**
+   * Leave-one-word-out: the text, then a copy without each word, in the normal length-sorted
+   * batches (progress as for a long text). The copies stay out of the results cache; the
+   * explanation is kept for this model, so explaining the same text again costs nothing.
+   */
+  async function explainText(id: number, config: ModelConfig, text: string): Promise<Explanation> {
+    const loaded = await ensureModel(id, config);
+    const known = explanations.get(text);
+    if (known) return known;
+    const spans = wordSpans(text);
+    const copies = spans.map((s) => withoutWord(text, s));
+    const readable = copies.filter((c) => c !== '');
+    const [whole, ...read] = await guarded(loaded, () => runMany(id, loaded, [text, ...readable], false));
+    // A copy with nothing left (a one-word text) reads as no evidence at all: every emotion alike.
+    const uniform = Object.fromEntries(EMOTIONS.map((e) => [e, 1 / EMOTIONS.length])) as EmotionScores;
+    let next = 0;
+    const occluded = copies.map((c) => (c === '' ? uniform : read[next++]!.scores));
+    const explanation = explain(text, whole!.scores, spans, occluded);
+    explanations.set(text, explanation);
+    if (explanations.size > 16) explanations.delete(explanations.keys().next().value!);
+    return explanation;
+  }
+
+  /** Runs `work` on the loaded model; a failure that is not a ModelError drops the model. */
+  async function guarded<T>(loaded: Loaded, work: () => Promise<T>): Promise<T> {
     try {
-      return await runMany(id, loaded, texts);
+      return await work();
     } catch (err) {
       if (err instanceof ModelError) throw err;
       // A failed run can leave the runtime unusable: drop the model; the page starts a new worker.
@@ -268,6 +300,9 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
         }
         case 'classify-batch':
           post({ type: 'classified-batch', id: request.id, results: await classify(request.id, request.config, request.texts) });
+          return;
+        case 'explain':
+          post({ type: 'explained', id: request.id, explanation: await explainText(request.id, request.config, request.text) });
           return;
         case 'unload':
           await unload();

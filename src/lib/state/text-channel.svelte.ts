@@ -6,6 +6,7 @@ import { describeModelError, toModelError } from '../domain/errors';
 import type { ChannelOutcome, TextChannelResult } from '../domain/run';
 import type { EmotionClient } from '../ml/emotion-client';
 import { groupSentences, splitSentences } from '../domain/chunking';
+import type { Explanation } from '../domain/explain';
 import { configKey, type LoadPlan, type LoadProgress, type LoadedModelInfo, type TextPiece, type TextResult } from '../ml/protocol';
 import type { SettingsState } from './settings.svelte';
 
@@ -269,6 +270,29 @@ export class TextChannelState {
     }
   }
 
+  /**
+   * Explains `text` word by word with the loaded model (leave-one-word-out, in the worker), with
+   * progress; `signal` cancels it (the worker is replaced, as for Cancel). Never rejects.
+   */
+  async explain(
+    text: string,
+    onProgress: (done: number, total: number) => void,
+    signal: AbortSignal,
+  ): Promise<{ readonly explanation: Explanation } | { readonly explanation: null; readonly message: string; readonly cancelled: boolean }> {
+    try {
+      const explanation = await this.#client.explain(this.#settings.modelConfig, text, { onAnalyzing: onProgress }, { signal });
+      return { explanation };
+    } catch (err) {
+      const error = toModelError(err);
+      if (error.code === 'cancelled' || signal.aborted) {
+        this.#workerReplaced();
+        return { explanation: null, message: 'The explanation was cancelled.', cancelled: true };
+      }
+      if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
+      return { explanation: null, message: describeModelError(error), cancelled: false };
+    }
+  }
+
   /** Forget what is known about loaded models (after the cache was cleared or settings changed). */
   forgetModels(): void {
     this.#approved.clear();
@@ -311,15 +335,19 @@ export class TextChannelState {
   }
 
   #cancelled(): TextOutcome {
-    // The worker that ran it was replaced, so the model must start again in the new one: back to
-    // where the page was before, with a fully cached model started in the background again.
-    this.#loadedKey = null;
-    this.#model = null;
+    // Back to where the page was before the analysis.
     this.#phase = 'idle';
     this.#progress = null;
     this.#analyzed = null;
-    queueMicrotask(() => void this.preload());
+    this.#workerReplaced();
     return CANCELLED;
+  }
+
+  /** The worker that ran a cancelled request was replaced: the model starts again in the new one. */
+  #workerReplaced(): void {
+    this.#loadedKey = null;
+    this.#model = null;
+    queueMicrotask(() => void this.preload());
   }
 
   #notice(text: string): void {
