@@ -63,6 +63,8 @@ export default defineConfig({
         display: 'standalone',
         start_url: './',
         scope: './',
+        // Shared from another app (a post, a link): opens the app with it as the text to analyse.
+        share_target: { action: './', method: 'GET', params: { title: 'share-title', text: 'share-text', url: 'share-url' } },
         icons: [
           { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },

@@ -1,0 +1,21 @@
+// Issue 17, sharing into the app: the manifest declares a share_target, and what another app
+// shares (title, text, link) opens in the Text box, ready to analyse; the address loses it.
+import { FIXTURE_ID, analyzeText, expect, test, useModel } from './support';
+
+test('the manifest declares a share target, and a shared text opens in the app ready to analyse', async ({ page, request }) => {
+  const manifest = (await (await request.get('/manifest.webmanifest')).json()) as { share_target?: { action: string; method: string; params: Record<string, string> } };
+  expect(manifest.share_target).toEqual({ action: './', method: 'GET', params: { title: 'share-title', text: 'share-text', url: 'share-url' } });
+
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  // As a phone's share sheet opens it: the start URL with the shared parts.
+  const shared = new URLSearchParams({ 'share-title': 'A post', 'share-text': 'I am so delighted today', 'share-url': 'https://example.org/p/1' });
+  await page.goto(`/?${shared}`);
+  await expect(page.getByLabel('Text', { exact: true })).toHaveValue('I am so delighted today\nhttps://example.org/p/1');
+  await expect(page.getByTestId('shared-note')).toBeVisible();
+  expect(new URL(page.url()).search).toBe('');
+  await analyzeText(page, 'I am so delighted today\nhttps://example.org/p/1', 'joy');
+  // A reload keeps the draft (as any draft) but does not take the share again.
+  await page.reload();
+  await expect(page.getByTestId('shared-note')).toHaveCount(0);
+});
