@@ -278,7 +278,7 @@ export class TextChannelState {
     text: string,
     onProgress: (done: number, total: number) => void,
     signal: AbortSignal,
-  ): Promise<{ readonly explanation: Explanation } | { readonly explanation: null; readonly message: string; readonly cancelled: boolean }> {
+  ): Promise<{ readonly explanation: Explanation } | { readonly explanation: null; readonly message: string }> {
     try {
       const explanation = await this.#client.explain(this.#settings.modelConfig, text, { onAnalyzing: onProgress }, { signal });
       return { explanation };
@@ -286,10 +286,10 @@ export class TextChannelState {
       const error = toModelError(err);
       if (error.code === 'cancelled' || signal.aborted) {
         this.#workerReplaced();
-        return { explanation: null, message: 'The explanation was cancelled.', cancelled: true };
+        return { explanation: null, message: 'The explanation was cancelled.' };
       }
       if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
-      return { explanation: null, message: describeModelError(error), cancelled: false };
+      return { explanation: null, message: describeModelError(error) };
     }
   }
 
