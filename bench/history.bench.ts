@@ -28,18 +28,20 @@ const records: HistoryRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
   facePart: null,
   thumbnail: null,
   weights: { text: 0.5, vision: 0.5 },
+  tags: i % 3 === 0 ? ['campaign a'] : [],
+  againOf: null,
 }));
 const exportText = JSON.stringify({ format: EXPORT_FORMAT, version: EXPORT_VERSION, exportedAt: '', records });
 
 describe('history, 10,000 entries', () => {
   bench('list newest first (no filter)', () => {
-    filterRecords(records, { search: '', emotion: 'any', channels: 'any' });
+    filterRecords(records, { search: '', emotion: 'any', channels: 'any', tag: 'any' });
   });
   bench('search two words', () => {
-    filterRecords(records, { search: 'coffee exam', emotion: 'any', channels: 'any' });
+    filterRecords(records, { search: 'coffee exam', emotion: 'any', channels: 'any', tag: 'any' });
   });
   bench('filter by fused emotion and channels', () => {
-    filterRecords(records, { search: '', emotion: 'joy', channels: 'both' });
+    filterRecords(records, { search: '', emotion: 'joy', channels: 'both', tag: 'any' });
   });
   bench('CSV export', () => {
     toCsv(records);

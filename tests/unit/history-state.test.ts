@@ -20,6 +20,8 @@ function record(id: string, over: Partial<HistoryRecord> = {}): HistoryRecord {
     facePart: null,
     thumbnail: null,
     weights: { text: 0.5, vision: 0.5 },
+    tags: [],
+    againOf: null,
     ...over,
   };
 }
@@ -125,7 +127,7 @@ describe('HistoryState: read-only state, changed by intent', () => {
     history.setEmotionFilter('any');
     history.setChannelFilter('vision');
     expect(history.visible).toHaveLength(0);
-    expect(history.query).toEqual({ search: '', emotion: 'any', channels: 'vision' });
+    expect(history.query).toEqual({ search: '', emotion: 'any', channels: 'vision', tag: 'any' });
     expect(() => history.setChannelFilter('sound' as never)).toThrow(/Unknown channel filter/u);
     expect(() => history.setEmotionFilter('boredom' as never)).toThrow(/Unknown emotion filter/u);
     expect(history.query.channels).toBe('vision');
@@ -408,5 +410,42 @@ describe('HistoryState: other tabs', () => {
     await expect.poll(() => sortedIds(b.records)).toEqual(['bbbbbbbb']);
     expect(b.selected.size).toBe(0);
     expect(b.recordById('aaaaaaaa')).toBeNull();
+  });
+});
+
+describe('HistoryState: tags', () => {
+  it('tags an entry (stored, cleaned), lists the tags in use, and filters by tag or by none', async () => {
+    const { history, map } = await loaded([record('aaaaaaaa', { tags: ['Campaign A'] }), record('bbbbbbbb'), record('cccccccc', { tags: ['campaign a', 'x'] })]);
+    expect(history.tagCounts).toEqual([
+      { tag: 'Campaign A', count: 2 },
+      { tag: 'x', count: 1 },
+    ]);
+    expect(await history.setTags('bbbbbbbb', [' @brand ', '@BRAND', 'Campaign A'])).toBe(true);
+    expect(map.get('bbbbbbbb')?.tags).toEqual(['@brand', 'Campaign A']);
+    expect(history.recordById('bbbbbbbb')?.tags).toEqual(['@brand', 'Campaign A']);
+    expect(history.tagCounts[0]).toEqual({ tag: 'Campaign A', count: 3 });
+
+    history.setTagFilter({ tag: 'CAMPAIGN A' });
+    expect(sortedIds(history.visible)).toEqual(['aaaaaaaa', 'bbbbbbbb', 'cccccccc']);
+    history.setTagFilter({ tag: '@brand' });
+    expect(sortedIds(history.visible)).toEqual(['bbbbbbbb']);
+    await history.setTags('bbbbbbbb', []);
+    expect(sortedIds(history.visible)).toEqual([]);
+    history.setTagFilter('untagged');
+    expect(sortedIds(history.visible)).toEqual(['bbbbbbbb']);
+    history.setTagFilter('any');
+    expect(history.visible).toHaveLength(3);
+  });
+
+  it('a tag write that fails keeps the old tags and says so; an entry deleted meanwhile is said to be gone', async () => {
+    const { history, failing, map } = await loaded([record('aaaaaaaa', { tags: ['old'] })]);
+    failing.set('put', new DOMException('full', 'QuotaExceededError'));
+    expect(await history.setTags('aaaaaaaa', ['new'])).toBe(false);
+    expect(history.error).toBe('The tags were not saved (the browser storage for this site is full). The analysis keeps its earlier tags; try again.');
+    expect(history.recordById('aaaaaaaa')?.tags).toEqual(['old']);
+    expect(map.get('aaaaaaaa')?.tags).toEqual(['old']);
+    failing.delete('put');
+    expect(await history.setTags('zzzzzzzz', ['new'])).toBe(false);
+    expect(history.error).toContain('no longer in the history');
   });
 });

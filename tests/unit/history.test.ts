@@ -17,6 +17,7 @@ import {
   type FaceReading,
   type HistoryRecord,
 } from '../../src/lib/domain/history';
+import { uniqueTags } from '../../src/lib/domain/tags';
 import { createMemoryHistoryStore } from '../../src/lib/storage/history-store';
 
 const dist = (p: Partial<Record<Emotion, number>>): EmotionScores =>
@@ -32,6 +33,8 @@ function record(over: Partial<HistoryRecord> = {}): HistoryRecord {
     facePart: null,
     thumbnail: null,
     weights: { text: 0.5, vision: 0.5 },
+    tags: [],
+    againOf: null,
     ...over,
   };
 }
@@ -73,6 +76,8 @@ const arbRecord: fc.Arbitrary<HistoryRecord> = fc
     vision: fc.option(fc.record({ scores: arbScores, description: fc.string({ maxLength: 100 }) }), { nil: null }),
     face: fc.option(arbFacePart, { nil: null }),
     weights: fc.record({ text: arbFraction, face: arbFraction, vision: arbFraction }, { requiredKeys: [] }),
+    tags: fc.array(fc.string({ minLength: 1, maxLength: 30 }), { maxLength: 5 }),
+    againOf: fc.option(fc.stringMatching(/^[A-Za-z0-9_-]{8,40}$/u), { nil: null }),
   })
   .filter((r) => r.text !== null || r.vision !== null || r.face !== null)
   .map((r) =>
@@ -83,6 +88,8 @@ const arbRecord: fc.Arbitrary<HistoryRecord> = fc
       textPart: r.text === null ? null : { text: r.text, scores: r.textScores, modelId: 'm', device: 'wasm', dtype: 'q8', inferenceMs: 1, chunks: 1, tokens: 1 },
       visionPart: r.vision && { scores: r.vision.scores, description: r.vision.description.trim().slice(0, 600), model: 'v', provider: 'api.example', elapsedMs: 2 },
       facePart: r.face,
+      tags: uniqueTags(r.tags),
+      againOf: r.againOf,
     }),
   );
 
@@ -166,24 +173,50 @@ describe('history records', () => {
   it('searches text and description, filters by emotion and channels, newest first', () => {
     const a = record({ id: 'aaaaaaaa', createdAt: 1, textPart: { ...record().textPart!, text: 'Happy birthday to me' } });
     const b = record({ id: 'bbbbbbbb', createdAt: 2, textPart: null, visionPart: { scores: dist({ sadness: 1 }), description: 'A tearful face', model: 'v', provider: 'p', elapsedMs: 1 } });
-    expect(filterRecords([a, b], { search: '', emotion: 'any', channels: 'any' }).map((r) => r.id)).toEqual(['bbbbbbbb', 'aaaaaaaa']);
-    expect(filterRecords([a, b], { search: 'TEARFUL face', emotion: 'any', channels: 'any' }).map((r) => r.id)).toEqual(['bbbbbbbb']);
-    expect(filterRecords([a, b], { search: '', emotion: 'joy', channels: 'any' }).map((r) => r.id)).toEqual(['aaaaaaaa']);
-    expect(filterRecords([a, b], { search: '', emotion: 'any', channels: 'vision' }).map((r) => r.id)).toEqual(['bbbbbbbb']);
+    expect(filterRecords([a, b], { search: '', emotion: 'any', channels: 'any', tag: 'any' }).map((r) => r.id)).toEqual(['bbbbbbbb', 'aaaaaaaa']);
+    expect(filterRecords([a, b], { search: 'TEARFUL face', emotion: 'any', channels: 'any', tag: 'any' }).map((r) => r.id)).toEqual(['bbbbbbbb']);
+    expect(filterRecords([a, b], { search: '', emotion: 'joy', channels: 'any', tag: 'any' }).map((r) => r.id)).toEqual(['aaaaaaaa']);
+    expect(filterRecords([a, b], { search: '', emotion: 'any', channels: 'vision', tag: 'any' }).map((r) => r.id)).toEqual(['bbbbbbbb']);
     // Faces are a picture channel: faces alone count as a picture, text and faces as both.
     const c = record({ id: 'cccccccc', createdAt: 3, textPart: null, facePart: { ...FACE_PART, scores: dist({ anger: 1 }) }, weights: { face: 1 } });
     const d = record({ id: 'dddddddd', createdAt: 4, facePart: FACE_PART, weights: { text: 0.5, face: 0.5 } });
-    expect(filterRecords([a, b, c, d], { search: '', emotion: 'any', channels: 'vision' }).map((r) => r.id)).toEqual(['cccccccc', 'bbbbbbbb']);
-    expect(filterRecords([a, b, c, d], { search: '', emotion: 'any', channels: 'both' }).map((r) => r.id)).toEqual(['dddddddd']);
-    expect(filterRecords([a, b, c, d], { search: '', emotion: 'anger', channels: 'any' }).map((r) => r.id)).toEqual(['cccccccc']);
+    expect(filterRecords([a, b, c, d], { search: '', emotion: 'any', channels: 'vision', tag: 'any' }).map((r) => r.id)).toEqual(['cccccccc', 'bbbbbbbb']);
+    expect(filterRecords([a, b, c, d], { search: '', emotion: 'any', channels: 'both', tag: 'any' }).map((r) => r.id)).toEqual(['dddddddd']);
+    expect(filterRecords([a, b, c, d], { search: '', emotion: 'anger', channels: 'any', tag: 'any' }).map((r) => r.id)).toEqual(['cccccccc']);
+  });
+
+  it('keeps tags and the entry analysed again; reads records without them (older ones) as none', () => {
+    const tagged = record({ tags: ['Campaign A', '@brand'], againOf: 'rec-00000000' });
+    expect(migrateRecord(tagged)).toEqual(tagged);
+    const { tags: _tags, againOf: _againOf, ...older } = record();
+    expect(migrateRecord(older)).toEqual(record());
+    expect(migrateRecord(v1Record())).toMatchObject({ tags: [], againOf: null });
+    // Tags are cleaned and deduplicated; what is not a list of strings, or not an id, is no tags and no link.
+    expect(migrateRecord({ ...record(), tags: [' a  b ', 'A B', 7, '', 'c'] })?.tags).toEqual(['a b', 'c']);
+    expect(migrateRecord({ ...record(), tags: 'a, b', againOf: 'no' })).toMatchObject({ tags: [], againOf: null });
+  });
+
+  it('filters by tag (any case) or by no tag, and searches the tags too', () => {
+    const a = record({ id: 'aaaaaaaa', createdAt: 1, tags: ['Campaign A'] });
+    const b = record({ id: 'bbbbbbbb', createdAt: 2, tags: ['campaign b', '@brand'] });
+    const c = record({ id: 'cccccccc', createdAt: 3 });
+    const ids = (q: Partial<Parameters<typeof filterRecords>[1]>) =>
+      filterRecords([a, b, c], { search: '', emotion: 'any', channels: 'any', tag: 'any', ...q }).map((r) => r.id);
+    expect(ids({ tag: { tag: 'campaign a' } })).toEqual(['aaaaaaaa']);
+    expect(ids({ tag: 'untagged' })).toEqual(['cccccccc']);
+    expect(ids({ search: '@BRAND' })).toEqual(['bbbbbbbb']);
+    expect(ids({ search: 'campaign' })).toEqual(['bbbbbbbb', 'aaaaaaaa']);
+    const [header, row] = toCsv([b]).split('\r\n');
+    const cells = row!.split(',');
+    expect(cells[header!.split(',').indexOf('tags')]).toBe('campaign b; @brand');
   });
 
   it('writes CSV with one row per analysis, quoting and defusing formulas', () => {
     const csv = toCsv([record({ textPart: { ...record().textPart!, text: '=HYPERLINK("x"), "quoted"\nline' } })]);
     const [header, row] = csv.split('\r\n');
     expect(header!.split(',')).toContain('fused_joy');
-    // 7 leading columns, 7 scores for each of text, faces, vision and the fused answer, 6 trailing ones.
-    expect(header!.split(',').length).toBe(7 + 28 + 6);
+    // 7 leading columns, 7 scores for each of text, faces, vision and the fused answer, 8 trailing ones.
+    expect(header!.split(',').length).toBe(7 + 28 + 8);
     expect(row).toContain(`"'=HYPERLINK(""x""), ""quoted""`);
   });
 
@@ -194,7 +227,7 @@ describe('history records', () => {
     const [headerLine, ...rows] = toCsv([three, faceOnly]).split('\r\n');
     const header = headerLine!.split(',');
     expect(header.slice(0, 7)).toEqual(['id', 'created_at', 'channels', 'fused_top', 'text_weight', 'face_weight', 'vision_weight']);
-    expect(header.slice(-6)).toEqual(['face_count', 'text', 'vision_description', 'text_model', 'face_model', 'vision_model']);
+    expect(header.slice(-8)).toEqual(['face_count', 'text', 'vision_description', 'text_model', 'face_model', 'vision_model', 'tags', 'again_of']);
     for (const e of EMOTIONS) expect(header).toContain(`face_${e}`);
     expect(rows.at(-1)).toBe('');
     const cells = (line: string) => Object.fromEntries(line.split(',').map((v, i) => [header[i]!, v]));

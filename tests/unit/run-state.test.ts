@@ -468,3 +468,73 @@ describe('RunState: who reads a picture', () => {
     expect(provider.state.requests).toBe(1);
   });
 });
+
+describe('RunState: tags and Analyse again', () => {
+  it('saves each analysis with the tags typed, and new tags on the same input are a new entry', async () => {
+    const { run, text, records } = await setup();
+    run.setTagsDraft(' Campaign A ,  @brand;campaign a, ');
+    expect(run.tags).toEqual(['Campaign A', '@brand']);
+    text.setDraft('what a lovely day');
+    await run.analyze();
+    expect(records[0]?.tags).toEqual(['Campaign A', '@brand']);
+    await run.analyze();
+    expect(run.reused).toBe(true);
+    run.setTagsDraft('campaign b');
+    expect(run.reused).toBe(false);
+    await run.analyze();
+    expect(records.map((r) => r.tags)).toEqual([['Campaign A', '@brand'], ['campaign b']]);
+  });
+
+  it('reads an entry\'s text again with the current model, keeps its picture results and tags, and saves a second entry', async () => {
+    const { run, text, vision, records, texts, settings } = await setup();
+    run.setTagsDraft('week 1');
+    text.setDraft('I am furious about this');
+    await vision.setImage(file('smile.jpg'));
+    await run.analyze();
+    const first = records[0]!;
+    expect(first).toMatchObject({ tags: ['week 1'], againOf: null, textPart: { scores: ANGER }, visionPart: { model: 'v/model' } });
+
+    await settings.update({ modelId: 'other/model' });
+    run.setTagsDraft('');
+    await run.analyzeAgain(first);
+    expect(texts).toEqual(['I am furious about this', 'I am furious about this']);
+    expect(records).toHaveLength(2);
+    const again = records[1]!;
+    expect(again.id).not.toBe(first.id);
+    // The tags are the entry's, not the field's; the picture's results are the entry's as they were.
+    expect(again).toMatchObject({ againOf: first.id, tags: ['week 1'], textPart: { text: 'I am furious about this' }, visionPart: first.visionPart, thumbnail: first.thumbnail });
+    expect(run.shown?.againOf).toBe(first.id);
+    expect(run.shown?.channels.vision).toEqual({ status: 'done', result: first.visionPart });
+    expect(vision.phase).toBe('idle');
+  });
+
+  it('Analyse again cancelled or failed saves nothing and leaves the shown answer', async () => {
+    const { run, text, records } = await setup();
+    text.setDraft('hold this text for a moment');
+    const pending = run.analyze();
+    await new Promise((r) => setTimeout(r, 0));
+    run.cancel();
+    await pending;
+    text.setDraft('a calm day');
+    await run.analyze();
+    const shown = run.shown;
+    const entry = { ...records[0]!, textPart: { ...records[0]!.textPart!, text: 'hold on, again' } };
+    const again = run.analyzeAgain(entry);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(run.pending?.againOf).toBe(entry.id);
+    run.cancel();
+    await again;
+    expect(run.cancelled).toBe(true);
+    expect(run.shown).toBe(shown);
+    expect(records).toHaveLength(1);
+  });
+
+  it('an entry with no text cannot be analysed again', async () => {
+    const { run, vision, records, texts } = await setup();
+    await vision.setImage(file('smile.jpg'));
+    await run.analyze();
+    await run.analyzeAgain(records[0]!);
+    expect(texts).toEqual([]);
+    expect(records).toHaveLength(1);
+  });
+});

@@ -188,6 +188,8 @@ describe('run', () => {
           facePart: face,
           thumbnail: vision || face ? thumbnail : null,
           weights: Object.fromEntries(present.map((c) => [c, shares[c]])) as Partial<Record<ChannelId, number>>,
+          tags: [],
+          againOf: null,
         };
         const run = runOfRecord(saved);
         expect(run.channels.face).toEqual(face ? { status: 'done', result: face } : undefined);

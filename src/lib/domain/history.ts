@@ -5,11 +5,14 @@ import { CHANNEL_IDS, type ChannelId } from './channels';
 import { EMOTIONS, isEmotion, normalize, type Emotion, type EmotionScores } from './emotions';
 import type { Box } from './faces';
 import { fuseScores, type FusionResult } from './fusion';
+import { hasTag, uniqueTags } from './tags';
 
 /**
  * Current record schema. Version history: 1 = first release (text, vision, `textWeight`);
  * 2 = the face channel (`facePart`) and one weight per channel (`weights`). Version 1 records are
- * read as version 2: `textWeight` w becomes text w, vision 1 − w.
+ * read as version 2: `textWeight` w becomes text w, vision 1 − w. Fields added since, optional and
+ * read with a default (so older versions of the app still read the records): `tags` ([]) and
+ * `againOf` (null).
  */
 export const HISTORY_VERSION = 2;
 
@@ -67,6 +70,10 @@ export interface HistoryRecord {
   readonly thumbnail: Blob | null;
   /** Each channel's share in the fused answer, for the channels the record has. */
   readonly weights: Readonly<Partial<Record<ChannelId, number>>>;
+  /** The user's tags (an account, a campaign), cleaned and without repeats; [] for none. */
+  readonly tags: readonly string[];
+  /** The entry this one analysed again (Analyse again), or null. */
+  readonly againOf: string | null;
 }
 
 /** Each channel's scores in a record (null for a channel it does not have). */
@@ -214,6 +221,11 @@ function readWeights(v: unknown): Partial<Record<ChannelId, number>> {
 
 const ID = /^[A-Za-z0-9_-]{8,64}$/u;
 
+/** Stored or imported tags: the strings among them, cleaned; anything else is no tags. */
+function readTags(v: unknown): string[] {
+  return Array.isArray(v) ? uniqueTags(v.filter((t): t is string => typeof t === 'string' && t.length <= 400)) : [];
+}
+
 /**
  * Reads a stored or imported record of any known version into the current shape, or null when
  * it is not a valid record. `thumbnail` is passed separately: a Blob from IndexedDB, or one made
@@ -238,22 +250,34 @@ export function migrateRecord(raw: unknown, thumbnail: Blob | null = null): Hist
     weights = readWeights(raw.weights);
   }
   const thumb = thumbnail ?? (raw.thumbnail instanceof Blob ? raw.thumbnail : null);
-  return { schemaVersion: HISTORY_VERSION, id, createdAt, textPart, visionPart, facePart, thumbnail: thumb, weights };
+  const againOf = typeof raw.againOf === 'string' && ID.test(raw.againOf) ? raw.againOf : null;
+  return { schemaVersion: HISTORY_VERSION, id, createdAt, textPart, visionPart, facePart, thumbnail: thumb, weights, tags: readTags(raw.tags), againOf };
 }
 
 // ---------------------------------------------------------------- search and filter
 
+/** Entries with this tag, entries without any tag, or all. */
+export type TagFilter = 'any' | 'untagged' | { readonly tag: string };
+
 /** What the history list shows. */
 export interface HistoryQuery {
-  /** Words that must all appear in the text or the picture description (case-insensitive). */
+  /** Words that must all appear in the text, the picture description or the tags (case-insensitive). */
   readonly search: string;
   /** Fused top emotion, or 'any'. */
   readonly emotion: Emotion | 'any';
   /** Channels used, or 'any'. */
   readonly channels: 'text' | 'vision' | 'both' | 'any';
+  readonly tag: TagFilter;
 }
 
-export const EMPTY_QUERY: HistoryQuery = { search: '', emotion: 'any', channels: 'any' };
+export const EMPTY_QUERY: HistoryQuery = { search: '', emotion: 'any', channels: 'any', tag: 'any' };
+
+/** True when a record passes the tag filter. */
+export function matchesTag(record: HistoryRecord, filter: TagFilter): boolean {
+  if (filter === 'any') return true;
+  if (filter === 'untagged') return record.tags.length === 0;
+  return hasTag(record.tags, filter.tag);
+}
 
 /** Records matching `query`, newest first. */
 export function filterRecords(records: readonly HistoryRecord[], query: HistoryQuery): HistoryRecord[] {
@@ -262,8 +286,9 @@ export function filterRecords(records: readonly HistoryRecord[], query: HistoryQ
     .filter((r) => {
       if (query.channels !== 'any' && channelsOf(r) !== query.channels) return false;
       if (query.emotion !== 'any' && fusedTopOf(r) !== query.emotion) return false;
+      if (!matchesTag(r, query.tag)) return false;
       if (words.length === 0) return true;
-      const haystack = `${r.textPart?.text ?? ''}\n${r.visionPart?.description ?? ''}`.toLowerCase();
+      const haystack = `${r.textPart?.text ?? ''}\n${r.visionPart?.description ?? ''}\n${r.tags.join('\n')}`.toLowerCase();
       return words.every((w) => haystack.includes(w));
     })
     .sort((a, b) => b.createdAt - a.createdAt || a.id.localeCompare(b.id));
@@ -317,6 +342,9 @@ export function toCsv(records: readonly HistoryRecord[]): string {
     'text_model',
     'face_model',
     'vision_model',
+    // Added later, at the end, so that columns read by position stay where they were.
+    'tags',
+    'again_of',
   ];
   const rows = records.map((r) => {
     const fused = fusionOf(r);
@@ -340,6 +368,8 @@ export function toCsv(records: readonly HistoryRecord[]): string {
       r.textPart?.modelId ?? '',
       r.facePart?.model ?? '',
       r.visionPart?.model ?? '',
+      r.tags.join('; '),
+      r.againOf ?? '',
     ]
       .map(csvCell)
       .join(',');

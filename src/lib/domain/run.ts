@@ -90,6 +90,10 @@ export interface Run {
    */
   readonly signature: string;
   readonly channels: RunChannels;
+  /** The user's tags for this analysis, kept in its History record. */
+  readonly tags: readonly string[];
+  /** The History entry this run analyses again (Analyse again), or null. */
+  readonly againOf: string | null;
 }
 
 /** A run with every asked channel running. */
@@ -99,10 +103,23 @@ export function startRun(input: {
   inputs: RunInputs;
   signature: string;
   channels: readonly ChannelId[];
+  tags?: readonly string[];
+  againOf?: string | null;
+  /** Results taken over as they are (the picture's, when an entry's text is analysed again). */
+  carried?: RunChannels;
 }): Run {
-  const channels: { -readonly [K in ChannelId]?: ChannelOutcome<ChannelResults[K]> } = {};
+  const channels: { -readonly [K in ChannelId]?: ChannelOutcome<ChannelResults[K]> } = { ...input.carried };
   for (const c of input.channels) channels[c] = { status: 'running' };
-  return { id: input.id, createdAt: input.createdAt, finishedAt: null, inputs: input.inputs, signature: input.signature, channels };
+  return {
+    id: input.id,
+    createdAt: input.createdAt,
+    finishedAt: null,
+    inputs: input.inputs,
+    signature: input.signature,
+    channels,
+    tags: input.tags ?? [],
+    againOf: input.againOf ?? null,
+  };
 }
 
 /** The run with `channel` settled; the run finishes when no channel is running any more. */
@@ -191,11 +208,13 @@ export function recordOf(run: Run, weights: Readonly<Partial<Record<ChannelId, n
     facePart: f && { scores: f.scores, faces: f.faces, model: f.model, elapsedMs: f.elapsedMs },
     thumbnail: v || f ? run.inputs.thumbnail : null,
     weights: shares,
+    tags: run.tags,
+    againOf: run.againOf,
   };
 }
 
-/** A saved record as a run, so History shows it with the same views as a fresh analysis. */
-export function runOfRecord(record: HistoryRecord): Run {
+/** A record's results as finished channels. */
+function channelsOfRecord(record: HistoryRecord): RunChannels {
   const channels: { -readonly [K in ChannelId]?: ChannelOutcome<ChannelResults[K]> } = {};
   if (record.textPart) {
     const { text: _text, ...result } = record.textPart;
@@ -203,12 +222,38 @@ export function runOfRecord(record: HistoryRecord): Run {
   }
   if (record.visionPart) channels.vision = { status: 'done', result: record.visionPart };
   if (record.facePart) channels.face = { status: 'done', result: record.facePart };
+  return channels;
+}
+
+/** A saved record as a run, so History shows it with the same views as a fresh analysis. */
+export function runOfRecord(record: HistoryRecord): Run {
   return {
     id: record.id,
     createdAt: record.createdAt,
     finishedAt: record.createdAt,
     inputs: { text: record.textPart?.text ?? null, pictureId: null, thumbnail: record.thumbnail },
     signature: `record:${record.id}`,
-    channels,
+    channels: channelsOfRecord(record),
+    tags: record.tags,
+    againOf: record.againOf,
   };
+}
+
+/**
+ * A new run of a saved entry's text with the current model and settings (Analyse again). Only the
+ * text can be read again: the original picture is not kept (only a small thumbnail), so the
+ * entry's picture results are taken over as they were. The tags are kept. Null for an entry
+ * without a text.
+ */
+export function againRun(record: HistoryRecord, input: { id: string; createdAt: number; signature: string }): Run | null {
+  if (!record.textPart) return null;
+  const { text: _text, ...carried } = channelsOfRecord(record);
+  return startRun({
+    ...input,
+    inputs: { text: record.textPart.text, pictureId: null, thumbnail: record.thumbnail },
+    channels: ['text'],
+    tags: record.tags,
+    againOf: record.id,
+    carried,
+  });
 }

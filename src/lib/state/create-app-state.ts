@@ -31,7 +31,7 @@ export function createAppState(): AppState {
   const faces = new FaceClient();
   const face = new FaceChannelState(faces);
   const history = new HistoryState(openHistoryStore);
-  const run = new RunState({ text, vision, face }, settings, { onRecord: (record) => history.save(record) });
+  const run = new RunState({ text, vision, face }, settings, { onRecord: (record) => history.save(record), tagsStore: sessionDraftStore('moodlens:tags') });
   const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings, faces });
   const storage = new ModelStorageState(createIdbModelCache(), async () => {
     text.forgetModels();

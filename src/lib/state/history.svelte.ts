@@ -13,7 +13,9 @@ import {
   type ExportFile,
   type HistoryQuery,
   type HistoryRecord,
+  type TagFilter,
 } from '../domain/history';
+import { countTags, sameTags, tagKey, uniqueTags, type TagCount } from '../domain/tags';
 import { blobToDataUrl, dataUrlToBlob } from '../storage/data-url';
 import type { HistoryStore } from '../storage/history-store';
 
@@ -92,6 +94,7 @@ export class HistoryState {
 
   readonly #visible = $derived(filterRecords(this.#records, this.#query));
   readonly #page = $derived(this.#visible.slice(0, this.#shown));
+  readonly #tagCounts = $derived(countTags(this.#records.map((r) => r.tags)));
   readonly #approxBytes = $derived(
     this.#records.reduce((n, r) => n + JSON.stringify({ ...r, thumbnail: null }).length + (r.thumbnail?.size ?? 0), 0),
   );
@@ -158,6 +161,10 @@ export class HistoryState {
   /** Stored entries this version cannot read (left untouched). */
   get unreadable(): number {
     return this.#unreadable;
+  }
+  /** Every tag in the history, with how many entries carry it, most used first. */
+  get tagCounts(): readonly TagCount[] {
+    return this.#tagCounts;
   }
   /** Rough size of the history: texts and scores as JSON, plus thumbnails. */
   get approxBytes(): number {
@@ -262,9 +269,14 @@ export class HistoryState {
     this.#setQuery({ ...this.#query, channels });
   }
 
+  /** Shows records with this tag (any case), records without tags, or all ('any'). */
+  setTagFilter(tag: TagFilter): void {
+    this.#setQuery({ ...this.#query, tag: typeof tag === 'string' ? tag : { tag: tag.tag } });
+  }
+
   #setQuery(next: HistoryQuery): void {
     const q = this.#query;
-    if (next.search === q.search && next.emotion === q.emotion && next.channels === q.channels) return;
+    if (next.search === q.search && next.emotion === q.emotion && next.channels === q.channels && sameFilter(next.tag, q.tag)) return;
     this.#query = next;
     this.#shown = PAGE_SIZE;
   }
@@ -310,6 +322,33 @@ export class HistoryState {
     } finally {
       this.#writing.delete(record.id);
     }
+  }
+
+  /**
+   * Gives a saved analysis these tags (cleaned, repeats dropped). Resolves false, with `error`
+   * set and the old tags kept, when the store refused; true otherwise (also when nothing changed).
+   */
+  setTags(id: string, tags: readonly string[]): Promise<boolean> {
+    return this.#serial(async () => {
+      const record = this.recordById(id);
+      if (!record) {
+        this.#fail('This analysis is no longer in the history (it was deleted here or in another tab), so its tags were not saved.');
+        return false;
+      }
+      const clean = uniqueTags(tags);
+      if (sameTags(clean, record.tags) && clean.every((t, i) => t === record.tags[i])) return true;
+      const next: HistoryRecord = { ...record, tags: clean };
+      try {
+        await (await this.#ready()).put(next);
+      } catch (err) {
+        this.#fail(`The tags were not saved (${describeError(err)}). The analysis keeps its earlier tags; try again.`);
+        return false;
+      }
+      this.#records = this.#records.map((r) => (r.id === id ? next : r));
+      this.#unsaved = withoutIds(this.#unsaved, [id]);
+      this.#announce();
+      return true;
+    });
   }
 
   /** Deletes records and offers Undo; resolves false (with `error` set) when nothing was deleted. */
@@ -539,6 +578,10 @@ export class HistoryState {
 function browserPersistence(): StoragePersistence | null {
   const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
   return storage && typeof storage.persist === 'function' && typeof storage.persisted === 'function' ? storage : null;
+}
+
+function sameFilter(a: TagFilter, b: TagFilter): boolean {
+  return typeof a === 'string' || typeof b === 'string' ? a === b : tagKey(a.tag) === tagKey(b.tag);
 }
 
 function withoutIds(set: ReadonlySet<string>, ids: readonly string[]): ReadonlySet<string> {

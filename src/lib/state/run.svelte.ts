@@ -6,8 +6,10 @@ import type { ChannelWeights } from '../domain/channels';
 import { withShare, type FusionResult } from '../domain/fusion';
 import type { HistoryRecord } from '../domain/history';
 import { DEFAULT_SETTINGS } from '../domain/settings';
+import { formatTags, parseTags } from '../domain/tags';
 import { configKey } from '../ml/protocol';
 import {
+  againRun,
   askedChannels,
   fuseRun,
   hasResult,
@@ -20,7 +22,7 @@ import {
 } from '../domain/run';
 import type { FaceChannelState } from './face-channel.svelte';
 import type { SettingsState } from './settings.svelte';
-import type { TextChannelState } from './text-channel.svelte';
+import type { DraftStore, TextChannelState } from './text-channel.svelte';
 import type { VisionChannelState } from './vision-channel.svelte';
 
 /** What the run needs from outside, injectable for tests. */
@@ -29,12 +31,15 @@ export interface RunDeps {
   readonly onRecord: (record: HistoryRecord) => Promise<void>;
   readonly newId: () => string;
   readonly now: () => number;
+  /** Where the Tags field survives a reload (sessionStorage in the app). */
+  readonly tagsStore: DraftStore;
 }
 
 const defaultDeps: RunDeps = {
   onRecord: async () => {},
   newId: () => crypto.randomUUID(),
   now: () => Date.now(),
+  tagsStore: { load: () => '', save: () => {} },
 };
 
 /** The runs of this page: the one shown and the one under way. */
@@ -50,6 +55,8 @@ export class RunState {
   /** The shown run was asked for again with nothing changed, so it was reused. */
   #reusedId = $state<string | null>(null);
   #cancelled = $state(false);
+  /** The Tags field as typed: the tags every analysis from now on is saved with. */
+  #tagsDraft = $state('');
 
   /** The shown run's answer under the current weights: moving a weight runs no model. */
   readonly fusion: FusionResult | null;
@@ -64,6 +71,7 @@ export class RunState {
     this.#face = channels.face;
     this.#settings = settings;
     this.#deps = { ...defaultDeps, ...deps };
+    this.#tagsDraft = this.#deps.tagsStore.load();
     this.fusion = $derived(this.#shown ? fuseRun(this.#shown, settings.current.weights) : null);
   }
 
@@ -102,6 +110,20 @@ export class RunState {
   get cancelled(): boolean {
     return this.#cancelled;
   }
+  /** The Tags field as typed. */
+  get tagsDraft(): string {
+    return this.#tagsDraft;
+  }
+  /** The tags the next analysis is saved with. */
+  get tags(): string[] {
+    return parseTags(this.#tagsDraft);
+  }
+
+  /** What the user typed in the Tags field; kept across a reload. */
+  setTagsDraft(typed: string): void {
+    this.#tagsDraft = typed;
+    this.#deps.tagsStore.save(typed);
+  }
 
   /** Runs every channel that has input, then shows and saves the run. */
   async analyze(): Promise<void> {
@@ -134,6 +156,7 @@ export class RunState {
       inputs: { text, pictureId: image ? this.#vision.pictureId : null, thumbnail: image?.thumbnail ?? null },
       signature,
       channels,
+      tags: this.tags,
     });
     this.#pending = run;
     const jobs: Promise<void>[] = [];
@@ -156,6 +179,37 @@ export class RunState {
     this.#shown = run;
     const record = recordOf(run, this.#settings.current.weights);
     if (record && hasResult(run)) await this.#deps.onRecord(record);
+  }
+
+  /**
+   * Reads a saved entry's text again with the current model and settings, and saves the answer as
+   * a new entry (with the same tags, pointing back to the first): both results are kept. The
+   * entry's picture results are taken over (the original picture is not kept). The answer is
+   * saved only when the text was read; a failure or Cancel leaves the page as it was.
+   */
+  async analyzeAgain(record: HistoryRecord): Promise<void> {
+    if (this.busy || !record.textPart) return;
+    let run = againRun(record, {
+      id: this.#deps.newId(),
+      createdAt: this.#deps.now(),
+      signature: JSON.stringify(['again', record.id, configKey(this.#settings.modelConfig)]),
+    });
+    if (!run) return;
+    this.#cancelled = false;
+    this.#reusedId = null;
+    this.#face.reset();
+    this.#vision.reset();
+    this.#pending = run;
+    const outcome = await this.#text.analyze(record.textPart.text);
+    run = settleChannel(run, 'text', outcome, this.#deps.now());
+    this.#pending = null;
+    if (outcome.status !== 'done') {
+      this.#cancelled = outcome.status === 'cancelled';
+      return;
+    }
+    this.#shown = run;
+    const saved = recordOf(run, this.#settings.current.weights);
+    if (saved) await this.#deps.onRecord(saved);
   }
 
   /** Stops every channel of the run under way; what already finished stays in the run. */
@@ -198,9 +252,11 @@ export class RunState {
     const s = this.#settings.current;
     const text = this.#text.draft.trim();
     const picture = this.#vision.pictureId;
+    // The tags change what is saved, not the answer; new tags are a new entry all the same.
     return JSON.stringify([
       text ? [text, configKey(this.#settings.modelConfig)] : null,
       picture ? [picture, this.pictureAnalysis, s.visionBaseUrl, s.visionModel] : null,
+      formatTags(this.tags),
     ]);
   }
 }
