@@ -77,6 +77,7 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
   await visionScenario('sad');
   await useModel(page, 'moodlens/slow-emotion');
+  await page.getByLabel('Tags', { exact: true }).fill('campaign a, @brand');
   await analyze(page, 'What a wonderful, happy day!');
   await expect(page.getByLabel('Model download')).toBeVisible();
   await scan(`download progress`);
@@ -91,9 +92,16 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await page.getByRole('button', { name: 'Timeline', exact: true }).click();
   await expect(page.getByTestId('timeline').locator('tr[data-bucket]')).toHaveCount(1);
   await scan(`history timeline`);
+  await page.getByRole('button', { name: 'Compare', exact: true }).click();
+  await page.getByLabel('Second group').selectOption({ label: 'Everything the list keeps' });
+  await expect(page.getByTestId('compare').locator('tr[data-emotion]')).toHaveCount(7);
+  await scan(`history compare`);
   await page.getByTestId('history-item').first().getByRole('button', { name: 'Open' }).click();
   await expect(page.getByRole('button', { name: 'Back to history' })).toBeVisible();
   await scan(`a saved analysis`);
+  await page.getByRole('button', { name: 'Analyse again' }).click();
+  await expect(page.getByTestId('again-compare').locator('tr[data-emotion]')).toHaveCount(7);
+  await scan(`analysed again`);
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await scan(`settings`);
@@ -118,7 +126,7 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await scan(`sentence breakdown and word weights`);
 
   const problems = Object.entries(seen).flatMap(([state, list]) => list.map((p) => `${state}: ${p}`));
-  expect(Object.keys(seen)).toHaveLength(24);
+  expect(Object.keys(seen)).toHaveLength(28);
   expect(problems).toEqual([]);
 });
 
