@@ -63,8 +63,19 @@ export default defineConfig({
         display: 'standalone',
         start_url: './',
         scope: './',
-        // Shared from another app (a post, a link): opens the app with it as the text to analyse.
-        share_target: { action: './', method: 'GET', params: { title: 'share-title', text: 'share-text', url: 'share-url' } },
+        // Shared from another app (a post, a link, a screenshot): public/share-target.js in the
+        // service worker keeps it and opens the app, which takes it as the text and the picture.
+        share_target: {
+          action: './share-target',
+          method: 'POST',
+          enctype: 'multipart/form-data',
+          params: {
+            title: 'share-title',
+            text: 'share-text',
+            url: 'share-url',
+            files: [{ name: 'share-image', accept: ['image/jpeg', 'image/png', 'image/webp', 'image/gif', '.jpg', '.jpeg', '.png', '.webp', '.gif'] }],
+          },
+        },
         icons: [
           { src: 'icon-192.png', sizes: '192x192', type: 'image/png' },
           { src: 'icon-512.png', sizes: '512x512', type: 'image/png' },
@@ -84,6 +95,8 @@ export default defineConfig({
           },
         ],
         maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,
+        // The share target's POST handler (must come before Workbox's routes, which only see GETs).
+        importScripts: ['share-target.js'],
         clientsClaim: true,
         cleanupOutdatedCaches: true,
         // Missing files stay real 404s (no SPA fallback page).

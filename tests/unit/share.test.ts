@@ -1,6 +1,6 @@
 // Issue 17: what another app shares into Moodlens becomes the text to analyse.
 import { describe, expect, it } from 'vitest';
-import { sharedText, withoutShare } from '../../src/lib/domain/share';
+import { hasSharedInbox, sharedText, textOfShare, withoutShare } from '../../src/lib/domain/share';
 
 describe('shared text', () => {
   it('takes the text, else the title, with a link not already in it', () => {
@@ -12,6 +12,16 @@ describe('shared text', () => {
     expect(sharedText('')).toBeNull();
     expect(sharedText('?share-text=%20%20')).toBeNull();
     expect(sharedText('?baseUrl=https%3A%2F%2Fevil.example')).toBeNull();
+  });
+
+  it('reads the parts the service worker kept the same way, and knows when it opened the app with them', () => {
+    expect(textOfShare({ title: 'A post', text: ' Look ', url: 'https://x.example/p' })).toBe('Look\nhttps://x.example/p');
+    expect(textOfShare({ title: 'A post', text: '', url: null })).toBe('A post');
+    expect(textOfShare({})).toBeNull();
+    expect(textOfShare({ text: 'x'.repeat(200_000) })).toHaveLength(100_000);
+    expect(hasSharedInbox('?shared=inbox')).toBe(true);
+    expect(hasSharedInbox('?shared=1')).toBe(false);
+    expect(withoutShare('?shared=inbox&a=1')).toBe('?a=1');
   });
 
   it('leaves the other parameters in the address', () => {

@@ -46,6 +46,13 @@ function fakeClient(opts: { plan?: LoadPlan; fail?: ModelError; hold?: boolean }
       handlers.onLoaded?.({ source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1 });
       return result;
     },
+    /** Reports one step, then runs until aborted (the worker is busy with the occluded copies). */
+    async explain(_config: ModelConfig, text: string, handlers: Handlers, options: Options = {}) {
+      calls.push(`explain:${text}`);
+      handlers.onAnalyzing?.(1, 6);
+      await new Promise((_resolve, reject) => options.signal?.addEventListener('abort', () => reject(new ModelError('cancelled', 'aborted'))));
+      throw new Error('unreachable');
+    },
   };
   return { client: client as unknown as EmotionClient, calls };
 }
@@ -154,5 +161,25 @@ describe('TextChannelState', () => {
     await channel.preload();
     expect(calls).toEqual(['probe:cached-only']);
     expect(channel.model).toBeNull();
+  });
+});
+
+describe('TextChannelState: Explain', () => {
+  it('Cancel explanation stops it with a sentence; the fresh worker loads the model again in the background', async () => {
+    const { channel, calls } = await setup();
+    expect((await channel.analyze('so happy')).status).toBe('done');
+    const progress: Array<[number, number]> = [];
+    const controller = new AbortController();
+    const pending = channel.explain('so happy today', (done, total) => progress.push([done, total]), controller.signal);
+    await settle();
+    expect(progress).toEqual([[1, 6]]);
+    controller.abort();
+    expect(await pending).toEqual({ explanation: null, message: 'The explanation was cancelled.' });
+    expect(channel.model).toBeNull();
+    expect(channel.busy).toBe(false);
+    expect((await channel.analyze('so happy')).status).toBe('done');
+    // The fresh worker starts the model again in the background (a probe of the cache only); the
+    // download was agreed to before, so the next analysis asks nothing.
+    expect(calls).toEqual(['probe', 'classify:so happy', 'explain:so happy today', 'probe:cached-only', 'classify:so happy']);
   });
 });
