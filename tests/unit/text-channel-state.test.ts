@@ -19,7 +19,7 @@ function plan(downloadBytes: number | null, cached = false): LoadPlan {
   };
 }
 
-type Handlers = { onLoaded?: (m: unknown) => void };
+type Handlers = { onLoaded?: (m: unknown) => void; onAnalyzing?: (done: number, total: number) => void };
 type Options = { cachedOnly?: boolean; signal?: AbortSignal };
 
 /** A client whose answers the test sets; records calls; `hold` keeps classify running until aborted. */
