@@ -6,6 +6,8 @@ let nextId = 1;
 const pending = new Map();
 /** When each kind of message first arrived in the current run, for the load breakdown. */
 let marks = {};
+/** The load's own breakdown (LoadedModelInfo.phases) from the current run's `loaded` message. */
+let phases = null;
 
 function mark(name) {
   if (!(name in marks)) marks[name] = performance.now();
@@ -14,6 +16,7 @@ function mark(name) {
 function onMessage(event) {
   const message = event.data;
   mark(message.type === 'progress' ? `progress:${message.progress.phase}` : message.type);
+  if (message.type === 'loaded') phases = message.model.phases ?? null;
   const p = pending.get(message.id);
   if (!p) return;
   if (message.type === 'progress' || message.type === 'notice' || message.type === 'loaded') return;
@@ -34,6 +37,7 @@ window.moodlensBench = {
   /** Starts the worker and waits for its `ready`. Returns ms. */
   async start(workerUrl) {
     marks = {};
+    phases = null;
     const t0 = performance.now();
     marks.start = t0;
     worker = new Worker(workerUrl, { type: 'module' });
@@ -70,6 +74,9 @@ window.moodlensBench = {
 
   /** Milliseconds from the worker's start to the first message of each kind. */
   marks: () => Object.fromEntries(Object.entries(marks).map(([k, t]) => [k, t - marks.start])),
+
+  /** The worker's own account of its last load: files read, session made, warm-up (ms). */
+  phases: () => phases,
 
   /** Files in the app's model cache (IndexedDB `moodlens-models`), to know when writes ended. */
   async cachedFiles() {

@@ -47,6 +47,18 @@ export interface LoadedModelInfo {
   readonly device: Device;
   readonly dtype: ModelDtype;
   readonly loadMs: number;
+  /** Where `loadMs` went (the benchmark prints it): files read or downloaded, session, warm-up. */
+  readonly phases?: LoadPhases;
+}
+
+/** The parts of a model load, in ms from its start. */
+export interface LoadPhases {
+  /** Every model file was read (from the cache or the network). */
+  readonly filesMs: number;
+  /** The inference session was created (files read included). */
+  readonly sessionMs: number;
+  /** The warm-up run took this long (after the session). */
+  readonly warmupMs: number;
 }
 
 /** The text channel's answer for one text. */

@@ -30,6 +30,8 @@ export interface RuntimeModel {
   /** One distribution per input text, in order. */
   classify(texts: readonly string[]): Promise<EmotionScores[]>;
   dispose(): Promise<void>;
+  /** When, from the start of the load, every file had been read and the session was made. */
+  readonly timings?: { readonly filesMs: number; readonly sessionMs: number };
 }
 
 /** What the handler needs from the outside world. */
@@ -104,6 +106,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     const model = await runtime.loadModel(config.source, { device, dtype, files: p.files }, (progress) =>
       post({ type: 'progress', id, progress }),
     );
+    const warmupStart = runtime.now();
     try {
       post({ type: 'progress', id, progress: { phase: 'warmup', files: [], loaded: 1, total: 1 } });
       await model.classify([WARMUP_TEXT]);
@@ -111,7 +114,10 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
       await model.dispose().catch(() => undefined);
       throw err;
     }
-    const info: LoadedModelInfo = { source: config.source, device, dtype, loadMs: runtime.now() - start };
+    const end = runtime.now();
+    const sessionMs = model.timings?.sessionMs ?? warmupStart - start;
+    const phases = { filesMs: model.timings?.filesMs ?? sessionMs, sessionMs, warmupMs: end - warmupStart };
+    const info: LoadedModelInfo = { source: config.source, device, dtype, loadMs: end - start, phases };
     return { key: configKey(config), model, info };
   }
 

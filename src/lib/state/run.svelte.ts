@@ -7,6 +7,7 @@ import { withShare, type FusionResult } from '../domain/fusion';
 import type { HistoryRecord } from '../domain/history';
 import { DEFAULT_SETTINGS } from '../domain/settings';
 import { formatTags, parseTags } from '../domain/tags';
+import { markAnalyze } from '../perf';
 import { configKey } from '../ml/protocol';
 import {
   againRun,
@@ -158,6 +159,7 @@ export class RunState {
       channels,
       tags: this.tags,
     });
+    markAnalyze(run.id);
     this.#pending = run;
     const jobs: Promise<void>[] = [];
     if (text !== null) {
@@ -199,6 +201,7 @@ export class RunState {
     this.#reusedId = null;
     this.#face.reset();
     this.#vision.reset();
+    markAnalyze(run.id);
     this.#pending = run;
     const outcome = await this.#text.analyze(record.textPart.text);
     run = settleChannel(run, 'text', outcome, this.#deps.now());
