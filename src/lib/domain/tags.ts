@@ -51,6 +51,11 @@ export function sameTags(a: readonly string[], b: readonly string[]): boolean {
   return b.every((t) => keys.has(tagKey(t)));
 }
 
+/** True when the two lists are the same tags, spelt and ordered the same (nothing to save). */
+export function identicalTags(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((t, i) => t === b[i]);
+}
+
 /** True when `tags` holds `tag` (ignoring case). */
 export function hasTag(tags: readonly string[], tag: string): boolean {
   const key = tagKey(tag);

@@ -15,7 +15,7 @@ import {
   type HistoryRecord,
   type TagFilter,
 } from '../domain/history';
-import { countTags, sameTags, tagKey, uniqueTags, type TagCount } from '../domain/tags';
+import { countTags, identicalTags, tagKey, uniqueTags, type TagCount } from '../domain/tags';
 import { blobToDataUrl, dataUrlToBlob } from '../storage/data-url';
 import type { HistoryStore } from '../storage/history-store';
 
@@ -336,7 +336,7 @@ export class HistoryState {
         return false;
       }
       const clean = uniqueTags(tags);
-      if (sameTags(clean, record.tags) && clean.every((t, i) => t === record.tags[i])) return true;
+      if (identicalTags(clean, record.tags)) return true;
       const next: HistoryRecord = { ...record, tags: clean };
       try {
         await (await this.#ready()).put(next);
