@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { BENCH_MODEL_ID, MODELS_DIR, SHAPE, ensureBenchModel } from './make-model.mjs';
-import { launchChromium, useBenchModel } from './browser.mjs';
+import { launchChromium, launchProfile, useBenchModel } from './browser.mjs';
 import { startServers } from './servers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -175,9 +175,12 @@ function workerUrl() {
   return `/assets/${file}`;
 }
 
-function browserEngine(browser, servers, { dtype, isolated }) {
+function browserEngine(servers, { dtype, isolated }) {
   const origin = isolated ? servers.isolated : servers.plain;
   const config = { source: { host: servers.hub, modelId: `${BENCH_MODEL_ID}-${dtype}` }, device: 'wasm' };
+  // Each engine has its own profile on disk: warm loads then find the code caches a returning
+  // user's browser has (browser.mjs, launchProfile).
+  let profile = null;
   let context = null;
   let page = null;
   let batch = false;
@@ -216,7 +219,8 @@ function browserEngine(browser, servers, { dtype, isolated }) {
       return batch;
     },
     async load() {
-      context = await browser.newContext();
+      profile = await launchProfile('npm run bench');
+      context = profile.context;
       await openPage();
       const ms = await firstResult();
       batch = await page.evaluate((c) => window.moodlensBench.hasBatch(c), config);
@@ -224,10 +228,11 @@ function browserEngine(browser, servers, { dtype, isolated }) {
       return ms;
     },
     run: (c) => page.evaluate(([cfg, texts, b]) => window.moodlensBench.run(cfg, texts, b), [config, c.texts, batch]),
-    /** A fresh profile (empty IndexedDB) to the first result. */
+    /** A fresh profile (empty IndexedDB, no HTTP or code cache) to the first result. */
     async coldLoad() {
       const keep = { context, page };
-      context = await browser.newContext();
+      const fresh = await launchProfile('npm run bench');
+      context = fresh.context;
       try {
         await openPage();
         const ms = await firstResult();
@@ -235,11 +240,11 @@ function browserEngine(browser, servers, { dtype, isolated }) {
         await page.close();
         return ms;
       } finally {
-        await context.close();
+        await fresh.close();
         ({ context, page } = keep);
       }
     },
-    /** A new page and worker in a profile whose IndexedDB holds the model, to the first result. */
+    /** A new page and worker in the profile that holds the model (and the code caches), to the first result. */
     async warmLoad() {
       const keep = page;
       try {
@@ -253,7 +258,7 @@ function browserEngine(browser, servers, { dtype, isolated }) {
         page = keep;
       }
     },
-    close: async () => context?.close(),
+    close: async () => profile?.close(),
   };
 }
 
@@ -555,9 +560,9 @@ async function main() {
     nodeEngine('int8'),
     nodeEngine('fp32'),
     ...(torch ? [torchEngine(torch)] : []),
-    browserEngine(browser, servers, { dtype: 'int8', isolated: true }),
-    browserEngine(browser, servers, { dtype: 'int8', isolated: false }),
-    browserEngine(browser, servers, { dtype: 'fp32', isolated: true }),
+    browserEngine(servers, { dtype: 'int8', isolated: true }),
+    browserEngine(servers, { dtype: 'int8', isolated: false }),
+    browserEngine(servers, { dtype: 'fp32', isolated: true }),
   ];
   const engines = o.only ? all.filter((e) => o.only.has(e.key)) : all;
   if (!torch) console.log('PyTorch: skipped (no python3-torch; bench/README.md says how to add it)');

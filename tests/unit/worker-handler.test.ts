@@ -24,8 +24,9 @@ const findings: ProbeFindings = {
 };
 
 /** A fake model: one token per word; "happy" texts score joy, everything else sadness. */
-function fakeModel(log: string[], opts: { failRun?: boolean } = {}, batches?: string[][]): RuntimeModel {
+function fakeModel(log: string[], opts: { failRun?: boolean; timings?: RuntimeModel['timings'] } = {}, batches?: string[][]): RuntimeModel {
   return {
+    ...(opts.timings ? { timings: opts.timings } : {}),
     countTokens: (t) => t.split(/\s+/u).filter(Boolean).length,
     async classify(texts) {
       log.push(`classify:${texts.length}`);
@@ -49,6 +50,8 @@ interface FakeOptions {
   online?: boolean;
   /** What takeCacheWriteFailure answers once. */
   cacheWriteFailure?: string;
+  /** The load's own breakdown, as the real runtime reports it. */
+  timings?: RuntimeModel['timings'];
 }
 
 function setup(opts: FakeOptions = {}) {
@@ -67,7 +70,7 @@ function setup(opts: FakeOptions = {}) {
       if (opts.failLoadOn?.has(plan.device)) throw new Error(`cannot load on ${plan.device}`);
       if (opts.loadError) throw opts.loadError;
       cacheFailure = opts.cacheWriteFailure ?? null;
-      return fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu }, batches);
+      return fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu, ...(opts.timings ? { timings: opts.timings } : {}) }, batches);
     },
     async evict(source, files) {
       log.push(`evict:${source.modelId}${files ? `:${files.join(',')}` : ''}`);
@@ -124,6 +127,12 @@ describe('worker handler', () => {
     expect(messages[2]).toMatchObject({ type: 'loaded', model: { loadMs: 10, phases: { filesMs: 5, sessionMs: 5, warmupMs: 5 } } });
     expect(messages[3]).toMatchObject({ result: { top: 'joy', device: 'wasm', dtype: 'q8', chunks: 1, tokens: 3, modelId: 'test/model' } });
     expect(messages[4]).toMatchObject({ result: { top: 'sadness' } });
+  });
+
+  it("reports the runtime's own split of a load: files read, then the session made", async () => {
+    const { handle, messages } = setup({ timings: { filesMs: 2, sessionMs: 4 } });
+    await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    expect(messages.find((m) => m.type === 'loaded')).toMatchObject({ model: { loadMs: 10, phases: { filesMs: 2, sessionMs: 4, warmupMs: 5 } } });
   });
 
   it('reloads when the config changes, disposing the old model', async () => {

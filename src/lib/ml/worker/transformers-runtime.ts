@@ -108,14 +108,17 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       useRuntimeBuild(plan.device);
       env.remoteHost = `${source.host}/`;
       env.remotePathTemplate = '{model}/resolve/{revision}/';
-      const report = progressReporter(plan.files, onProgress);
+      const started = performance.now();
+      let filesRead: number | null = null;
+      const report = progressReporter(plan.files, onProgress, () => (filesRead ??= performance.now()));
       const classifier = (await pipeline('text-classification', source.modelId, {
         device: plan.device,
         dtype: plan.dtype,
         progress_callback: (info: ProgressEvent) => report(info),
       })) as TextClassificationPipeline;
+      const made = performance.now();
       report({ status: 'ready' });
-      return wrapPipeline(classifier);
+      return wrapPipeline(classifier, { filesMs: (filesRead ?? made) - started, sessionMs: made - started });
     },
 
     async evict(source, files) {
@@ -133,8 +136,9 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
   };
 }
 
-function wrapPipeline(classifier: TextClassificationPipeline): RuntimeModel {
+function wrapPipeline(classifier: TextClassificationPipeline, timings: NonNullable<RuntimeModel['timings']>): RuntimeModel {
   return {
+    timings,
     countTokens: (text) => classifier.tokenizer.encode(text, { add_special_tokens: false }).length,
     async classify(texts) {
       const out: EmotionScores[] = [];
@@ -151,10 +155,14 @@ function wrapPipeline(classifier: TextClassificationPipeline): RuntimeModel {
   };
 }
 
-/** Folds transformers.js progress events into one throttled LoadProgress stream. */
+/**
+ * Folds transformers.js progress events into one throttled LoadProgress stream; `onFilesRead`
+ * runs when every expected file has been read (from the network or the cache).
+ */
 function progressReporter(
   expected: ReadonlyArray<{ file: string; size: number | null }>,
   onProgress: (progress: LoadProgress) => void,
+  onFilesRead: () => void,
 ) {
   const files = new Map<string, { loaded: number; total: number }>();
   for (const f of expected) files.set(f.file, { loaded: 0, total: f.size ?? 0 });
@@ -185,7 +193,10 @@ function progressReporter(
     } else if (info.status === 'done' && file) {
       const f = files.get(file);
       if (f) f.loaded = Math.max(f.loaded, f.total);
-      if ([...files.values()].every((x) => x.loaded >= x.total)) phase = 'init';
+      if ([...files.values()].every((x) => x.loaded >= x.total)) {
+        phase = 'init';
+        onFilesRead();
+      }
       emit(true);
     } else if (info.status === 'ready') {
       phase = 'init';
