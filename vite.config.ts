@@ -5,6 +5,7 @@ import { defineConfig } from 'vite';
 import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { VitePWA } from 'vite-plugin-pwa';
 import { faceModels } from './scripts/lib/face-models-plugin.mjs';
+import { litertFactories } from './scripts/lib/litert-plugin.mjs';
 
 /**
  * The Content Security Policy of the built page (a meta tag; the dev server goes without, since
@@ -38,6 +39,8 @@ export default defineConfig({
     // The face models, converted to ONNX from @vladmandic/human at build time (served by `vite` in
     // dev); the worker bundle below is what imports them.
     faceModels(),
+    // LiteRT.js's loaders as ES modules, for the text engine's module worker (issue 18).
+    litertFactories(),
     {
       name: 'moodlens-security-meta',
       apply: 'build',
@@ -111,6 +114,6 @@ export default defineConfig({
   // Both runtimes are imported only by workers, which Vite's dependency scan does not follow: without
   // this, `vite` discovers them when a worker loads and reloads the page.
   optimizeDeps: { include: ['@huggingface/transformers', 'onnxruntime-web/wasm'] },
-  worker: { format: 'es', plugins: () => [faceModels()] },
+  worker: { format: 'es', plugins: () => [faceModels(), litertFactories()] },
   build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
 });
