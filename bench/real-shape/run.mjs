@@ -16,6 +16,7 @@ import { AutoTokenizer, env } from '@huggingface/transformers';
 import { BENCH_MODEL_ID, MODELS_DIR, SHAPE, ensureBenchModel } from './make-model.mjs';
 import { launchChromium, launchProfile, useBenchModel } from './browser.mjs';
 import { startServers } from './servers.mjs';
+import { serveProbe } from '../../tests/support/litert-probe/serve-probe.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..', '..');
@@ -524,7 +525,56 @@ function report(results) {
     console.log(`  ratio app/worker: ${(b.workerMs.median / b.appMs.median).toFixed(3)} (target at least 0.90)`);
     console.log(`  main-thread tasks over 50 ms during a run: at most ${b.longTasks} (longest ${fmt(b.longestTaskMs)})`);
   }
+  if (results.litert) {
+    const l = results.litert;
+    const s = l.stack;
+    console.log(`\nLiteRT.js (issue 18), linear layers only until the ONNX->TFLite converter exists: ${s.layers} layers x (Q, K, V, O ${s.hidden}->${s.hidden}, FFN ${s.hidden}->${s.ffn}->${s.hidden}), ${s.rows} rows, int8 weights, hybrid FULLY_CONNECTED (median of ${l.runs} runs after ${LITERT_WARMUP_RUNS}):`);
+    for (const r of l.rows) {
+      // Compared with onnxruntime-web's whole model on as many threads (2 isolated, 1 not).
+      const ref = results.engines.find((e) => e.key === r.compareWith)?.cases['1x64'];
+      const ratio = ref ? `; onnxruntime-web's whole model on as many threads: ${fmt(ref.median)} (${(r.median / ref.median).toFixed(2)}x)` : '';
+      console.log(`  ${r.name.padEnd(34)} ${fmt(r.median)} (${fmt(r.min)}-${fmt(r.max)}); runtime start ${fmt(r.startMs)}, model compiled in ${fmt(r.compileMs)}${ratio}`);
+    }
+  }
 
+}
+
+// ---------------------------------------------------------------------------
+// LiteRT.js (issue 18): the probe page of tests/e2e/litert-engine.spec.ts times a stack of int8
+// linear layers of the real model's shapes, written by the app's TFLite writer
+// ---------------------------------------------------------------------------
+
+const LITERT_WARMUP_RUNS = 5;
+
+async function liteRtMetrics(browser) {
+  const stack = { rows: 64, hidden: SHAPE.hidden, ffn: SHAPE.ffn, layers: SHAPE.layers };
+  const runs = 30;
+  const probe = await serveProbe();
+  const context = await browser.newContext();
+  const rows = [];
+  try {
+    for (const [name, page, numThreads, compareWith] of [
+      ['threaded build, 2 threads (isolated)', 'iso', THREADS, 'chromium-int8-isolated'],
+      ['threaded build, 1 thread (isolated)', 'iso', 1, 'chromium-int8-plain'],
+      ['plain build (not isolated)', 'plain', undefined, 'chromium-int8-plain'],
+    ]) {
+      const tab = await context.newPage();
+      await tab.goto(`${probe.origin}/${page}/index.html`);
+      await tab.waitForFunction(() => typeof window.probeTiming === 'function');
+      const r = await tab.evaluate(([st, n, t]) => window.probeTiming(st, n, t), [stack, runs + LITERT_WARMUP_RUNS, numThreads]);
+      await tab.close();
+      if (r.error) throw new Error(`LiteRT.js probe: ${r.error}`);
+      if (!r.build) {
+        console.log('LiteRT.js: this Chromium has no relaxed SIMD, so the app would use onnxruntime-web; skipped');
+        return undefined;
+      }
+      rows.push({ name, page, compareWith, build: r.build, startMs: r.startMs, compileMs: r.compileMs, ...stats(r.times.slice(LITERT_WARMUP_RUNS)) });
+    }
+  } finally {
+    await context.close();
+    await probe.close();
+  }
+  return { stack, runs, rows };
 }
 
 // ---------------------------------------------------------------------------
@@ -624,10 +674,11 @@ async function main() {
       process.stdout.write(`\rloads ${i + 1}/${o.loads}`);
     }
     if (o.loads) process.stdout.write('\n');
-    for (const [key, l] of Object.entries(loads)) results.loads[key] = { cold: stats(l.cold), warm: stats(l.warm), warmMarks: l.marks, warmPhases: l.phases };
+    if (o.loads) for (const [key, l] of Object.entries(loads)) results.loads[key] = { cold: stats(l.cold), warm: stats(l.warm), warmMarks: l.marks, warmPhases: l.phases };
 
     if (!o.only || o.only.has('app')) results.app = await appMetrics(browser, servers);
     if (!o.only || o.only.has('batch')) results.batch = await batchMetrics(browser, servers, tokenizer, Math.max(3, Math.min(o.rounds, 5)));
+    if (!o.only || o.only.has('litert')) results.litert = await liteRtMetrics(browser);
   } finally {
     await Promise.all(engines.map((e) => e.close()));
     await browser.close();

@@ -4,65 +4,21 @@
 // The outputs are checked against the same layers computed here in double precision.
 //
 // The probe page (tests/support/litert-probe/) is built with Vite and the app's LiteRT plugin
-// into a temporary folder, and served from 127.0.0.1 by this file, with and without COOP/COEP.
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+// into a temporary folder, and served from 127.0.0.1 with and without COOP/COEP (serve-probe.mjs).
 import { expect, test } from '@playwright/test';
-import { build } from 'vite';
-import { litertFactories } from '../../scripts/lib/litert-plugin.mjs';
-import { BuiltinOp, TensorType, Activation } from '../../src/lib/ml/tflite/model-writer';
+import { Activation, BuiltinOp, TensorType } from '../../src/lib/ml/tflite/model-writer';
 import type { PlainModel, PlainReply } from '../support/litert-probe/probe-page';
+import { serveProbe } from '../support/litert-probe/serve-probe.mjs';
 
-const ROOT = path.resolve('tests/support/litert-probe');
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
-
-let outDir = '';
-let server: Server;
-let origin = '';
+let probe: Awaited<ReturnType<typeof serveProbe>> | null = null;
 
 test.beforeAll(async () => {
   test.setTimeout(120_000);
-  outDir = await mkdtemp(path.join(tmpdir(), 'moodlens-litert-probe-'));
-  await build({
-    configFile: false,
-    root: ROOT,
-    base: './',
-    logLevel: 'warn',
-    plugins: [litertFactories()],
-    worker: { format: 'es', plugins: () => [litertFactories()] },
-    build: { outDir, emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 4000 },
-  });
-  // /iso/… is served cross-origin isolated (threads allowed), /plain/… as most static hosts do.
-  server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://x');
-    const [, mode, ...rest] = url.pathname.split('/');
-    const file = path.join(outDir, rest.join('/') || 'index.html');
-    void stat(file).then(
-      (s) => {
-        if (!s.isFile() || !file.startsWith(outDir)) throw new Error('not a file');
-        res.writeHead(200, {
-          'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
-          ...(mode === 'iso' ? { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } : {}),
-        });
-        createReadStream(file).pipe(res);
-      },
-      () => {
-        res.writeHead(404);
-        res.end();
-      },
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  origin = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  probe = await serveProbe();
 });
 
 test.afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
-  if (outDir) await rm(outDir, { recursive: true, force: true });
+  await probe?.close();
 });
 
 /** A seeded generator (mulberry32), so a failure can be run again. */
@@ -135,7 +91,7 @@ for (const [mode, build] of [
   test(`LiteRT.js runs a model from our TFLite writer in a module worker: ${build} build`, async ({ page }) => {
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${origin}/${mode}/index.html`);
+    await page.goto(`${probe?.origin ?? ''}/${mode}/index.html`);
     await page.waitForFunction(() => typeof window.probe === 'function');
     expect(await page.evaluate(() => self.crossOriginIsolated)).toBe(mode === 'iso');
 

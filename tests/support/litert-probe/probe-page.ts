@@ -1,8 +1,8 @@
-// The page of tests/e2e/litert-engine.spec.ts: starts the probe worker (a module worker, as the
-// app's emotion worker is) and passes the test's requests to it, with plain arrays on the test's
-// side and typed arrays on the worker's.
+// The page of the LiteRT.js probe (tests/e2e/litert-engine.spec.ts, the bench): starts the probe
+// worker (a module worker, as the app's emotion worker is) and passes requests to it, with plain
+// arrays on the caller's side and typed arrays on the worker's.
 import type { TfliteModel, TfliteTensor } from '../../../src/lib/ml/tflite/model-writer';
-import type { ProbeReply } from './probe-worker';
+import type { LinearStack, ProbeReply, ProbeRequest } from './probe-worker';
 
 /** A model as the test sends it: constant data as a list of bytes. */
 export type PlainModel = Omit<TfliteModel, 'tensors'> & {
@@ -13,25 +13,38 @@ export type PlainReply =
   | { readonly build: string | null; readonly output: number[] | null; readonly outputShape: readonly number[] }
   | { readonly error: string };
 
+export type TimingReply = { readonly build: string | null; readonly startMs: number; readonly compileMs: number; readonly times: readonly number[] } | { readonly error: string };
+
 declare global {
   interface Window {
     probe(model: PlainModel, input: readonly number[], inputShape: readonly number[]): Promise<PlainReply>;
+    probeTiming(stack: LinearStack, runs: number, numThreads?: number): Promise<TimingReply>;
   }
 }
 
 const worker = new Worker(new URL('./probe-worker.ts', import.meta.url), { type: 'module', name: 'probe' });
 let next: ((reply: ProbeReply) => void) | null = null;
 worker.addEventListener('message', (event: MessageEvent<ProbeReply>) => next?.(event.data));
+const ask = (request: ProbeRequest) =>
+  new Promise<ProbeReply>((resolve) => {
+    next = resolve;
+    worker.postMessage(request);
+  });
 
 window.probe = async (plain, input, inputShape) => {
   const model: TfliteModel = {
     ...plain,
     tensors: plain.tensors.map(({ data, ...t }) => (data ? { ...t, data: Uint8Array.from(data) } : t)),
   };
-  const reply = await new Promise<ProbeReply>((resolve) => {
-    next = resolve;
-    worker.postMessage({ model, input: Float32Array.from(input), inputShape });
-  });
+  const reply = await ask({ type: 'run', model, input: Float32Array.from(input), inputShape });
   if ('error' in reply) return reply;
+  if (reply.type !== 'run') return { error: `unexpected reply ${reply.type}` };
   return { build: reply.build, output: reply.output ? Array.from(reply.output) : null, outputShape: reply.outputShape };
+};
+
+window.probeTiming = async (stack, runs, numThreads) => {
+  const reply = await ask({ type: 'time', stack, runs, ...(numThreads ? { numThreads } : {}) });
+  if ('error' in reply) return reply;
+  if (reply.type !== 'time') return { error: `unexpected reply ${reply.type}` };
+  return { build: reply.build, startMs: reply.startMs, compileMs: reply.compileMs, times: reply.times };
 };

@@ -1,41 +1,98 @@
-// Runs a TFLite model written by src/lib/ml/tflite/model-writer.ts through LiteRT.js, started by
-// src/lib/ml/litert/load-litert.ts exactly as the emotion worker will start it.
+// Runs TFLite models written by src/lib/ml/tflite/model-writer.ts through LiteRT.js, started by
+// src/lib/ml/litert/load-litert.ts exactly as the emotion worker will start it. Two requests:
+// `run` (a given model once, for tests/e2e/litert-engine.spec.ts) and `time` (a stack of int8
+// linear layers of a transformer's shapes, made here, timed over many runs, for the bench).
 import { loadAndCompile, Tensor } from '@litertjs/core';
 import { liteRtBuildFor, startLiteRt, type LiteRtBuild } from '../../../src/lib/ml/litert/load-litert';
-import { writeTflite, type TfliteModel } from '../../../src/lib/ml/tflite/model-writer';
+import { Activation, BuiltinOp, TensorType, writeTflite, type TfliteModel, type TfliteOperator, type TfliteTensor } from '../../../src/lib/ml/tflite/model-writer';
 
-export interface ProbeRequest {
-  readonly model: TfliteModel;
-  readonly input: Float32Array;
-  readonly inputShape: readonly number[];
+export type ProbeRequest =
+  | { readonly type: 'run'; readonly model: TfliteModel; readonly input: Float32Array; readonly inputShape: readonly number[] }
+  | { readonly type: 'time'; readonly stack: LinearStack; readonly runs: number; readonly numThreads?: number };
+
+/** `layers` transformer layers' linear parts: Q, K, V, O (hidden->hidden), then hidden->ffn->hidden. */
+export interface LinearStack {
+  readonly rows: number;
+  readonly hidden: number;
+  readonly ffn: number;
+  readonly layers: number;
 }
 
 export type ProbeReply =
-  | { readonly build: LiteRtBuild | null; readonly output: Float32Array | null; readonly outputShape: readonly number[] }
+  | { readonly type: 'run'; readonly build: LiteRtBuild | null; readonly output: Float32Array | null; readonly outputShape: readonly number[] }
+  | { readonly type: 'time'; readonly build: LiteRtBuild | null; readonly startMs: number; readonly compileMs: number; readonly times: readonly number[] }
   | { readonly error: string };
 
+/** The linear layers as hybrid FULLY_CONNECTED ops with random int8 weights (values do not matter for time). */
+function linearStack({ rows, hidden, ffn, layers }: LinearStack): TfliteModel {
+  let seed = 1;
+  const next = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const tensors: TfliteTensor[] = [{ name: 'x', shape: [rows, hidden], type: TensorType.FLOAT32 }];
+  const operators: TfliteOperator[] = [];
+  let x = 0;
+  let width = hidden;
+  const widths = Array.from({ length: layers }, () => [hidden, hidden, hidden, hidden, ffn, hidden]).flat();
+  for (const [i, out] of widths.entries()) {
+    const weights = Int8Array.from({ length: out * width }, () => Math.round((next() * 2 - 1) * 127));
+    const scale = 1 / (127 * Math.sqrt(width));
+    tensors.push({
+      name: `w${i}`,
+      shape: [out, width],
+      type: TensorType.INT8,
+      data: new Uint8Array(weights.buffer),
+      quantization: { scale: Array.from({ length: out }, () => scale), zeroPoint: Array.from({ length: out }, () => 0), axis: 0 },
+    });
+    tensors.push({ name: `b${i}`, shape: [out], type: TensorType.FLOAT32, data: new Uint8Array(new Float32Array(out).buffer) });
+    tensors.push({ name: `y${i}`, shape: [rows, out], type: TensorType.FLOAT32 });
+    const n = tensors.length;
+    operators.push({ op: BuiltinOp.FULLY_CONNECTED, version: 5, inputs: [x, n - 3, n - 2], outputs: [n - 1], options: { kind: 'fully-connected', activation: Activation.NONE, asymmetricQuantizeInputs: true } });
+    x = n - 1;
+    width = out;
+  }
+  return { description: 'linear stack', tensors, inputs: [0], outputs: [x], operators };
+}
+
+async function handle(request: ProbeRequest): Promise<ProbeReply> {
+  const build = await liteRtBuildFor(self.crossOriginIsolated);
+  if (!build) return request.type === 'run' ? { type: 'run', build, output: null, outputShape: [] } : { type: 'time', build, startMs: 0, compileMs: 0, times: [] };
+  const t0 = performance.now();
+  await startLiteRt(build);
+  const t1 = performance.now();
+  if (request.type === 'run') {
+    const compiled = await loadAndCompile(writeTflite(request.model), { accelerator: 'wasm' });
+    const tensor = new Tensor(request.input, [...request.inputShape]);
+    const [out] = await compiled.run([tensor]);
+    tensor.delete();
+    if (!out) throw new Error('the model gave no output');
+    const output = new Float32Array(out.toTypedArray() as Float32Array);
+    const outputShape = [...(compiled.getOutputDetails()[0]?.shape ?? [])];
+    out.delete();
+    compiled.delete();
+    return { type: 'run', build, output, outputShape };
+  }
+  const { stack, runs, numThreads } = request;
+  const file = writeTflite(linearStack(stack));
+  const t2 = performance.now();
+  const compiled = await loadAndCompile(file, { accelerator: 'wasm', ...(numThreads ? { cpuOptions: { numThreads } } : {}) });
+  const compileMs = performance.now() - t2;
+  const input = Float32Array.from({ length: stack.rows * stack.hidden }, (_, i) => Math.sin(i * 0.37) * 0.5);
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const tensor = new Tensor(input, [stack.rows, stack.hidden]);
+    const [out] = await compiled.run([tensor]);
+    out?.toTypedArray();
+    out?.delete();
+    tensor.delete();
+    times.push(performance.now() - start);
+  }
+  compiled.delete();
+  return { type: 'time', build, startMs: t1 - t0, compileMs, times };
+}
+
 self.addEventListener('message', (event: MessageEvent<ProbeRequest>) => {
-  void (async () => {
-    try {
-      const { model, input, inputShape } = event.data;
-      const build = await liteRtBuildFor(self.crossOriginIsolated);
-      if (!build) {
-        self.postMessage({ build, output: null, outputShape: [] } satisfies ProbeReply);
-        return;
-      }
-      await startLiteRt(build);
-      const compiled = await loadAndCompile(writeTflite(model), { accelerator: 'wasm' });
-      const tensor = new Tensor(input, [...inputShape]);
-      const [out] = await compiled.run([tensor]);
-      tensor.delete();
-      if (!out) throw new Error('the model gave no output');
-      const output = new Float32Array(out.toTypedArray() as Float32Array);
-      const outputShape = [...compiled.getOutputDetails()[0]!.shape];
-      out.delete();
-      compiled.delete();
-      self.postMessage({ build, output, outputShape } satisfies ProbeReply);
-    } catch (err) {
-      self.postMessage({ error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) } satisfies ProbeReply);
-    }
-  })();
+  handle(event.data).then(
+    (reply) => self.postMessage(reply),
+    (err: unknown) => self.postMessage({ error: err instanceof Error ? `${err.message}\n${err.stack ?? ''}` : String(err) } satisfies ProbeReply),
+  );
 });
