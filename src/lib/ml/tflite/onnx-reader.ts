@@ -117,13 +117,15 @@ class Reader {
     else throw new Error(`ONNX model: unknown wire type ${wire}`);
   }
 
-  fields(onField: (field: number, wire: number) => boolean | void): void {
+  /** Calls `onField` per field; a field it did not read is skipped. */
+  fields(onField: (field: number, wire: number) => void): void {
     while (this.pos < this.end) {
       const key = this.varint();
       const field = Math.floor(key / 8);
       const wire = key & 7;
       const start = this.pos;
-      if (onField(field, wire) !== true && this.pos === start) this.skip(wire);
+      onField(field, wire);
+      if (this.pos === start) this.skip(wire);
     }
   }
 
