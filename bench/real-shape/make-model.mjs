@@ -99,12 +99,15 @@ function normalSource(seed) {
   };
 }
 
-/** Every parameter of the model, by its HF name, with its shape. */
-function makeWeights() {
-  const fill = normalSource(20261124);
-  const { hidden, ffn, layers, vocab, positions, labels } = SHAPE;
+/**
+ * Every parameter of the model, by its HF name, with its shape. Tests build small models of the
+ * same graph (tests/e2e/litert-converter.spec.ts) with their own shape and a larger spread.
+ */
+export function makeWeights(shape = SHAPE, std = 0.02, seed = 20261124) {
+  const fill = normalSource(seed);
+  const { hidden, ffn, layers, vocab, positions, labels } = shape;
   const w = new Map();
-  const rand = (name, dims) => w.set(name, { dims, data: fill(new Float32Array(dims.reduce((x, y) => x * y, 1)), 0.02) });
+  const rand = (name, dims) => w.set(name, { dims, data: fill(new Float32Array(dims.reduce((x, y) => x * y, 1)), std) });
   const ones = (name, n) => w.set(name, { dims: [n], data: new Float32Array(n).fill(1) });
   const zeros = (name, n) => w.set(name, { dims: [n], data: new Float32Array(n) });
 
@@ -226,10 +229,10 @@ function graphBuilder(weights, quantized) {
 }
 
 /** The ONNX graph of RobertaForSequenceClassification with these weights. */
-export function buildGraph(weights, quantized) {
+export function buildGraph(weights, quantized, shape = SHAPE) {
   const g = graphBuilder(weights, quantized);
   const { op, attr, constF32, constI64 } = g;
-  const { hidden, heads, layers, labels } = SHAPE;
+  const { hidden, heads, layers, labels } = shape;
   const headDim = hidden / heads;
 
   // Embeddings. RoBERTa numbers positions from padding_idx + 1 = 2, and gives padding position 1.

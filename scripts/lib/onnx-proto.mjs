@@ -112,7 +112,7 @@ const ONNX = protobuf.parse(ONNX_SCHEMA, { keepCase: true }).root;
 export const ModelProto = ONNX.lookupType('onnx.ModelProto');
 
 /** TensorProto.DataType values. */
-export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7 };
+export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9 };
 /** AttributeProto.AttributeType values. */
 export const ATTR = { FLOAT: 1, INT: 2, INTS: 7 };
 

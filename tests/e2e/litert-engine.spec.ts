@@ -8,6 +8,7 @@
 import { expect, test } from '@playwright/test';
 import { Activation, BuiltinOp, TensorType } from '../../src/lib/ml/tflite/model-writer';
 import type { PlainModel, PlainReply } from '../support/litert-probe/probe-page';
+import { seededRandom } from '../../src/lib/domain/metrics';
 import { serveProbe } from '../support/litert-probe/serve-probe.mjs';
 
 let probe: Awaited<ReturnType<typeof serveProbe>> | null = null;
@@ -21,16 +22,6 @@ test.afterAll(async () => {
   await probe?.close();
 });
 
-/** A seeded generator (mulberry32), so a failure can be run again. */
-function random(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const bytesOf = (a: Int8Array | Float32Array) => Array.from(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
 
 /**
@@ -39,7 +30,7 @@ const bytesOf = (a: Int8Array | Float32Array) => Array.from(new Uint8Array(a.buf
  * float bias, ReLU after the first. Returns the model and the same layers in double precision.
  */
 function twoLayers(rows: number, dims: readonly [number, number, number], seed: number) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const [d0, d1, d2] = dims;
   const weights = (out: number, inp: number) => Int8Array.from({ length: out * inp }, () => Math.round((next() * 2 - 1) * 127));
   const w1 = weights(d1, d0);

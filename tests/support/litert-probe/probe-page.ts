@@ -13,12 +13,27 @@ export type PlainReply =
   | { readonly build: string | null; readonly output: number[] | null; readonly outputShape: readonly number[] }
   | { readonly error: string };
 
+export type ConvertReply =
+  | {
+      readonly build: string | null;
+      readonly outputs: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[]; readonly data: number[] }>;
+      readonly ops: Readonly<Record<string, number>>;
+      readonly convertMs: number;
+      readonly compileMs: number;
+      readonly times: readonly number[];
+    }
+  | { readonly error: string };
+
+/** Where the ONNX model comes from: a URL on the probe's server, or its bytes in base64. */
+export type OnnxSource = { readonly url: string } | { readonly base64: string };
+
 export type TimingReply = { readonly build: string | null; readonly startMs: number; readonly compileMs: number; readonly times: readonly number[] } | { readonly error: string };
 
 declare global {
   interface Window {
     probe(model: PlainModel, input: readonly number[], inputShape: readonly number[]): Promise<PlainReply>;
     probeTiming(stack: LinearStack, runs: number, numThreads?: number): Promise<TimingReply>;
+    probeConvert(source: OnnxSource, dims: Readonly<Record<string, number>>, feeds: Readonly<Record<string, readonly number[]>>, runs?: number): Promise<ConvertReply>;
   }
 }
 
@@ -47,4 +62,15 @@ window.probeTiming = async (stack, runs, numThreads) => {
   if ('error' in reply) return reply;
   if (reply.type !== 'time') return { error: `unexpected reply ${reply.type}` };
   return { build: reply.build, startMs: reply.startMs, compileMs: reply.compileMs, times: reply.times };
+};
+
+window.probeConvert = async (source, dims, feeds, runs = 1) => {
+  const onnx =
+    'url' in source
+      ? new Uint8Array(await (await fetch(source.url)).arrayBuffer())
+      : Uint8Array.from(atob(source.base64), (c) => c.charCodeAt(0));
+  const reply = await ask({ type: 'convert', onnx, dims, feeds, runs });
+  if ('error' in reply) return reply;
+  if (reply.type !== 'convert') return { error: `unexpected reply ${reply.type}` };
+  return { ...reply, outputs: reply.outputs.map((o) => ({ ...o, data: Array.from(o.data) })) };
 };

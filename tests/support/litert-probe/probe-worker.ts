@@ -1,14 +1,25 @@
 // Runs TFLite models written by src/lib/ml/tflite/model-writer.ts through LiteRT.js, started by
-// src/lib/ml/litert/load-litert.ts exactly as the emotion worker will start it. Two requests:
-// `run` (a given model once, for tests/e2e/litert-engine.spec.ts) and `time` (a stack of int8
-// linear layers of a transformer's shapes, made here, timed over many runs, for the bench).
+// src/lib/ml/litert/load-litert.ts exactly as the emotion worker will start it. Three requests:
+// `run` (a given model once, for tests/e2e/litert-engine.spec.ts), `time` (a stack of int8
+// linear layers of a transformer's shapes, made here, timed over many runs, for the bench) and
+// `convert` (an ONNX model through src/lib/ml/tflite/onnx-to-tflite.ts, then run, for both).
 import { loadAndCompile, Tensor } from '@litertjs/core';
 import { liteRtBuildFor, startLiteRt, type LiteRtBuild } from '../../../src/lib/ml/litert/load-litert';
 import { Activation, BuiltinOp, TensorType, writeTflite, type TfliteModel, type TfliteOperator, type TfliteTensor } from '../../../src/lib/ml/tflite/model-writer';
+import { convertOnnxToTflite } from '../../../src/lib/ml/tflite/onnx-to-tflite';
+import { readOnnx } from '../../../src/lib/ml/tflite/onnx-reader';
 
 export type ProbeRequest =
   | { readonly type: 'run'; readonly model: TfliteModel; readonly input: Float32Array; readonly inputShape: readonly number[] }
-  | { readonly type: 'time'; readonly stack: LinearStack; readonly runs: number; readonly numThreads?: number };
+  | { readonly type: 'time'; readonly stack: LinearStack; readonly runs: number; readonly numThreads?: number }
+  | { readonly type: 'convert'; readonly onnx: Uint8Array; readonly dims: Readonly<Record<string, number>>; readonly feeds: Readonly<Record<string, readonly number[]>>; readonly runs: number };
+
+/** One output of a converted model's run. */
+export interface ProbeOutput {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly data: Float32Array;
+}
 
 /** `layers` transformer layers' linear parts: Q, K, V, O (hidden->hidden), then hidden->ffn->hidden. */
 export interface LinearStack {
@@ -21,6 +32,16 @@ export interface LinearStack {
 export type ProbeReply =
   | { readonly type: 'run'; readonly build: LiteRtBuild | null; readonly output: Float32Array | null; readonly outputShape: readonly number[] }
   | { readonly type: 'time'; readonly build: LiteRtBuild | null; readonly startMs: number; readonly compileMs: number; readonly times: readonly number[] }
+  | {
+      readonly type: 'convert';
+      readonly build: LiteRtBuild | null;
+      readonly outputs: readonly ProbeOutput[];
+      /** TFLite operators written, by name. */
+      readonly ops: Readonly<Record<string, number>>;
+      readonly convertMs: number;
+      readonly compileMs: number;
+      readonly times: readonly number[];
+    }
   | { readonly error: string };
 
 /** The linear layers as hybrid FULLY_CONNECTED ops with random int8 weights (values do not matter for time). */
@@ -52,12 +73,47 @@ function linearStack({ rows, hidden, ffn, layers }: LinearStack): TfliteModel {
   return { description: 'linear stack', tensors, inputs: [0], outputs: [x], operators };
 }
 
+const OP_NAMES = new Map<number, string>(Object.entries(BuiltinOp).map(([name, code]) => [code, name]));
+
+/** Converts an ONNX model for the given input sizes, runs it `runs` times on the feeds, returns the last outputs. */
+async function convertAndRun(request: Extract<ProbeRequest, { type: 'convert' }>, build: LiteRtBuild): Promise<ProbeReply> {
+  const t0 = performance.now();
+  const converted = convertOnnxToTflite(readOnnx(request.onnx), { dims: request.dims });
+  const file = writeTflite(converted.model);
+  const t1 = performance.now();
+  const compiled = await loadAndCompile(file, { accelerator: 'wasm' });
+  const t2 = performance.now();
+  const ops: Record<string, number> = {};
+  for (const o of converted.model.operators) ops[OP_NAMES.get(o.op) ?? String(o.op)] = (ops[OP_NAMES.get(o.op) ?? String(o.op)] ?? 0) + 1;
+  const times: number[] = [];
+  let outputs: ProbeOutput[] = [];
+  for (let i = 0; i < Math.max(1, request.runs); i++) {
+    const start = performance.now();
+    const tensors = converted.inputs.map((input) => {
+      const values = request.feeds[input.name];
+      if (!values) throw new Error(`no feed for ${input.name}`);
+      return new Tensor(input.type === 'int32' ? Int32Array.from(values) : Float32Array.from(values), [...input.shape]);
+    });
+    const results = await compiled.run(tensors);
+    outputs = results.map((t, k) => ({ name: converted.outputs[k]?.name ?? String(k), shape: converted.outputs[k]?.shape ?? [], data: new Float32Array(t.toTypedArray() as Float32Array) }));
+    for (const t of [...tensors, ...results]) t.delete();
+    times.push(performance.now() - start);
+  }
+  compiled.delete();
+  return { type: 'convert', build, outputs, ops, convertMs: t1 - t0, compileMs: t2 - t1, times };
+}
+
 async function handle(request: ProbeRequest): Promise<ProbeReply> {
   const build = await liteRtBuildFor(self.crossOriginIsolated);
-  if (!build) return request.type === 'run' ? { type: 'run', build, output: null, outputShape: [] } : { type: 'time', build, startMs: 0, compileMs: 0, times: [] };
+  if (!build) {
+    if (request.type === 'run') return { type: 'run', build, output: null, outputShape: [] };
+    if (request.type === 'convert') return { type: 'convert', build, outputs: [], ops: {}, convertMs: 0, compileMs: 0, times: [] };
+    return { type: 'time', build, startMs: 0, compileMs: 0, times: [] };
+  }
   const t0 = performance.now();
   await startLiteRt(build);
   const t1 = performance.now();
+  if (request.type === 'convert') return convertAndRun(request, build);
   if (request.type === 'run') {
     const compiled = await loadAndCompile(writeTflite(request.model), { accelerator: 'wasm' });
     const tensor = new Tensor(request.input, [...request.inputShape]);

@@ -1,6 +1,7 @@
 // Builds the LiteRT.js probe page (this folder) with Vite and the app's LiteRT plugin into a
 // temporary folder, and serves it on 127.0.0.1: under /iso/ cross-origin isolated (threads
-// allowed), under /plain/ as most static hosts serve. Used by tests/e2e/litert-engine.spec.ts and
+// allowed), under /plain/ as most static hosts serve; `files`, a folder, under /iso/files/ and
+// /plain/files/ (models for the converter). Used by tests/e2e/litert-engine.spec.ts and
 // by the bench (bench/real-shape/run.mjs, LiteRT.js section).
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
@@ -15,8 +16,11 @@ const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm' };
 const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
 
-/** @returns {Promise<{ origin: string, close(): Promise<void> }>} */
-export async function serveProbe() {
+/**
+ * @param {{ files?: string }} [options]
+ * @returns {Promise<{ origin: string, close(): Promise<void> }>}
+ */
+export async function serveProbe({ files } = {}) {
   const outDir = await mkdtemp(path.join(tmpdir(), 'moodlens-litert-probe-'));
   await build({
     configFile: false,
@@ -30,10 +34,12 @@ export async function serveProbe() {
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const [, mode, ...rest] = url.pathname.split('/');
-    const file = path.join(outDir, rest.join('/') || 'index.html');
+    const fromFiles = files && rest[0] === 'files';
+    const root = fromFiles ? path.resolve(files) : outDir;
+    const file = path.join(root, (fromFiles ? rest.slice(1) : rest).join('/') || 'index.html');
     stat(file).then(
       (s) => {
-        if (!s.isFile() || !file.startsWith(outDir)) throw new Error('not a file');
+        if (!s.isFile() || !file.startsWith(root)) throw new Error('not a file');
         res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', ...(mode === 'iso' ? ISOLATION : {}) });
         createReadStream(file).pipe(res);
       },

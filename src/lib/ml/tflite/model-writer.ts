@@ -8,11 +8,45 @@
 import { Builder, ByteBuffer, type Offset } from 'flatbuffers';
 
 /** TFLite's TensorType values used here. */
-export const TensorType = { FLOAT32: 0, INT32: 2, INT64: 4, BOOL: 6, INT8: 9 } as const;
+export const TensorType = { FLOAT32: 0, INT32: 2, UINT8: 3, INT64: 4, BOOL: 6, INT8: 9 } as const;
 export type TensorTypeCode = (typeof TensorType)[keyof typeof TensorType];
 
 /** TFLite's BuiltinOperator values used here. */
-export const BuiltinOp = { FULLY_CONNECTED: 9 } as const;
+export const BuiltinOp = {
+  ADD: 0,
+  CONCATENATION: 2,
+  DEQUANTIZE: 6,
+  FULLY_CONNECTED: 9,
+  MUL: 18,
+  RESHAPE: 22,
+  SOFTMAX: 25,
+  TANH: 28,
+  GATHER: 36,
+  TRANSPOSE: 39,
+  MEAN: 40,
+  SUB: 41,
+  DIV: 42,
+  SQUEEZE: 43,
+  STRIDED_SLICE: 45,
+  EXP: 47,
+  CAST: 53,
+  MAXIMUM: 55,
+  MINIMUM: 57,
+  NEG: 59,
+  EQUAL: 71,
+  NOT_EQUAL: 72,
+  SUM: 74,
+  SQRT: 75,
+  RSQRT: 76,
+  POW: 78,
+  LOGICAL_NOT: 87,
+  SQUARED_DIFFERENCE: 99,
+  SELECT_V2: 123,
+  BATCH_MATMUL: 126,
+  CUMSUM: 128,
+  BROADCAST_TO: 130,
+  GELU: 150,
+} as const;
 export type BuiltinOpCode = (typeof BuiltinOp)[keyof typeof BuiltinOp];
 
 /** The activation fused into an operator (ActivationFunctionType). */
@@ -34,17 +68,53 @@ export interface TfliteTensor {
   readonly quantization?: Quantization;
 }
 
-/** FULLY_CONNECTED: y = x·Wᵀ + b, W [out, in]. Float x with int8 W is LiteRT's "hybrid" kernel. */
-export interface FullyConnectedOptions {
-  readonly kind: 'fully-connected';
-  readonly activation?: number;
-  /** Keep x's leading dimensions instead of flattening them to one. */
-  readonly keepNumDims?: boolean;
-  /** Hybrid kernel: quantise the float input with a zero point (asymmetric) instead of without. */
-  readonly asymmetricQuantizeInputs?: boolean;
-}
+type FieldKind = 'int8' | 'bool' | 'int32' | 'float32' | 'int32s';
+/**
+ * The option tables written here: the table's number in the BuiltinOptions union (1-based, in
+ * schema order) and, per field, its slot and type. Ops without options (TANH, RSQRT, ...) are absent.
+ */
+const OPTION_TABLES = {
+  // y = x·Wᵀ + b, W [out, in]. Float x with int8 W is LiteRT's "hybrid" kernel: x is quantised
+  // per row on the fly (with a zero point when asymmetricQuantizeInputs), W stays int8.
+  'fully-connected': { union: 8, fields: { activation: [0, 'int8'], keepNumDims: [2, 'bool'], asymmetricQuantizeInputs: [3, 'bool'] } },
+  softmax: { union: 9, fields: { beta: [0, 'float32'] } },
+  concatenation: { union: 10, fields: { axis: [0, 'int32'], activation: [1, 'int8'] } },
+  add: { union: 11, fields: { activation: [0, 'int8'] } },
+  reshape: { union: 17, fields: { newShape: [0, 'int32s'] } },
+  mul: { union: 21, fields: { activation: [0, 'int8'] } },
+  gather: { union: 23, fields: { axis: [0, 'int32'], batchDims: [1, 'int32'] } },
+  transpose: { union: 26, fields: {} },
+  reducer: { union: 27, fields: { keepDims: [0, 'bool'] } },
+  sub: { union: 28, fields: { activation: [0, 'int8'] } },
+  div: { union: 29, fields: { activation: [0, 'int8'] } },
+  squeeze: { union: 30, fields: { squeezeDims: [0, 'int32s'] } },
+  'strided-slice': { union: 32, fields: { beginMask: [0, 'int32'], endMask: [1, 'int32'], shrinkAxisMask: [4, 'int32'] } },
+  exp: { union: 33, fields: {} },
+  cast: { union: 37, fields: { inDataType: [0, 'int8'], outDataType: [1, 'int8'] } },
+  dequantize: { union: 38, fields: {} },
+  'maximum-minimum': { union: 39, fields: {} },
+  neg: { union: 42, fields: {} },
+  equal: { union: 53, fields: {} },
+  'not-equal': { union: 54, fields: {} },
+  pow: { union: 56, fields: {} },
+  'logical-not': { union: 63, fields: {} },
+  'squared-difference': { union: 76, fields: {} },
+  'select-v2': { union: 98, fields: {} },
+  'batch-matmul': { union: 101, fields: { adjX: [0, 'bool'], adjY: [1, 'bool'], asymmetricQuantizeInputs: [2, 'bool'] } },
+  cumsum: { union: 102, fields: { exclusive: [0, 'bool'], reverse: [1, 'bool'] } },
+  'broadcast-to': { union: 104, fields: {} },
+  gelu: { union: 116, fields: { approximate: [0, 'bool'] } },
+} as const satisfies Record<string, { union: number; fields: Record<string, readonly [number, FieldKind]> }>;
 
-export type OperatorOptions = FullyConnectedOptions;
+type OptionTables = typeof OPTION_TABLES;
+type FieldValue<K extends FieldKind> = K extends 'bool' ? boolean : K extends 'int32s' ? readonly number[] : number;
+/** One operator's options: `kind` names the table, every field is optional (the schema's default). */
+export type OperatorOptions = {
+  [K in keyof OptionTables]: { readonly kind: K } & {
+    readonly [F in keyof OptionTables[K]['fields']]?: OptionTables[K]['fields'][F] extends readonly [number, infer T extends FieldKind] ? FieldValue<T> : never;
+  };
+}[keyof OptionTables];
+export type OptionsKind = OperatorOptions['kind'];
 
 export interface TfliteOperator {
   readonly op: BuiltinOpCode;
@@ -66,8 +136,6 @@ export interface TfliteModel {
 
 const SCHEMA_VERSION = 3;
 const FILE_ID = 'TFL3';
-/** BuiltinOptions union members used here (the union's 1-based order in the schema). */
-const OPTIONS_TYPE: Readonly<Record<OperatorOptions['kind'], number>> = { 'fully-connected': 8 };
 /** Constant buffers are aligned so the runtime can use them in place. */
 const BUFFER_ALIGN = 16;
 
@@ -128,12 +196,13 @@ export function writeTflite(model: TfliteModel): Uint8Array {
       b.addFieldInt32(6, t.quantization.axis, 0); // .quantized_dimension
       quantization = b.endObject();
     }
-    b.startObject(5);
+    b.startObject(9);
     b.addFieldOffset(0, shape, 0); // Tensor.shape
     b.addFieldInt8(1, t.type, 0); // .type
     b.addFieldInt32(2, bufferOf[i] ?? 0, 0); // .buffer
     b.addFieldOffset(3, name, 0); // .name
     if (quantization) b.addFieldOffset(4, quantization, 0); // .quantization
+    b.addFieldInt8(8, 1, 0); // .has_rank: a shape [] is a scalar, not an unknown rank
     return b.endObject();
   });
 
@@ -153,7 +222,7 @@ export function writeTflite(model: TfliteModel): Uint8Array {
     b.addFieldOffset(1, inputs, 0); // .inputs
     b.addFieldOffset(2, outputs, 0); // .outputs
     if (o.options) {
-      b.addFieldInt8(3, OPTIONS_TYPE[o.options.kind], 0); // .builtin_options_type
+      b.addFieldInt8(3, OPTION_TABLES[o.options.kind].union, 0); // .builtin_options_type
       b.addFieldOffset(4, options, 0); // .builtin_options
     }
     return b.endObject();
@@ -194,14 +263,27 @@ export function writeTflite(model: TfliteModel): Uint8Array {
 }
 
 function writeOptions(b: Builder, options: OperatorOptions): Offset {
-  switch (options.kind) {
-    case 'fully-connected':
-      b.startObject(4);
-      b.addFieldInt8(0, options.activation ?? Activation.NONE, 0); // fused_activation_function
-      b.addFieldInt8(2, options.keepNumDims ? 1 : 0, 0); // keep_num_dims
-      b.addFieldInt8(3, options.asymmetricQuantizeInputs ? 1 : 0, 0); // asymmetric_quantize_inputs
-      return b.endObject();
+  const fields = Object.entries(OPTION_TABLES[options.kind].fields) as Array<[string, readonly [number, FieldKind]]>;
+  const values = options as unknown as Readonly<Record<string, number | boolean | readonly number[] | undefined>>;
+  // Vectors are built before the table that points at them.
+  const vectors = new Map<string, Offset>();
+  for (const [name, [, kind]] of fields) {
+    const value = values[name];
+    if (kind !== 'int32s' || !Array.isArray(value)) continue;
+    b.startVector(4, value.length, 4);
+    for (let i = value.length - 1; i >= 0; i--) b.addInt32(value[i] ?? 0);
+    vectors.set(name, b.endVector());
   }
+  b.startObject(fields.reduce((n, [, [slot]]) => Math.max(n, slot + 1), 0));
+  for (const [name, [slot, kind]] of fields) {
+    const value = values[name];
+    if (value === undefined) continue;
+    if (kind === 'int32s') b.addFieldOffset(slot, vectors.get(name) ?? 0, 0);
+    else if (kind === 'float32') b.addFieldFloat32(slot, Number(value), 0);
+    else if (kind === 'int32') b.addFieldInt32(slot, Number(value), 0);
+    else b.addFieldInt8(slot, Number(value), 0);
+  }
+  return b.endObject();
 }
 
 /** Reads a model written by `writeTflite` (its first subgraph) back: for tests and debugging. */
@@ -262,21 +344,26 @@ export function readTflite(bytes: Uint8Array): TfliteModel {
     if (!code) throw new Error('an operator points at no operator code');
     const optionsType = int8(o, 3);
     const opts = table(o, 4);
+    const readOptions = (union: number, at: number): OperatorOptions => {
+      const entry = Object.entries(OPTION_TABLES).find(([, t]) => t.union === union);
+      if (!entry) throw new Error(`options table ${union} is not one this module writes`);
+      const [kind, { fields }] = entry;
+      const out: Record<string, unknown> = { kind };
+      for (const [name, [slot, type]] of Object.entries(fields) as Array<[string, readonly [number, FieldKind]]>) {
+        if (type === 'int32s') out[name] = vector(at, slot, 4, (p) => bb.readInt32(p));
+        else if (type === 'float32') out[name] = field(at, slot) ? bb.readFloat32(at + field(at, slot)) : 0;
+        else if (type === 'int32') out[name] = int32(at, slot);
+        else if (type === 'bool') out[name] = int8(at, slot) === 1;
+        else out[name] = int8(at, slot);
+      }
+      return out as OperatorOptions;
+    };
     return {
       op: code.op,
       version: code.version,
       inputs: vector(o, 1, 4, (at) => bb.readInt32(at)),
       outputs: vector(o, 2, 4, (at) => bb.readInt32(at)),
-      ...(optionsType === OPTIONS_TYPE['fully-connected'] && opts
-        ? {
-            options: {
-              kind: 'fully-connected' as const,
-              activation: int8(opts, 0),
-              keepNumDims: int8(opts, 2) === 1,
-              asymmetricQuantizeInputs: int8(opts, 3) === 1,
-            },
-          }
-        : {}),
+      ...(opts ? { options: readOptions(optionsType, opts) } : {}),
     };
   });
   return {
