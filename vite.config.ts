@@ -89,12 +89,19 @@ export default defineConfig({
         globPatterns: ['**/*.{js,mjs,css,html,wasm,onnx,svg,png,webmanifest}'],
         // Precache the WASM-only ONNX Runtime (14 MB); the WebGPU-capable build (27 MB) is cached
         // the first time a WebGPU device loads it, so WASM-only devices never download it.
-        globIgnores: ['**/*.asyncify*'],
+        // LiteRT.js (9.4 MB a build, two builds) likewise: a browser runs one build, cached the
+        // first time it starts (with the model download), so it works offline from then on.
+        globIgnores: ['**/*.asyncify*', '**/litert_wasm_*'],
         runtimeCaching: [
           {
             urlPattern: /\/assets\/ort-wasm-simd-threaded\.asyncify-[^/]*\.(?:wasm|mjs)$/,
             handler: 'CacheFirst',
             options: { cacheName: 'moodlens-webgpu-runtime', expiration: { maxEntries: 4 } },
+          },
+          {
+            urlPattern: /\/assets\/litert_wasm_[^/]*\.(?:wasm|js)$/,
+            handler: 'CacheFirst',
+            options: { cacheName: 'moodlens-litert-runtime', expiration: { maxEntries: 4 } },
           },
         ],
         maximumFileSizeToCacheInBytes: 20 * 1024 * 1024,

@@ -8,6 +8,8 @@ const pending = new Map();
 let marks = {};
 /** The load's own breakdown (LoadedModelInfo.phases) from the current run's `loaded` message. */
 let phases = null;
+/** The engine the worker loaded the model on (LoadedModelInfo.engine). */
+let engine = null;
 
 function mark(name) {
   if (!(name in marks)) marks[name] = performance.now();
@@ -16,7 +18,10 @@ function mark(name) {
 function onMessage(event) {
   const message = event.data;
   mark(message.type === 'progress' ? `progress:${message.progress.phase}` : message.type);
-  if (message.type === 'loaded') phases = message.model.phases ?? null;
+  if (message.type === 'loaded') {
+    phases = message.model.phases ?? null;
+    engine = message.model.engine ?? 'onnxruntime';
+  }
   const p = pending.get(message.id);
   if (!p) return;
   if (message.type === 'progress' || message.type === 'notice' || message.type === 'loaded') return;
@@ -77,6 +82,9 @@ window.moodlensBench = {
 
   /** The worker's own account of its last load: files read, session made, warm-up (ms). */
   phases: () => phases,
+
+  /** The engine of the last load: 'litert' or 'onnxruntime'. */
+  engine: () => engine,
 
   /** Files in the app's model cache (IndexedDB `moodlens-models`), to know when writes ended. */
   async cachedFiles() {

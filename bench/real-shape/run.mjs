@@ -176,9 +176,13 @@ function workerUrl() {
   return `/assets/${file}`;
 }
 
-function browserEngine(servers, { dtype, isolated }) {
+/**
+ * The app's emotion worker in Chromium; `engine` is the app's Text engine setting: 'onnxruntime'
+ * (onnxruntime-web) or 'litert' (LiteRT.js on the model converted in the worker, issue 18).
+ */
+function browserEngine(servers, { dtype, isolated, engine = 'onnxruntime' }) {
   const origin = isolated ? servers.isolated : servers.plain;
-  const config = { source: { host: servers.hub, modelId: `${BENCH_MODEL_ID}-${dtype}` }, device: 'wasm' };
+  const config = { source: { host: servers.hub, modelId: `${BENCH_MODEL_ID}-${dtype}` }, device: 'wasm', engine: engine === 'litert' ? 'auto' : 'onnxruntime' };
   // Each engine has its own profile on disk: warm loads then find the code caches a returning
   // user's browser has (browser.mjs, launchProfile).
   let profile = null;
@@ -197,7 +201,13 @@ function browserEngine(servers, { dtype, isolated }) {
     }
     await page.evaluate((url) => window.moodlensBench.start(url), workerUrl());
   }
-  const firstResult = () => page.evaluate(([c, t]) => window.moodlensBench.run(c, t, false), [config, ['Warm start: how long until this text has scores?']]);
+  const firstResult = async () => {
+    const ms = await page.evaluate(([c, t]) => window.moodlensBench.run(c, t, false), [config, ['Warm start: how long until this text has scores?']]);
+    // A LiteRT.js row that fell back to onnxruntime-web would time the wrong engine.
+    const loaded = await page.evaluate(() => window.moodlensBench.engine());
+    if (loaded !== engine) throw new Error(`${engine} was asked for, the worker loaded ${loaded}`);
+    return ms;
+  };
 
   /** Waits until the worker's cache writes (not awaited by transformers.js) have all landed. */
   async function cacheSettled() {
@@ -212,8 +222,8 @@ function browserEngine(servers, { dtype, isolated }) {
   }
 
   return {
-    name: `Chromium WASM ${dtype}, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? ' (cross-origin isolated)' : ' (not isolated)'}`,
-    key: `chromium-${dtype}-${isolated ? 'isolated' : 'plain'}`,
+    name: `Chromium ${engine === 'litert' ? 'LiteRT.js' : 'WASM'} ${dtype}, ${threads} thread${threads > 1 ? 's' : ''}${isolated ? ' (cross-origin isolated)' : ' (not isolated)'}`,
+    key: `${engine === 'litert' ? 'litert' : 'chromium'}-${dtype}-${isolated ? 'isolated' : 'plain'}`,
     dtype,
     browser: true,
     get batched() {
@@ -478,11 +488,32 @@ function table(results) {
   return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+/** Issue 18's speed targets, as ratios within this run: each engine of the app against PyTorch eager fp32. */
+function targets(results) {
+  const find = (key) => results.engines.find((e) => e.key === key);
+  const torch = find('torch-fp32');
+  if (!torch) return;
+  const line = (key, c, what, limit, higherIsBetter = false) => {
+    const e = find(key);
+    const mine = e?.cases[c]?.median;
+    const ref = torch.cases[c]?.median;
+    if (!mine || !ref) return;
+    const ratio = mine / ref;
+    const met = higherIsBetter ? ratio <= 1 : ratio <= limit;
+    console.log(`  ${e.name.padEnd(52)} ${c.padEnd(6)} ${fmt(mine)} vs PyTorch ${fmt(ref)}: ${ratio.toFixed(2)}x time (${what}: ${met ? 'met' : 'not met'})`);
+  };
+  console.log('\nIssue 18 targets against PyTorch eager fp32 (time ratio; below 1 is faster):');
+  for (const key of ['litert-int8-isolated', 'chromium-int8-isolated']) line(key, '1x64', 'at or under 1.0 with 2 threads', 1);
+  for (const key of ['litert-int8-plain', 'chromium-int8-plain']) line(key, '1x64', 'within 1.3 on one thread', 1.3);
+  for (const key of ['litert-int8-isolated', 'chromium-int8-isolated']) line(key, '32x64', 'throughput at or above PyTorch', 1, true);
+}
+
 /** Prints the tables of one run. */
 function report(results) {
   console.log(`\nMedian per case (min-max) and ratio to onnxruntime-node at the same dtype; batches in sequences/s.`);
   console.log(table(results));
   for (const e of results.engines) if (e.note) console.log(`  ${e.name}: ${e.note}`);
+  targets(results);
   if (Object.keys(results.loads).length) {
     console.log('\nModel load to first result (median, min-max):');
     for (const [key, l] of Object.entries(results.loads)) {
@@ -528,7 +559,7 @@ function report(results) {
   if (results.litert) {
     const l = results.litert;
     const s = l.stack;
-    console.log(`\nLiteRT.js (issue 18), linear layers only until the ONNX->TFLite converter exists: ${s.layers} layers x (Q, K, V, O ${s.hidden}->${s.hidden}, FFN ${s.hidden}->${s.ffn}->${s.hidden}), ${s.rows} rows, int8 weights, hybrid FULLY_CONNECTED (median of ${l.runs} runs after ${LITERT_WARMUP_RUNS}):`);
+    console.log(`\nLiteRT.js (issue 18), the linear layers alone: ${s.layers} layers x (Q, K, V, O ${s.hidden}->${s.hidden}, FFN ${s.hidden}->${s.ffn}->${s.hidden}), ${s.rows} rows, int8 weights, hybrid FULLY_CONNECTED (median of ${l.runs} runs after ${LITERT_WARMUP_RUNS}):`);
     for (const r of l.rows) {
       // Compared with onnxruntime-web's whole model on as many threads (2 isolated, 1 not).
       const ref = results.engines.find((e) => e.key === r.compareWith)?.cases['1x64'];
@@ -613,6 +644,8 @@ async function main() {
     browserEngine(servers, { dtype: 'int8', isolated: true }),
     browserEngine(servers, { dtype: 'int8', isolated: false }),
     browserEngine(servers, { dtype: 'fp32', isolated: true }),
+    browserEngine(servers, { dtype: 'int8', isolated: true, engine: 'litert' }),
+    browserEngine(servers, { dtype: 'int8', isolated: false, engine: 'litert' }),
   ];
   const engines = o.only ? all.filter((e) => o.only.has(e.key)) : all;
   if (!torch) console.log('PyTorch: skipped (no python3-torch; bench/README.md says how to add it)');

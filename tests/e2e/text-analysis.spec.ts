@@ -23,6 +23,8 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   expect(scores.anger).toBeGreaterThan(0.5);
   await expect(page.getByTestId('text-device')).toHaveText('wasm');
   await expect(page.getByTestId('text-dtype')).toHaveText('q8');
+  // Chromium has relaxed SIMD: the model was converted and runs on LiteRT.js (issue 18).
+  await expect(page.getByTestId('text-engine')).toHaveText('LiteRT.js');
 
   await analyze(page, 'I am so delighted today');
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');
@@ -36,6 +38,7 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   await page.reload();
   // The cached model starts loading in the background as the app opens, downloading nothing.
   await expect(page.getByTestId('model-ready')).toContainText('ready on this device (q8, wasm)');
+  await expect(page.getByTestId('model-engine')).toContainText('LiteRT.js');
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByLabel('Model host')).toHaveValue(HUB);
@@ -187,4 +190,27 @@ test('Explain: the word that carries the emotion is its top word, and another em
   await expect(page.getByTestId('explained-emotion')).toHaveText('neutral');
   const neutral = await read();
   expect(neutral.find(([w]) => w === 'furious')![1]).toBeLessThan(0);
+});
+
+test('Text engine "ONNX Runtime only" reads the same text with ONNX Runtime, to the same scores as LiteRT.js', async ({ page }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  const text = 'I am so delighted today, what a surprise';
+  await analyze(page, text);
+  await expect(page.getByTestId('text-engine')).toHaveText('LiteRT.js');
+  await expect(page.getByTestId('text-engine')).toHaveAttribute('data-engine', 'litert');
+  const fromLiteRt = await textScores(page);
+
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Text engine on WASM').selectOption('onnxruntime');
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await analyze(page, text);
+  await expect(page.getByTestId('text-engine')).toHaveText('ONNX Runtime');
+  await expect(page.getByTestId('text-engine')).toHaveAttribute('data-engine', 'onnxruntime');
+  const fromOrt = await textScores(page);
+  for (const emotion of EMOTIONS) expect(fromLiteRt[emotion], emotion).toBeCloseTo(fromOrt[emotion] ?? -1, 4);
+
+  // The choice is kept: after a reload the model starts again on ONNX Runtime.
+  await page.reload();
+  await expect(page.getByTestId('model-engine')).toContainText('ONNX Runtime');
 });

@@ -237,6 +237,10 @@ describe('SettingsState is changed only by intent', () => {
   it('derives the model config from the current settings', async () => {
     const { settings } = await loaded();
     await settings.update({ modelSource: 'disk', device: 'wasm' });
-    expect(settings.modelConfig).toEqual({ source: { host: 'https://disk.moodlens.invalid', modelId: 'local/disk-model' }, device: 'wasm' });
+    expect(settings.modelConfig).toEqual({ source: { host: 'https://disk.moodlens.invalid', modelId: 'local/disk-model' }, device: 'wasm', engine: 'auto' });
+    await settings.update({ textEngine: 'onnxruntime' });
+    expect(settings.modelConfig.engine).toBe('onnxruntime');
+    await settings.update({ textEngine: 'tflite' });
+    expect(settings.modelConfig.engine).toBe('onnxruntime');
   });
 });

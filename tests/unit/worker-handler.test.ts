@@ -52,6 +52,8 @@ interface FakeOptions {
   cacheWriteFailure?: string;
   /** The load's own breakdown, as the real runtime reports it. */
   timings?: RuntimeModel['timings'];
+  /** The engine the runtime reports it loaded on, and why not the preferred one. */
+  engine?: Pick<RuntimeModel, 'engine' | 'engineDetail' | 'engineNote'>;
 }
 
 function setup(opts: FakeOptions = {}) {
@@ -65,12 +67,15 @@ function setup(opts: FakeOptions = {}) {
     detectWebGpu: async () => ({ available: opts.gpu ?? false, fp16: false }),
     probe: opts.probe ?? (async () => findings),
     async loadModel(_source, plan, onProgress) {
-      log.push(`load:${plan.device}:${plan.dtype}`);
+      log.push(`load:${plan.device}:${plan.dtype}${plan.engine && plan.engine !== 'auto' ? `:${plan.engine}` : ''}`);
       onProgress({ phase: 'download', files: [], loaded: 50, total: 100 });
       if (opts.failLoadOn?.has(plan.device)) throw new Error(`cannot load on ${plan.device}`);
       if (opts.loadError) throw opts.loadError;
       cacheFailure = opts.cacheWriteFailure ?? null;
-      return fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu, ...(opts.timings ? { timings: opts.timings } : {}) }, batches);
+      return {
+        ...fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu, ...(opts.timings ? { timings: opts.timings } : {}) }, batches),
+        ...opts.engine,
+      };
     },
     async evict(source, files) {
       log.push(`evict:${source.modelId}${files ? `:${files.join(',')}` : ''}`);
@@ -133,6 +138,31 @@ describe('worker handler', () => {
     const { handle, messages } = setup({ timings: { filesMs: 2, sessionMs: 4 } });
     await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
     expect(messages.find((m) => m.type === 'loaded')).toMatchObject({ model: { loadMs: 10, phases: { filesMs: 2, sessionMs: 4, warmupMs: 5 } } });
+  });
+
+  it('names the engine the runtime loaded on in the load and in every result, and passes its note on', async () => {
+    const { handle, messages } = setup({ engine: { engine: 'litert', engineDetail: 'LiteRT.js, threads' } });
+    await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    expect(messages.find((m) => m.type === 'loaded')).toMatchObject({ model: { engine: 'litert', engineDetail: 'LiteRT.js, threads' } });
+    expect(messages.at(-1)).toMatchObject({ type: 'classified', result: { engine: 'litert' } });
+
+    const fallback = setup({ engine: { engine: 'onnxruntime', engineNote: 'LiteRT.js could not run this model (x), so it runs on ONNX Runtime.' } });
+    await fallback.handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    expect(fallback.messages.find((m) => m.type === 'notice')).toMatchObject({ notice: expect.stringContaining('could not run this model') });
+    expect(fallback.messages.at(-1)).toMatchObject({ type: 'classified', result: { engine: 'onnxruntime' } });
+
+    // A runtime that says nothing (older workers, the fake) counts as ONNX Runtime.
+    const plain = setup();
+    await plain.handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    expect(plain.messages.find((m) => m.type === 'loaded')).toMatchObject({ model: { engine: 'onnxruntime' } });
+  });
+
+  it('loads the model again when the engine setting changes, and hands the setting to the runtime', async () => {
+    const { handle, log } = setup();
+    await handle({ type: 'classify', id: 1, config, text: 'happy' });
+    await handle({ type: 'classify', id: 2, config: { ...config, engine: 'onnxruntime' }, text: 'happy' });
+    await handle({ type: 'classify', id: 3, config: { ...config, engine: 'onnxruntime' }, text: 'sad' });
+    expect(log.filter((l) => l.startsWith('load') || l === 'dispose')).toEqual(['load:wasm:q8', 'dispose', 'load:wasm:q8:onnxruntime']);
   });
 
   it('reloads when the config changes, disposing the old model', async () => {

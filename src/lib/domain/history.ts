@@ -23,6 +23,8 @@ export interface TextPart {
   readonly modelId: string;
   readonly device: string;
   readonly dtype: string;
+  /** What ran the model: 'litert' or 'onnxruntime' (absent in records made before issue 18). */
+  readonly engine?: string;
   readonly inferenceMs: number;
   readonly chunks: number;
   readonly tokens: number;
@@ -159,6 +161,7 @@ function readTextPart(v: unknown): TextPart | null | undefined {
     modelId: str(v.modelId, 300) ?? '',
     device: str(v.device, 20) ?? '',
     dtype: str(v.dtype, 20) ?? '',
+    ...(v.engine === 'litert' || v.engine === 'onnxruntime' ? { engine: v.engine } : {}),
     inferenceMs: finite(v.inferenceMs) ?? 0,
     chunks: finite(v.chunks) ?? 1,
     tokens: finite(v.tokens) ?? 0,

@@ -25,6 +25,19 @@ export type Device = 'webgpu' | 'wasm';
 /** The user's device setting. */
 export type DevicePreference = 'auto' | Device;
 
+/**
+ * What runs the text model on WASM: LiteRT.js (XNNPACK with relaxed SIMD, on a TFLite model
+ * converted on the device) where the browser has relaxed SIMD and the model converts, else ONNX
+ * Runtime Web. WebGPU always runs on ONNX Runtime.
+ */
+export type TextEngine = 'litert' | 'onnxruntime';
+
+/** The user's engine setting: the fastest that works here, or ONNX Runtime only. */
+export type TextEnginePreference = 'auto' | 'onnxruntime';
+
+/** How each engine is named on screen. */
+export const TEXT_ENGINE_NAMES: Readonly<Record<TextEngine, string>> = { litert: 'LiteRT.js', onnxruntime: 'ONNX Runtime' };
+
 /** The ONNX weights file for each dtype, as transformers.js names them. */
 export const DTYPE_FILES: Readonly<Record<ModelDtype, string>> = {
   fp32: 'onnx/model.onnx',

@@ -200,6 +200,7 @@ export function recordOf(run: Run, weights: Readonly<Partial<Record<ChannelId, n
       modelId: t.modelId,
       device: t.device,
       dtype: t.dtype,
+      ...(t.engine ? { engine: t.engine } : {}),
       inferenceMs: t.inferenceMs,
       chunks: t.chunks,
       tokens: t.tokens,

@@ -10,6 +10,7 @@ import {
   checkServiceUrl,
   type Checked,
   type DevicePreference,
+  type TextEnginePreference,
   type ModelSource,
 } from './model-source';
 import { CHANNEL_IDS, EQUAL_WEIGHTS, isChannelId, type ChannelWeights } from './channels';
@@ -37,6 +38,8 @@ export interface Settings {
   /** Use the model host, or the files the user loaded from disk. */
   readonly modelSource: 'remote' | 'disk';
   readonly device: DevicePreference;
+  /** Which engine runs the text model on WASM (see model-source.ts). */
+  readonly textEngine: TextEnginePreference;
   /** Vision provider preset id (see vision/providers.ts). */
   readonly visionProvider: string;
   /** OpenAI-compatible base URL, e.g. https://api.groq.com/openai/v1. */
@@ -59,6 +62,7 @@ export const DEFAULT_SETTINGS: Settings = {
   modelId: DEFAULT_MODEL_ID,
   modelSource: 'remote',
   device: 'auto',
+  textEngine: 'auto',
   visionProvider: 'groq',
   visionBaseUrl: 'https://api.groq.com/openai/v1',
   visionModel: 'qwen/qwen3.6-27b',
@@ -120,6 +124,8 @@ const CHECKS: { readonly [K in SettingKey]: (value: unknown) => Checked<Settings
     DEVICES.includes(value as DevicePreference)
       ? { ok: true, value: value as DevicePreference }
       : { ok: false, error: 'Choose Automatic, WebGPU or WASM.' },
+  textEngine: (value) =>
+    value === 'auto' || value === 'onnxruntime' ? { ok: true, value } : { ok: false, error: 'Choose Automatic or ONNX Runtime.' },
   visionProvider: (value) =>
     typeof value === 'string' && PROVIDER_ID.test(value) ? { ok: true, value } : { ok: false, error: 'Choose a provider from the list.' },
   visionBaseUrl: (value) => checkApiBaseUrl(asText(value)),
@@ -158,6 +164,7 @@ export const SETTING_NAMES: Readonly<Record<SettingKey, string>> = {
   modelId: 'Model id',
   modelSource: 'Model source',
   device: 'Device',
+  textEngine: 'Text engine',
   visionProvider: 'Provider',
   visionBaseUrl: 'API base URL',
   visionModel: 'Vision model',

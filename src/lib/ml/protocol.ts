@@ -4,12 +4,14 @@
 import type { Explanation } from '../domain/explain';
 import type { EmotionScores, Emotion } from '../domain/emotions';
 import type { ModelErrorData } from '../domain/errors';
-import type { Device, DevicePreference, ModelDtype, ModelSource } from '../domain/model-source';
+import type { Device, DevicePreference, ModelDtype, ModelSource, TextEngine, TextEnginePreference } from '../domain/model-source';
 
 /** What the page asks the worker to load. */
 export interface ModelConfig {
   readonly source: ModelSource;
   readonly device: DevicePreference;
+  /** Absent: 'auto'. */
+  readonly engine?: TextEnginePreference;
 }
 
 /** One file the model needs, as the probe found it. */
@@ -46,6 +48,10 @@ export interface LoadedModelInfo {
   readonly source: ModelSource;
   readonly device: Device;
   readonly dtype: ModelDtype;
+  /** What runs it (absent from workers older than issue 18: ONNX Runtime). */
+  readonly engine?: TextEngine;
+  /** The engine in a few words: build, threads. */
+  readonly engineDetail?: string;
   readonly loadMs: number;
   /** Where `loadMs` went (the benchmark prints it): files read or downloaded, session, warm-up. */
   readonly phases?: LoadPhases;
@@ -76,6 +82,8 @@ export interface TextResult {
   readonly inferenceMs: number;
   readonly device: Device;
   readonly dtype: ModelDtype;
+  /** What ran the model (absent in results saved before issue 18: ONNX Runtime). */
+  readonly engine?: TextEngine;
   readonly modelId: string;
   /** Number of pieces the text was split into (1 when it fitted). */
   readonly chunks: number;
@@ -142,5 +150,5 @@ export function assertNever(value: never): never {
 
 /** Stable key of a config: a loaded model is reused only for the same key. */
 export function configKey(config: ModelConfig): string {
-  return `${config.source.host}|${config.source.modelId}|${config.device}`;
+  return `${config.source.host}|${config.source.modelId}|${config.device}|${config.engine ?? 'auto'}`;
 }

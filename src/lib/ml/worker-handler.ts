@@ -10,7 +10,7 @@ import { chunkText, type Chunk } from '../domain/chunking';
 import { EMOTIONS, topEmotion, weightedMean, type EmotionScores } from '../domain/emotions';
 import { explain, withoutWord, wordSpans, type Explanation } from '../domain/explain';
 import { ModelError, toModelError } from '../domain/errors';
-import { chooseDtype, isDiskSource, type Device, type ModelDtype, type ModelSource } from '../domain/model-source';
+import { chooseDtype, isDiskSource, type Device, type ModelDtype, type ModelSource, type TextEngine, type TextEnginePreference } from '../domain/model-source';
 import type { ProbeFindings } from './model-files';
 import {
   assertNever,
@@ -32,6 +32,10 @@ export interface RuntimeModel {
   dispose(): Promise<void>;
   /** When, from the start of the load, every file had been read and the session was made. */
   readonly timings?: { readonly filesMs: number; readonly sessionMs: number };
+  /** What runs it (absent: ONNX Runtime), in a few words, and why it is not the one preferred. */
+  readonly engine?: TextEngine;
+  readonly engineDetail?: string;
+  readonly engineNote?: string;
 }
 
 /** What the handler needs from the outside world. */
@@ -40,7 +44,7 @@ export interface WorkerRuntime {
   probe(source: ModelSource, options?: { cachedOnly?: boolean }): Promise<ProbeFindings>;
   loadModel(
     source: ModelSource,
-    plan: { device: Device; dtype: ModelDtype; files: LoadPlan['files'] },
+    plan: { device: Device; dtype: ModelDtype; files: LoadPlan['files']; engine?: TextEnginePreference },
     onProgress: (progress: LoadProgress) => void,
   ): Promise<RuntimeModel>;
   /** Removes cached files of a source: the given ones, or all (after they proved unusable). */
@@ -103,9 +107,10 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
   async function loadWith(id: number, config: ModelConfig, p: LoadPlan): Promise<Loaded> {
     const { device, dtype } = p;
     const start = runtime.now();
-    const model = await runtime.loadModel(config.source, { device, dtype, files: p.files }, (progress) =>
+    const model = await runtime.loadModel(config.source, { device, dtype, files: p.files, engine: config.engine ?? 'auto' }, (progress) =>
       post({ type: 'progress', id, progress }),
     );
+    if (model.engineNote) notice(id, model.engineNote);
     const warmupStart = runtime.now();
     try {
       post({ type: 'progress', id, progress: { phase: 'warmup', files: [], loaded: 1, total: 1 } });
@@ -117,7 +122,15 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     const end = runtime.now();
     const sessionMs = model.timings?.sessionMs ?? warmupStart - start;
     const phases = { filesMs: model.timings?.filesMs ?? sessionMs, sessionMs, warmupMs: end - warmupStart };
-    const info: LoadedModelInfo = { source: config.source, device, dtype, loadMs: end - start, phases };
+    const info: LoadedModelInfo = {
+      source: config.source,
+      device,
+      dtype,
+      engine: model.engine ?? 'onnxruntime',
+      ...(model.engineDetail ? { engineDetail: model.engineDetail } : {}),
+      loadMs: end - start,
+      phases,
+    };
     return { key: configKey(config), model, info };
   }
 
@@ -246,6 +259,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
       inferenceMs,
       device: loaded.info.device,
       dtype: loaded.info.dtype,
+      engine: loaded.info.engine ?? 'onnxruntime',
       modelId: loaded.info.source.modelId,
       chunks: chunks.length,
       tokens: chunks.reduce((n, c) => n + c.tokens, 0),

@@ -47,7 +47,11 @@ export class SettingsState {
   #loaded = $state(false);
   #write = $state<WriteStatus>('idle');
   #refused = $state.raw<SettingsErrors>({});
-  readonly #modelConfig: ModelConfig = $derived({ source: sourceOf(this.#current), device: this.#current.device });
+  readonly #modelConfig: ModelConfig = $derived({
+    source: sourceOf(this.#current),
+    device: this.#current.device,
+    engine: this.#current.textEngine,
+  });
 
   constructor(store: SettingsStore) {
     this.#store = store;

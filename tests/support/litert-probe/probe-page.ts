@@ -21,6 +21,8 @@ export type ConvertReply =
       readonly convertMs: number;
       readonly compileMs: number;
       readonly times: readonly number[];
+      readonly memoryBytes: readonly number[];
+      readonly moreMs: readonly number[];
     }
   | { readonly error: string };
 
@@ -33,7 +35,13 @@ declare global {
   interface Window {
     probe(model: PlainModel, input: readonly number[], inputShape: readonly number[]): Promise<PlainReply>;
     probeTiming(stack: LinearStack, runs: number, numThreads?: number): Promise<TimingReply>;
-    probeConvert(source: OnnxSource, dims: Readonly<Record<string, number>>, feeds: Readonly<Record<string, readonly number[]>>, runs?: number): Promise<ConvertReply>;
+    probeConvert(
+      source: OnnxSource,
+      dims: Readonly<Record<string, number>>,
+      feeds: Readonly<Record<string, readonly number[]>>,
+      runs?: number,
+      moreDims?: ReadonlyArray<Readonly<Record<string, number>>>,
+    ): Promise<ConvertReply>;
   }
 }
 
@@ -64,12 +72,12 @@ window.probeTiming = async (stack, runs, numThreads) => {
   return { build: reply.build, startMs: reply.startMs, compileMs: reply.compileMs, times: reply.times };
 };
 
-window.probeConvert = async (source, dims, feeds, runs = 1) => {
+window.probeConvert = async (source, dims, feeds, runs = 1, moreDims) => {
   const onnx =
     'url' in source
       ? new Uint8Array(await (await fetch(source.url)).arrayBuffer())
       : Uint8Array.from(atob(source.base64), (c) => c.charCodeAt(0));
-  const reply = await ask({ type: 'convert', onnx, dims, feeds, runs });
+  const reply = await ask({ type: 'convert', onnx, dims, feeds, runs, ...(moreDims ? { moreDims } : {}) });
   if ('error' in reply) return reply;
   if (reply.type !== 'convert') return { error: `unexpected reply ${reply.type}` };
   return { ...reply, outputs: reply.outputs.map((o) => ({ ...o, data: Array.from(o.data) })) };

@@ -3,7 +3,7 @@
 // `run` (a given model once, for tests/e2e/litert-engine.spec.ts), `time` (a stack of int8
 // linear layers of a transformer's shapes, made here, timed over many runs, for the bench) and
 // `convert` (an ONNX model through src/lib/ml/tflite/onnx-to-tflite.ts, then run, for both).
-import { loadAndCompile, Tensor } from '@litertjs/core';
+import { getGlobalLiteRt, loadAndCompile, Tensor } from '@litertjs/core';
 import { liteRtBuildFor, startLiteRt, type LiteRtBuild } from '../../../src/lib/ml/litert/load-litert';
 import { Activation, BuiltinOp, TensorType, writeTflite, type TfliteModel, type TfliteOperator, type TfliteTensor } from '../../../src/lib/ml/tflite/model-writer';
 import { convertOnnxToTflite } from '../../../src/lib/ml/tflite/onnx-to-tflite';
@@ -12,7 +12,15 @@ import { readOnnx } from '../../../src/lib/ml/tflite/onnx-reader';
 export type ProbeRequest =
   | { readonly type: 'run'; readonly model: TfliteModel; readonly input: Float32Array; readonly inputShape: readonly number[] }
   | { readonly type: 'time'; readonly stack: LinearStack; readonly runs: number; readonly numThreads?: number }
-  | { readonly type: 'convert'; readonly onnx: Uint8Array; readonly dims: Readonly<Record<string, number>>; readonly feeds: Readonly<Record<string, readonly number[]>>; readonly runs: number };
+  | {
+      readonly type: 'convert';
+      readonly onnx: Uint8Array;
+      readonly dims: Readonly<Record<string, number>>;
+      readonly feeds: Readonly<Record<string, readonly number[]>>;
+      readonly runs: number;
+      /** More input sizes to convert and compile after the run, all kept alive, to measure memory per shape. */
+      readonly moreDims?: ReadonlyArray<Readonly<Record<string, number>>>;
+    };
 
 /** One output of a converted model's run. */
 export interface ProbeOutput {
@@ -41,6 +49,10 @@ export type ProbeReply =
       readonly convertMs: number;
       readonly compileMs: number;
       readonly times: readonly number[];
+      /** LiteRT.js's wasm memory after the first compile, then after each of `moreDims`. */
+      readonly memoryBytes: readonly number[];
+      /** Convert and compile time of each of `moreDims`. */
+      readonly moreMs: readonly number[];
     }
   | { readonly error: string };
 
@@ -99,15 +111,25 @@ async function convertAndRun(request: Extract<ProbeRequest, { type: 'convert' }>
     for (const t of [...tensors, ...results]) t.delete();
     times.push(performance.now() - start);
   }
-  compiled.delete();
-  return { type: 'convert', build, outputs, ops, convertMs: t1 - t0, compileMs: t2 - t1, times };
+  const heap = () => (getGlobalLiteRt().liteRtWasm as unknown as { HEAPU8?: Uint8Array }).HEAPU8?.buffer.byteLength ?? 0;
+  const memoryBytes = [heap()];
+  const kept = [compiled];
+  const moreMs: number[] = [];
+  for (const dims of request.moreDims ?? []) {
+    const start = performance.now();
+    kept.push(await loadAndCompile(writeTflite(convertOnnxToTflite(readOnnx(request.onnx), { dims }).model), { accelerator: 'wasm' }));
+    moreMs.push(performance.now() - start);
+    memoryBytes.push(heap());
+  }
+  for (const c of kept) c.delete();
+  return { type: 'convert', build, outputs, ops, convertMs: t1 - t0, compileMs: t2 - t1, times, memoryBytes, moreMs };
 }
 
 async function handle(request: ProbeRequest): Promise<ProbeReply> {
   const build = await liteRtBuildFor(self.crossOriginIsolated);
   if (!build) {
     if (request.type === 'run') return { type: 'run', build, output: null, outputShape: [] };
-    if (request.type === 'convert') return { type: 'convert', build, outputs: [], ops: {}, convertMs: 0, compileMs: 0, times: [] };
+    if (request.type === 'convert') return { type: 'convert', build, outputs: [], ops: {}, convertMs: 0, compileMs: 0, times: [], memoryBytes: [], moreMs: [] };
     return { type: 'time', build, startMs: 0, compileMs: 0, times: [] };
   }
   const t0 = performance.now();

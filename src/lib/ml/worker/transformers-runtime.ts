@@ -1,6 +1,6 @@
 // The real WorkerRuntime: transformers.js with onnxruntime-web, wasm files from our own origin,
 // model files through the IndexedDB cache and a fetch that only talks to the model host.
-import { env, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
+import { AutoConfig, AutoTokenizer, env, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
@@ -12,6 +12,8 @@ import type { ModelFileStore } from '../model-cache';
 import { createModelFetch, probeModelFiles, type FetchLike } from '../model-files';
 import type { LoadProgress } from '../protocol';
 import type { RuntimeModel, WorkerRuntime } from '../worker-handler';
+import { liteRtBuildFor } from '../litert/load-litert';
+import { loadLiteRtModel } from './litert-runtime';
 
 /** Most sequences per inference call; the handler already plans batches (domain/batching.ts). */
 const MAX_BATCH = 32;
@@ -24,6 +26,8 @@ const RUNTIME_BUILDS: Readonly<Record<Device, { wasm: string; mjs: string }>> = 
   wasm: { wasm: ortWasmUrl, mjs: ortMjsUrl },
   webgpu: { wasm: ortGpuWasmUrl, mjs: ortGpuMjsUrl },
 };
+/** How a runtime's module or wasm that could not be downloaded fails (see worker-handler's networkFailure). */
+const RUNTIME_FETCH_FAILED = /dynamically imported module|Importing a module script failed|fetching of the wasm failed|failed to asynchronously prepare wasm|Failed to fetch/iu;
 /** Minimum time between two progress messages. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -86,6 +90,36 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     runtimeBuild = device;
   };
 
+  /**
+   * A model file's bytes through the model cache, as transformers.js reads it: from the cache, or
+   * downloaded (with progress) and then cached.
+   */
+  async function readModelFile(url: string, file: string, report: (info: ProgressEvent) => void): Promise<Uint8Array> {
+    const cached = await cache.match(url);
+    const response = cached ?? (await modelFetch(url));
+    if (!response.ok || !response.body) throw new ModelError('invalid-model', `${file}: HTTP ${response.status}`);
+    const total = Number(response.headers.get('content-length')) || 0;
+    const parts: Uint8Array[] = [];
+    let loaded = 0;
+    const reader = response.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+      loaded += value.byteLength;
+      report({ status: 'progress', file, loaded, total: Math.max(total, loaded) });
+    }
+    const bytes = new Uint8Array(loaded);
+    let at = 0;
+    for (const part of parts) {
+      bytes.set(part, at);
+      at += part.byteLength;
+    }
+    if (!cached) await env.customCache?.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(loaded) } })).catch(() => undefined);
+    report({ status: 'done', file });
+    return bytes;
+  }
+
   return {
     async detectWebGpu() {
       const gpu = (navigator as WorkerNavigator & { gpu?: GpuLike }).gpu;
@@ -105,12 +139,42 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
 
     async loadModel(source, plan, onProgress) {
       allowedHost = source.host;
-      useRuntimeBuild(plan.device);
       env.remoteHost = `${source.host}/`;
       env.remotePathTemplate = '{model}/resolve/{revision}/';
       const started = performance.now();
       let filesRead: number | null = null;
       const report = progressReporter(plan.files, onProgress, () => (filesRead ??= performance.now()));
+
+      // LiteRT.js first where it is the faster engine (WASM, relaxed SIMD); any failure past the
+      // download falls back to ONNX Runtime, and the user is told why.
+      let engineNote: string | undefined;
+      const build = plan.device === 'wasm' && plan.engine !== 'onnxruntime' ? await liteRtBuildFor(self.crossOriginIsolated) : null;
+      const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
+      if (build && weights) {
+        // The files at once, as transformers.js reads them; a failure to read them is the
+        // model's or the network's, which ONNX Runtime would meet too, so it is not caught.
+        const progress = (info: unknown) => report(info as ProgressEvent);
+        const [tokenizer, config, onnx] = await Promise.all([
+          AutoTokenizer.from_pretrained(source.modelId, { progress_callback: progress }),
+          AutoConfig.from_pretrained(source.modelId, { progress_callback: progress }),
+          readModelFile(modelFileUrl(source, weights), weights, report),
+        ]);
+        try {
+          const model = await loadLiteRtModel({ modelId: source.modelId, build, tokenizer, config, onnx });
+          const made = performance.now();
+          report({ status: 'ready' });
+          return { ...model, engine: 'litert', engineDetail: model.detail, timings: { filesMs: (filesRead ?? made) - started, sessionMs: made - started } };
+        } catch (err) {
+          // ONNX Runtime is precached by the service worker and LiteRT.js only cached once used,
+          // so offline it may be the one that can start.
+          const message = err instanceof Error ? err.message : String(err);
+          engineNote = RUNTIME_FETCH_FAILED.test(message)
+            ? 'LiteRT.js could not be downloaded (perhaps the connection dropped), so the model runs on ONNX Runtime this time.'
+            : `LiteRT.js could not run this model (${message}), so it runs on ONNX Runtime.`;
+        }
+      }
+
+      useRuntimeBuild(plan.device);
       const classifier = (await pipeline('text-classification', source.modelId, {
         device: plan.device,
         dtype: plan.dtype,
@@ -118,7 +182,13 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       })) as TextClassificationPipeline;
       const made = performance.now();
       report({ status: 'ready' });
-      return wrapPipeline(classifier, { filesMs: (filesRead ?? made) - started, sessionMs: made - started });
+      const threads = plan.device === 'wasm' ? (onnx.wasm?.numThreads ?? 1) : 0;
+      return {
+        ...wrapPipeline(classifier, { filesMs: (filesRead ?? made) - started, sessionMs: made - started }),
+        engine: 'onnxruntime',
+        engineDetail: plan.device === 'webgpu' ? 'ONNX Runtime Web, WebGPU' : `ONNX Runtime Web, ${threads > 1 ? `${threads} threads` : 'one thread'}`,
+        ...(engineNote ? { engineNote } : {}),
+      };
     },
 
     async evict(source, files) {
