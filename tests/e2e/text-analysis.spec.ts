@@ -214,3 +214,14 @@ test('Text engine "ONNX Runtime only" reads the same text with ONNX Runtime, to 
   await page.reload();
   await expect(page.getByTestId('model-engine')).toContainText('ONNX Runtime');
 });
+
+test('a model the converter cannot take runs on ONNX Runtime, and the user is told why', async ({ page }) => {
+  await page.goto('/');
+  // The fixture model with a bound-less Clip on its logits: onnxruntime runs it, the converter refuses Clip.
+  await useModel(page, 'moodlens/clip-emotion');
+  await analyze(page, 'I am furious about this');
+  await expect(page.getByTestId('top-emotion')).toHaveText('anger');
+  await expect(page.getByTestId('text-engine')).toHaveText('ONNX Runtime');
+  await expect(page.getByRole('status', { name: 'Notices' })).toContainText('LiteRT.js could not run this model (the ONNX op Clip');
+  await expect(page.getByRole('status', { name: 'Notices' })).toContainText('so it runs on ONNX Runtime');
+});

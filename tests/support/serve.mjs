@@ -12,6 +12,9 @@
 //      moodlens/cut-emotion     the fixture model, but the first full download of each .onnx file
 //                               stops half-way and the connection is dropped (POST /__reset
 //                               re-arms it)
+//      moodlens/clip-emotion    the fixture model with its logits through a Clip without bounds:
+//                               the same answers on ONNX Runtime, an op the ONNX->TFLite
+//                               converter refuses (the app falls back from LiteRT.js)
 //      anything else            404, as the hub answers for unknown files
 //  - a fake OpenAI-compatible vision API (tests/support/fake-openai.mjs) under /openai/v1.
 // Control endpoints for tests (called from Node, never by the app): GET /__log, POST /__reset;
@@ -26,6 +29,7 @@ import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createFakeOpenAI } from './fake-openai.mjs';
 import { CONTENT_TYPES } from '../../scripts/lib/content-types.mjs';
+import { ModelProto } from '../../scripts/lib/onnx-proto.mjs';
 
 const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const DIST = join(root, 'dist');
@@ -126,6 +130,15 @@ const ALIASES = new Set(['moodlens/slow-emotion', 'moodlens/large-emotion', 'moo
 /** Paths whose first full download was already cut (moodlens/cut-emotion). */
 const cut = new Set();
 
+/** The model with a Clip (no min, no max: an identity) between its last node and `logits`. */
+function withClip(bytes) {
+  const model = ModelProto.decode(bytes);
+  const last = model.graph.node.find((n) => n.output.includes('logits'));
+  last.output = last.output.map((o) => (o === 'logits' ? 'logits_unclipped' : o));
+  model.graph.node.push(ModelProto.lookupType('onnx.NodeProto').fromObject({ op_type: 'Clip', input: ['logits_unclipped'], output: ['logits'], name: 'clip_logits' }));
+  return Buffer.from(ModelProto.encode(model).finish());
+}
+
 async function hubFile(id, file) {
   if (id === 'moodlens/broken-emotion') {
     if (file.endsWith('.onnx')) return Buffer.from('this is not an onnx model\n'.repeat(40));
@@ -134,6 +147,10 @@ async function hubFile(id, file) {
   if (id === 'moodlens/fp32-broken') {
     if (file === 'onnx/model.onnx') return Buffer.from('not an onnx model\n'.repeat(40));
     return readSafe(MODELS, join('moodlens/tiny-emotion', file));
+  }
+  if (id === 'moodlens/clip-emotion') {
+    const body = await readSafe(MODELS, join('moodlens/tiny-emotion', file));
+    return body && file.endsWith('.onnx') ? withClip(body) : body;
   }
   if (ALIASES.has(id)) return readSafe(MODELS, join('moodlens/tiny-emotion', file));
   return readSafe(MODELS, join(id, file));

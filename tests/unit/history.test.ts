@@ -106,6 +106,15 @@ describe('history records', () => {
     expect(migrateRecord('junk')).toBeNull();
   });
 
+  it("keeps the text engine a record names, and drops one it does not know (records before issue 18 have none)", () => {
+    const base = record();
+    const withEngine = (engine: unknown) => ({ ...base, textPart: { ...base.textPart, engine } });
+    expect(migrateRecord(withEngine('litert'))?.textPart?.engine).toBe('litert');
+    expect(migrateRecord(withEngine('onnxruntime'))?.textPart?.engine).toBe('onnxruntime');
+    expect(migrateRecord(withEngine('<script>'))?.textPart).not.toHaveProperty('engine');
+    expect(migrateRecord(base)?.textPart).not.toHaveProperty('engine');
+  });
+
   it('reads a version 1 record as version 2: text weight w becomes text w, vision 1 − w, and no faces', () => {
     const migrated = migrateRecord(v1Record());
     expect(migrated).toEqual(record({ weights: { text: 0.8, vision: 1 - 0.8 } }));

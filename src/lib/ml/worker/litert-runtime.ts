@@ -4,10 +4,12 @@
 // labels come from transformers.js, so the text is read exactly as the ONNX Runtime path reads it.
 //
 // LiteRT.js cannot resize a model's inputs, so each input length is its own compiled model: a
-// text runs padded (attention mask 0) to the smallest of LENGTHS that holds it, which leaves its
-// scores as they would be unpadded. A compiled model of the real DistilRoBERTa holds about
-// 150 MB of wasm memory and takes about a second to make, so at most KEPT of them live at once
-// (the least recently used goes first).
+// text runs padded (attention mask 0, which leaves its scores as they would be unpadded). A
+// compiled model of the real DistilRoBERTa holds about 150 MB of wasm memory (a third one
+// crashed the page) and takes about a second to make, so at most KEPT live at once, and a text
+// uses a compiled length up to twice the smallest of LENGTHS that holds it rather than compile
+// its own (see chooseLength): texts of 16, 64 and 128 tokens, mixed, then settle on two lengths
+// instead of compiling one per text.
 import type { PreTrainedTokenizer, PretrainedConfig } from '@huggingface/transformers';
 import { loadAndCompile, Tensor, type CompiledModel } from '@litertjs/core';
 import { scoresFromPairs, type EmotionScores } from '../../domain/emotions';
@@ -16,16 +18,7 @@ import { writeTflite } from '../tflite/model-writer';
 import { readOnnx, type OnnxGraph } from '../tflite/onnx-reader';
 import { UnsupportedModelError, convertOnnxToTflite, type ConvertedIo } from '../tflite/onnx-to-tflite';
 import type { RuntimeModel } from '../worker-handler';
-
-/** Input lengths (tokens, special tokens included) a text is padded to. */
-export const LENGTHS = [32, 64, 128, 256, 512] as const;
-/** Compiled lengths kept alive at once. */
-const KEPT = 2;
-
-/** The padded length for a text of `tokens` tokens: the smallest of LENGTHS that holds it. */
-export function paddedLength(tokens: number, lengths: readonly number[] = LENGTHS): number {
-  return lengths.find((l) => l >= tokens) ?? lengths[lengths.length - 1] ?? tokens;
-}
+import { KEPT, LENGTHS, chooseLength, paddedLength } from '../litert/lengths';
 
 export interface LiteRtLoad {
   readonly modelId: string;
@@ -53,6 +46,8 @@ export async function loadLiteRtModel({ modelId, build, tokenizer, config, onnx 
   const maxLength = Math.min(Number(tokenizer.model_max_length) || 512, 512);
   const lengths = LENGTHS.filter((l) => l <= maxLength);
 
+  // As many threads as ONNX Runtime gets: the threaded build only runs cross-origin isolated.
+  const threads = build === 'threaded' ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   const shapes = new Map<number, Promise<Shape>>();
   const shapeFor = (length: number): Promise<Shape> => {
     const known = shapes.get(length);
@@ -71,7 +66,7 @@ export async function loadLiteRtModel({ modelId, build, tokenizer, config, onnx 
       const dims: Record<string, number> = { [sequenceDim]: length };
       if (batchDim) dims[batchDim] = 1;
       const converted = convertOnnxToTflite(graph, { dims, description: `${modelId}, ${length} tokens` });
-      const compiled = await loadAndCompile(writeTflite(converted.model), { accelerator: 'wasm' });
+      const compiled = await loadAndCompile(writeTflite(converted.model), { accelerator: 'wasm', cpuOptions: { numThreads: threads } });
       return { compiled, inputs: converted.inputs };
     })();
     shapes.set(length, made);
@@ -82,7 +77,7 @@ export async function loadLiteRtModel({ modelId, build, tokenizer, config, onnx 
   await shapeFor(paddedLength(64, lengths));
 
   const run = async (ids: readonly number[]): Promise<EmotionScores> => {
-    const length = paddedLength(ids.length, lengths);
+    const length = chooseLength(ids.length, shapes.keys(), lengths);
     const { compiled, inputs } = await shapeFor(length);
     const feeds = inputs.map((input) => {
       const values = new Int32Array(length);
@@ -102,7 +97,7 @@ export async function loadLiteRtModel({ modelId, build, tokenizer, config, onnx 
   };
 
   return {
-    detail: `LiteRT.js, ${build === 'threaded' ? 'threads' : 'one thread'}, XNNPACK with relaxed SIMD`,
+    detail: `LiteRT.js (XNNPACK with relaxed SIMD, ${threads === 1 ? 'one thread' : `${threads} threads`})`,
     countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
     async classify(texts) {
       const out: EmotionScores[] = [];

@@ -186,7 +186,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       return {
         ...wrapPipeline(classifier, { filesMs: (filesRead ?? made) - started, sessionMs: made - started }),
         engine: 'onnxruntime',
-        engineDetail: plan.device === 'webgpu' ? 'ONNX Runtime Web, WebGPU' : `ONNX Runtime Web, ${threads > 1 ? `${threads} threads` : 'one thread'}`,
+        engineDetail: plan.device === 'webgpu' ? 'ONNX Runtime Web (WebGPU)' : `ONNX Runtime Web (WASM, ${threads > 1 ? `${threads} threads` : 'one thread'})`,
         ...(engineNote ? { engineNote } : {}),
       };
     },
