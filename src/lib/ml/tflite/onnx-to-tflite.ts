@@ -454,9 +454,10 @@ class Converter {
       case 'Slice':
         return this.slice(node, inputs, name);
       case 'Range': {
-        const [start, limit, delta] = inputs.map((v) => scalarOf(this.constInput(node, v, 'start, limit or delta')) ?? 0);
-        const n = Math.max(0, Math.ceil(((limit ?? 0) - (start ?? 0)) / (delta || 1)));
-        return makeConst((a as Const).type, [n], Array.from({ length: n }, (_, i) => (start ?? 0) + i * (delta ?? 1)));
+        const [first, ...rest] = inputs.map((v) => this.constInput(node, v, 'start, limit or delta'));
+        const [start = 0, limit = 0, delta = 1] = [first, ...rest].map((c) => (c ? (scalarOf(c) ?? 0) : 0));
+        const n = Math.max(0, Math.ceil((limit - start) / (delta || 1)));
+        return makeConst(first?.type ?? 'int', [n], Array.from({ length: n }, (_, i) => start + i * delta));
       }
       case 'ConstantOfShape': {
         const dims = Array.from(this.constInput(node, a, 'shape').data);
@@ -694,7 +695,9 @@ class Converter {
         Where: (c, x, y) => (c ? x : y),
       };
       const type = op === 'Equal' ? 'bool' : (op === 'Where' ? consts[1]?.type : consts[0]?.type) ?? 'float32';
-      return broadcastMap(consts, type, fold[op] ?? ((x) => x));
+      const f = fold[op];
+      if (!f) throw new UnsupportedModelError(`${op} ${node.name} of constants`);
+      return broadcastMap(consts, type, f);
     }
     const pattern = this.pattern(op, a, b, node.outputs[0] ?? '');
     if (pattern) return pattern;
@@ -742,7 +745,9 @@ class Converter {
       Max: [BuiltinOp.MAXIMUM, { kind: 'maximum-minimum' }, type],
       Min: [BuiltinOp.MINIMUM, { kind: 'maximum-minimum' }, type],
     };
-    const [code, options, outType] = codes[op] ?? [BuiltinOp.ADD, undefined, type];
+    const mapped = codes[op];
+    if (!mapped) throw new UnsupportedModelError(`${op} ${node.name}`);
+    const [code, options, outType] = mapped;
     // SUB and DIV of more than 4 dimensions with broadcasting need newer kernels; none here.
     const result = this.emit(code, [operand(a), operand(b)], { name, type: outType, dims }, options, op === 'Sub' && type === 'int32' ? 3 : 1);
     if (op === 'Mul' && x && b.kind === 'const' && scalarOf(b) === 0.5) this.halves.set(result.tensor, x);
@@ -810,7 +815,9 @@ class Converter {
     if (op === 'Gelu') return this.gelu(this.runtime(v, `Gelu ${node.name}`));
     if (v.kind === 'const') {
       const f: Record<string, (x: number) => number> = { Sqrt: Math.sqrt, Tanh: Math.tanh, Exp: Math.exp, Neg: (x) => -x, Not: (x) => (x ? 0 : 1) };
-      return makeConst(v.type, v.dims, Array.from(v.data, f[op] ?? ((x) => x)));
+      const fn = f[op];
+      if (!fn) throw new UnsupportedModelError(`${op} ${node.name} of a constant`);
+      return makeConst(v.type, v.dims, Array.from(v.data, fn));
     }
     const x = this.runtime(v, op);
     const codes: Record<string, [BuiltinOpCode, OperatorOptions | undefined]> = {
@@ -820,7 +827,9 @@ class Converter {
       Neg: [BuiltinOp.NEG, { kind: 'neg' }],
       Not: [BuiltinOp.LOGICAL_NOT, { kind: 'logical-not' }],
     };
-    const [code, options] = codes[op] ?? [BuiltinOp.TANH, undefined];
+    const mapped = codes[op];
+    if (!mapped) throw new UnsupportedModelError(`${op} ${node.name}`);
+    const [code, options] = mapped;
     return this.emit(code, [x.tensor], { name, type: x.type, dims: x.dims }, options);
   }
 
