@@ -350,12 +350,23 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
  * The ModelError for a load that failed because a download broke off (a model file's body, or
  * ONNX Runtime's own .mjs/.wasm from our origin), or null when the failure is something else.
  */
+/** How a runtime's own module or wasm that could not be downloaded fails. */
+const RUNTIME_NOT_DOWNLOADED = /dynamically imported module|Importing a module script failed|fetching of the wasm failed|failed to asynchronously prepare wasm/iu;
+/** How a request the network did not carry fails. */
+const NOT_CARRIED = /network ?error|Failed to fetch|ERR_(INTERNET_DISCONNECTED|CONNECTION|CONTENT_LENGTH|NETWORK)/iu;
+
+/** Whether `err` is a download that did not happen (a runtime's files, or any request), not a broken model. */
+export function isDownloadFailure(err: unknown): boolean {
+  const text = reason(err);
+  return RUNTIME_NOT_DOWNLOADED.test(text) || NOT_CARRIED.test(text);
+}
+
 function networkFailure(err: unknown, source: ModelSource, online: boolean): ModelError | null {
   const text = reason(err);
-  if (/dynamically imported module|Importing a module script failed|fetching of the wasm failed|failed to asynchronously prepare wasm/iu.test(text)) {
+  if (RUNTIME_NOT_DOWNLOADED.test(text)) {
     return new ModelError('runtime-unavailable', text);
   }
-  if (/network ?error|Failed to fetch|ERR_(INTERNET_DISCONNECTED|CONNECTION|CONTENT_LENGTH|NETWORK)/iu.test(text)) {
+  if (NOT_CARRIED.test(text)) {
     return online ? new ModelError('host-unreachable', text, new URL(source.host).host) : new ModelError('offline', text);
   }
   return null;

@@ -2,7 +2,7 @@
 // worker (a module worker, as the app's emotion worker is) and passes requests to it, with plain
 // arrays on the caller's side and typed arrays on the worker's.
 import type { TfliteModel, TfliteTensor } from '../../../src/lib/ml/tflite/model-writer';
-import type { LinearStack, ProbeReply, ProbeRequest } from './probe-worker';
+import type { LinearStack, ProbeOutput, ProbeReply, ProbeRequest } from './probe-worker';
 
 /** A model as the test sends it: constant data as a list of bytes. */
 export type PlainModel = Omit<TfliteModel, 'tensors'> & {
@@ -13,17 +13,12 @@ export type PlainReply =
   | { readonly build: string | null; readonly output: number[] | null; readonly outputShape: readonly number[] }
   | { readonly error: string };
 
+/** The worker's `convert` reply as the test receives it: plain arrays instead of typed ones. */
 export type ConvertReply =
-  | {
+  | (Omit<Extract<ProbeReply, { type: 'convert' }>, 'type' | 'build' | 'outputs'> & {
       readonly build: string | null;
-      readonly outputs: ReadonlyArray<{ readonly name: string; readonly shape: readonly number[]; readonly data: number[] }>;
-      readonly ops: Readonly<Record<string, number>>;
-      readonly convertMs: number;
-      readonly compileMs: number;
-      readonly times: readonly number[];
-      readonly memoryBytes: readonly number[];
-      readonly moreMs: readonly number[];
-    }
+      readonly outputs: ReadonlyArray<Omit<ProbeOutput, 'data'> & { readonly data: number[] }>;
+    })
   | { readonly error: string };
 
 /** Where the ONNX model comes from: a URL on the probe's server, or its bytes in base64. */

@@ -106,7 +106,69 @@ const runtimeTypeOf = (t: ConstType): RuntimeType => (t === 'int' ? 'int32' : t)
 const isPending = (v: Value): v is Pending => v.kind !== 'const' && v.kind !== 'runtime';
 const size = (dims: readonly number[]) => dims.reduce((n, d) => n * d, 1);
 
+/**
+ * Work on the model's constants that does not depend on the input sizes, kept per source tensor:
+ * converting the same graph for another length (worker/litert-runtime.ts) reuses it instead of
+ * reading and transposing the weights again.
+ */
+const constsOf = new WeakMap<OnnxTensor, Const>();
+const transposedWeights = new WeakMap<Const, Const>();
+const hybridWeightsOf = new WeakMap<Const, { readonly zero: Const | null; readonly scale: Const; readonly weights: HybridWeights }>();
+
 function constOf(t: OnnxTensor): Const {
+  let c = constsOf.get(t);
+  if (!c) constsOf.set(t, (c = readConst(t)));
+  return c;
+}
+
+/** A 2-D weight matrix [in, out] as float [out, in], the layout FULLY_CONNECTED wants. */
+function transposedWeight(c: Const): Const {
+  let t = transposedWeights.get(c);
+  if (!t) transposedWeights.set(c, (t = transposeConst({ ...c, type: 'float32' }, [1, 0])));
+  return t;
+}
+
+interface HybridWeights {
+  readonly data: Int8Array;
+  readonly scale: number[];
+}
+
+/**
+ * MatMulInteger's weights [in, out] as a hybrid FULLY_CONNECTED wants them: [out, in], int8 with a
+ * zero point of 0. Symmetric int8 weights are copied as they are; anything else (uint8, zero
+ * points) is dequantised and quantised again, symmetric per output channel.
+ */
+function hybridWeights(weight: Const, weightZero: Const | null, weightScale: Const): HybridWeights {
+  const known = hybridWeightsOf.get(weight);
+  if (known && known.zero === weightZero && known.scale === weightScale) return known.weights;
+  const [inDim = 0, outDim = 0] = weight.dims;
+  const scales = weightScale.data;
+  const perColumn = size(weightScale.dims) > 1;
+  const zeros = weightZero?.data;
+  const symmetric = weight.type === 'int8' && (!zeros || zeros.every((z) => z === 0));
+  const data = new Int8Array(inDim * outDim);
+  let scale: number[];
+  if (symmetric) {
+    const w = weight.data;
+    for (let i = 0; i < inDim; i++) for (let o = 0; o < outDim; o++) data[o * inDim + i] = w[i * outDim + o] ?? 0;
+    scale = perColumn ? Array.from(scales) : [scales[0] ?? 1];
+  } else {
+    scale = new Array<number>(outDim).fill(0);
+    const real = (i: number, o: number) => ((weight.data[i * outDim + o] ?? 0) - (zeros?.[zeros.length > 1 ? o : 0] ?? 0)) * (scales[perColumn ? o : 0] ?? 1);
+    for (let o = 0; o < outDim; o++) {
+      let max = 0;
+      for (let i = 0; i < inDim; i++) max = Math.max(max, Math.abs(real(i, o)));
+      const s = max / 127 || 1;
+      scale[o] = s;
+      for (let i = 0; i < inDim; i++) data[o * inDim + i] = Math.round(real(i, o) / s);
+    }
+  }
+  const weights = { data, scale };
+  hybridWeightsOf.set(weight, { zero: weightZero, scale: weightScale, weights });
+  return weights;
+}
+
+function readConst(t: OnnxTensor): Const {
   const type = onnxType(t.dataType);
   const n = size(t.dims);
   const view = new DataView(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength);
@@ -881,7 +943,7 @@ class Converter {
     if (b.kind === 'const' && b.dims.length === 2 && a.kind !== 'const') {
       const x = this.runtime(a, `MatMul ${node.name}`);
       const [inDim = 0, outDim = 0] = b.dims;
-      const weight = transposeConst({ ...b, type: 'float32' }, [1, 0]);
+      const weight = transposedWeight(b);
       return this.fullyConnected(x, this.constTensor(weight, 'float32'), outDim, name, inDim);
     }
     const x = this.runtime(a, `MatMul ${node.name}`);
@@ -898,7 +960,7 @@ class Converter {
     const beta = this.attr(node, 'beta') ?? 1;
     if (!a || b?.kind !== 'const' || this.intAttr(node, 'transA', 0) !== 0 || alpha !== 1 || beta !== 1) throw new UnsupportedModelError(`Gemm ${node.name} of a kind not converted`);
     const x = this.runtime(a, `Gemm ${node.name}`);
-    const weight = this.intAttr(node, 'transB', 0) === 1 ? { ...b, type: 'float32' as const } : transposeConst({ ...b, type: 'float32' }, [1, 0]);
+    const weight = this.intAttr(node, 'transB', 0) === 1 ? { ...b, type: 'float32' as const } : transposedWeight(b);
     const [outDim = 0, inDim = 0] = weight.dims;
     const y = this.fullyConnected(x, this.constTensor(weight, 'float32'), outDim, name, inDim);
     if (c) {
@@ -967,36 +1029,11 @@ class Converter {
     return { kind: 'integer-matmul', x: a.x, weight, weightZero, float: false };
   }
 
-  /**
-   * The linear layer x·W as a hybrid FULLY_CONNECTED. W [in, out] is written transposed, [out, in],
-   * int8 with a zero point of 0, which the hybrid kernel requires: symmetric int8 weights are
-   * copied as they are; anything else (uint8, zero points) is dequantised and quantised again,
-   * symmetric per output channel.
-   */
+  /** The linear layer x·W as a hybrid FULLY_CONNECTED (weights laid out by hybridWeights). */
   private hybridLinear(x: Runtime, weight: Const, weightZero: Const | null, weightScale: Const): Runtime {
     const [inDim = 0, outDim = 0] = weight.dims;
-    const scales = weightScale.data;
-    const perColumn = size(weightScale.dims) > 1;
-    const zeros = weightZero?.data;
-    const symmetric = weight.type === 'int8' && (!zeros || zeros.every((z) => z === 0));
-    const out = new Int8Array(inDim * outDim);
-    let scale: number[];
-    if (symmetric) {
-      const w = weight.data;
-      for (let i = 0; i < inDim; i++) for (let o = 0; o < outDim; o++) out[o * inDim + i] = w[i * outDim + o] ?? 0;
-      scale = perColumn ? Array.from(scales) : [scales[0] ?? 1];
-    } else {
-      scale = new Array<number>(outDim).fill(0);
-      const real = (i: number, o: number) => ((weight.data[i * outDim + o] ?? 0) - (zeros?.[zeros.length > 1 ? o : 0] ?? 0)) * (scales[perColumn ? o : 0] ?? 1);
-      for (let o = 0; o < outDim; o++) {
-        let max = 0;
-        for (let i = 0; i < inDim; i++) max = Math.max(max, Math.abs(real(i, o)));
-        const s = max / 127 || 1;
-        scale[o] = s;
-        for (let i = 0; i < inDim; i++) out[o * inDim + i] = Math.round(real(i, o) / s);
-      }
-    }
-    const tensor = this.addTensor(`weights_${this.tensors.length}`, 'int8', [outDim, inDim], new Uint8Array(out.buffer), {
+    const { data, scale } = hybridWeights(weight, weightZero, weightScale);
+    const tensor = this.addTensor(`weights_${this.tensors.length}`, 'int8', [outDim, inDim], new Uint8Array(data.buffer), {
       scale,
       zeroPoint: scale.map(() => 0),
       axis: 0,

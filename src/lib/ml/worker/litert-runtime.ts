@@ -23,6 +23,8 @@ import { KEPT, LENGTHS, chooseLength, paddedLength } from '../litert/lengths';
 export interface LiteRtLoad {
   readonly modelId: string;
   readonly build: LiteRtBuild;
+  /** Threads for XNNPACK: ONNX Runtime's count with the threaded build, else 1. */
+  readonly threads: number;
   /** The model's tokenizer and config, loaded by transformers.js (before the weights, as it does). */
   readonly tokenizer: PreTrainedTokenizer;
   readonly config: PretrainedConfig;
@@ -36,7 +38,7 @@ interface Shape {
 }
 
 /** Loads the model on LiteRT.js; throws UnsupportedModelError when the model cannot be converted. */
-export async function loadLiteRtModel({ modelId, build, tokenizer, config, onnx }: LiteRtLoad): Promise<RuntimeModel & { readonly detail: string }> {
+export async function loadLiteRtModel({ modelId, build, threads, tokenizer, config, onnx }: LiteRtLoad): Promise<RuntimeModel> {
   // The graph is parsed (without copying the weights) while the runtime starts.
   const [graph] = await Promise.all([Promise.resolve().then(() => readOnnx(onnx)), startLiteRt(build)]);
   const labelsById = (config as unknown as { id2label?: Record<string, string> }).id2label ?? {};
@@ -46,8 +48,6 @@ export async function loadLiteRtModel({ modelId, build, tokenizer, config, onnx 
   const maxLength = Math.min(Number(tokenizer.model_max_length) || 512, 512);
   const lengths = LENGTHS.filter((l) => l <= maxLength);
 
-  // As many threads as ONNX Runtime gets: the threaded build only runs cross-origin isolated.
-  const threads = build === 'threaded' ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1)) : 1;
   const shapes = new Map<number, Promise<Shape>>();
   const shapeFor = (length: number): Promise<Shape> => {
     const known = shapes.get(length);
@@ -97,7 +97,8 @@ export async function loadLiteRtModel({ modelId, build, tokenizer, config, onnx 
   };
 
   return {
-    detail: `LiteRT.js (XNNPACK with relaxed SIMD, ${threads === 1 ? 'one thread' : `${threads} threads`})`,
+    engine: 'litert',
+    engineDetail: `LiteRT.js (XNNPACK with relaxed SIMD, ${threads === 1 ? 'one thread' : `${threads} threads`})`,
     countTokens: (text) => tokenizer.encode(text, { add_special_tokens: false }).length,
     async classify(texts) {
       const out: EmotionScores[] = [];

@@ -11,7 +11,7 @@ import { modelFileUrl, type Device, type ModelSource } from '../../domain/model-
 import type { ModelFileStore } from '../model-cache';
 import { createModelFetch, probeModelFiles, type FetchLike } from '../model-files';
 import type { LoadProgress } from '../protocol';
-import type { RuntimeModel, WorkerRuntime } from '../worker-handler';
+import { isDownloadFailure, type RuntimeModel, type WorkerRuntime } from '../worker-handler';
 import { liteRtBuildFor } from '../litert/load-litert';
 import { loadLiteRtModel } from './litert-runtime';
 
@@ -26,8 +26,6 @@ const RUNTIME_BUILDS: Readonly<Record<Device, { wasm: string; mjs: string }>> = 
   wasm: { wasm: ortWasmUrl, mjs: ortMjsUrl },
   webgpu: { wasm: ortGpuWasmUrl, mjs: ortGpuMjsUrl },
 };
-/** How a runtime's module or wasm that could not be downloaded fails (see worker-handler's networkFailure). */
-const RUNTIME_FETCH_FAILED = /dynamically imported module|Importing a module script failed|fetching of the wasm failed|failed to asynchronously prepare wasm|Failed to fetch/iu;
 /** Minimum time between two progress messages. */
 const PROGRESS_INTERVAL_MS = 100;
 
@@ -154,23 +152,24 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
         // The files at once, as transformers.js reads them; a failure to read them is the
         // model's or the network's, which ONNX Runtime would meet too, so it is not caught.
         const progress = (info: unknown) => report(info as ProgressEvent);
-        const [tokenizer, config, onnx] = await Promise.all([
+        const [tokenizer, config, onnxFile] = await Promise.all([
           AutoTokenizer.from_pretrained(source.modelId, { progress_callback: progress }),
           AutoConfig.from_pretrained(source.modelId, { progress_callback: progress }),
           readModelFile(modelFileUrl(source, weights), weights, report),
         ]);
         try {
-          const model = await loadLiteRtModel({ modelId: source.modelId, build, tokenizer, config, onnx });
+          // As many threads as ONNX Runtime gets (the threaded build runs only cross-origin isolated).
+          const threads = build === 'threaded' ? (onnx.wasm?.numThreads ?? 1) : 1;
+          const model = await loadLiteRtModel({ modelId: source.modelId, build, threads, tokenizer, config, onnx: onnxFile });
           const made = performance.now();
           report({ status: 'ready' });
-          return { ...model, engine: 'litert', engineDetail: model.detail, timings: { filesMs: (filesRead ?? made) - started, sessionMs: made - started } };
+          return { ...model, timings: { filesMs: (filesRead ?? made) - started, sessionMs: made - started } };
         } catch (err) {
           // ONNX Runtime is precached by the service worker and LiteRT.js only cached once used,
           // so offline it may be the one that can start.
-          const message = err instanceof Error ? err.message : String(err);
-          engineNote = RUNTIME_FETCH_FAILED.test(message)
+          engineNote = isDownloadFailure(err)
             ? 'LiteRT.js could not be downloaded (perhaps the connection dropped), so the model runs on ONNX Runtime this time.'
-            : `LiteRT.js could not run this model (${message}), so it runs on ONNX Runtime.`;
+            : `LiteRT.js could not run this model (${err instanceof Error ? err.message : String(err)}), so it runs on ONNX Runtime.`;
         }
       }
 
