@@ -24,7 +24,7 @@ function onMessage(event) {
   }
   const p = pending.get(message.id);
   if (!p) return;
-  if (message.type === 'progress' || message.type === 'notice' || message.type === 'loaded') return;
+  if (message.type === 'progress' || message.type === 'notice' || message.type === 'loaded' || message.type === 'analyzing') return;
   pending.delete(message.id);
   if (message.type === 'error') p.reject(new Error(`${message.error.code}: ${message.error.detail}`));
   else p.resolve(message);
