@@ -3,6 +3,8 @@
 // without any model request; nothing leaves 127.0.0.1.
 import { formatPercent } from '../../src/lib/domain/format';
 import { EMOTIONS } from '../../src/lib/domain/emotions';
+import { LITERT_MARGIN } from '../../src/lib/ml/engine-trial';
+import type { Page } from '@playwright/test';
 import { FIXTURE_ID, backOnline, HUB, analyze, analyzeText, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
 
 const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
@@ -10,6 +12,17 @@ const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', '
 test.beforeEach(async () => {
   await resetHubLog();
 });
+
+/** The engine trial Settings shows (Automatic, issue 18): the engine kept and the two times. */
+async function engineTrial(page: Page) {
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const trial = page.getByTestId('engine-trial');
+  await expect(trial).toContainText('Measured on this device: LiteRT.js');
+  const attr = async (name: string) => (await trial.getAttribute(name)) ?? '';
+  const found = { chosen: await attr('data-chosen'), litertMs: Number(await attr('data-litert-ms')), onnxruntimeMs: Number(await attr('data-onnxruntime-ms')) };
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  return found;
+}
 
 test('classifies texts on device, caches the model, and reuses it after a reload', async ({ page, requests }) => {
   await page.goto('/');
@@ -23,8 +36,13 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   expect(scores.anger).toBeGreaterThan(0.5);
   await expect(page.getByTestId('text-device')).toHaveText('wasm');
   await expect(page.getByTestId('text-dtype')).toHaveText('q8');
-  // Chromium has relaxed SIMD: the model was converted and runs on LiteRT.js (issue 18).
-  await expect(page.getByTestId('text-engine')).toHaveText('LiteRT.js');
+  // Automatic, first load: the same paragraph timed on LiteRT.js (Chromium has relaxed SIMD, so
+  // the model was converted) and on ONNX Runtime, and the faster one kept by the stated rule.
+  const trial = await engineTrial(page);
+  expect(trial.litertMs).toBeGreaterThan(0);
+  expect(trial.onnxruntimeMs).toBeGreaterThan(0);
+  expect(trial.chosen).toBe(trial.litertMs <= trial.onnxruntimeMs * LITERT_MARGIN ? 'litert' : 'onnxruntime');
+  await expect(page.getByTestId('text-engine')).toHaveAttribute('data-engine', trial.chosen);
 
   await analyze(page, 'I am so delighted today');
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');
@@ -38,7 +56,9 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   await page.reload();
   // The cached model starts loading in the background as the app opens, downloading nothing.
   await expect(page.getByTestId('model-ready')).toContainText('ready on this device (q8, wasm)');
-  await expect(page.getByTestId('model-engine')).toContainText('LiteRT.js');
+  // The trial is kept with the model's files: this load started only the engine it chose.
+  await expect(page.getByTestId('model-engine')).toHaveAttribute('data-engine', trial.chosen);
+  expect(await engineTrial(page)).toEqual(trial);
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByLabel('Model host')).toHaveValue(HUB);
@@ -192,11 +212,19 @@ test('Explain: the word that carries the emotion is its top word, and another em
   expect(neutral.find(([w]) => w === 'furious')![1]).toBeLessThan(0);
 });
 
-test('Text engine "ONNX Runtime only" reads the same text with ONNX Runtime, to the same scores as LiteRT.js', async ({ page }) => {
+test('Text engine "LiteRT.js" and "ONNX Runtime only" read the same text to the same scores', async ({ page }) => {
   await page.goto('/');
   await useModel(page, FIXTURE_ID);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Text engine on WASM').selectOption('litert');
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
   const text = 'I am so delighted today, what a surprise';
   await analyze(page, text);
+  // A chosen engine is not measured against the other.
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByLabel('Text engine on WASM')).toHaveValue('litert');
+  await expect(page.getByTestId('engine-trial')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
   await expect(page.getByTestId('text-engine')).toHaveText('LiteRT.js');
   await expect(page.getByTestId('text-engine')).toHaveAttribute('data-engine', 'litert');
   const fromLiteRt = await textScores(page);
@@ -222,6 +250,18 @@ test('a model the converter cannot take runs on ONNX Runtime, and the user is to
   await analyze(page, 'I am furious about this');
   await expect(page.getByTestId('top-emotion')).toHaveText('anger');
   await expect(page.getByTestId('text-engine')).toHaveText('ONNX Runtime');
-  await expect(page.getByRole('status', { name: 'Notices' })).toContainText('LiteRT.js could not run this model (the ONNX op Clip');
-  await expect(page.getByRole('status', { name: 'Notices' })).toContainText('so it runs on ONNX Runtime');
+  await expect(page.getByRole('status', { name: 'Notices' })).toContainText('LiteRT.js was not used: it could not run this model (the ONNX op Clip');
+  await expect(page.getByRole('status', { name: 'Notices' })).toContainText('The model runs on ONNX Runtime.');
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByTestId('engine-trial')).toContainText('LiteRT.js was not used here: it could not run this model (the ONNX op Clip');
+  await expect(page.getByTestId('engine-trial')).toContainText('The model runs on ONNX Runtime.');
+  await expect(page.getByTestId('engine-trial')).toHaveAttribute('data-chosen', 'onnxruntime');
+
+  // Known now: the next load goes straight to ONNX Runtime, without trying LiteRT.js again.
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await waitForCachedFiles(page, MODEL_FILES.length);
+  await page.reload();
+  await expect(page.getByTestId('model-engine')).toContainText('ONNX Runtime');
+  await expect(page.getByTestId('model-ready')).toContainText('LiteRT.js was not used here');
+  await expect(page.getByRole('status', { name: 'Notices' })).toHaveCount(0);
 });

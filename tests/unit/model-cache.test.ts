@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryModelCache, withMemoryFallback, type ModelFileStore } from '../../src/lib/ml/model-cache';
+import 'fake-indexeddb/auto';
+import { createStore } from 'idb-keyval';
+import { createIdbModelCache, createMemoryModelCache, withMemoryFallback, type ModelFileStore } from '../../src/lib/ml/model-cache';
 
 /** A store whose every call fails with `error`, counting the calls. */
 function failingStore(error: Error): ModelFileStore & { calls: number } {
   const store = { calls: 0 } as ModelFileStore & { calls: number };
-  for (const name of ['match', 'put', 'putBlob', 'meta', 'list', 'clear', 'isMissing', 'markMissing'] as const) {
+  for (const name of ['match', 'put', 'putBlob', 'meta', 'list', 'clear', 'isMissing', 'markMissing', 'getValue', 'setValue'] as const) {
     (store as unknown as Record<string, () => Promise<never>>)[name] = async () => {
       store.calls += 1;
       throw error;
@@ -43,4 +45,31 @@ describe('withMemoryFallback', () => {
     expect(await primary.meta(URL_A)).toMatchObject({ url: URL_A, size: 1 });
     expect(cache.degraded).toBe(false);
   });
+});
+
+describe('values kept about a model', () => {
+  for (const [name, make] of [
+    ['IndexedDB', () => createIdbModelCache(createStore(`moodlens-models-test-${Math.random()}`, 'files'))],
+    ['memory', () => createMemoryModelCache()],
+  ] as const) {
+    it(`are stored, copied, and removed with the model's files (${name})`, async () => {
+      const cache = make();
+      const weights = 'http://127.0.0.1:1/a/b/resolve/main/onnx/model_quantized.onnx';
+      const key = `${weights}#engine-trial/threaded/2`;
+      const value = { engine: 'litert', litertMs: 40 };
+      await cache.setValue(key, value);
+      value.litertMs = 1;
+      expect(await cache.getValue(key)).toEqual({ engine: 'litert', litertMs: 40 });
+      await cache.put(weights, new Response('x'));
+      // Not a file: Settings' list of cached files does not show it.
+      expect((await cache.list()).map((m) => m.url)).toEqual([weights]);
+      await cache.clear('http://127.0.0.1:1/other/');
+      expect(await cache.getValue(key)).toBeDefined();
+      await cache.clear(weights);
+      expect(await cache.getValue(key)).toBeUndefined();
+      await cache.setValue(key, value);
+      await cache.clear();
+      expect(await cache.getValue(key)).toBeUndefined();
+    });
+  }
 });

@@ -240,7 +240,9 @@ describe('SettingsState is changed only by intent', () => {
     expect(settings.modelConfig).toEqual({ source: { host: 'https://disk.moodlens.invalid', modelId: 'local/disk-model' }, device: 'wasm', engine: 'auto' });
     await settings.update({ textEngine: 'onnxruntime' });
     expect(settings.modelConfig.engine).toBe('onnxruntime');
+    await settings.update({ textEngine: 'litert' });
+    expect(settings.modelConfig.engine).toBe('litert');
     await settings.update({ textEngine: 'tflite' });
-    expect(settings.modelConfig.engine).toBe('onnxruntime');
+    expect(settings.modelConfig.engine).toBe('litert');
   });
 });

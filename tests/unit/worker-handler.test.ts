@@ -53,7 +53,7 @@ interface FakeOptions {
   /** The load's own breakdown, as the real runtime reports it. */
   timings?: RuntimeModel['timings'];
   /** The engine the runtime reports it loaded on, and why not the preferred one. */
-  engine?: Pick<RuntimeModel, 'engine' | 'engineDetail' | 'engineNote'>;
+  engine?: Pick<RuntimeModel, 'engine' | 'engineDetail' | 'engineNote' | 'engineTrial'>;
 }
 
 function setup(opts: FakeOptions = {}) {
@@ -141,9 +141,10 @@ describe('worker handler', () => {
   });
 
   it('names the engine the runtime loaded on in the load and in every result, and passes its note on', async () => {
-    const { handle, messages } = setup({ engine: { engine: 'litert', engineDetail: 'LiteRT.js, threads' } });
+    const engineTrial = { engine: 'litert', litertMs: 40, onnxruntimeMs: 60, measuredAt: 1, browser: 'test' } as const;
+    const { handle, messages } = setup({ engine: { engine: 'litert', engineDetail: 'LiteRT.js, threads', engineTrial } });
     await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
-    expect(messages.find((m) => m.type === 'loaded')).toMatchObject({ model: { engine: 'litert', engineDetail: 'LiteRT.js, threads' } });
+    expect(messages.find((m) => m.type === 'loaded')).toMatchObject({ model: { engine: 'litert', engineDetail: 'LiteRT.js, threads', engineTrial } });
     expect(messages.at(-1)).toMatchObject({ type: 'classified', result: { engine: 'litert' } });
 
     const fallback = setup({ engine: { engine: 'onnxruntime', engineNote: 'LiteRT.js could not run this model (x), so it runs on ONNX Runtime.' } });

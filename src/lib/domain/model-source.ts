@@ -27,13 +27,16 @@ export type DevicePreference = 'auto' | Device;
 
 /**
  * What runs the text model on WASM: LiteRT.js (XNNPACK with relaxed SIMD, on a TFLite model
- * converted on the device) where the browser has relaxed SIMD and the model converts, else ONNX
- * Runtime Web. WebGPU always runs on ONNX Runtime.
+ * converted on the device), possible where the browser has relaxed SIMD and the model converts,
+ * or ONNX Runtime Web. WebGPU always runs on ONNX Runtime.
  */
 export type TextEngine = 'litert' | 'onnxruntime';
 
-/** The user's engine setting: the fastest that works here, or ONNX Runtime only. */
-export type TextEnginePreference = 'auto' | 'onnxruntime';
+/**
+ * The user's engine setting: Automatic (the one measured faster on this device, ml/engine-trial.ts),
+ * or one engine (LiteRT.js still falls back to ONNX Runtime where it cannot run).
+ */
+export type TextEnginePreference = 'auto' | TextEngine;
 
 /** How each engine is named on screen. */
 export const TEXT_ENGINE_NAMES: Readonly<Record<TextEngine, string>> = { litert: 'LiteRT.js', onnxruntime: 'ONNX Runtime' };

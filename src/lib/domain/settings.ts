@@ -125,7 +125,9 @@ const CHECKS: { readonly [K in SettingKey]: (value: unknown) => Checked<Settings
       ? { ok: true, value: value as DevicePreference }
       : { ok: false, error: 'Choose Automatic, WebGPU or WASM.' },
   textEngine: (value) =>
-    value === 'auto' || value === 'onnxruntime' ? { ok: true, value } : { ok: false, error: 'Choose Automatic or ONNX Runtime.' },
+    value === 'auto' || value === 'onnxruntime' || value === 'litert'
+      ? { ok: true, value }
+      : { ok: false, error: 'Choose Automatic, LiteRT.js or ONNX Runtime.' },
   visionProvider: (value) =>
     typeof value === 'string' && PROVIDER_ID.test(value) ? { ok: true, value } : { ok: false, error: 'Choose a provider from the list.' },
   visionBaseUrl: (value) => checkApiBaseUrl(asText(value)),

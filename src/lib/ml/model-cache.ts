@@ -30,6 +30,9 @@ export interface ModelFileStore {
   isMissing(url: string): Promise<boolean>;
   /** Records that the host has no such optional file. */
   markMissing(url: string): Promise<void>;
+  /** A small value the app keeps about a model (its engine trial), removed with the model's files by `clear`. */
+  getValue(key: string): Promise<unknown>;
+  setValue(key: string, value: unknown): Promise<void>;
   /** True once IndexedDB proved unusable and the files are kept in memory instead (this session only). */
   readonly degraded?: boolean;
 }
@@ -37,6 +40,7 @@ export interface ModelFileStore {
 const FILE = 'file:';
 const META = 'meta:';
 const MISSING = 'missing:';
+const VALUE = 'value:';
 
 /** Model cache in its own IndexedDB database. */
 export function createIdbModelCache(store: UseStore = createStore('moodlens-models', 'files')): ModelFileStore {
@@ -80,7 +84,7 @@ export function createIdbModelCache(store: UseStore = createStore('moodlens-mode
       const doomed = all.filter(
         (k) =>
           typeof k === 'string' &&
-          [FILE, META, MISSING].some((p) => k.startsWith(p) && k.slice(p.length).startsWith(prefix)),
+          [FILE, META, MISSING, VALUE].some((p) => k.startsWith(p) && k.slice(p.length).startsWith(prefix)),
       );
       await delMany(doomed, store);
       return doomed.filter((k) => k.startsWith(META)).length;
@@ -90,6 +94,10 @@ export function createIdbModelCache(store: UseStore = createStore('moodlens-mode
     },
     async markMissing(url) {
       await setMany([[MISSING + url, true]], store);
+    },
+    getValue: (key) => get<unknown>(VALUE + key, store),
+    async setValue(key, value) {
+      await setMany([[VALUE + key, value]], store);
     },
   };
 }
@@ -125,6 +133,8 @@ export function withMemoryFallback(primary: ModelFileStore, fallback: ModelFileS
     clear: (prefix) => run((s) => s.clear(prefix)),
     isMissing: (url) => run((s) => s.isMissing(url)),
     markMissing: (url) => run((s) => s.markMissing(url)),
+    getValue: (key) => run((s) => s.getValue(key)),
+    setValue: (key, value) => run((s) => s.setValue(key, value)),
     get degraded() {
       return degraded;
     },
@@ -135,6 +145,7 @@ export function withMemoryFallback(primary: ModelFileStore, fallback: ModelFileS
 export function createMemoryModelCache(): ModelFileStore {
   const files = new Map<string, { bytes: ArrayBuffer; meta: CachedFileMeta }>();
   const missing = new Set<string>();
+  const values = new Map<string, unknown>();
   const putBytes = (url: string, bytes: ArrayBuffer, contentType: string) => {
     files.set(url, { bytes, meta: { url, size: bytes.byteLength, contentType, storedAt: Date.now() } });
   };
@@ -164,11 +175,16 @@ export function createMemoryModelCache(): ModelFileStore {
         }
       }
       for (const url of [...missing]) if (url.startsWith(prefix)) missing.delete(url);
+      for (const key of [...values.keys()]) if (key.startsWith(prefix)) values.delete(key);
       return n;
     },
     isMissing: async (url) => missing.has(url),
     async markMissing(url) {
       missing.add(url);
+    },
+    getValue: async (key) => structuredClone(values.get(key)),
+    async setValue(key, value) {
+      values.set(key, structuredClone(value));
     },
   };
 }

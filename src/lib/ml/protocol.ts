@@ -4,6 +4,7 @@
 import type { Explanation } from '../domain/explain';
 import type { EmotionScores, Emotion } from '../domain/emotions';
 import type { ModelErrorData } from '../domain/errors';
+import type { EngineTrial } from './engine-trial';
 import type { Device, DevicePreference, ModelDtype, ModelSource, TextEngine, TextEnginePreference } from '../domain/model-source';
 
 /** What the page asks the worker to load. */
@@ -52,6 +53,8 @@ export interface LoadedModelInfo {
   readonly engine?: TextEngine;
   /** The engine in a few words: build, threads. */
   readonly engineDetail?: string;
+  /** On Automatic: the times that chose the engine on this device. */
+  readonly engineTrial?: EngineTrial;
   readonly loadMs: number;
   /** Where `loadMs` went (the benchmark prints it): files read or downloaded, session, warm-up. */
   readonly phases?: LoadPhases;

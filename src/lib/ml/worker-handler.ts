@@ -11,6 +11,7 @@ import { EMOTIONS, topEmotion, weightedMean, type EmotionScores } from '../domai
 import { explain, withoutWord, wordSpans, type Explanation } from '../domain/explain';
 import { ModelError, toModelError } from '../domain/errors';
 import { chooseDtype, isDiskSource, type Device, type ModelDtype, type ModelSource, type TextEngine, type TextEnginePreference } from '../domain/model-source';
+import type { EngineTrial } from './engine-trial';
 import type { ProbeFindings } from './model-files';
 import {
   assertNever,
@@ -36,6 +37,8 @@ export interface RuntimeModel {
   readonly engine?: TextEngine;
   readonly engineDetail?: string;
   readonly engineNote?: string;
+  /** How the engine was chosen on Automatic: the times measured on this device (engine-trial.ts). */
+  readonly engineTrial?: EngineTrial;
 }
 
 /** What the handler needs from the outside world. */
@@ -128,6 +131,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
       dtype,
       engine: model.engine ?? 'onnxruntime',
       ...(model.engineDetail ? { engineDetail: model.engineDetail } : {}),
+      ...(model.engineTrial ? { engineTrial: model.engineTrial } : {}),
       loadMs: end - start,
       phases,
     };

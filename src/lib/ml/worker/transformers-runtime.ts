@@ -14,6 +14,7 @@ import type { LoadProgress } from '../protocol';
 import { isDownloadFailure, type RuntimeModel, type WorkerRuntime } from '../worker-handler';
 import { liteRtBuildFor } from '../litert/load-litert';
 import { loadLiteRtModel } from './litert-runtime';
+import { pickEngine, timeClassify, trialKey, usableTrial, type EngineTrial } from '../engine-trial';
 
 /** Most sequences per inference call; the handler already plans batches (domain/batching.ts). */
 const MAX_BATCH = 32;
@@ -143,12 +144,52 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       let filesRead: number | null = null;
       const report = progressReporter(plan.files, onProgress, () => (filesRead ??= performance.now()));
 
-      // LiteRT.js first where it is the faster engine (WASM, relaxed SIMD); any failure past the
-      // download falls back to ONNX Runtime, and the user is told why.
-      let engineNote: string | undefined;
-      const build = plan.device === 'wasm' && plan.engine !== 'onnxruntime' ? await liteRtBuildFor(self.crossOriginIsolated) : null;
+      const finish = (model: RuntimeModel, trial: EngineTrial | null, engineNote?: string): RuntimeModel => {
+        const made = performance.now();
+        report({ status: 'ready' });
+        return {
+          ...model,
+          timings: { filesMs: (filesRead ?? made) - started, sessionMs: made - started },
+          ...(trial ? { engineTrial: trial } : {}),
+          ...(engineNote ? { engineNote } : {}),
+        };
+      };
+      const loadOnnxRuntime = async (): Promise<RuntimeModel> => {
+        useRuntimeBuild(plan.device);
+        const classifier = (await pipeline('text-classification', source.modelId, {
+          device: plan.device,
+          dtype: plan.dtype,
+          progress_callback: (info: ProgressEvent) => report(info),
+        })) as TextClassificationPipeline;
+        return {
+          ...wrapPipeline(classifier),
+          engine: 'onnxruntime',
+          engineDetail: plan.device === 'webgpu' ? 'ONNX Runtime Web (WebGPU)' : `ONNX Runtime Web (WASM, ${ortThreads > 1 ? `${ortThreads} threads` : 'one thread'})`,
+        };
+      };
+
+      // On WASM with relaxed SIMD, LiteRT.js or ONNX Runtime: the user's choice, or on Automatic
+      // the one measured faster on this device (../engine-trial.ts). Any LiteRT.js failure past
+      // the download falls back to ONNX Runtime, and the user is told why.
+      const preference = plan.engine ?? 'auto';
+      const ortThreads = plan.device === 'wasm' ? (onnx.wasm?.numThreads ?? 1) : 0;
+      const build = plan.device === 'wasm' && preference !== 'onnxruntime' ? await liteRtBuildFor(self.crossOriginIsolated) : null;
+      // As many threads as ONNX Runtime gets (the threaded build runs only cross-origin isolated).
+      const threads = build === 'threaded' ? ortThreads : 1;
       const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
-      if (build && weights) {
+      const key = build && weights ? trialKey(modelFileUrl(source, weights), build, threads) : null;
+      const browser = navigator.userAgent;
+      let stored = preference === 'auto' && key ? usableTrial(await cache.getValue(key).catch(() => undefined), browser) : null;
+      const keep = async (trial: EngineTrial) => {
+        if (key) await cache.setValue(key, trial).catch(() => undefined);
+        return trial;
+      };
+
+      let engineNote: string | undefined =
+        preference === 'litert' && plan.device === 'wasm' && !build
+          ? 'This browser cannot run LiteRT.js (it needs WebAssembly relaxed SIMD), so the model runs on ONNX Runtime.'
+          : undefined;
+      if (build && weights && stored?.engine !== 'onnxruntime') {
         // The files at once, as transformers.js reads them; a failure to read them is the
         // model's or the network's, which ONNX Runtime would meet too, so it is not caught.
         const progress = (info: unknown) => report(info as ProgressEvent);
@@ -157,37 +198,46 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
           AutoConfig.from_pretrained(source.modelId, { progress_callback: progress }),
           readModelFile(modelFileUrl(source, weights), weights, report),
         ]);
+        let lite: RuntimeModel | null = null;
         try {
-          // As many threads as ONNX Runtime gets (the threaded build runs only cross-origin isolated).
-          const threads = build === 'threaded' ? (onnx.wasm?.numThreads ?? 1) : 1;
-          const model = await loadLiteRtModel({ modelId: source.modelId, build, threads, tokenizer, config, onnx: onnxFile });
-          const made = performance.now();
-          report({ status: 'ready' });
-          return { ...model, timings: { filesMs: (filesRead ?? made) - started, sessionMs: made - started } };
+          lite = await loadLiteRtModel({ modelId: source.modelId, build, threads, tokenizer, config, onnx: onnxFile });
         } catch (err) {
           // ONNX Runtime is precached by the service worker and LiteRT.js only cached once used,
           // so offline it may be the one that can start.
-          engineNote = isDownloadFailure(err)
-            ? 'LiteRT.js could not be downloaded (perhaps the connection dropped), so the model runs on ONNX Runtime this time.'
-            : `LiteRT.js could not run this model (${err instanceof Error ? err.message : String(err)}), so it runs on ONNX Runtime.`;
+          if (isDownloadFailure(err)) {
+            engineNote = 'LiteRT.js could not be downloaded (perhaps the connection dropped), so the model runs on ONNX Runtime this time.';
+          } else {
+            const reason = `it could not run this model (${err instanceof Error ? err.message : String(err)})`;
+            engineNote = `LiteRT.js was not used: ${reason}. The model runs on ONNX Runtime.`;
+            // Known for this model and browser: later loads go straight to ONNX Runtime.
+            if (preference === 'auto') stored = await keep({ engine: 'onnxruntime', litertMs: null, onnxruntimeMs: null, reason, measuredAt: Date.now(), browser });
+          }
+        }
+        if (lite && (preference === 'litert' || stored)) return finish(lite, stored);
+        if (lite) {
+          // The first load here on Automatic: the same paragraph on both engines, the faster kept.
+          const now = () => performance.now();
+          let litertMs: number;
+          let ort: RuntimeModel;
+          try {
+            litertMs = await timeClassify(lite, now);
+            ort = await loadOnnxRuntime();
+          } catch (err) {
+            await lite.dispose().catch(() => undefined);
+            throw err;
+          }
+          const onnxruntimeMs = await timeClassify(ort, now).catch(async (err: unknown) => {
+            await ort.dispose().catch(() => undefined);
+            await lite.dispose().catch(() => undefined);
+            throw err;
+          });
+          const trial = await keep({ engine: pickEngine(litertMs, onnxruntimeMs), litertMs, onnxruntimeMs, measuredAt: Date.now(), browser });
+          const [winner, loser] = trial.engine === 'litert' ? [lite, ort] : [ort, lite];
+          await loser.dispose().catch(() => undefined);
+          return finish(winner, trial);
         }
       }
-
-      useRuntimeBuild(plan.device);
-      const classifier = (await pipeline('text-classification', source.modelId, {
-        device: plan.device,
-        dtype: plan.dtype,
-        progress_callback: (info: ProgressEvent) => report(info),
-      })) as TextClassificationPipeline;
-      const made = performance.now();
-      report({ status: 'ready' });
-      const threads = plan.device === 'wasm' ? (onnx.wasm?.numThreads ?? 1) : 0;
-      return {
-        ...wrapPipeline(classifier, { filesMs: (filesRead ?? made) - started, sessionMs: made - started }),
-        engine: 'onnxruntime',
-        engineDetail: plan.device === 'webgpu' ? 'ONNX Runtime Web (WebGPU)' : `ONNX Runtime Web (WASM, ${threads > 1 ? `${threads} threads` : 'one thread'})`,
-        ...(engineNote ? { engineNote } : {}),
-      };
+      return finish(await loadOnnxRuntime(), stored, engineNote);
     },
 
     async evict(source, files) {
@@ -205,9 +255,8 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
   };
 }
 
-function wrapPipeline(classifier: TextClassificationPipeline, timings: NonNullable<RuntimeModel['timings']>): RuntimeModel {
+function wrapPipeline(classifier: TextClassificationPipeline): RuntimeModel {
   return {
-    timings,
     countTokens: (text) => classifier.tokenizer.encode(text, { add_special_tokens: false }).length,
     async classify(texts) {
       const out: EmotionScores[] = [];
