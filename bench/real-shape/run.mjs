@@ -720,7 +720,8 @@ async function main() {
     if (!o.only || o.only.has('batch')) results.batch = await batchMetrics(browser, servers, tokenizer, Math.max(3, Math.min(o.rounds, 5)));
     if (!o.only || o.only.has('litert')) results.litert = await liteRtMetrics(browser);
   } finally {
-    await Promise.all(engines.map((e) => e.close()));
+    // Every engine, run or not: the ones left out by --only started their processes too.
+    await Promise.all(all.map((e) => e.close()));
     await browser.close();
     await servers.close();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LITERT_MARGIN, TRIAL_RUNS, TRIAL_TEXT, describeTrial, pickEngine, timeClassify, trialKey, usableTrial, type EngineTrial } from '../../src/lib/ml/engine-trial';
+import { LITERT_MARGIN, TRIAL_RUNS, TRIAL_TEXT, describeTrial, pickEngine, timeInTurns, trialKey, usableTrial, type EngineTrial } from '../../src/lib/ml/engine-trial';
 
 describe('the engine trial', () => {
   it('keeps LiteRT.js only when it is faster by the margin; a tie goes to ONNX Runtime', () => {
@@ -11,19 +11,20 @@ describe('the engine trial', () => {
     expect(pickEngine(60 * LITERT_MARGIN + 0.01, 60)).toBe('onnxruntime');
   });
 
-  it('times the trial paragraph: one untimed run, then the median of the timed ones', async () => {
-    const seen: string[][] = [];
-    // Each run takes the next of these (ms) on a fake clock; the first is the untimed one.
-    const costs = [500, 30, 90, 40];
+  it('times the trial paragraph on both engines in turns: one untimed run each, then the median of each', async () => {
+    const order: string[] = [];
+    // Each run takes the next of these (ms) on a fake clock: a's, then b's, in turns.
+    const costs = { a: [500, 30, 90, 40, 35, 50], b: [900, 60, 20, 70, 65, 61] };
     let clock = 0;
-    const model = {
+    const fake = (name: 'a' | 'b') => ({
       async classify(texts: readonly string[]) {
-        seen.push([...texts]);
-        clock += costs[seen.length - 1] ?? 0;
+        expect(texts).toEqual([TRIAL_TEXT]);
+        clock += costs[name][order.filter((n) => n === name).length] ?? 0;
+        order.push(name);
       },
-    };
-    expect(await timeClassify(model, () => clock)).toBe(40);
-    expect(seen).toEqual(Array.from({ length: TRIAL_RUNS + 1 }, () => [TRIAL_TEXT]));
+    });
+    expect(await timeInTurns(fake('a'), fake('b'), () => clock)).toEqual([40, 61]);
+    expect(order).toEqual(['a', 'b', ...Array.from({ length: TRIAL_RUNS }, () => ['a', 'b']).flat()]);
   });
 
   it('keeps a trial per weights file, build and thread count, under the weights URL', () => {

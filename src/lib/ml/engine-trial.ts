@@ -3,8 +3,9 @@
 // LiteRT.js's relaxed-SIMD int8 kernels beat ONNX Runtime's on some CPUs and lose on others: on
 // one 2-core machine here one 64-token text took 46 ms against 58 ms, on another (an AMD EPYC
 // with AVX2 and no VNNI) 72 ms against 63 ms. Feature detection cannot tell the two apart, so on
-// "Automatic" the first load on a device times the same paragraph on both engines and keeps the
-// faster; the verdict is stored beside the model's files, so later loads start only the winner.
+// "Automatic" the first load on a device times the same paragraph on both engines, in turns, and
+// keeps the faster; the verdict is stored beside the model's files, so later loads start only
+// the winner.
 import type { TextEngine } from '../domain/model-source';
 
 /** A paragraph of about 60 tokens: what a text in the app usually is. */
@@ -13,7 +14,7 @@ export const TRIAL_TEXT =
   'I know nobody yet. The train was late again this morning and everyone on the platform looked furious.';
 
 /** Timed runs per engine, after one untimed run. */
-export const TRIAL_RUNS = 3;
+export const TRIAL_RUNS = 5;
 
 /**
  * LiteRT.js must be at least this much faster to be chosen: ONNX Runtime runs a batch as one call
@@ -40,21 +41,29 @@ export function pickEngine(litertMs: number, onnxruntimeMs: number): TextEngine 
   return litertMs <= onnxruntimeMs * LITERT_MARGIN ? 'litert' : 'onnxruntime';
 }
 
-/** The median of `runs` timed classifications of TRIAL_TEXT, after one untimed run. */
-export async function timeClassify(
-  model: { classify(texts: readonly string[]): Promise<unknown> },
+/**
+ * Median ms per classification of TRIAL_TEXT on each of two models, timed in turns (a, b, a, b,
+ * ...) after one untimed run each, so whatever else the machine does (V8 still compiling the
+ * runtime that just started, say) falls on both alike.
+ */
+export async function timeInTurns(
+  a: { classify(texts: readonly string[]): Promise<unknown> },
+  b: { classify(texts: readonly string[]): Promise<unknown> },
   now: () => number,
   runs = TRIAL_RUNS,
-): Promise<number> {
-  await model.classify([TRIAL_TEXT]);
-  const times: number[] = [];
+): Promise<[number, number]> {
+  await a.classify([TRIAL_TEXT]);
+  await b.classify([TRIAL_TEXT]);
+  const times: [number[], number[]] = [[], []];
   for (let i = 0; i < runs; i++) {
-    const start = now();
-    await model.classify([TRIAL_TEXT]);
-    times.push(now() - start);
+    for (const [k, model] of [a, b].entries()) {
+      const start = now();
+      await model.classify([TRIAL_TEXT]);
+      times[k]!.push(now() - start);
+    }
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)] ?? 0;
+  const median = (t: number[]) => t.sort((x, y) => x - y)[Math.floor(t.length / 2)] ?? 0;
+  return [median(times[0]), median(times[1])];
 }
 
 /**

@@ -14,7 +14,7 @@ import type { LoadProgress } from '../protocol';
 import { isDownloadFailure, type RuntimeModel, type WorkerRuntime } from '../worker-handler';
 import { liteRtBuildFor } from '../litert/load-litert';
 import { loadLiteRtModel } from './litert-runtime';
-import { pickEngine, timeClassify, trialKey, usableTrial, type EngineTrial } from '../engine-trial';
+import { pickEngine, timeInTurns, trialKey, usableTrial, type EngineTrial } from '../engine-trial';
 
 /** Most sequences per inference call; the handler already plans batches (domain/batching.ts). */
 const MAX_BATCH = 32;
@@ -216,17 +216,14 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
         if (lite && (preference === 'litert' || stored)) return finish(lite, stored);
         if (lite) {
           // The first load here on Automatic: the same paragraph on both engines, the faster kept.
-          const now = () => performance.now();
-          let litertMs: number;
           let ort: RuntimeModel;
           try {
-            litertMs = await timeClassify(lite, now);
             ort = await loadOnnxRuntime();
           } catch (err) {
             await lite.dispose().catch(() => undefined);
             throw err;
           }
-          const onnxruntimeMs = await timeClassify(ort, now).catch(async (err: unknown) => {
+          const [litertMs, onnxruntimeMs] = await timeInTurns(lite, ort, () => performance.now()).catch(async (err: unknown) => {
             await ort.dispose().catch(() => undefined);
             await lite.dispose().catch(() => undefined);
             throw err;
