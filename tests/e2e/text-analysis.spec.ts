@@ -60,6 +60,16 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   await expect(page.getByTestId('model-engine')).toHaveAttribute('data-engine', trial.chosen);
   expect(await engineTrial(page)).toEqual(trial);
 
+  // Measure again: the stored trial is dropped, and the model, loading again from this device,
+  // times both engines anew (the files stay: nothing is downloaded).
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  const measuredAt = (await page.getByTestId('engine-trial').getAttribute('data-measured-at')) ?? '';
+  await page.getByRole('button', { name: 'Measure again' }).click();
+  await expect(page.getByTestId('engine-trial')).toBeVisible();
+  await expect(page.getByTestId('engine-trial')).not.toHaveAttribute('data-measured-at', measuredAt);
+  const again = await engineTrial(page);
+  expect(again.chosen).toBe(again.litertMs <= again.onnxruntimeMs * LITERT_MARGIN ? 'litert' : 'onnxruntime');
+
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByLabel('Model host')).toHaveValue(HUB);
   await expect(page.getByLabel('Model id')).toHaveValue(FIXTURE_ID);

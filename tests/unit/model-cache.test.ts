@@ -6,7 +6,7 @@ import { createIdbModelCache, createMemoryModelCache, withMemoryFallback, type M
 /** A store whose every call fails with `error`, counting the calls. */
 function failingStore(error: Error): ModelFileStore & { calls: number } {
   const store = { calls: 0 } as ModelFileStore & { calls: number };
-  for (const name of ['match', 'put', 'putBlob', 'meta', 'list', 'clear', 'isMissing', 'markMissing', 'getValue', 'setValue'] as const) {
+  for (const name of ['match', 'put', 'putBlob', 'meta', 'list', 'clear', 'isMissing', 'markMissing', 'getValue', 'setValue', 'clearValues'] as const) {
     (store as unknown as Record<string, () => Promise<never>>)[name] = async () => {
       store.calls += 1;
       throw error;
@@ -70,6 +70,15 @@ describe('values kept about a model', () => {
       await cache.setValue(key, value);
       await cache.clear();
       expect(await cache.getValue(key)).toBeUndefined();
+      // "Measure again": the values go, the files stay.
+      await cache.put(weights, new Response('x'));
+      await cache.setValue(key, value);
+      await cache.setValue('http://127.0.0.1:1/other/x#engine-trial/plain/1', value);
+      expect(await cache.clearValues('http://127.0.0.1:1/a/')).toBe(1);
+      expect(await cache.getValue(key)).toBeUndefined();
+      expect(await cache.getValue('http://127.0.0.1:1/other/x#engine-trial/plain/1')).toBeDefined();
+      expect(await cache.clearValues()).toBe(1);
+      expect((await cache.list()).map((m) => m.url)).toEqual([weights]);
     });
   }
 });

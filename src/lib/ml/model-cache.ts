@@ -33,6 +33,8 @@ export interface ModelFileStore {
   /** A small value the app keeps about a model (its engine trial), removed with the model's files by `clear`. */
   getValue(key: string): Promise<unknown>;
   setValue(key: string, value: unknown): Promise<void>;
+  /** Removes the values (not the files) whose key starts with `prefix` (all when omitted). */
+  clearValues(prefix?: string): Promise<number>;
   /** True once IndexedDB proved unusable and the files are kept in memory instead (this session only). */
   readonly degraded?: boolean;
 }
@@ -99,6 +101,11 @@ export function createIdbModelCache(store: UseStore = createStore('moodlens-mode
     async setValue(key, value) {
       await setMany([[VALUE + key, value]], store);
     },
+    async clearValues(prefix = '') {
+      const doomed = (await keys<string>(store)).filter((k) => typeof k === 'string' && k.startsWith(VALUE + prefix));
+      await delMany(doomed, store);
+      return doomed.length;
+    },
   };
 }
 
@@ -135,6 +142,7 @@ export function withMemoryFallback(primary: ModelFileStore, fallback: ModelFileS
     markMissing: (url) => run((s) => s.markMissing(url)),
     getValue: (key) => run((s) => s.getValue(key)),
     setValue: (key, value) => run((s) => s.setValue(key, value)),
+    clearValues: (prefix) => run((s) => s.clearValues(prefix)),
     get degraded() {
       return degraded;
     },
@@ -185,6 +193,11 @@ export function createMemoryModelCache(): ModelFileStore {
     getValue: async (key) => structuredClone(values.get(key)),
     async setValue(key, value) {
       values.set(key, structuredClone(value));
+    },
+    async clearValues(prefix = '') {
+      const doomed = [...values.keys()].filter((key) => key.startsWith(prefix));
+      for (const key of doomed) values.delete(key);
+      return doomed.length;
     },
   };
 }

@@ -73,6 +73,17 @@ export class ModelStorageState {
     });
   }
 
+  /**
+   * Forgets which text engine was measured faster on this device (engine-trial.ts): the model is
+   * unloaded, and its next load times both engines again. The model's files stay.
+   */
+  async measureEnginesAgain(): Promise<void> {
+    await this.#run(async () => {
+      await this.#cache.clearValues();
+      this.#message = 'The text engines are timed again as the model loads.';
+    });
+  }
+
   /** Stores picked files as the disk model. */
   async importFromDisk(files: readonly PickedFile[]): Promise<DiskImportReport | null> {
     let report: DiskImportReport | null = null;

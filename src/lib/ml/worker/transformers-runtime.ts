@@ -220,8 +220,9 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
           try {
             ort = await loadOnnxRuntime();
           } catch (err) {
-            await lite.dispose().catch(() => undefined);
-            throw err;
+            // LiteRT.js runs: keep it, unmeasured (nothing is stored, so the next load tries again).
+            const why = err instanceof Error ? err.message : String(err);
+            return finish(lite, null, `ONNX Runtime could not start to be compared (${why}), so the model runs on LiteRT.js.`);
           }
           const [litertMs, onnxruntimeMs] = await timeInTurns(lite, ort, () => performance.now()).catch(async (err: unknown) => {
             await ort.dispose().catch(() => undefined);
