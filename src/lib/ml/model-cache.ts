@@ -154,6 +154,11 @@ export function createMemoryModelCache(): ModelFileStore {
   const files = new Map<string, { bytes: ArrayBuffer; meta: CachedFileMeta }>();
   const missing = new Set<string>();
   const values = new Map<string, unknown>();
+  const clearValues = (prefix: string) => {
+    const doomed = [...values.keys()].filter((key) => key.startsWith(prefix));
+    for (const key of doomed) values.delete(key);
+    return doomed.length;
+  };
   const putBytes = (url: string, bytes: ArrayBuffer, contentType: string) => {
     files.set(url, { bytes, meta: { url, size: bytes.byteLength, contentType, storedAt: Date.now() } });
   };
@@ -183,7 +188,7 @@ export function createMemoryModelCache(): ModelFileStore {
         }
       }
       for (const url of [...missing]) if (url.startsWith(prefix)) missing.delete(url);
-      for (const key of [...values.keys()]) if (key.startsWith(prefix)) values.delete(key);
+      clearValues(prefix);
       return n;
     },
     isMissing: async (url) => missing.has(url),
@@ -194,11 +199,7 @@ export function createMemoryModelCache(): ModelFileStore {
     async setValue(key, value) {
       values.set(key, structuredClone(value));
     },
-    async clearValues(prefix = '') {
-      const doomed = [...values.keys()].filter((key) => key.startsWith(prefix));
-      for (const key of doomed) values.delete(key);
-      return doomed.length;
-    },
+    clearValues: async (prefix = '') => clearValues(prefix),
   };
 }
 

@@ -144,6 +144,12 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       let filesRead: number | null = null;
       const report = progressReporter(plan.files, onProgress, () => (filesRead ??= performance.now()));
 
+      // On WASM with relaxed SIMD, LiteRT.js or ONNX Runtime: the user's choice, or on Automatic
+      // the one measured faster on this device (../engine-trial.ts). Any LiteRT.js failure past
+      // the download falls back to ONNX Runtime, and the user is told why.
+      const preference = plan.engine ?? 'auto';
+      const ortThreads = plan.device === 'wasm' ? (onnx.wasm?.numThreads ?? 1) : 0;
+
       const finish = (model: RuntimeModel, trial: EngineTrial | null, engineNote?: string): RuntimeModel => {
         const made = performance.now();
         report({ status: 'ready' });
@@ -168,11 +174,6 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
         };
       };
 
-      // On WASM with relaxed SIMD, LiteRT.js or ONNX Runtime: the user's choice, or on Automatic
-      // the one measured faster on this device (../engine-trial.ts). Any LiteRT.js failure past
-      // the download falls back to ONNX Runtime, and the user is told why.
-      const preference = plan.engine ?? 'auto';
-      const ortThreads = plan.device === 'wasm' ? (onnx.wasm?.numThreads ?? 1) : 0;
       const build = plan.device === 'wasm' && preference !== 'onnxruntime' ? await liteRtBuildFor(self.crossOriginIsolated) : null;
       // As many threads as ONNX Runtime gets (the threaded build runs only cross-origin isolated).
       const threads = build === 'threaded' ? ortThreads : 1;
@@ -207,7 +208,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
           if (isDownloadFailure(err)) {
             engineNote = 'LiteRT.js could not be downloaded (perhaps the connection dropped), so the model runs on ONNX Runtime this time.';
           } else {
-            const reason = `it could not run this model (${err instanceof Error ? err.message : String(err)})`;
+            const reason = `it could not run this model (${messageOf(err)})`;
             engineNote = `LiteRT.js was not used: ${reason}. The model runs on ONNX Runtime.`;
             // Known for this model and browser: later loads go straight to ONNX Runtime.
             if (preference === 'auto') stored = await keep({ engine: 'onnxruntime', litertMs: null, onnxruntimeMs: null, reason, measuredAt: Date.now(), browser });
@@ -221,8 +222,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
             ort = await loadOnnxRuntime();
           } catch (err) {
             // LiteRT.js runs: keep it, unmeasured (nothing is stored, so the next load tries again).
-            const why = err instanceof Error ? err.message : String(err);
-            return finish(lite, null, `ONNX Runtime could not start to be compared (${why}), so the model runs on LiteRT.js.`);
+            return finish(lite, null, `ONNX Runtime could not start to be compared (${messageOf(err)}), so the model runs on LiteRT.js.`);
           }
           const [litertMs, onnxruntimeMs] = await timeInTurns(lite, ort, () => performance.now()).catch(async (err: unknown) => {
             await ort.dispose().catch(() => undefined);
@@ -251,6 +251,10 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       return failure;
     },
   };
+}
+
+function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
 }
 
 function wrapPipeline(classifier: TextClassificationPipeline): RuntimeModel {
