@@ -19,7 +19,7 @@ export default ts.config(
   {
     // State classes replace immutable collections held in $state.raw instead of mutating them,
     // so a plain Set or Date there is never reactive state.
-    files: ['src/lib/state/**/*.svelte.ts'],
+    files: ['src/**/*.svelte.ts'],
     rules: { 'svelte/prefer-svelte-reactivity': 'off' },
   },
   {

@@ -3,8 +3,8 @@
 // it (1,000 bootstrap resamples per channel, the 21-point weight sweep, the consistency verdicts).
 // It runs in the batch worker, so it costs waiting, not frames; the bootstrap is most of it.
 import { bench, describe } from 'vitest';
-import { evaluate, type EvaluationInput } from '../src/lib/domain/evaluation';
-import { seededRandom } from '../src/lib/domain/metrics';
+import { evaluate, type EvaluationInput } from '../src/features/evaluation/evaluation';
+import { seededRandom } from '../src/features/evaluation/metrics';
 
 const K = 7;
 

@@ -2,8 +2,8 @@
 // every keystroke in "Search history" costs), building the CSV export, and validating an import.
 // Reading the records from IndexedDB is measured in the browser, not here.
 import { bench, describe } from 'vitest';
-import { EMOTIONS, normalize, type Emotion } from '../src/lib/domain/emotions';
-import { EXPORT_FORMAT, EXPORT_VERSION, filterRecords, readExportFile, toCsv, type HistoryRecord } from '../src/lib/domain/history';
+import { EMOTIONS, normalize, type Emotion } from '../src/shared/emotions';
+import { EXPORT_FORMAT, EXPORT_VERSION, filterRecords, readExportFile, toCsv, type HistoryRecord } from '../src/features/history/records';
 
 const WORDS = ['happy', 'sad', 'meeting', 'rain', 'birthday', 'furious', 'calm', 'train', 'coffee', 'exam', 'friend', 'dark'];
 let seed = 42;

@@ -5,7 +5,7 @@
 import { env, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
 import { join } from 'node:path';
 import { bench, describe } from 'vitest';
-import { chunkText } from '../src/lib/domain/chunking';
+import { chunkText } from '../src/features/text/chunking';
 
 env.allowRemoteModels = false;
 env.localModelPath = join(process.cwd(), 'tests/fixtures/model/');

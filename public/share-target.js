@@ -1,8 +1,8 @@
 // Service worker part of the share target (issue 17), loaded by the generated service worker with
 // importScripts. Another app's share (title, text, link, a picture) arrives as a POST of a form to
 // ./share-target; it is kept in the share inbox cache and the app opens with ?shared=inbox, where
-// src/lib/share-inbox.ts takes it (once). The names below must match src/lib/domain/share.ts and
-// src/lib/share-inbox.ts. Nothing here sends anything anywhere.
+// src/features/analysis/share-inbox.ts takes it (once). The names below must match src/features/analysis/share.ts and
+// src/features/analysis/share-inbox.ts. Nothing here sends anything anywhere.
 const SHARE_INBOX_CACHE = 'moodlens-share-inbox';
 const MAX_SHARED_IMAGE_BYTES = 25 * 1024 * 1024;
 const MAX_TEXT = 100000;

@@ -1,5 +1,5 @@
 // Runs in /__bench.html (served by the face benchmark only): starts the app's BUILT face worker and
-// speaks its protocol (src/lib/ml/face-protocol.ts) directly, timing each request with the page's
+// speaks its protocol (src/features/faces/protocol.ts) directly, timing each request with the page's
 // clock. The controller (bench/face/run.mjs) calls window.faceBench through Playwright.
 let worker = null;
 let nextId = 1;

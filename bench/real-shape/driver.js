@@ -1,5 +1,5 @@
 // Runs in /__bench.html (served by the benchmark only): starts the app's BUILT emotion worker and
-// speaks its protocol (src/lib/ml/protocol.ts) directly, timing each request with the page's
+// speaks its protocol (src/features/text/protocol.ts) directly, timing each request with the page's
 // clock. The controller calls window.moodlensBench through Playwright.
 let worker = null;
 let nextId = 1;

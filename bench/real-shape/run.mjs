@@ -311,7 +311,7 @@ async function appMetrics(browser, servers) {
     const t1 = await page.evaluate(() => performance.now());
     await page.waitForTimeout(300); // let the charts finish drawing: their tasks count too
     const tasks = await page.evaluate(([a]) => window.__longTasks.filter((t) => t.start >= a), [t0]);
-    // The app's own User Timing measure (src/lib/perf.ts): Analyze to the frame that paints the
+    // The app's own User Timing measure (src/features/analysis/perf.ts): Analyze to the frame that paints the
     // answer, and the text channel's time inside the worker; polling above only finds the end.
     const measure = await page.evaluate(([a]) => {
       const m = performance.getEntriesByName('moodlens:analyze-to-result', 'measure').filter((e) => e.startTime >= a).at(-1);

@@ -1,6 +1,6 @@
 // Vite plugin: the face channel's two models, converted to ONNX from @vladmandic/human's npm package
 // (a devDependency) when the app is built or served, so no converted model is committed. The face
-// worker imports `virtual:face-models` (src/lib/ml/worker/virtual-face-models.d.ts):
+// worker imports `virtual:face-models` (src/features/faces/worker/virtual-face-models.d.ts):
 //   detectorUrl    blazeface (face detector), ONNX
 //   expressionUrl  the mini-Xception expression model, ONNX
 //   humanVersion   the version of the package they came from

@@ -4,7 +4,7 @@
 // which a module worker (ours: Vite bundles workers as ES modules) does not allow. The script is a
 // classic script that declares `ModuleFactory`; `virtual:litert-factory/<build>` is that script
 // as an ES module whose default export is `ModuleFactory`, so the worker can import it (lazily)
-// and hand the factory to LiteRT.js (src/lib/ml/litert/load-litert.ts). The threaded build's helper threads
+// and hand the factory to LiteRT.js (src/features/text/litert/load-litert.ts). The threaded build's helper threads
 // still load the original classic script, by URL.
 //
 // Vite bundles workers with `worker.plugins`, not `plugins`: add it to both (vite.config.ts).

@@ -5,7 +5,7 @@ import Papa from 'papaparse';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { EMOTIONS } from '../../src/lib/domain/emotions';
+import { EMOTIONS } from '../../src/shared/emotions';
 import { noFace, smilingPerson } from '../support/face-photos.mjs';
 import { FIXTURE_ID, analyzeText, expect, historyItems, test, textScores, useModel } from './support';
 

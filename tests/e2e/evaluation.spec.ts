@@ -8,7 +8,7 @@ import Papa from 'papaparse';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { EMOTIONS, type Emotion } from '../../src/lib/domain/emotions';
+import { EMOTIONS, type Emotion } from '../../src/shared/emotions';
 import { smilingPerson } from '../support/face-photos.mjs';
 import { FIXTURE_ID, expect, test, useModel } from './support';
 

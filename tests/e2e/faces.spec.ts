@@ -4,7 +4,7 @@
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { manAtTable, noFace, smilingPerson, threePeople } from '../support/face-photos.mjs';
-import { EMOTIONS } from '../../src/lib/domain/emotions';
+import { EMOTIONS } from '../../src/shared/emotions';
 import { FIXTURE_ID, analyze, chatRequests, expect, historyItems, test, textScores, useModel, useVision, visionScenario } from './support';
 
 async function pickPhoto(page: Page, name: string, buffer: Buffer): Promise<void> {

@@ -1,4 +1,4 @@
-// Issue 18's converter, end to end: ONNX models go through src/lib/ml/tflite/onnx-to-tflite.ts in
+// Issue 18's converter, end to end: ONNX models go through src/features/text/tflite/onnx-to-tflite.ts in
 // the probe's module worker, run in LiteRT.js in Chromium, and their outputs are set against
 // onnxruntime-node running the same ONNX file here, on the same inputs.
 //
@@ -17,7 +17,7 @@ import * as ort from 'onnxruntime-node';
 import { buildGraph, makeWeights, type ModelShape } from '../../bench/real-shape/make-model.mjs';
 import { ATTR, DT, encodeModel, f32Bytes, i64Bytes, quantizeUint8, tensor, valueInfo } from '../../scripts/lib/onnx-proto.mjs';
 import type { ConvertReply } from '../support/litert-probe/probe-page';
-import { seededRandom } from '../../src/lib/domain/metrics';
+import { seededRandom } from '../../src/features/evaluation/metrics';
 import { serveProbe } from '../support/litert-probe/serve-probe.mjs';
 
 let probe: Awaited<ReturnType<typeof serveProbe>> | null = null;

@@ -1,14 +1,14 @@
 // Issue 18's second text engine, its first two parts in Chromium: a TFLite model written by our
-// own writer (src/lib/ml/tflite/model-writer.ts) runs in LiteRT.js, started inside a module worker
-// by src/lib/ml/litert/load-litert.ts, with threads (cross-origin isolated page) and without.
+// own writer (src/features/text/tflite/model-writer.ts) runs in LiteRT.js, started inside a module worker
+// by src/features/text/litert/load-litert.ts, with threads (cross-origin isolated page) and without.
 // The outputs are checked against the same layers computed here in double precision.
 //
 // The probe page (tests/support/litert-probe/) is built with Vite and the app's LiteRT plugin
 // into a temporary folder, and served from 127.0.0.1 with and without COOP/COEP (serve-probe.mjs).
 import { expect, test } from '@playwright/test';
-import { Activation, BuiltinOp, TensorType } from '../../src/lib/ml/tflite/model-writer';
+import { Activation, BuiltinOp, TensorType } from '../../src/features/text/tflite/model-writer';
 import type { PlainModel, PlainReply } from '../support/litert-probe/probe-page';
-import { seededRandom } from '../../src/lib/domain/metrics';
+import { seededRandom } from '../../src/features/evaluation/metrics';
 import { serveProbe } from '../support/litert-probe/serve-probe.mjs';
 
 let probe: Awaited<ReturnType<typeof serveProbe>> | null = null;

@@ -3,7 +3,7 @@
 import { expect, test as base, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { EMOTIONS } from '../../src/lib/domain/emotions';
+import { EMOTIONS } from '../../src/shared/emotions';
 
 /**
  * Every Playwright worker has servers of its own (the app, the fake hub, the fake vision API),

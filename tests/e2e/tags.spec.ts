@@ -4,8 +4,8 @@
 // with the current model as a second entry that points back to the first.
 import { readFileSync } from 'node:fs';
 import type { Page } from '@playwright/test';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
-import { EXPORT_FORMAT, EXPORT_VERSION } from '../../src/lib/domain/history';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
+import { EXPORT_FORMAT, EXPORT_VERSION } from '../../src/features/history/records';
 import { FIXTURE_ID, analyzeText, expect, historyItems, test, useModel } from './support';
 
 const scores = (top: Emotion) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? 6 : 1])) as Record<Emotion, number>);

@@ -1,9 +1,9 @@
 // The foundation end to end: a text classified in Chromium by the real transformers.js pipeline
 // on the fixture model, served by a local hub mirror; cached in IndexedDB; reused after reload
 // without any model request; nothing leaves 127.0.0.1.
-import { formatPercent } from '../../src/lib/domain/format';
-import { EMOTIONS } from '../../src/lib/domain/emotions';
-import { LITERT_MARGIN } from '../../src/lib/ml/engine-trial';
+import { formatPercent } from '../../src/shared/format';
+import { EMOTIONS } from '../../src/shared/emotions';
+import { LITERT_MARGIN } from '../../src/features/text/engine-trial';
 import type { Page } from '@playwright/test';
 import { FIXTURE_ID, backOnline, HUB, analyze, analyzeText, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
 

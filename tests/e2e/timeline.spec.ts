@@ -1,8 +1,8 @@
 // Issue 17, the History timeline in Chromium: entries imported with dates of their own (some
 // close to midnight, in a time zone that is not UTC) are counted per local day, week and month
 // as the list would date them; the list's filters apply; a row lists its entries and opens one.
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
-import { EXPORT_FORMAT, EXPORT_VERSION } from '../../src/lib/domain/history';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
+import { EXPORT_FORMAT, EXPORT_VERSION } from '../../src/features/history/records';
 import { expect, historyItems, test } from './support';
 
 const ZONE = 'America/New_York';

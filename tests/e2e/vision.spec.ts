@@ -3,7 +3,7 @@
 // JSON mode, a clean JPEG under the limit, the key only in the Authorization header), how many
 // requests retries and double clicks make, and where the key is (not) stored.
 import sharp from 'sharp';
-import { jpegHasExif, readImageSize } from '../../src/lib/domain/image-format';
+import { jpegHasExif, readImageSize } from '../../src/shared/image-format';
 import { FIXTURE_ID, TEST_KEY, VISION_HOST, analyze, chatRequests, expect, pickImage, test, textScores, useModel, useVision, visionRequests, visionScenario, type VisionRequest } from './support';
 
 const MODEL = 'meta-llama/llama-4-maverick-17b-128e-instruct';

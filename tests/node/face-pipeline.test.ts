@@ -1,5 +1,5 @@
 // @vitest-environment node
-// The face channel end to end in Node: the app's pipeline (src/lib/ml/face-pipeline.ts) with the
+// The face channel end to end in Node: the app's pipeline (src/features/faces/face-pipeline.ts) with the
 // converted models on onnxruntime-node and sharp for pixels, on photos cut from the samples in
 // @vladmandic/human's package: a smiling person is one face reading joy, three people are three
 // faces, the ceiling lamps are no face.
@@ -8,9 +8,9 @@ import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convertGraphModel } from '../../scripts/lib/tfjs-to-onnx.mjs';
-import { topEmotion } from '../../src/lib/domain/emotions';
-import { pictureScores } from '../../src/lib/domain/faces';
-import { readFaces, type FaceImage, type FaceModels } from '../../src/lib/ml/face-pipeline';
+import { topEmotion } from '../../src/shared/emotions';
+import { pictureScores } from '../../src/features/faces/faces';
+import { readFaces, type FaceImage, type FaceModels } from '../../src/features/faces/face-pipeline';
 import { manAtTable, noFace, smilingPerson, threePeople } from '../support/face-photos.mjs';
 
 const DIR = 'node_modules/@vladmandic/human/models';

@@ -13,9 +13,9 @@ import { fileURLToPath } from 'node:url';
 import { AutoTokenizer, env, pipeline } from '@huggingface/transformers';
 import type { TextClassificationOutput, TextClassificationPipeline } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Emotion, EmotionScores } from '../../src/lib/domain/emotions';
-import { explain, topWords, withoutWord, wordSpans } from '../../src/lib/domain/explain';
-import { seededRandom } from '../../src/lib/domain/metrics';
+import type { Emotion, EmotionScores } from '../../src/shared/emotions';
+import { explain, topWords, withoutWord, wordSpans } from '../../src/features/text/explain';
+import { seededRandom } from '../../src/features/evaluation/metrics';
 
 const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 const MODELS_DIR = join(ROOT, 'tests/fixtures/model');

@@ -5,8 +5,8 @@
 // model refused is learned so the next picture goes right the first time.
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { browserVisionDeps, analyzeImage, type VisionCall } from '../../src/lib/vision/vision-client';
-import { initialQuirks, type ModelQuirks } from '../../src/lib/domain/vision-policy';
+import { browserVisionDeps, analyzeImage, type VisionCall } from '../../src/features/vision/vision-client';
+import { initialQuirks, type ModelQuirks } from '../../src/features/vision/policy';
 import { createFakeOpenAI, type FakeOpenAI, type VisionScenario } from '../support/fake-openai.mjs';
 
 const KEY = 'gsk_reasoning_test_0123456789';

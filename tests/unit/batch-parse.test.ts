@@ -2,7 +2,7 @@
 // quoted fields that span pieces are exercised: quotes, delimiters and newlines inside fields, a
 // BOM, CRLF, blank lines, TSV, JSONL with keys that appear late and broken lines, plain text.
 import { describe, expect, it } from 'vitest';
-import { ParseCancelled, formatOf, parseTable, type BatchFormat, type RowPiece } from '../../src/lib/batch/parse';
+import { ParseCancelled, formatOf, parseTable, type BatchFormat, type RowPiece } from '../../src/features/batch/parse';
 
 async function readAll(input: Blob | string, format: BatchFormat, chunkSize = 16) {
   const pieces: RowPiece[] = [];

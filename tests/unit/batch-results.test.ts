@@ -1,9 +1,9 @@
 // The results table's arithmetic: a summary built row by row, counts per state and per top
 // emotion, filters and sorting by an emotion's score (stable, rows without scores last).
 import { describe, expect, it } from 'vitest';
-import type { RowResult } from '../../src/lib/domain/batch';
-import { ALL_ROWS, SummaryBuilder, queryRows, stateCounts, topCounts } from '../../src/lib/domain/batch-results';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
+import type { RowResult } from '../../src/features/batch/rows';
+import { ALL_ROWS, SummaryBuilder, queryRows, stateCounts, topCounts } from '../../src/features/batch/results';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
 
 const scores = (top: Emotion, weight: number) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? weight : 1])) as Record<Emotion, number>);
 const ok = (top: Emotion, weight = 5): RowResult => ({ status: 'ok', reason: '', text: scores(top, weight), face: null, fused: null, model: 'm' });

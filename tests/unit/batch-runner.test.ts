@@ -2,10 +2,10 @@
 // get a status and a reason without stopping the run; Pause, Cancel, a broken model and a full
 // disk stop it without losing anything stored; Resume starts from the first row without a result.
 import { describe, expect, it } from 'vitest';
-import type { RowResult } from '../../src/lib/domain/batch';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
-import { EMPTY_REASON, PAGE_ROWS, runBatch, type BatchClassifier, type BatchStore, type PendingRow } from '../../src/lib/batch/runner';
-import type { TextResult } from '../../src/lib/ml/protocol';
+import type { RowResult } from '../../src/features/batch/rows';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
+import { EMPTY_REASON, PAGE_ROWS, runBatch, type BatchClassifier, type BatchStore, type PendingRow } from '../../src/features/batch/runner';
+import type { TextResult } from '../../src/features/text/protocol';
 
 /** Rows and results in memory, with the store's contract: pending rows in file order. */
 class MemoryStore implements BatchStore {

@@ -7,17 +7,17 @@ import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
-import { BatchFileClient, type BatchWorkerLike } from '../../src/lib/batch/file-client';
-import type { BatchWorkerRequest, BatchWorkerResponse } from '../../src/lib/batch/protocol';
-import { BatchDb } from '../../src/lib/batch/store';
-import { runTask } from '../../src/lib/batch/tasks';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
-import { ModelError } from '../../src/lib/domain/errors';
-import { FaceError } from '../../src/lib/ml/face-client';
-import type { SettingsPatch } from '../../src/lib/domain/settings';
-import type { SettingsUpdate } from '../../src/lib/state/settings.svelte';
-import type { ModelConfig, TextResult } from '../../src/lib/ml/protocol';
-import { BatchState, type BatchDeps } from '../../src/lib/state/batch.svelte';
+import { BatchFileClient, type BatchWorkerLike } from '../../src/features/batch/file-client';
+import type { BatchWorkerRequest, BatchWorkerResponse } from '../../src/features/batch/protocol';
+import { BatchDb } from '../../src/features/batch/store';
+import { runTask } from '../../src/features/batch/tasks';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
+import { ModelError } from '../../src/features/text/model-errors';
+import { FaceError } from '../../src/features/faces/face-client';
+import type { SettingsPatch } from '../../src/features/settings/settings';
+import type { SettingsUpdate } from '../../src/features/settings/settings.svelte';
+import type { ModelConfig, TextResult } from '../../src/features/text/protocol';
+import { BatchState, type BatchDeps } from '../../src/features/batch/batch.svelte';
 
 /** The batch worker's tasks, run in this thread against `openDb`. */
 function inProcessWorker(openDb: () => Promise<BatchDb>): BatchWorkerLike {

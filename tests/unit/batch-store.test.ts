@@ -6,11 +6,11 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import { describe, expect, it } from 'vitest';
-import { parseTable } from '../../src/lib/batch/parse';
-import { runBatch, type BatchClassifier } from '../../src/lib/batch/runner';
-import { BatchDb, type BatchJob } from '../../src/lib/batch/store';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
-import type { TextResult } from '../../src/lib/ml/protocol';
+import { parseTable } from '../../src/features/batch/parse';
+import { runBatch, type BatchClassifier } from '../../src/features/batch/runner';
+import { BatchDb, type BatchJob } from '../../src/features/batch/store';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
+import type { TextResult } from '../../src/features/text/protocol';
 
 const job = (id: string, total = 0): BatchJob => ({
   id,

@@ -1,8 +1,8 @@
 // Batch, the pure parts: which columns hold the text, the id and the picture; the export's columns
 // and cells (original cells untouched, formulas neutralised); progress and time left.
 import { describe, expect, it } from 'vitest';
-import { combineRow, csvHeaderLine, csvLine, exportHeader, guessColumns, jsonlLine, progressOf, resultCells, type RowResult } from '../../src/lib/domain/batch';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
+import { combineRow, csvHeaderLine, csvLine, exportHeader, guessColumns, jsonlLine, progressOf, resultCells, type RowResult } from '../../src/features/batch/rows';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
 
 const scores = (top: Emotion) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? 7 : 0.5])) as Record<Emotion, number>);
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { planBatches } from '../../src/lib/domain/batching';
+import { planBatches } from '../../src/features/text/length-batches';
 
 describe('planBatches', () => {
   it('puts every index in exactly one batch, shortest first, within the limits', () => {

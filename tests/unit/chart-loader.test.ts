@@ -1,7 +1,7 @@
 // A failed Chart.js import is not kept: the next chart tries again (it used to stay blank until a
 // reload, because the rejected promise was cached).
 import { describe, expect, it } from 'vitest';
-import { createChartLoader } from '../../src/lib/components/chart-loader';
+import { createChartLoader } from '../../src/shared/ui/chart-loader';
 
 describe('chart loader', () => {
   it('tries the import again after a failure, and keeps the module once loaded', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { chunkText, groupSentences, splitSentences } from '../../src/lib/domain/chunking';
+import { chunkText, groupSentences, splitSentences } from '../../src/features/text/chunking';
 
 /** A stand-in tokenizer: one token per word. */
 const words = (t: string) => t.split(/\s+/u).filter(Boolean).length;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { compareGroups, shareDifference, wilson } from '../../src/lib/domain/compare';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
-import { HISTORY_VERSION, type HistoryRecord } from '../../src/lib/domain/history';
+import { compareGroups, shareDifference, wilson } from '../../src/features/history/compare';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
+import { HISTORY_VERSION, type HistoryRecord } from '../../src/features/history/records';
 
 function entry(id: string, top: Emotion, tags: string[] = []): HistoryRecord {
   const scores = normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? 0.7 : 0.05])) as Record<Emotion, number>);

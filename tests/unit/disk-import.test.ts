@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { DISK_MODEL_HOST } from '../../src/lib/domain/model-source';
-import { importDiskModel, modelPathOf, planDiskImport, type PickedFile } from '../../src/lib/ml/disk-import';
-import { createMemoryModelCache } from '../../src/lib/ml/model-cache';
+import { DISK_MODEL_HOST } from '../../src/features/text/model-source';
+import { importDiskModel, modelPathOf, planDiskImport, type PickedFile } from '../../src/features/text/disk-import';
+import { createMemoryModelCache } from '../../src/features/text/model-cache';
 
 const picked = (path: string, bytes = 4): PickedFile => {
   const name = path.split('/').pop() ?? path;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JOY_RESULT } from './fixtures';
-import { ModelError } from '../../src/lib/domain/errors';
-import { EmotionClient, type WorkerLike } from '../../src/lib/ml/emotion-client';
-import type { ModelConfig, WorkerRequest, WorkerResponse } from '../../src/lib/ml/protocol';
+import { ModelError } from '../../src/features/text/model-errors';
+import { EmotionClient, type WorkerLike } from '../../src/features/text/emotion-client';
+import type { ModelConfig, WorkerRequest, WorkerResponse } from '../../src/features/text/protocol';
 
 const config: ModelConfig = { source: { host: 'http://127.0.0.1:1', modelId: 'a/b' }, device: 'wasm' };
 const result = JOY_RESULT;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EMOTIONS, normalize, scoresFromPairs, topEmotion, weightedMean, type EmotionScores } from '../../src/lib/domain/emotions';
+import { EMOTIONS, normalize, scoresFromPairs, topEmotion, weightedMean, type EmotionScores } from '../../src/shared/emotions';
 
 const sum = (s: EmotionScores) => EMOTIONS.reduce((n, e) => n + s[e], 0);
 const arbScores = fc

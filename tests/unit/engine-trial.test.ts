@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LITERT_MARGIN, TRIAL_RUNS, TRIAL_TEXT, describeTrial, pickEngine, timeInTurns, trialKey, usableTrial, type EngineTrial } from '../../src/lib/ml/engine-trial';
+import { LITERT_MARGIN, TRIAL_RUNS, TRIAL_TEXT, describeTrial, pickEngine, timeInTurns, trialKey, usableTrial, type EngineTrial } from '../../src/features/text/engine-trial';
 
 describe('the engine trial', () => {
   it('keeps LiteRT.js only when it is faster by the margin; a tie goes to ONNX Runtime', () => {

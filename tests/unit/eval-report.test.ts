@@ -2,9 +2,9 @@
 // self-contained (no script to run, nothing to load, a policy forbidding both), escapes every
 // string that came from the user's file, and carries the same JSON inside it.
 import { describe, expect, it } from 'vitest';
-import { EMOTIONS, type Emotion } from '../../src/lib/domain/emotions';
-import { reportHtml, reportJson, type ReportContext } from '../../src/lib/domain/eval-report';
-import { evaluate } from '../../src/lib/domain/evaluation';
+import { EMOTIONS, type Emotion } from '../../src/shared/emotions';
+import { reportHtml, reportJson, type ReportContext } from '../../src/features/evaluation/report';
+import { evaluate } from '../../src/features/evaluation/evaluation';
 
 const K = EMOTIONS.length;
 const at = (top: Emotion, p: number) => EMOTIONS.map((e) => (e === top ? p : (1 - p) / (K - 1)));

@@ -2,10 +2,10 @@
 // evaluation report (per channel, the weight sweep, agreement against correctness), against
 // hand-computed figures and known properties.
 import { describe, expect, it } from 'vitest';
-import { EMOTIONS, type Emotion } from '../../src/lib/domain/emotions';
-import { evaluate, bestOf, SWEEP_SHARES, type EvaluationInput, type SweepPoint } from '../../src/lib/domain/evaluation';
-import { guessLabelColumn, LabelTally, readLabel } from '../../src/lib/domain/labels';
-import { seededRandom } from '../../src/lib/domain/metrics';
+import { EMOTIONS, type Emotion } from '../../src/shared/emotions';
+import { evaluate, bestOf, SWEEP_SHARES, type EvaluationInput, type SweepPoint } from '../../src/features/evaluation/evaluation';
+import { guessLabelColumn, LabelTally, readLabel } from '../../src/features/evaluation/labels';
+import { seededRandom } from '../../src/features/evaluation/metrics';
 
 const K = EMOTIONS.length;
 const idx = (e: Emotion) => EMOTIONS.indexOf(e);

@@ -1,8 +1,8 @@
 // Issue 17, word explanations: words found whole (with their places), a word taken out cleanly,
 // effects as the drop of each emotion, and the top words for and against.
 import { describe, expect, it } from 'vitest';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
-import { explain, topWords, withoutWord, wordSpans } from '../../src/lib/domain/explain';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
+import { explain, topWords, withoutWord, wordSpans } from '../../src/features/text/explain';
 
 const scores = (joy: number) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === 'joy' ? joy : 1])) as Record<Emotion, number>);
 

@@ -2,11 +2,11 @@
 // boundary): faces found, no face, a failure and a cancel each end in their outcome, and one
 // picture is read at a time.
 import { describe, expect, it } from 'vitest';
-import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/lib/domain/emotions';
-import { pictureScores } from '../../src/lib/domain/faces';
-import { FaceError, describeFaceError } from '../../src/lib/ml/face-client';
-import type { FaceAnswer } from '../../src/lib/ml/face-protocol';
-import { FaceChannelState, NO_FACE_MESSAGE, type FaceReader } from '../../src/lib/state/face-channel.svelte';
+import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/shared/emotions';
+import { pictureScores } from '../../src/features/faces/faces';
+import { FaceError, describeFaceError } from '../../src/features/faces/face-client';
+import type { FaceAnswer } from '../../src/features/faces/protocol';
+import { FaceChannelState, NO_FACE_MESSAGE, type FaceReader } from '../../src/features/faces/face-channel.svelte';
 
 const dist = (p: Partial<Record<Emotion, number>>): EmotionScores =>
   normalize(Object.fromEntries(EMOTIONS.map((e) => [e, p[e] ?? 0])) as Record<Emotion, number>);

@@ -1,8 +1,8 @@
 // FaceClient against a fake worker: replies matched by id, cancel and crash end the worker (the next
 // read gets a fresh one), error replies become FaceErrors with the worker's code, one sentence each.
 import { describe, expect, it } from 'vitest';
-import { FaceClient, FaceError, describeFaceError, type FaceWorkerLike } from '../../src/lib/ml/face-client';
-import type { FaceAnswer, FaceErrorCode, FaceRequest, FaceResponse } from '../../src/lib/ml/face-protocol';
+import { FaceClient, FaceError, describeFaceError, type FaceWorkerLike } from '../../src/features/faces/face-client';
+import type { FaceAnswer, FaceErrorCode, FaceRequest, FaceResponse } from '../../src/features/faces/protocol';
 
 const JOY = { anger: 0, disgust: 0, fear: 0, joy: 0.9, neutral: 0.1, sadness: 0, surprise: 0 };
 

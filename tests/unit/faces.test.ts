@@ -2,7 +2,7 @@
 // suppression, the letterbox round trip, crops, input scaling and the picture's distribution.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMOTIONS, topEmotion, type EmotionScores } from '../../src/lib/domain/emotions';
+import { EMOTIONS, topEmotion, type EmotionScores } from '../../src/shared/emotions';
 import {
   anchors,
   area,
@@ -17,7 +17,7 @@ import {
   pictureScores,
   toPicture,
   type Box,
-} from '../../src/lib/domain/faces';
+} from '../../src/features/faces/faces';
 
 const box = (x1: number, y1: number, x2: number, y2: number): Box => ({ x1, y1, x2, y2 });
 

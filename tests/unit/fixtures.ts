@@ -1,6 +1,6 @@
 // Values several unit tests share.
-import { normalize } from '../../src/lib/domain/emotions';
-import type { TextResult } from '../../src/lib/ml/protocol';
+import { normalize } from '../../src/shared/emotions';
+import type { TextResult } from '../../src/features/text/protocol';
 
 /** A text-channel result that is all joy, as the worker would send it. */
 export const JOY_RESULT: TextResult = {

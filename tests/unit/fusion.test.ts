@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/lib/domain/emotions';
-import { CHANNEL_IDS, CHANNEL_NOUNS, EQUAL_WEIGHTS, channelsLabel, type ChannelId, type ChannelWeights } from '../../src/lib/domain/channels';
-import { confidenceOf, consistencyOf, fuse, fuseChannels, fuseScores, jensenShannon, polarityOf, sharesOf, withShare } from '../../src/lib/domain/fusion';
+import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/shared/emotions';
+import { CHANNEL_IDS, CHANNEL_NOUNS, EQUAL_WEIGHTS, channelsLabel, type ChannelId, type ChannelWeights } from '../../src/shared/channels';
+import { confidenceOf, consistencyOf, fuse, fuseChannels, fuseScores, jensenShannon, polarityOf, sharesOf, withShare } from '../../src/shared/fusion';
 
 const dist = (partial: Partial<Record<Emotion, number>>): EmotionScores =>
   normalize(Object.fromEntries(EMOTIONS.map((e) => [e, partial[e] ?? 0])) as Record<Emotion, number>);

@@ -2,10 +2,10 @@
 // intents, the error path of every action, Undo belonging to the action that made it, and the
 // import merge.
 import { afterEach, describe, expect, it } from 'vitest';
-import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/lib/domain/emotions';
-import { EXPORT_FORMAT, EXPORT_VERSION, HISTORY_VERSION, type HistoryRecord } from '../../src/lib/domain/history';
-import type { HistoryStore } from '../../src/lib/storage/history-store';
-import { HistoryState, PAGE_SIZE, type HistoryOptions, type StoragePersistence } from '../../src/lib/state/history.svelte';
+import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/shared/emotions';
+import { EXPORT_FORMAT, EXPORT_VERSION, HISTORY_VERSION, type HistoryRecord } from '../../src/features/history/records';
+import type { HistoryStore } from '../../src/features/history/history-store';
+import { HistoryState, PAGE_SIZE, type HistoryOptions, type StoragePersistence } from '../../src/features/history/history.svelte';
 
 const dist = (p: Partial<Record<Emotion, number>>): EmotionScores =>
   normalize(Object.fromEntries(EMOTIONS.map((e) => [e, p[e] ?? 0])) as Record<Emotion, number>);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/lib/domain/emotions';
-import { pictureScores } from '../../src/lib/domain/faces';
+import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/shared/emotions';
+import { pictureScores } from '../../src/features/faces/faces';
 import {
   EXPORT_FORMAT,
   EXPORT_VERSION,
@@ -16,9 +16,9 @@ import {
   type FacePart,
   type FaceReading,
   type HistoryRecord,
-} from '../../src/lib/domain/history';
-import { uniqueTags } from '../../src/lib/domain/tags';
-import { createMemoryHistoryStore } from '../../src/lib/storage/history-store';
+} from '../../src/features/history/records';
+import { uniqueTags } from '../../src/features/history/tags';
+import { createMemoryHistoryStore } from '../../src/features/history/history-store';
 
 const dist = (p: Partial<Record<Emotion, number>>): EmotionScores =>
   normalize(Object.fromEntries(EMOTIONS.map((e) => [e, p[e] ?? 0])) as Record<Emotion, number>);

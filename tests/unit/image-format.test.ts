@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fitWithin, jpegHasExif, readImageSize, sniffImageFormat } from '../../src/lib/domain/image-format';
+import { fitWithin, jpegHasExif, readImageSize, sniffImageFormat } from '../../src/shared/image-format';
 
 const image = (name: string) => new Uint8Array(readFileSync(join(process.cwd(), 'tests/fixtures/images', name)));
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseLiteRtBuild } from '../../src/lib/ml/litert/load-litert';
+import { chooseLiteRtBuild } from '../../src/features/text/litert/load-litert';
 
 describe('which LiteRT.js build a browser gets', () => {
   it('none without relaxed SIMD: ONNX Runtime stays the text engine', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LENGTHS, chooseLength, paddedLength } from '../../src/lib/ml/litert/lengths';
+import { LENGTHS, chooseLength, paddedLength } from '../../src/features/text/litert/lengths';
 
 describe('LiteRT.js input lengths', () => {
   it('pads a text to the smallest length that holds it, at most the longest', () => {

@@ -3,7 +3,7 @@
 // class's share; the bootstrap is reproducible with its seed and brackets the point value.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EMOTIONS, type Emotion } from '../../src/lib/domain/emotions';
+import { EMOTIONS, type Emotion } from '../../src/shared/emotions';
 import {
   accuracy,
   bootstrapInterval,
@@ -14,7 +14,7 @@ import {
   presentClasses,
   reliabilityBins,
   rowNormalised,
-} from '../../src/lib/domain/metrics';
+} from '../../src/features/evaluation/metrics';
 
 describe('classification metrics', () => {
   it("scikit-learn's f1_score example: y_true [0,1,2,0,1,2], y_pred [0,2,1,0,0,1] -> macro 0.2667, accuracy 1/3", () => {

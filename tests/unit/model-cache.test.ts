@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import 'fake-indexeddb/auto';
 import { createStore } from 'idb-keyval';
-import { createIdbModelCache, createMemoryModelCache, withMemoryFallback, type ModelFileStore } from '../../src/lib/ml/model-cache';
+import { createIdbModelCache, createMemoryModelCache, withMemoryFallback, type ModelFileStore } from '../../src/features/text/model-cache';
 
 /** A store whose every call fails with `error`, counting the calls. */
 function failingStore(error: Error): ModelFileStore & { calls: number } {

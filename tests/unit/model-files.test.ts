@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { ModelError } from '../../src/lib/domain/errors';
-import { DISK_MODEL_HOST, DISK_MODEL_ID, modelFileUrl } from '../../src/lib/domain/model-source';
-import { createMemoryModelCache } from '../../src/lib/ml/model-cache';
-import { createModelFetch, probeModelFiles, type FetchLike } from '../../src/lib/ml/model-files';
+import { ModelError } from '../../src/features/text/model-errors';
+import { DISK_MODEL_HOST, DISK_MODEL_ID, modelFileUrl } from '../../src/features/text/model-source';
+import { createMemoryModelCache } from '../../src/features/text/model-cache';
+import { createModelFetch, probeModelFiles, type FetchLike } from '../../src/features/text/model-files';
 
 const HOST = 'http://127.0.0.1:4999';
 const source = { host: HOST, modelId: 'owner/model' };

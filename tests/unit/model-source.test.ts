@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkModelHost, checkModelId, chooseDtype, modelFileUrl } from '../../src/lib/domain/model-source';
-import { DEFAULT_SETTINGS, checkApiBaseUrl, parseSettings, sourceOf } from '../../src/lib/domain/settings';
+import { checkModelHost, checkModelId, chooseDtype, modelFileUrl } from '../../src/features/text/model-source';
+import { DEFAULT_SETTINGS, checkApiBaseUrl, parseSettings, sourceOf } from '../../src/features/settings/settings';
 
 describe('model source', () => {
   it('builds hub-layout URLs', () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ModelProto, encodeModel, f32Bytes, valueInfo } from '../../scripts/lib/onnx-proto.mjs';
-import { readOnnx } from '../../src/lib/ml/tflite/onnx-reader';
+import { readOnnx } from '../../src/features/text/tflite/onnx-reader';
 
 const FIXTURE = 'tests/fixtures/model/moodlens/tiny-emotion/onnx';
 

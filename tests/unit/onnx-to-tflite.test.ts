@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { buildGraph, makeWeights, type ModelShape } from '../../bench/real-shape/make-model.mjs';
 import { ATTR, DT, encodeModel, f32Bytes, tensor, valueInfo } from '../../scripts/lib/onnx-proto.mjs';
-import { BuiltinOp, TensorType, readTflite, writeTflite, type TfliteModel } from '../../src/lib/ml/tflite/model-writer';
-import { readOnnx } from '../../src/lib/ml/tflite/onnx-reader';
-import { UnsupportedModelError, convertOnnxToTflite } from '../../src/lib/ml/tflite/onnx-to-tflite';
+import { BuiltinOp, TensorType, readTflite, writeTflite, type TfliteModel } from '../../src/features/text/tflite/model-writer';
+import { readOnnx } from '../../src/features/text/tflite/onnx-reader';
+import { UnsupportedModelError, convertOnnxToTflite } from '../../src/features/text/tflite/onnx-to-tflite';
 
 const OP_NAMES = new Map<number, string>(Object.entries(BuiltinOp).map(([name, code]) => [code, name]));
 const histogram = (model: TfliteModel) => {

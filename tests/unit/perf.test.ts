@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ANALYZE_TO_RESULT, markAnalyze, markShown } from '../../src/lib/perf';
+import { ANALYZE_TO_RESULT, markAnalyze, markShown } from '../../src/features/analysis/perf';
 
 afterEach(() => {
   performance.clearMarks();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { backoffMs, decideRetry, isRetryableStatus, parseRetryAfter } from '../../src/lib/domain/retry';
+import { backoffMs, decideRetry, isRetryableStatus, parseRetryAfter } from '../../src/features/vision/retry';
 
 const NOW = Date.parse('2026-11-24T12:00:00Z');
 

@@ -1,7 +1,7 @@
 // The router over a fake window: views are history entries; going up from an opened entry uses
 // the browser's Back when the app came from the list, and never leaves the app.
 import { describe, expect, it } from 'vitest';
-import { RouterState, hashOf, parseRoute, type BrowserLike } from '../../src/lib/state/router.svelte';
+import { RouterState, hashOf, parseRoute, type BrowserLike } from '../../src/app/router.svelte';
 
 /** A window with a browser history of its own (entries of URL and state). */
 function fakeBrowser(startHash = '') {

@@ -2,23 +2,23 @@
 // reader and a fake vision provider: whatever is shown (the run, its fused answer) and whatever is
 // saved come from one run, never from two; who reads a picture follows the setting.
 import { describe, expect, it } from 'vitest';
-import { ModelError } from '../../src/lib/domain/errors';
-import { EMOTIONS, normalize, type EmotionScores } from '../../src/lib/domain/emotions';
-import { pictureScores } from '../../src/lib/domain/faces';
-import type { HistoryRecord } from '../../src/lib/domain/history';
-import { missingChannels } from '../../src/lib/domain/run';
-import { DEFAULT_SETTINGS, type PictureAnalysis, type Settings } from '../../src/lib/domain/settings';
-import type { EmotionClient } from '../../src/lib/ml/emotion-client';
-import { FaceError, describeFaceError } from '../../src/lib/ml/face-client';
-import type { FaceAnswer } from '../../src/lib/ml/face-protocol';
-import type { ModelConfig, TextResult } from '../../src/lib/ml/protocol';
-import { FaceChannelState, NO_FACE_MESSAGE, type FaceReader } from '../../src/lib/state/face-channel.svelte';
-import { RunState } from '../../src/lib/state/run.svelte';
-import { SettingsState } from '../../src/lib/state/settings.svelte';
-import { TextChannelState } from '../../src/lib/state/text-channel.svelte';
-import { VisionChannelState } from '../../src/lib/state/vision-channel.svelte';
-import type { PreparedImage } from '../../src/lib/vision/image-prep';
-import type { VisionDeps } from '../../src/lib/vision/vision-client';
+import { ModelError } from '../../src/features/text/model-errors';
+import { EMOTIONS, normalize, type EmotionScores } from '../../src/shared/emotions';
+import { pictureScores } from '../../src/features/faces/faces';
+import type { HistoryRecord } from '../../src/features/history/records';
+import { missingChannels } from '../../src/features/analysis/run';
+import { DEFAULT_SETTINGS, type PictureAnalysis, type Settings } from '../../src/features/settings/settings';
+import type { EmotionClient } from '../../src/features/text/emotion-client';
+import { FaceError, describeFaceError } from '../../src/features/faces/face-client';
+import type { FaceAnswer } from '../../src/features/faces/protocol';
+import type { ModelConfig, TextResult } from '../../src/features/text/protocol';
+import { FaceChannelState, NO_FACE_MESSAGE, type FaceReader } from '../../src/features/faces/face-channel.svelte';
+import { RunState } from '../../src/features/analysis/run.svelte';
+import { SettingsState } from '../../src/features/settings/settings.svelte';
+import { TextChannelState } from '../../src/features/text/text-channel.svelte';
+import { VisionChannelState } from '../../src/features/vision/vision-channel.svelte';
+import type { PreparedImage } from '../../src/features/vision/image-prep';
+import type { VisionDeps } from '../../src/features/vision/vision-client';
 
 const ANGER = normalize({ anger: 0.9, disgust: 0.04, fear: 0.01, joy: 0.01, neutral: 0.02, sadness: 0.01, surprise: 0.01 });
 const JOY = normalize({ anger: 0.01, disgust: 0.01, fear: 0.01, joy: 0.9, neutral: 0.05, sadness: 0.01, surprise: 0.01 });

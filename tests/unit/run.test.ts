@@ -2,11 +2,11 @@
 // channel, and its record is exactly what it showed; a record read back is the same run.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CHANNEL_IDS, type ChannelId } from '../../src/lib/domain/channels';
-import { EMOTIONS, normalize, type EmotionScores } from '../../src/lib/domain/emotions';
-import { pictureScores } from '../../src/lib/domain/faces';
-import { sharesOf } from '../../src/lib/domain/fusion';
-import { HISTORY_VERSION, type HistoryRecord } from '../../src/lib/domain/history';
+import { CHANNEL_IDS, type ChannelId } from '../../src/shared/channels';
+import { EMOTIONS, normalize, type EmotionScores } from '../../src/shared/emotions';
+import { pictureScores } from '../../src/features/faces/faces';
+import { sharesOf } from '../../src/shared/fusion';
+import { HISTORY_VERSION, type HistoryRecord } from '../../src/features/history/records';
 import {
   askedChannels,
   fuseRun,
@@ -23,7 +23,7 @@ import {
   type Run,
   type TextChannelResult,
   type VisionChannelResult,
-} from '../../src/lib/domain/run';
+} from '../../src/features/analysis/run';
 
 const JOY = normalize({ anger: 0, disgust: 0, fear: 0, joy: 0.9, neutral: 0.1, sadness: 0, surprise: 0 });
 const SAD = normalize({ anger: 0, disgust: 0, fear: 0, joy: 0.05, neutral: 0.05, sadness: 0.9, surprise: 0 });

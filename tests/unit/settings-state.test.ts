@@ -1,9 +1,9 @@
 // SettingsState driven directly with an in-memory store: a valid change is applied and saved in
 // order, an invalid one is neither applied nor saved, and the status never says "Saved" for it.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/lib/domain/settings';
-import { SettingsState } from '../../src/lib/state/settings.svelte';
-import type { SettingsStore } from '../../src/lib/storage/settings-store';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/features/settings/settings';
+import { SettingsState } from '../../src/features/settings/settings.svelte';
+import type { SettingsStore } from '../../src/features/settings/settings-store';
 
 const FAILED = 'Could not save settings on this device; they apply until you close the page.';
 

@@ -2,8 +2,8 @@
 // change splits into what may apply and what is refused, and stored records go through the same checks.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { EQUAL_WEIGHTS } from '../../src/lib/domain/channels';
-import { checkModelHost } from '../../src/lib/domain/model-source';
+import { EQUAL_WEIGHTS } from '../../src/shared/channels';
+import { checkModelHost } from '../../src/features/text/model-source';
 import {
   DEFAULT_SETTINGS,
   IMAGE_SIDE_RANGE,
@@ -17,7 +17,7 @@ import {
   parseSettings,
   wholeNumberRule,
   type SettingsPatch,
-} from '../../src/lib/domain/settings';
+} from '../../src/features/settings/settings';
 
 const sideFromText = (text: string) => checkSetting('imageMaxSide', numberFromText(text));
 
@@ -178,7 +178,7 @@ describe('fieldText', () => {
 
 describe('settings version 3', () => {
   it('moves a stored Groq choice off the models Groq shut down, and leaves every other choice alone', async () => {
-    const { parseSettings, DEFAULT_SETTINGS } = await import('../../src/lib/domain/settings');
+    const { parseSettings, DEFAULT_SETTINGS } = await import('../../src/features/settings/settings');
     for (const retired of ['meta-llama/llama-4-maverick-17b-128e-instruct', 'meta-llama/llama-4-scout-17b-16e-instruct']) {
       expect(parseSettings({ schemaVersion: 2, visionProvider: 'groq', visionModel: retired }).visionModel).toBe(DEFAULT_SETTINGS.visionModel);
     }

@@ -1,6 +1,6 @@
 // Issue 17: what another app shares into Moodlens becomes the text to analyse.
 import { describe, expect, it } from 'vitest';
-import { hasSharedInbox, sharedText, textOfShare, withoutShare } from '../../src/lib/domain/share';
+import { hasSharedInbox, sharedText, textOfShare, withoutShare } from '../../src/features/analysis/share';
 
 describe('shared text', () => {
   it('takes the text, else the title, with a link not already in it', () => {

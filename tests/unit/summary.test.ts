@@ -1,8 +1,8 @@
 // Issue 17: a result copied as a short text summary.
 import { describe, expect, it } from 'vitest';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
-import { settleChannel, startRun } from '../../src/lib/domain/run';
-import { summaryText } from '../../src/lib/domain/summary';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
+import { settleChannel, startRun } from '../../src/features/analysis/run';
+import { summaryText } from '../../src/features/analysis/summary';
 
 const scores = (top: Emotion, p: number) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? p : (1 - p) / 6])) as Record<Emotion, number>);
 const text = (top: Emotion, p: number) => ({ scores: scores(top, p), modelId: 'm', device: 'wasm', dtype: 'q8', inferenceMs: 1, chunks: 1, tokens: 3 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TAGS, MAX_TAG_LENGTH, cleanTag, countTags, formatTags, hasTag, parseTags, sameTags } from '../../src/lib/domain/tags';
+import { MAX_TAGS, MAX_TAG_LENGTH, cleanTag, countTags, formatTags, hasTag, parseTags, sameTags } from '../../src/features/history/tags';
 
 describe('tags', () => {
   it('reads what was typed: commas, semicolons and lines separate; spaces are tidied; repeats in any case are dropped', () => {

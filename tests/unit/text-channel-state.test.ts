@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { JOY_RESULT } from './fixtures';
-import { ModelError } from '../../src/lib/domain/errors';
-import { DEFAULT_SETTINGS, type Settings } from '../../src/lib/domain/settings';
-import type { EmotionClient } from '../../src/lib/ml/emotion-client';
-import type { LoadPlan, ModelConfig } from '../../src/lib/ml/protocol';
-import { SettingsState } from '../../src/lib/state/settings.svelte';
-import { TextChannelState, type DraftStore } from '../../src/lib/state/text-channel.svelte';
+import { ModelError } from '../../src/features/text/model-errors';
+import { DEFAULT_SETTINGS, type Settings } from '../../src/features/settings/settings';
+import type { EmotionClient } from '../../src/features/text/emotion-client';
+import type { LoadPlan, ModelConfig } from '../../src/features/text/protocol';
+import { SettingsState } from '../../src/features/settings/settings.svelte';
+import { TextChannelState, type DraftStore } from '../../src/features/text/text-channel.svelte';
 
 const result = JOY_RESULT;
 

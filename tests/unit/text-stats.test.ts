@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { countWords, languageHint } from '../../src/lib/domain/text-stats';
+import { countWords, languageHint } from '../../src/features/text/text-stats';
 
 describe('countWords', () => {
   it('counts words in scripts without spaces', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BuiltinOp, TensorType, readTflite, writeTflite, type TfliteModel } from '../../src/lib/ml/tflite/model-writer';
+import { BuiltinOp, TensorType, readTflite, writeTflite, type TfliteModel } from '../../src/features/text/tflite/model-writer';
 
 /** Two hybrid fully-connected layers: float activations, per-channel int8 weights, float bias. */
 function twoLayers(): TfliteModel {

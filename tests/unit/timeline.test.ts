@@ -1,9 +1,9 @@
 // Issue 17, the timeline: entries grouped by local day, week (from Monday) and month, with counts
 // and mean scores of the answer followed; a date range; entries without that answer left out.
 import { describe, expect, it } from 'vitest';
-import { EMOTIONS, normalize, type Emotion } from '../../src/lib/domain/emotions';
-import type { HistoryRecord } from '../../src/lib/domain/history';
-import { bucketOf, dayStart, isoDay, timeline } from '../../src/lib/domain/timeline';
+import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
+import type { HistoryRecord } from '../../src/features/history/records';
+import { bucketOf, dayStart, isoDay, timeline } from '../../src/features/history/timeline';
 
 const scores = (top: Emotion) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? 7 : 0.5])) as Record<Emotion, number>);
 

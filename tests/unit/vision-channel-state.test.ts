@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../src/lib/domain/settings';
-import { VisionError } from '../../src/lib/domain/vision-errors';
-import { SettingsState } from '../../src/lib/state/settings.svelte';
-import { VisionChannelState } from '../../src/lib/state/vision-channel.svelte';
-import type { PreparedImage } from '../../src/lib/vision/image-prep';
-import { browserVisionDeps, type VisionDeps } from '../../src/lib/vision/vision-client';
+import { DEFAULT_SETTINGS } from '../../src/features/settings/settings';
+import { VisionError } from '../../src/features/vision/errors';
+import { SettingsState } from '../../src/features/settings/settings.svelte';
+import { VisionChannelState } from '../../src/features/vision/vision-channel.svelte';
+import type { PreparedImage } from '../../src/features/vision/image-prep';
+import { browserVisionDeps, type VisionDeps } from '../../src/features/vision/vision-client';
 
 function prepared(name: string): PreparedImage {
   const blob = new Blob([name], { type: 'image/jpeg' });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { VisionError, describeVisionError } from '../../src/lib/domain/vision-errors';
-import { firstPlan, initialQuirks } from '../../src/lib/domain/vision-policy';
-import { SYSTEM_PROMPT, buildVisionRequest } from '../../src/lib/vision/prompt';
-import { listModels } from '../../src/lib/vision/models';
-import { MAX_REPLY_BYTES, analyzeImage, redactKey, type VisionDeps } from '../../src/lib/vision/vision-client';
+import { VisionError, describeVisionError } from '../../src/features/vision/errors';
+import { firstPlan, initialQuirks } from '../../src/features/vision/policy';
+import { SYSTEM_PROMPT, buildVisionRequest } from '../../src/features/vision/prompt';
+import { listModels } from '../../src/features/vision/model-list';
+import { MAX_REPLY_BYTES, analyzeImage, redactKey, type VisionDeps } from '../../src/features/vision/vision-client';
 
 const BASE = 'http://127.0.0.1:4999/openai/v1';
 const KEY = 'gsk_test_0123456789';

@@ -1,7 +1,7 @@
 // Which listed models take pictures, the picker's order, and the automatic pick: declared
 // modalities first, id shapes when the list does not say, never a model without image input.
 import { describe, expect, it } from 'vitest';
-import { isScout, orderForPictures, pickImageModel, takesImages, type ListedModel } from '../../src/lib/domain/vision-models';
+import { isScout, orderForPictures, pickImageModel, takesImages, type ListedModel } from '../../src/features/vision/model-choice';
 
 const model = (id: string, inputModalities: string[] | null = null, contextWindow: number | null = null): ListedModel => ({
   id,

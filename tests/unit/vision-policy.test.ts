@@ -9,7 +9,7 @@ import {
   planParams,
   refusedParam,
   type RequestPlan,
-} from '../../src/lib/domain/vision-policy';
+} from '../../src/features/vision/policy';
 
 const GROQ_EFFORT = '"reasoning_effort" must be one of: "none", "default"';
 const OPENAI_FORMAT = 'Unrecognized request argument supplied: reasoning_format';

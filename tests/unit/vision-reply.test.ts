@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { EMOTIONS } from '../../src/lib/domain/emotions';
-import { emotionOfLabel, parseVisionReply } from '../../src/lib/domain/vision-reply';
+import { EMOTIONS } from '../../src/shared/emotions';
+import { emotionOfLabel, parseVisionReply } from '../../src/features/vision/reply';
 
 const CLEAN = JSON.stringify({
   description: 'A wide smile with raised cheeks.',

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { normalize, type EmotionScores } from '../../src/lib/domain/emotions';
-import type { ModelSource } from '../../src/lib/domain/model-source';
-import type { ProbeFindings } from '../../src/lib/ml/model-files';
-import type { ModelConfig, WorkerResponse } from '../../src/lib/ml/protocol';
-import { createWorkerHandler, type RuntimeModel, type WorkerRuntime } from '../../src/lib/ml/worker-handler';
+import { normalize, type EmotionScores } from '../../src/shared/emotions';
+import type { ModelSource } from '../../src/features/text/model-source';
+import type { ProbeFindings } from '../../src/features/text/model-files';
+import type { ModelConfig, WorkerResponse } from '../../src/features/text/protocol';
+import { createWorkerHandler, type RuntimeModel, type WorkerRuntime } from '../../src/features/text/worker-handler';
 
 const source: ModelSource = { host: 'http://127.0.0.1:1', modelId: 'test/model' };
 const config: ModelConfig = { source, device: 'auto' };

@@ -1,7 +1,7 @@
 // The page of the LiteRT.js probe (tests/e2e/litert-engine.spec.ts, the bench): starts the probe
 // worker (a module worker, as the app's emotion worker is) and passes requests to it, with plain
 // arrays on the caller's side and typed arrays on the worker's.
-import type { TfliteModel, TfliteTensor } from '../../../src/lib/ml/tflite/model-writer';
+import type { TfliteModel, TfliteTensor } from '../../../src/features/text/tflite/model-writer';
 import type { LinearStack, ProbeOutput, ProbeReply, ProbeRequest } from './probe-worker';
 
 /** A model as the test sends it: constant data as a list of bytes. */

@@ -1,13 +1,13 @@
-// Runs TFLite models written by src/lib/ml/tflite/model-writer.ts through LiteRT.js, started by
-// src/lib/ml/litert/load-litert.ts exactly as the emotion worker will start it. Three requests:
+// Runs TFLite models written by src/features/text/tflite/model-writer.ts through LiteRT.js, started by
+// src/features/text/litert/load-litert.ts exactly as the emotion worker will start it. Three requests:
 // `run` (a given model once, for tests/e2e/litert-engine.spec.ts), `time` (a stack of int8
 // linear layers of a transformer's shapes, made here, timed over many runs, for the bench) and
-// `convert` (an ONNX model through src/lib/ml/tflite/onnx-to-tflite.ts, then run, for both).
+// `convert` (an ONNX model through src/features/text/tflite/onnx-to-tflite.ts, then run, for both).
 import { getGlobalLiteRt, loadAndCompile, Tensor } from '@litertjs/core';
-import { liteRtBuildFor, startLiteRt, type LiteRtBuild } from '../../../src/lib/ml/litert/load-litert';
-import { Activation, BuiltinOp, TensorType, writeTflite, type TfliteModel, type TfliteOperator, type TfliteTensor } from '../../../src/lib/ml/tflite/model-writer';
-import { convertOnnxToTflite } from '../../../src/lib/ml/tflite/onnx-to-tflite';
-import { readOnnx } from '../../../src/lib/ml/tflite/onnx-reader';
+import { liteRtBuildFor, startLiteRt, type LiteRtBuild } from '../../../src/features/text/litert/load-litert';
+import { Activation, BuiltinOp, TensorType, writeTflite, type TfliteModel, type TfliteOperator, type TfliteTensor } from '../../../src/features/text/tflite/model-writer';
+import { convertOnnxToTflite } from '../../../src/features/text/tflite/onnx-to-tflite';
+import { readOnnx } from '../../../src/features/text/tflite/onnx-reader';
 
 export type ProbeRequest =
   | { readonly type: 'run'; readonly model: TfliteModel; readonly input: Float32Array; readonly inputShape: readonly number[] }

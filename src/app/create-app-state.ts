@@ -1,0 +1,45 @@
+// Builds the app's state graph: one emotion worker and one face worker for the session (batches
+// share both), the stores, the states.
+import { BatchFileClient } from '../features/batch/file-client';
+import { BatchDb } from '../features/batch/store';
+import { EmotionClient } from '../features/text/emotion-client';
+import { FaceClient } from '../features/faces/face-client';
+import { createIdbModelCache } from '../features/text/model-cache';
+import { openHistoryStore } from '../features/history/history-store';
+import { localKeyStore } from '../features/vision/key-store';
+import { createIdbSettingsStore } from '../features/settings/settings-store';
+import { AppStatusState } from './app-status.svelte';
+import { BatchState } from '../features/batch/batch.svelte';
+import type { AppState } from './context';
+import { FaceChannelState } from '../features/faces/face-channel.svelte';
+import { HistoryState } from '../features/history/history.svelte';
+import { ModelStorageState } from '../features/text/model-storage.svelte';
+import { RouterState } from './router.svelte';
+import { RunState } from '../features/analysis/run.svelte';
+import { SettingsState } from '../features/settings/settings.svelte';
+import { TextChannelState, sessionDraftStore } from '../features/text/text-channel.svelte';
+import { VisionChannelState } from '../features/vision/vision-channel.svelte';
+
+/** Creates fresh state; App.svelte puts it into context. */
+export function createAppState(): AppState {
+  const client = new EmotionClient(
+    () => new Worker(new URL('../features/text/worker/emotion-worker.ts', import.meta.url), { type: 'module', name: 'emotion' }),
+  );
+  const settings = new SettingsState(createIdbSettingsStore());
+  const text = new TextChannelState(client, settings, sessionDraftStore());
+  const vision = new VisionChannelState(settings, localKeyStore());
+  const faces = new FaceClient();
+  const face = new FaceChannelState(faces);
+  const history = new HistoryState(openHistoryStore);
+  const run = new RunState({ text, vision, face }, settings, { onRecord: (record) => history.save(record), tagsStore: sessionDraftStore('moodlens:tags') });
+  const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings, faces });
+  const storage = new ModelStorageState(createIdbModelCache(), async () => {
+    text.forgetModels();
+    await client.unload();
+  });
+  // The worker's code loads with the page, so an analysis started offline later can still run.
+  client.warm();
+  const status = new AppStatusState();
+  const router = new RouterState(window);
+  return { settings, text, vision, face, run, storage, history, batch, status, router };
+}

@@ -1,0 +1,265 @@
+// One press of Analyze: builds the run (inputs and the channels asked), lets each channel settle
+// it, then shows and saves that run as it is. The answer on screen is always one run's: while a
+// new run works, the last finished one stays, marked as previous; nothing of one run leaks into
+// another. Cancel stops every channel of the run under way.
+import type { ChannelWeights } from '../../shared/channels';
+import { withShare, type FusionResult } from '../../shared/fusion';
+import type { HistoryRecord } from '../history/records';
+import { DEFAULT_SETTINGS } from '../settings/settings';
+import { formatTags, parseTags } from '../history/tags';
+import { markAnalyze } from './perf';
+import { configKey } from '../text/protocol';
+import {
+  againRun,
+  askedChannels,
+  fuseRun,
+  hasResult,
+  isComplete,
+  recordOf,
+  settleChannel,
+  startRun,
+  type ChannelId,
+  type Run,
+} from './run';
+import type { FaceChannelState } from '../faces/face-channel.svelte';
+import type { SettingsState } from '../settings/settings.svelte';
+import type { DraftStore, TextChannelState } from '../text/text-channel.svelte';
+import type { VisionChannelState } from '../vision/vision-channel.svelte';
+
+/** What the run needs from outside, injectable for tests. */
+export interface RunDeps {
+  /** Receives every finished run with a result (the history saves it). */
+  readonly onRecord: (record: HistoryRecord) => Promise<void>;
+  readonly newId: () => string;
+  readonly now: () => number;
+  /** Where the Tags field survives a reload (sessionStorage in the app). */
+  readonly tagsStore: DraftStore;
+}
+
+const defaultDeps: RunDeps = {
+  onRecord: async () => {},
+  newId: () => crypto.randomUUID(),
+  now: () => Date.now(),
+  tagsStore: { load: () => '', save: () => {} },
+};
+
+/** The runs of this page: the one shown and the one under way. */
+export class RunState {
+  readonly #text: TextChannelState;
+  readonly #vision: VisionChannelState;
+  readonly #face: FaceChannelState;
+  readonly #settings: SettingsState;
+  readonly #deps: RunDeps;
+
+  #shown = $state.raw<Run | null>(null);
+  #pending = $state.raw<Run | null>(null);
+  /** The shown run was asked for again with nothing changed, so it was reused. */
+  #reusedId = $state<string | null>(null);
+  #cancelled = $state(false);
+  /** The Tags field as typed: the tags every analysis from now on is saved with. */
+  #tagsDraft = $state('');
+
+  /** The shown run's answer under the current weights: moving a weight runs no model. */
+  readonly fusion: FusionResult | null;
+
+  constructor(
+    channels: { text: TextChannelState; vision: VisionChannelState; face: FaceChannelState },
+    settings: SettingsState,
+    deps: Partial<RunDeps> = {},
+  ) {
+    this.#text = channels.text;
+    this.#vision = channels.vision;
+    this.#face = channels.face;
+    this.#settings = settings;
+    this.#deps = { ...defaultDeps, ...deps };
+    this.#tagsDraft = this.#deps.tagsStore.load();
+    this.fusion = $derived(this.#shown ? fuseRun(this.#shown, settings.current.weights) : null);
+  }
+
+  /**
+   * Who reads a picture in the next run: the user's choice in Settings. When none was made: the
+   * vision model once one is set up (an API key, a provider on this computer, or a provider other
+   * than the default, whose missing key is then asked for), else the face channel on this device.
+   */
+  get pictureAnalysis(): 'device' | 'cloud' | 'both' {
+    const s = this.#settings.current;
+    if (s.pictureAnalysis !== 'auto') return s.pictureAnalysis;
+    const providerSetUp = s.visionProvider !== DEFAULT_SETTINGS.visionProvider || s.visionBaseUrl !== DEFAULT_SETTINGS.visionBaseUrl;
+    return this.#vision.apiKey !== '' || this.#vision.local || providerSetUp ? 'cloud' : 'device';
+  }
+
+  /** The last finished run: what the page shows. */
+  get shown(): Run | null {
+    return this.#shown;
+  }
+  /** The run under way, if any. */
+  get pending(): Run | null {
+    return this.#pending;
+  }
+  get busy(): boolean {
+    return this.#pending !== null || this.#vision.preparing;
+  }
+  /** Something to analyse, settings loaded, and nothing running. */
+  get canAnalyze(): boolean {
+    return !this.busy && this.#settings.loaded && (this.#text.draft.trim() !== '' || this.#vision.image !== null);
+  }
+  /** Analyze was pressed with nothing changed since the shown run, so that run was shown again. */
+  get reused(): boolean {
+    return this.#reusedId !== null && this.#reusedId === this.#shown?.id && this.#shown.signature === this.#signature();
+  }
+  /** The last run was cancelled before any channel gave a result. */
+  get cancelled(): boolean {
+    return this.#cancelled;
+  }
+  /** The Tags field as typed. */
+  get tagsDraft(): string {
+    return this.#tagsDraft;
+  }
+  /** The tags the next analysis is saved with. */
+  get tags(): string[] {
+    return parseTags(this.#tagsDraft);
+  }
+
+  /** What the user typed in the Tags field; kept across a reload. */
+  setTagsDraft(typed: string): void {
+    this.#tagsDraft = typed;
+    this.#deps.tagsStore.save(typed);
+  }
+
+  /** Runs every channel that has input, then shows and saves the run. */
+  async analyze(): Promise<void> {
+    if (!this.canAnalyze) return;
+    const text = this.#text.draft.trim() || null;
+    const image = this.#vision.image;
+    const signature = this.#signature();
+    this.#cancelled = false;
+    const shown = this.#shown;
+    if (shown && isComplete(shown) && shown.signature === signature) {
+      // The same input and settings again: the answer would be the same; do not save it twice.
+      this.#reusedId = shown.id;
+      return;
+    }
+    this.#reusedId = null;
+    const mode = this.pictureAnalysis;
+    const source = this.#vision.source;
+    const readFaces = image !== null && source !== null && mode !== 'cloud';
+    const askVision = image !== null && mode !== 'device';
+    const channels: ChannelId[] = [];
+    if (text !== null) channels.push('text');
+    else this.#text.reset();
+    if (readFaces) channels.push('face');
+    else this.#face.reset();
+    if (askVision) channels.push('vision');
+    else this.#vision.reset();
+    let run = startRun({
+      id: this.#deps.newId(),
+      createdAt: this.#deps.now(),
+      inputs: { text, pictureId: image ? this.#vision.pictureId : null, thumbnail: image?.thumbnail ?? null },
+      signature,
+      channels,
+      tags: this.tags,
+    });
+    markAnalyze(run.id);
+    this.#pending = run;
+    const jobs: Promise<void>[] = [];
+    if (text !== null) {
+      jobs.push(this.#text.analyze(text).then((o) => void (this.#pending = run = settleChannel(run, 'text', o, this.#deps.now()))));
+    }
+    if (readFaces) {
+      jobs.push(this.#face.analyze(source).then((o) => void (this.#pending = run = settleChannel(run, 'face', o, this.#deps.now()))));
+    }
+    if (askVision) {
+      jobs.push(this.#vision.analyze(image).then((o) => void (this.#pending = run = settleChannel(run, 'vision', o, this.#deps.now()))));
+    }
+    await Promise.all(jobs);
+    this.#pending = null;
+    if (askedChannels(run).every((c) => run.channels[c]?.status === 'cancelled')) {
+      // Nothing came of it: the page goes back to what it showed before.
+      this.#cancelled = true;
+      return;
+    }
+    this.#shown = run;
+    const record = recordOf(run, this.#settings.current.weights);
+    if (record && hasResult(run)) await this.#deps.onRecord(record);
+  }
+
+  /**
+   * Reads a saved entry's text again with the current model and settings, and saves the answer as
+   * a new entry (with the same tags, pointing back to the first): both results are kept. The
+   * entry's picture results are taken over (the original picture is not kept). The answer is
+   * saved only when the text was read; a failure or Cancel leaves the page as it was.
+   */
+  async analyzeAgain(record: HistoryRecord): Promise<void> {
+    if (this.busy || !record.textPart) return;
+    let run = againRun(record, {
+      id: this.#deps.newId(),
+      createdAt: this.#deps.now(),
+      signature: JSON.stringify(['again', record.id, configKey(this.#settings.modelConfig)]),
+    });
+    if (!run) return;
+    this.#cancelled = false;
+    this.#reusedId = null;
+    this.#face.reset();
+    this.#vision.reset();
+    markAnalyze(run.id);
+    this.#pending = run;
+    const outcome = await this.#text.analyze(record.textPart.text);
+    run = settleChannel(run, 'text', outcome, this.#deps.now());
+    this.#pending = null;
+    if (outcome.status !== 'done') {
+      this.#cancelled = outcome.status === 'cancelled';
+      return;
+    }
+    this.#shown = run;
+    const saved = recordOf(run, this.#settings.current.weights);
+    if (saved) await this.#deps.onRecord(saved);
+  }
+
+  /** Stops every channel of the run under way; what already finished stays in the run. */
+  cancel(): void {
+    if (!this.#pending) return;
+    this.#text.cancel();
+    this.#face.cancel();
+    this.#vision.cancel();
+  }
+
+  /**
+   * Uses `model` as the vision model from now on (saved in Settings) and analyses the same input
+   * again with it: the one click after a model turned out to be retired.
+   */
+  async useVisionModel(model: string): Promise<void> {
+    if (this.busy) return;
+    const saved = await this.#settings.update({ visionModel: model });
+    if (saved.refused.visionModel) return;
+    this.#vision.reset();
+    await this.analyze();
+  }
+
+  /**
+   * Sets `channel`'s share of the shown answer to `share` (saved in Settings); the other channels
+   * of the answer keep their proportions and share the rest.
+   */
+  setWeight(channel: ChannelId, share: number): Promise<unknown> {
+    const present = this.fusion?.present ?? [];
+    const weights: ChannelWeights = withShare(this.#settings.current.weights, present, channel, share);
+    return this.#settings.update({ weights });
+  }
+
+  /** Sets the text weight of a text-and-picture answer (saved in Settings). */
+  setTextWeight(weight: number): Promise<unknown> {
+    return this.setWeight('text', weight);
+  }
+
+  /** What would make the next run's answer differ: the inputs and the settings of each channel. */
+  #signature(): string {
+    const s = this.#settings.current;
+    const text = this.#text.draft.trim();
+    const picture = this.#vision.pictureId;
+    // The tags change what is saved, not the answer; new tags are a new entry all the same.
+    return JSON.stringify([
+      text ? [text, configKey(this.#settings.modelConfig)] : null,
+      picture ? [picture, this.pictureAnalysis, s.visionBaseUrl, s.visionModel] : null,
+      formatTags(this.tags),
+    ]);
+  }
+}

@@ -1,0 +1,25 @@
+// A result as a few lines of plain text to paste anywhere (issue 17): the answer with its
+// probability and confidence, each channel's top emotion, the agreement, and the text's start.
+import { CHANNEL_TITLES, type ChannelId } from '../../shared/channels';
+import { topEmotion } from '../../shared/emotions';
+import { fuseRun, resultOf, runScores, type Run } from './run';
+
+const pct = (x: number) => `${Math.round(x * 100)} %`;
+
+/** The summary of `run` with the fused answer by `weights`; '' when it has no result. */
+export function summaryText(run: Run, weights: Readonly<Partial<Record<ChannelId, number>>>): string {
+  const fusion = fuseRun(run, weights);
+  if (!fusion) return '';
+  const scores = runScores(run);
+  const lines = [`Moodlens: ${fusion.top} (${pct(fusion.topScore)}), ${fusion.confidenceLabel} confidence`];
+  const channels = fusion.present.map((c) => {
+    const s = scores[c]!;
+    const top = topEmotion(s);
+    return `${CHANNEL_TITLES[c]}: ${top.emotion} ${pct(top.score)}`;
+  });
+  if (channels.length > 1) lines.push(`${channels.join('; ')}; ${fusion.topsAgree ? 'the channels agree' : 'the channels disagree'}`);
+  const text = resultOf(run, 'text') ? (run.inputs.text ?? '') : '';
+  if (text) lines.push(`"${text.length > 140 ? `${text.slice(0, 140).trimEnd()}…` : text}"`);
+  lines.push(new Date(run.createdAt).toISOString().slice(0, 10));
+  return lines.join('\n');
+}

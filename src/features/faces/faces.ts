@@ -1,0 +1,198 @@
+// The face channel's arithmetic, pure: where the detector looks (anchors), how its outputs become
+// face boxes (decoding, scores, non-maximum suppression), how a picture is fitted into the
+// detector's square input and boxes mapped back, how a face is cut out for the expression model,
+// and how the faces' scores become one distribution for the picture. No DOM, no runtime: the face
+// worker feeds pixels in and tensors through onnxruntime; tests feed numbers.
+//
+// The detector is BlazeFace (back model, 256x256 input): a 16x16 grid with 2 anchors per cell and
+// an 8x8 grid with 6, 896 anchors in all; for each, a logit and 16 regressors (box centre offset,
+// box size, six keypoints) in input pixels. The expression model reads a 64x64 grey face and
+// answers seven softmax scores in FER2013 order.
+import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../shared/emotions';
+
+/** Side of the detector's square input, in pixels. */
+export const DETECTOR_SIZE = 256;
+/** Side of the expression model's square input, in pixels. */
+export const EXPRESSION_SIZE = 64;
+/** Detection score under which a box is not a face (see the tuning note in DEVELOPMENT.md). */
+export const MIN_FACE_SCORE = 0.5;
+/** Boxes overlapping more than this (intersection over union) are the same face. */
+export const NMS_IOU = 0.3;
+/** At most this many faces are read in one picture. */
+export const MAX_FACES = 20;
+/** The box is enlarged by this factor and squared before the face is cut out. */
+export const CROP_SCALE = 1.2;
+
+/** The expression model's labels, in its output order, as the app's emotions. */
+export const EXPRESSION_LABELS: readonly Emotion[] = ['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral'];
+
+/** A box in some pixel space: left, top, right, bottom. */
+export interface Box {
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+}
+
+/** A face the detector found, in the detector's input pixels. */
+export interface Detection {
+  readonly box: Box;
+  readonly score: number;
+}
+
+/** Anchor centres [x, y] in input pixels, in the order of the detector's outputs (16x16x2, 8x8x6). */
+export function anchors(inputSize = DETECTOR_SIZE): Float32Array {
+  const layers = [
+    { stride: inputSize / 16, perCell: 2 },
+    { stride: inputSize / 8, perCell: 6 },
+  ];
+  const out: number[] = [];
+  for (const { stride, perCell } of layers) {
+    const cells = Math.ceil(inputSize / stride);
+    for (let y = 0; y < cells; y++) {
+      for (let x = 0; x < cells; x++) {
+        for (let n = 0; n < perCell; n++) out.push(stride * (x + 0.5), stride * (y + 0.5));
+      }
+    }
+  }
+  return Float32Array.from(out);
+}
+
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** Intersection over union of two boxes (0 when one is empty). */
+export function iou(a: Box, b: Box): number {
+  const w = Math.max(0, Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1));
+  const h = Math.max(0, Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1));
+  const inter = w * h;
+  const union = area(a) + area(b) - inter;
+  return union > 0 ? inter / union : 0;
+}
+
+export function area(b: Box): number {
+  return Math.max(0, b.x2 - b.x1) * Math.max(0, b.y2 - b.y1);
+}
+
+/** Greedy non-maximum suppression: best score first, dropping boxes that overlap a kept one. */
+export function nonMaxSuppression(candidates: readonly Detection[], iouThreshold = NMS_IOU, maxCount = MAX_FACES): Detection[] {
+  const sorted = [...candidates].sort((a, b) => b.score - a.score);
+  const kept: Detection[] = [];
+  for (const c of sorted) {
+    if (kept.length >= maxCount) break;
+    if (kept.every((k) => iou(k.box, c.box) <= iouThreshold)) kept.push(c);
+  }
+  return kept;
+}
+
+/**
+ * Faces from the detector's outputs: `logits` (896) and `regressors` (896 x 16), in anchor order
+ * (the 512 anchors of the fine grid first). Boxes are in input pixels.
+ */
+export function decodeDetections(
+  logits: ArrayLike<number>,
+  regressors: ArrayLike<number>,
+  { inputSize = DETECTOR_SIZE, minScore = MIN_FACE_SCORE, iouThreshold = NMS_IOU, maxCount = MAX_FACES } = {},
+): Detection[] {
+  const centres = anchors(inputSize);
+  const count = centres.length / 2;
+  if (logits.length !== count || regressors.length !== count * 16) {
+    throw new Error(`expected ${count} logits and ${count * 16} regressors, got ${logits.length} and ${regressors.length}`);
+  }
+  const candidates: Detection[] = [];
+  for (let i = 0; i < count; i++) {
+    const score = sigmoid(logits[i]!);
+    if (!(score >= minScore)) continue;
+    const r = i * 16;
+    const cx = centres[i * 2]! + regressors[r]!;
+    const cy = centres[i * 2 + 1]! + regressors[r + 1]!;
+    const w = regressors[r + 2]!;
+    const h = regressors[r + 3]!;
+    if (!(w > 0 && h > 0)) continue;
+    candidates.push({ box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, score });
+  }
+  return nonMaxSuppression(candidates, iouThreshold, maxCount);
+}
+
+/** How a picture sits in the detector's square input: scaled by `scale`, then shifted by the padding. */
+export interface Letterbox {
+  readonly scale: number;
+  readonly padX: number;
+  readonly padY: number;
+}
+
+/** The picture (w x h) fitted whole into a square of `size`, centred, aspect kept. */
+export function letterbox(width: number, height: number, size = DETECTOR_SIZE): Letterbox {
+  const scale = size / Math.max(width, height);
+  return { scale, padX: (size - width * scale) / 2, padY: (size - height * scale) / 2 };
+}
+
+/** A box in input pixels, back in the picture's pixels, clipped to the picture. */
+export function toPicture(box: Box, fit: Letterbox, width: number, height: number): Box {
+  const x = (v: number) => Math.min(width, Math.max(0, (v - fit.padX) / fit.scale));
+  const y = (v: number) => Math.min(height, Math.max(0, (v - fit.padY) / fit.scale));
+  return { x1: x(box.x1), y1: y(box.y1), x2: x(box.x2), y2: y(box.y2) };
+}
+
+/** The square region to cut out for the expression model: the box enlarged and squared, clipped. */
+export function cropRegion(box: Box, width: number, height: number, scale = CROP_SCALE): Box {
+  const cx = (box.x1 + box.x2) / 2;
+  const cy = (box.y1 + box.y2) / 2;
+  const side = Math.max(box.x2 - box.x1, box.y2 - box.y1) * scale;
+  return {
+    x1: Math.max(0, cx - side / 2),
+    y1: Math.max(0, cy - side / 2),
+    x2: Math.min(width, cx + side / 2),
+    y2: Math.min(height, cy + side / 2),
+  };
+}
+
+/** RGBA pixels (0..255) as the detector's input: NHWC floats in [-1, 1]. */
+export function detectorInput(rgba: ArrayLike<number>, pixels: number): Float32Array {
+  const out = new Float32Array(pixels * 3);
+  for (let i = 0; i < pixels; i++) {
+    out[i * 3] = rgba[i * 4]! / 127.5 - 1;
+    out[i * 3 + 1] = rgba[i * 4 + 1]! / 127.5 - 1;
+    out[i * 3 + 2] = rgba[i * 4 + 2]! / 127.5 - 1;
+  }
+  return out;
+}
+
+/** RGBA pixels (0..255) as the expression model's input: grey in [-1, 1], one channel. */
+export function expressionInput(rgba: ArrayLike<number>, pixels: number): Float32Array {
+  const out = new Float32Array(pixels);
+  for (let i = 0; i < pixels; i++) {
+    const grey = (0.2989 * rgba[i * 4]! + 0.587 * rgba[i * 4 + 1]! + 0.114 * rgba[i * 4 + 2]!) / 255;
+    out[i] = (grey - 0.5) * 2;
+  }
+  return out;
+}
+
+/** The expression model's seven scores as the app's distribution. */
+export function expressionScores(output: ArrayLike<number>): EmotionScores {
+  if (output.length !== EXPRESSION_LABELS.length) throw new Error(`expected 7 scores, got ${output.length}`);
+  const raw = Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;
+  EXPRESSION_LABELS.forEach((label, i) => (raw[label] = Math.max(0, Number(output[i]) || 0)));
+  return normalize(raw);
+}
+
+/** One face of a picture, in the picture's pixels, with its own scores. */
+export interface Face {
+  readonly box: Box;
+  /** The detector's score, 0..1. */
+  readonly score: number;
+  readonly scores: EmotionScores;
+}
+
+/**
+ * The picture's distribution: the faces' scores weighted by face area times detection score, so a
+ * large, clear face counts more than a small, doubtful one; null without faces.
+ */
+export function pictureScores(faces: readonly Face[]): EmotionScores | null {
+  const weights = faces.map((f) => area(f.box) * f.score);
+  const total = weights.reduce((a, b) => a + b, 0);
+  if (faces.length === 0 || !(total > 0)) return null;
+  const mixed = Object.fromEntries(EMOTIONS.map((e) => [e, faces.reduce((n, f, i) => n + (weights[i]! / total) * f.scores[e], 0)])) as Record<Emotion, number>;
+  return normalize(mixed);
+}

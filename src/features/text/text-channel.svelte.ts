@@ -1,0 +1,356 @@
+// The text channel: the draft being written, the model's download and load progress, a
+// confirmation before a large download, Cancel, and failures as one sentence each. It answers a
+// run with an outcome (result, failure or cancellation) and keeps no result of its own: what the
+// page shows about an analysis comes from the run (run.svelte.ts).
+import { describeModelError, toModelError } from './model-errors';
+import type { ChannelOutcome, TextChannelResult } from '../analysis/run';
+import type { EmotionClient } from './emotion-client';
+import { groupSentences, splitSentences } from './chunking';
+import type { Explanation } from './explain';
+import { configKey, type LoadPlan, type LoadProgress, type LoadedModelInfo, type TextPiece, type TextResult } from './protocol';
+import type { SettingsState } from '../settings/settings.svelte';
+
+/** Where the unsent text survives a reload (sessionStorage in the app: it never leaves the tab). */
+export interface DraftStore {
+  load(): string;
+  save(text: string): void;
+}
+
+/** A draft kept in sessionStorage; silently does nothing where storage is unavailable. */
+export function sessionDraftStore(key = 'moodlens:draft'): DraftStore {
+  return {
+    load: () => {
+      try {
+        return sessionStorage.getItem(key) ?? '';
+      } catch {
+        return '';
+      }
+    },
+    save: (text) => {
+      try {
+        if (text) sessionStorage.setItem(key, text);
+        else sessionStorage.removeItem(key);
+      } catch {
+        // Storage full or blocked: the draft just is not kept.
+      }
+    },
+  };
+}
+
+/** Pieces a text's breakdown shows at most. */
+export const MAX_PIECES = 60;
+
+/** Downloads above this size wait for the user's go-ahead. */
+export const LARGE_DOWNLOAD_BYTES = 5_000_000;
+
+/** Where the text channel is. */
+export type TextPhase = 'idle' | 'checking' | 'confirm' | 'loading' | 'analyzing' | 'done' | 'error';
+
+type TextOutcome = ChannelOutcome<TextChannelResult>;
+
+const CANCELLED: TextOutcome = { status: 'cancelled', message: 'The text analysis was cancelled.' };
+const DECLINED: TextOutcome = { status: 'cancelled', message: 'The model download was declined, so the text was not analysed.' };
+
+/** The text channel's state. */
+export class TextChannelState {
+  readonly #client: EmotionClient;
+  readonly #settings: SettingsState;
+  readonly #draftStore: DraftStore;
+  /** Configs whose download the user already agreed to, or that are known to be loaded. */
+  // Not shown anywhere, so deliberately not reactive.
+  readonly #approved = new Set<string>();
+  /** Config of the model the worker has loaded, if any. */
+  #loadedKey: string | null = null;
+  /** The background load started by preload(), while it runs, and how to stop it. */
+  #preloading: Promise<void> | null = null;
+  #preloadController: AbortController | null = null;
+  /** The analysis under way, and how to stop it. */
+  #controller: AbortController | null = null;
+  /** Answers the download question the user is being asked. */
+  #decide: ((download: boolean) => void) | null = null;
+
+  #draft = $state('');
+  #phase = $state<TextPhase>('idle');
+  #progress = $state.raw<LoadProgress | null>(null);
+  #analyzed = $state.raw<{ done: number; total: number } | null>(null);
+  #plan = $state.raw<LoadPlan | null>(null);
+  #model = $state.raw<LoadedModelInfo | null>(null);
+  #notices = $state.raw<readonly string[]>([]);
+  #error = $state<string | null>(null);
+  #errorDetail = $state<string | null>(null);
+
+  constructor(client: EmotionClient, settings: SettingsState, draft: DraftStore = { load: () => '', save: () => {} }) {
+    this.#client = client;
+    this.#settings = settings;
+    this.#draftStore = draft;
+    this.#draft = draft.load();
+  }
+
+  /** The text being written; kept as a draft so a reload does not lose it. */
+  get draft(): string {
+    return this.#draft;
+  }
+  get phase(): TextPhase {
+    return this.#phase;
+  }
+  /** Download and start-up progress while the model loads. */
+  get progress(): LoadProgress | null {
+    return this.#progress;
+  }
+  /** Chunks of a long text read so far (null until a second batch starts). */
+  get analyzed(): { done: number; total: number } | null {
+    return this.#analyzed;
+  }
+  /** What the pending download would fetch, while the user is asked. */
+  get plan(): LoadPlan | null {
+    return this.#plan;
+  }
+  /** The model the worker has loaded, once known. */
+  get model(): LoadedModelInfo | null {
+    return this.#model;
+  }
+  get notices(): readonly string[] {
+    return this.#notices;
+  }
+  /** The last failure as one sentence, and its technical detail. */
+  get error(): string | null {
+    return this.#error;
+  }
+  get errorDetail(): string | null {
+    return this.#errorDetail;
+  }
+  /** Working, or waiting for the user's answer about a download. */
+  get busy(): boolean {
+    return this.#phase === 'checking' || this.#phase === 'loading' || this.#phase === 'analyzing' || this.#phase === 'confirm';
+  }
+
+  setDraft(text: string): void {
+    this.#draft = text;
+    this.#draftStore.save(text);
+  }
+
+  /**
+   * Reads `text`; asks first when that would start a large download, and settles once the user
+   * answered. Never rejects: a failure or a cancel is the outcome.
+   */
+  async analyze(text: string): Promise<TextOutcome> {
+    if (this.busy) return { status: 'failed', message: 'The text channel is still busy with another analysis.' };
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#error = null;
+    this.#errorDetail = null;
+    this.#notices = [];
+    this.#analyzed = null;
+    try {
+      if (this.#preloading) {
+        // The model is starting in the background: wait for it rather than queue behind it.
+        this.#phase = 'loading';
+        this.#progress = null;
+        await this.#preloading;
+      }
+      if (controller.signal.aborted) return this.#cancelled();
+      const config = this.#settings.modelConfig;
+      const key = configKey(config);
+      if (!this.#approved.has(key)) {
+        this.#phase = 'checking';
+        const plan = await this.#client.probe(config, { onNotice: (n) => this.#notice(n) }, { signal: controller.signal });
+        this.#plan = plan;
+        const large = plan.downloadBytes === null || plan.downloadBytes > LARGE_DOWNLOAD_BYTES;
+        if (plan.files.some((f) => !f.cached) && large) {
+          this.#phase = 'confirm';
+          const download = await new Promise<boolean>((resolve) => (this.#decide = resolve));
+          this.#decide = null;
+          if (!download) {
+            this.#phase = 'idle';
+            return DECLINED;
+          }
+          if (controller.signal.aborted) return this.#cancelled();
+        }
+      }
+      const result = await this.#classify(key, text, controller.signal);
+      this.#phase = 'done';
+      return { status: 'done', result };
+    } catch (err) {
+      const error = toModelError(err);
+      if (error.code === 'cancelled') return this.#cancelled();
+      if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
+      this.#error = describeModelError(error);
+      this.#errorDetail = error.detail;
+      this.#phase = 'error';
+      return { status: 'failed', message: this.#error };
+    } finally {
+      if (this.#controller === controller) this.#controller = null;
+    }
+  }
+
+  /** The user agreed to the download shown in `plan`. */
+  confirmDownload(): void {
+    this.#decide?.(true);
+  }
+
+  /** The user declined the download: the text is not analysed in this run. */
+  declineDownload(): void {
+    this.#decide?.(false);
+  }
+
+  /**
+   * Stops the analysis or download under way. The worker running it is ended (the only way to
+   * stop WebAssembly mid-run) and a fresh one takes over; whole files already downloaded stay.
+   */
+  cancel(): void {
+    this.#controller?.abort();
+    this.#preloadController?.abort();
+    this.#decide?.(false);
+  }
+
+  /** Not part of the next run: no status, no error left from an earlier one. */
+  reset(): void {
+    if (this.busy) return;
+    this.#phase = 'idle';
+    this.#error = null;
+    this.#errorDetail = null;
+    this.#notices = [];
+  }
+
+  /**
+   * Loads the model in the background when all its files are already on this device, so the
+   * first analysis after opening the app does not wait for the model to start (seconds for the
+   * real one). Downloads nothing, shows nothing, and ignores failures: Analyze reports them.
+   */
+  preload(): Promise<void> {
+    if (!this.#settings.loaded || this.busy || this.#preloading) return this.#preloading ?? Promise.resolve();
+    const controller = new AbortController();
+    this.#preloadController = controller;
+    const run = this.#preload(controller.signal).finally(() => {
+      this.#preloading = null;
+      this.#preloadController = null;
+    });
+    this.#preloading = run;
+    return run;
+  }
+
+  async #preload(signal: AbortSignal): Promise<void> {
+    const config = this.#settings.modelConfig;
+    const key = configKey(config);
+    if (this.#loadedKey === key) return;
+    try {
+      // Only the cache is consulted: opening the app must not contact the model host.
+      const plan = await this.#client.probe(config, {}, { cachedOnly: true, signal });
+      if (plan.files.some((f) => !f.cached)) return;
+      await this.#client.classifyMany(
+        config,
+        [],
+        {
+          onLoaded: (m) => {
+            if (configKey(this.#settings.modelConfig) !== key) return;
+            this.#loaded(key, m);
+          },
+        },
+        { signal },
+      );
+    } catch {
+      // Analyze will run the same steps and explain what went wrong.
+    }
+  }
+
+  /**
+   * How a text read in one piece moves: each sentence (at most MAX_PIECES, consecutive sentences
+   * grouped beyond that) read on its own, in one batched request; null for a single sentence or
+   * when the model cannot read them now. Only for a model already loaded: it never starts one.
+   * The worker caches what it read, so asking again costs nothing.
+   */
+  async pieces(text: string): Promise<TextPiece[] | null> {
+    const sentences = groupSentences(splitSentences(text), MAX_PIECES);
+    if (sentences.length < 2 || this.#loadedKey !== configKey(this.#settings.modelConfig)) return null;
+    try {
+      const results = await this.#client.classifyMany(this.#settings.modelConfig, sentences);
+      return results.map((r, i) => ({ text: sentences[i]!, scores: r.scores }));
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Explains `text` word by word with the loaded model (leave-one-word-out, in the worker), with
+   * progress; `signal` cancels it (the worker is replaced, as for Cancel). Never rejects.
+   */
+  async explain(
+    text: string,
+    onProgress: (done: number, total: number) => void,
+    signal: AbortSignal,
+  ): Promise<{ readonly explanation: Explanation } | { readonly explanation: null; readonly message: string }> {
+    try {
+      const explanation = await this.#client.explain(this.#settings.modelConfig, text, { onAnalyzing: onProgress }, { signal });
+      return { explanation };
+    } catch (err) {
+      const error = toModelError(err);
+      if (error.code === 'cancelled' || signal.aborted) {
+        this.#workerReplaced();
+        return { explanation: null, message: 'The explanation was cancelled.' };
+      }
+      if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
+      return { explanation: null, message: describeModelError(error) };
+    }
+  }
+
+  /** Forget what is known about loaded models (after the cache was cleared or settings changed). */
+  forgetModels(): void {
+    this.#approved.clear();
+    this.#loadedKey = null;
+    this.#model = null;
+  }
+
+  async #classify(key: string, text: string, signal: AbortSignal): Promise<TextChannelResult> {
+    this.#phase = this.#loadedKey === key ? 'analyzing' : 'loading';
+    this.#progress = null;
+    const result: TextResult = await this.#client.classify(
+      this.#settings.modelConfig,
+      text,
+      {
+        onProgress: (p) => {
+          this.#phase = 'loading';
+          this.#progress = p;
+        },
+        onNotice: (n) => this.#notice(n),
+        onLoaded: (m) => {
+          this.#loaded(key, m);
+          this.#phase = 'analyzing';
+        },
+        onAnalyzing: (done, total) => {
+          this.#phase = 'analyzing';
+          this.#analyzed = { done, total };
+        },
+      },
+      { signal },
+    );
+    this.#approved.add(key);
+    const { top: _top, topScore: _topScore, ...rest } = result;
+    return rest;
+  }
+
+  #loaded(key: string, model: LoadedModelInfo): void {
+    this.#model = model;
+    this.#loadedKey = key;
+    this.#approved.add(key);
+  }
+
+  #cancelled(): TextOutcome {
+    // Back to where the page was before the analysis.
+    this.#phase = 'idle';
+    this.#progress = null;
+    this.#analyzed = null;
+    this.#workerReplaced();
+    return CANCELLED;
+  }
+
+  /** The worker that ran a cancelled request was replaced: the model starts again in the new one. */
+  #workerReplaced(): void {
+    this.#loadedKey = null;
+    this.#model = null;
+    queueMicrotask(() => void this.preload());
+  }
+
+  #notice(text: string): void {
+    if (!this.#notices.includes(text)) this.#notices = [...this.#notices, text];
+  }
+}

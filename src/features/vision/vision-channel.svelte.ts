@@ -1,0 +1,397 @@
+// The picture channel: the picture (prepared on the device), the API key (memory by default,
+// remembered only on request), the provider's model list, and one request at a time with cancel,
+// a retry countdown, announced retries and failures as one sentence each. With the Vision model
+// left empty it picks a model that takes pictures from the provider's list; what a model refused
+// is kept for the session (per base URL and model); a retired model leaves a replacement to offer.
+// It answers a run with an outcome and keeps no result of its own: what the page shows about an
+// analysis comes from the run.
+import { hostOf } from '../../shared/format';
+import type { ChannelOutcome, VisionChannelResult } from '../analysis/run';
+import { pickImageModel } from './model-choice';
+import { initialQuirks, type ModelQuirks } from './policy';
+import { VisionError, describeVisionError } from './errors';
+import type { KeyStore } from './key-store';
+import { prepareImage, type PreparedImage } from './image-prep';
+import { listModels, type ListedModel } from './model-list';
+import { providerById } from './providers';
+import { analyzeImage, browserVisionDeps, type RateLimit, type VisionDeps } from './vision-client';
+import type { SettingsState } from '../settings/settings.svelte';
+
+/** Where the picture request is. */
+export type VisionPhase = 'idle' | 'running' | 'waiting' | 'done' | 'error';
+
+/** Why the request is waiting before its next attempt. */
+export type WaitReason = 'rate-limit' | 'retry';
+
+type VisionOutcome = ChannelOutcome<VisionChannelResult>;
+
+/** The picture channel's state. */
+export class VisionChannelState {
+  readonly #settings: SettingsState;
+  readonly #keys: KeyStore;
+  readonly #deps: VisionDeps;
+  readonly #prepare: typeof prepareImage;
+  #controller: AbortController | null = null;
+  #countdown: ReturnType<typeof setInterval> | null = null;
+  /** Counts picks and removals, so a slow preparation cannot replace a later choice. */
+  #pickCount = 0;
+  /** What each model (by base URL and id) refused this session: the next picture goes right at once. */
+  readonly #quirks = new Map<string, ModelQuirks>();
+  /** Models (by base URL and id) that answered "retired or unknown" this session. */
+  readonly #retired = new Set<string>();
+  /** The base URL the model list was read from. */
+  #modelsFrom: string | null = null;
+
+  #image = $state.raw<PreparedImage | null>(null);
+  /** The file as picked: the face channel reads it on the device at full size. */
+  #source = $state.raw<Blob | null>(null);
+  #pictureId = $state<string | null>(null);
+  #previewUrl = $state<string | null>(null);
+  #preparing = $state(false);
+  #imageError = $state<string | null>(null);
+
+  #apiKey = $state('');
+  #rememberKey = $state(false);
+
+  #phase = $state<VisionPhase>('idle');
+  #waitSeconds = $state(0);
+  #waitReason = $state<WaitReason>('retry');
+  #waitRateLimit = $state.raw<RateLimit | null>(null);
+  /** The retry under way, as a sentence ("retrying without reasoning options..."). */
+  #retryNote = $state<string | null>(null);
+  /** The model of the request under way (the one picked automatically when the field is empty). */
+  #model = $state<string | null>(null);
+  #picked = $state(false);
+  /** After "retired or unknown": a model of the provider's list that takes pictures, to offer. */
+  #replacement = $state<string | null>(null);
+  #error = $state<string | null>(null);
+  #errorDetail = $state<string | null>(null);
+
+  #models = $state.raw<readonly ListedModel[]>([]);
+  #modelsStatus = $state<'idle' | 'loading' | 'loaded' | 'failed'>('idle');
+  #modelsError = $state<string | null>(null);
+
+  constructor(settings: SettingsState, keys: KeyStore, deps: VisionDeps = browserVisionDeps, prepare = prepareImage) {
+    this.#settings = settings;
+    this.#keys = keys;
+    this.#deps = deps;
+    this.#prepare = prepare;
+    const remembered = keys.load();
+    if (remembered) {
+      this.#apiKey = remembered;
+      this.#rememberKey = true;
+    }
+  }
+
+  /** The prepared picture (re-encoded JPEG, no metadata), or null. */
+  get image(): PreparedImage | null {
+    return this.#image;
+  }
+  /** The picture as picked (never sent anywhere; the face channel reads it on the device), or null. */
+  get source(): Blob | null {
+    return this.#source;
+  }
+  /** Identifies the current picture: a new pick is a new picture, even of the same file. */
+  get pictureId(): string | null {
+    return this.#pictureId;
+  }
+  get previewUrl(): string | null {
+    return this.#previewUrl;
+  }
+  get preparing(): boolean {
+    return this.#preparing;
+  }
+  get imageError(): string | null {
+    return this.#imageError;
+  }
+  get apiKey(): string {
+    return this.#apiKey;
+  }
+  get rememberKey(): boolean {
+    return this.#rememberKey;
+  }
+  get phase(): VisionPhase {
+    return this.#phase;
+  }
+  /** Seconds left before the next attempt, while waiting. */
+  get waitSeconds(): number {
+    return this.#waitSeconds;
+  }
+  /** The provider asked to wait (429), or the app waits before retrying a failure (5xx, network). */
+  get waitReason(): WaitReason {
+    return this.#waitReason;
+  }
+  /** The provider's allowance while it asked to wait (429), when its headers said. */
+  get waitRateLimit(): RateLimit | null {
+    return this.#waitRateLimit;
+  }
+  /** The retry under way, as a sentence, or null. */
+  get retryNote(): string | null {
+    return this.#retryNote;
+  }
+  /** The model the request under way uses, and whether it was picked automatically. */
+  get model(): string | null {
+    return this.#model;
+  }
+  get picked(): boolean {
+    return this.#picked;
+  }
+  /** A model to offer in place of one the provider called retired or unknown. */
+  get replacement(): string | null {
+    return this.#replacement;
+  }
+  get error(): string | null {
+    return this.#error;
+  }
+  get errorDetail(): string | null {
+    return this.#errorDetail;
+  }
+  get models(): readonly ListedModel[] {
+    return this.#models;
+  }
+  get modelsStatus(): 'idle' | 'loading' | 'loaded' | 'failed' {
+    return this.#modelsStatus;
+  }
+  get modelsError(): string | null {
+    return this.#modelsError;
+  }
+  get busy(): boolean {
+    return this.#phase === 'running' || this.#phase === 'waiting';
+  }
+
+  /** Where a remembered key is stored, for the settings page. */
+  get keyStorageDescription(): string {
+    return this.#keys.where;
+  }
+
+  /** The host requests go to, for messages. */
+  get host(): string {
+    return hostOf(this.#settings.current.visionBaseUrl) || 'the provider';
+  }
+
+  /** True for a provider preset that runs on this computer (Ollama, llama.cpp): it needs no key. */
+  get local(): boolean {
+    return providerById(this.#settings.current.visionProvider).local;
+  }
+
+  /** Sets the key (memory; and storage when remembering is on). */
+  setApiKey(key: string): void {
+    this.#apiKey = key.trim();
+    if (this.#rememberKey && this.#apiKey) this.#keys.save(this.#apiKey);
+    if (!this.#apiKey) this.#keys.clear();
+  }
+
+  /** Turns "Remember key on this device" on or off; off removes the stored copy. */
+  setRemember(remember: boolean): void {
+    this.#rememberKey = remember;
+    if (remember && this.#apiKey) this.#keys.save(this.#apiKey);
+    else this.#keys.clear();
+  }
+
+  /** Removes the key from memory and storage. */
+  forgetKey(): void {
+    this.#apiKey = '';
+    this.#rememberKey = false;
+    this.#keys.clear();
+  }
+
+  /** Checks and prepares a picked, dropped or pasted file. */
+  async setImage(file: Blob & { name?: string }): Promise<void> {
+    this.clearImage();
+    // A picture picked while an earlier one is still being prepared wins, whichever finishes first.
+    const pick = ++this.#pickCount;
+    this.#preparing = true;
+    try {
+      const prepared = await this.#prepare(file, this.#settings.current.imageMaxSide);
+      if (pick !== this.#pickCount) return;
+      this.#image = prepared;
+      this.#source = file;
+      this.#pictureId = `picture-${pick}`;
+      this.#previewUrl = URL.createObjectURL(prepared.blob);
+    } catch (err) {
+      if (pick !== this.#pickCount) return;
+      const e = err instanceof VisionError ? err : new VisionError('image-corrupt', String(err));
+      this.#imageError = describeVisionError(e, this.#context());
+    } finally {
+      if (pick === this.#pickCount) this.#preparing = false;
+    }
+  }
+
+  /** Removes the picture (results of earlier runs stay with their runs). */
+  clearImage(): void {
+    this.#pickCount += 1;
+    this.#preparing = false;
+    if (this.#previewUrl) URL.revokeObjectURL(this.#previewUrl);
+    this.#previewUrl = null;
+    this.#image = null;
+    this.#source = null;
+    this.#pictureId = null;
+    this.#imageError = null;
+  }
+
+  /** Not part of the next run: no status, no error left from an earlier one. */
+  reset(): void {
+    if (this.busy) return;
+    this.#phase = 'idle';
+    this.#error = null;
+    this.#errorDetail = null;
+    this.#replacement = null;
+  }
+
+  /**
+   * Sends `image`; one call makes at most 3 requests (retries included), none while one runs.
+   * With the Vision model empty, a model that takes pictures is picked from the provider's list
+   * first. Never rejects.
+   */
+  async analyze(image: PreparedImage): Promise<VisionOutcome> {
+    if (this.busy) return { status: 'failed', message: 'A picture request is still running.' };
+    const s = this.#settings.current;
+    this.#error = null;
+    this.#errorDetail = null;
+    this.#replacement = null;
+    this.#retryNote = null;
+    if (!this.local && typeof navigator !== 'undefined' && !navigator.onLine) {
+      return this.#fail(new VisionError('offline', 'navigator.onLine is false.'));
+    }
+    if (!this.#apiKey && !this.local) return this.#fail(new VisionError('no-key', 'No API key.'));
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#phase = 'running';
+    let model = s.visionModel;
+    try {
+      this.#picked = !model;
+      if (!model) model = await this.#pickModel();
+      this.#model = model;
+      const key = `${s.visionBaseUrl}|${model}`;
+      const listed = this.#modelsFrom === s.visionBaseUrl ? this.#models.find((m) => m.id === model) : undefined;
+      const r = await analyzeImage(
+        {
+          baseUrl: s.visionBaseUrl,
+          apiKey: this.#apiKey,
+          model,
+          imageDataUrl: image.dataUrl,
+          timeoutMs: s.visionTimeoutSec * 1000,
+          signal: controller.signal,
+          quirks: this.#quirks.get(key) ?? initialQuirks(listed?.maxCompletionTokens ?? null),
+          onWait: (w) => this.#startCountdown(w.seconds, w.reason, w.rateLimit),
+          onRetry: (note) => (this.#retryNote = note),
+          onLearn: (q) => this.#quirks.set(key, q),
+        },
+        this.#deps,
+      );
+      this.#phase = 'done';
+      return {
+        status: 'done',
+        result: {
+          scores: r.scores,
+          description: r.description,
+          model: r.model,
+          provider: hostOf(r.baseUrl),
+          elapsedMs: r.elapsedMs,
+          requests: r.requests,
+          ...(r.usage ? { usage: r.usage } : {}),
+        },
+      };
+    } catch (err) {
+      const e = err instanceof VisionError ? err : new VisionError('network', String(err));
+      if (e.code === 'cancelled') {
+        this.#phase = 'idle';
+        return { status: 'cancelled', message: 'The picture analysis was cancelled.' };
+      }
+      if (e.code === 'model-not-found' && model) await this.#offerReplacement(model);
+      return this.#fail(e, model);
+    } finally {
+      this.#stopCountdown();
+      this.#retryNote = null;
+      if (this.#controller === controller) this.#controller = null;
+    }
+  }
+
+  /** The model to use when the field is empty: the best of the provider's list that takes pictures. */
+  async #pickModel(): Promise<string> {
+    const base = this.#settings.current.visionBaseUrl;
+    if (this.#modelsFrom !== base || this.#modelsStatus !== 'loaded') await this.loadModels();
+    if (this.#modelsStatus !== 'loaded') throw new VisionError('no-model', `The model list could not be read: ${this.#modelsError ?? 'unknown error'}`);
+    const picked = pickImageModel(this.#models, this.#retiredAt(base));
+    if (!picked) throw new VisionError('no-image-model', `${this.#models.length} models listed, none takes pictures.`);
+    return picked.id;
+  }
+
+  /** Remembers a retired model, reads the list again, and keeps the best image model to offer. */
+  async #offerReplacement(model: string): Promise<void> {
+    const base = this.#settings.current.visionBaseUrl;
+    this.#retired.add(`${base}|${model}`);
+    await this.loadModels();
+    if (this.#modelsStatus !== 'loaded') return;
+    this.#replacement = pickImageModel(this.#models, this.#retiredAt(base))?.id ?? null;
+  }
+
+  #retiredAt(base: string): Set<string> {
+    return new Set([...this.#retired].filter((k) => k.startsWith(`${base}|`)).map((k) => k.slice(base.length + 1)));
+  }
+
+  /** Stops the running request; not an error. */
+  cancel(): void {
+    this.#controller?.abort(new DOMException('cancelled', 'AbortError'));
+  }
+
+  /**
+   * Reads the provider's model list. Without a key nothing is sent to a provider that needs one
+   * (the user is told no key was entered); a server on this computer is asked without one.
+   */
+  async loadModels(): Promise<void> {
+    const s = this.#settings.current;
+    this.#modelsError = null;
+    if (!this.#apiKey && !this.local) {
+      this.#models = [];
+      this.#modelsStatus = 'failed';
+      this.#modelsError = `No API key was entered. Add your key for ${this.host} in the API key field, then load the model list.`;
+      return;
+    }
+    this.#modelsStatus = 'loading';
+    try {
+      this.#models = await listModels(s.visionBaseUrl, this.#apiKey, this.#deps.fetch);
+      this.#modelsFrom = s.visionBaseUrl;
+      this.#modelsStatus = 'loaded';
+    } catch (err) {
+      const e = err instanceof VisionError ? err : new VisionError('network', String(err));
+      this.#models = [];
+      this.#modelsStatus = 'failed';
+      this.#modelsError =
+        e.code === 'unauthorized' && !this.#apiKey
+          ? `No API key was entered, and ${this.host} asks for one. Add it in the API key field, then load the model list.`
+          : describeVisionError(e, this.#context());
+    }
+  }
+
+  #context(model?: string) {
+    return { model: model || this.#settings.current.visionModel, host: this.host };
+  }
+
+  #fail(err: VisionError, model?: string): VisionOutcome {
+    this.#error = describeVisionError(err, this.#context(model));
+    this.#errorDetail = err.detail;
+    this.#phase = 'error';
+    return { status: 'failed', message: this.#error };
+  }
+
+  #startCountdown(seconds: number, reason: WaitReason, rateLimit: RateLimit | null): void {
+    this.#stopCountdown();
+    this.#phase = 'waiting';
+    this.#waitSeconds = seconds;
+    this.#waitReason = reason;
+    this.#waitRateLimit = rateLimit;
+    this.#countdown = setInterval(() => {
+      this.#waitSeconds = Math.max(0, this.#waitSeconds - 1);
+      if (this.#waitSeconds === 0) {
+        this.#stopCountdown();
+        if (this.#phase === 'waiting') this.#phase = 'running';
+      }
+    }, 1000);
+  }
+
+  #stopCountdown(): void {
+    if (this.#countdown) clearInterval(this.#countdown);
+    this.#countdown = null;
+  }
+}
