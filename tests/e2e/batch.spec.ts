@@ -189,6 +189,37 @@ test('Pause and Resume; a run reloaded half-way resumes where it stopped; Cancel
   await expect(status).toHaveCount(0);
 });
 
+test('a batch runs on to done while a single analysis is started and cancelled beside it', async ({ page }) => {
+  const MOODS = ['I am so delighted today', 'I am furious about this', 'I feel sad and miserable'];
+  const lines = Array.from({ length: 600 }, (_, i) => `Post ${i + 1}: ${MOODS[i % 3]}, said person ${i % 97} about thing ${i % 89}`);
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await openBatch(page);
+  await page.getByLabel('Batch file').setInputFiles({ name: 'beside.txt', mimeType: 'text/plain', buffer: Buffer.from(`${lines.join('\n')}\n`) });
+  const status = page.getByTestId('batch-status');
+  await expect(status).toHaveAttribute('data-state', 'ready');
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect.poll(() => done(page), STEPS).toBeGreaterThanOrEqual(32);
+
+  // A long text (many chunks, so many batches in the worker) analysed and cancelled while the batch runs.
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await page.getByLabel('Text', { exact: true }).fill(LONG);
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await page.getByTestId('cancel-run').click();
+  await expect(page.getByTestId('run-cancelled')).toBeVisible();
+
+  await openBatch(page);
+  await expect(status).not.toHaveAttribute('data-state', 'paused');
+  await expect(status).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+  await expect(page.getByTestId('batch-progress')).toHaveAttribute('data-done', '600');
+  const jsonl = (await exported(page, 'Export JSONL')).text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(jsonl.every((r) => r.status === 'ok')).toBe(true);
+
+  // The model was not stopped by the cancel: the next analysis answers without loading it again.
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await analyzeText(page, 'I am so delighted today', 'joy');
+});
+
 test('a Picture column: pictures from the picked folder are read for faces on the device and fused with the text', async ({ page }, testInfo) => {
   const folder = testInfo.outputPath('photos');
   await mkdir(folder, { recursive: true });

@@ -8,6 +8,7 @@ import { IDBFactory } from 'fake-indexeddb';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { BatchFileClient, type BatchWorkerLike } from '../../src/features/batch/file-client';
+import type { CancelMessage } from '../../src/shared/worker/protocol';
 import type { BatchWorkerRequest, BatchWorkerResponse } from '../../src/features/batch/protocol';
 import { BatchDb } from '../../src/features/batch/store';
 import { runTask } from '../../src/features/batch/tasks';
@@ -24,11 +25,12 @@ function inProcessWorker(openDb: () => Promise<BatchDb>): BatchWorkerLike {
   const listeners: Array<(event: MessageEvent<BatchWorkerResponse>) => void> = [];
   let ended = false;
   return {
-    postMessage(message: BatchWorkerRequest) {
+    postMessage(message: BatchWorkerRequest | CancelMessage) {
+      if (message.type === 'cancel') return;
       void runTask(
         message,
         (reply) => {
-          if (!ended) setTimeout(() => listeners.forEach((l) => l({ data: reply } as MessageEvent<BatchWorkerResponse>)));
+          if (!ended) setTimeout(() => listeners.forEach((l) => l({ data: { ...reply, id: message.id } } as MessageEvent<BatchWorkerResponse>)));
         },
         { openDb, inputOf: (file) => file.text() },
       );

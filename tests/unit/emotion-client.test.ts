@@ -3,16 +3,17 @@ import { JOY_RESULT } from './fixtures';
 import { ModelError } from '../../src/features/text/model-errors';
 import { EmotionClient, type WorkerLike } from '../../src/features/text/emotion-client';
 import type { ModelConfig, WorkerRequest, WorkerResponse } from '../../src/features/text/protocol';
+import type { CancelMessage, ReadyMessage } from '../../src/shared/worker/protocol';
 
 const config: ModelConfig = { source: { host: 'http://127.0.0.1:1', modelId: 'a/b' }, device: 'wasm' };
 const result = JOY_RESULT;
 
 /** A fake worker that records requests and lets the test answer them. */
 class FakeWorker implements WorkerLike {
-  requests: WorkerRequest[] = [];
+  requests: Array<WorkerRequest | CancelMessage> = [];
   terminated = false;
   #listeners = new Map<string, Array<(event: never) => void>>();
-  postMessage(message: WorkerRequest) {
+  postMessage(message: WorkerRequest | CancelMessage) {
     this.requests.push(message);
   }
   addEventListener(type: string, listener: (event: never) => void) {
@@ -21,7 +22,7 @@ class FakeWorker implements WorkerLike {
   terminate() {
     this.terminated = true;
   }
-  reply(message: WorkerResponse) {
+  reply(message: WorkerResponse | ReadyMessage) {
     for (const l of this.#listeners.get('message') ?? []) l({ data: message } as never);
   }
   crash(type: 'error' | 'messageerror' = 'error') {
@@ -33,13 +34,14 @@ class FakeWorker implements WorkerLike {
   }
 }
 
-function setup() {
+function setup(options: { cancelGraceMs?: number } = {}) {
   const workers: FakeWorker[] = [];
-  const client = new EmotionClient(() => {
+  const create = () => {
     const w = new FakeWorker();
     workers.push(w);
     return w;
-  });
+  };
+  const client = options.cancelGraceMs === undefined ? new EmotionClient(create) : new EmotionClient(create, () => undefined, options);
   return { client, workers };
 }
 
@@ -257,40 +259,69 @@ describe('EmotionClient', () => {
     expect(workers[1]!.ids).toEqual([2, 3]);
   });
 
-  it('cancels a classify: its worker is ended, the request fails as cancelled, and a fresh worker takes the next request', async () => {
+  it('cancels a classify by telling the worker: the request fails as cancelled at once, the worker and its model stay for the next request', async () => {
     const { client, workers } = setup();
     const controller = new AbortController();
     const a = client.classify(config, 'one', {}, { signal: controller.signal });
-    expect(workers[0]!.ids).toEqual([1]);
+    workers[0]!.reply({ type: 'loaded', id: 1, model: { source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1 } });
+    expect(client.isLoaded(config)).toBe(true);
     controller.abort();
     const err = await a.catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelError);
     expect(err).toMatchObject({ code: 'cancelled' });
-    expect(workers[0]!.terminated).toBe(true);
-    expect(workers).toHaveLength(2); // started at once, so its code loads even if the page goes offline
+    expect(workers[0]!.requests.at(-1)).toEqual({ type: 'cancel', id: 1 });
+    expect(workers[0]!.terminated).toBe(false);
+    expect(workers).toHaveLength(1);
+    // The worker lets go of it (its answer to the cancel changes nothing on the page).
+    workers[0]!.reply({ type: 'error', id: 1, error: { code: 'cancelled', detail: 'The request was cancelled.' } });
+    expect(client.isLoaded(config)).toBe(true);
 
     const b = client.classify(config, 'two');
+    expect(workers).toHaveLength(1);
+    workers[0]!.reply({ type: 'classified', id: 2, result });
+    await expect(b).resolves.toMatchObject({ top: 'joy' });
+  });
+
+  it('cancelling one request leaves the other requests of its worker running: a batch beside a cancelled analysis runs on', async () => {
+    const { client, workers } = setup();
+    const controller = new AbortController();
+    const batch = client.classifyMany(config, ['two', 'three']);
+    const a = client.classify(config, 'one', {}, { signal: controller.signal });
+    controller.abort();
+    await expect(a).rejects.toMatchObject({ code: 'cancelled' });
+    expect(workers[0]!.terminated).toBe(false);
+    workers[0]!.reply({ type: 'classified-batch', id: 1, results: [result, result] });
+    await expect(batch).resolves.toHaveLength(2);
+    workers[0]!.reply({ type: 'error', id: 2, error: { code: 'cancelled', detail: 'dropped from the queue' } });
+    expect(workers).toHaveLength(1);
+  });
+
+  it('ends a worker that still runs a cancelled request after the grace period, when nothing else waits on it', async () => {
+    const { client, workers } = setup({ cancelGraceMs: 5 });
+    const controller = new AbortController();
+    const a = client.classify(config, 'one', {}, { signal: controller.signal });
+    controller.abort();
+    await expect(a).rejects.toMatchObject({ code: 'cancelled' });
+    expect(workers[0]!.terminated).toBe(false);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(workers[0]!.terminated).toBe(true);
+    const b = client.classify(config, 'two');
     expect(workers).toHaveLength(2);
-    expect(workers[1]!.ids).toEqual([2]);
     workers[1]!.reply({ type: 'classified', id: 2, result });
     await expect(b).resolves.toMatchObject({ top: 'joy' });
   });
 
-  it('cancelling one request fails the other requests of its worker, and nothing else', async () => {
-    const { client, workers } = setup();
+  it('keeps a worker past the grace period while another request still waits on it', async () => {
+    const { client, workers } = setup({ cancelGraceMs: 5 });
     const controller = new AbortController();
     const a = client.classify(config, 'one', {}, { signal: controller.signal });
-    const b = client.classifyMany(config, ['two', 'three']);
-    const c = client.probe({ ...config, device: 'auto' }); // on another worker
-    expect(workers).toHaveLength(2);
+    const batch = client.classifyMany(config, ['two']);
     controller.abort();
     await expect(a).rejects.toMatchObject({ code: 'cancelled' });
-    await expect(b).rejects.toMatchObject({ code: 'cancelled', detail: 'Another request on this worker was cancelled.' });
-    expect(workers[0]!.terminated).toBe(true);
-    expect(workers[1]!.terminated).toBe(false);
-    const plan = { device: 'wasm', dtype: 'q8', available: ['q8'], files: [], downloadBytes: 0 } as const;
-    workers[1]!.reply({ type: 'probed', id: 3, plan });
-    await expect(c).resolves.toEqual(plan);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(workers[0]!.terminated).toBe(false);
+    workers[0]!.reply({ type: 'classified-batch', id: 2, results: [result] });
+    await expect(batch).resolves.toHaveLength(1);
   });
 
   it('rejects a request whose signal is already aborted without sending anything', async () => {
@@ -312,7 +343,7 @@ describe('EmotionClient', () => {
     controller.abort();
     await expect(a).rejects.toMatchObject({ code: 'cancelled' });
     await Promise.resolve();
-    expect(workers.flatMap((w) => w.requests)).toHaveLength(1);
+    expect(workers.flatMap((w) => w.requests).map((r) => r.type)).toEqual(['classify', 'cancel']);
   });
 
   it('a cancel after the reply changes nothing', async () => {

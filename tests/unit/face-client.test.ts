@@ -1,8 +1,10 @@
-// FaceClient against a fake worker: replies matched by id, cancel and crash end the worker (the next
-// read gets a fresh one), error replies become FaceErrors with the worker's code, one sentence each.
+// FaceClient against a fake worker: replies matched by id, a cancel drops only its read (the worker
+// goes on), a crash ends the worker (the next read gets a fresh one), error replies become
+// FaceErrors with the worker's code, one sentence each.
 import { describe, expect, it } from 'vitest';
 import { FaceClient, FaceError, describeFaceError, type FaceWorkerLike } from '../../src/features/faces/face-client';
 import type { FaceAnswer, FaceErrorCode, FaceRequest, FaceResponse } from '../../src/features/faces/protocol';
+import type { CancelMessage, ReadyMessage } from '../../src/shared/worker/protocol';
 
 const JOY = { anger: 0, disgust: 0, fear: 0, joy: 0.9, neutral: 0.1, sadness: 0, surprise: 0 };
 
@@ -20,11 +22,13 @@ function answer(faces: number): FaceAnswer {
 /** A fake worker that records requests and lets the test answer them. */
 class FakeWorker implements FaceWorkerLike {
   requests: FaceRequest[] = [];
+  cancels: number[] = [];
   terminated = false;
   #listeners = new Map<string, Array<(event: never) => void>>();
-  postMessage(message: FaceRequest) {
+  postMessage(message: FaceRequest | CancelMessage) {
     if (this.terminated) throw new Error('posted to a terminated worker');
-    this.requests.push(message);
+    if (message.type === 'cancel') this.cancels.push(message.id);
+    else this.requests.push(message);
   }
   addEventListener(type: string, listener: (event: never) => void) {
     this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
@@ -32,7 +36,7 @@ class FakeWorker implements FaceWorkerLike {
   terminate() {
     this.terminated = true;
   }
-  reply(message: FaceResponse) {
+  reply(message: FaceResponse | ReadyMessage) {
     for (const l of this.#listeners.get('message') ?? []) l({ data: message } as never);
   }
   crash(type: 'error' | 'messageerror' = 'error', message = '') {
@@ -138,29 +142,24 @@ describe('FaceClient', () => {
     expect((await rejection(p)).code).toBe('crashed');
   });
 
-  it('cancel: terminates the worker, rejects with cancelled, and the next read uses a new worker', async () => {
+  it('cancel: the read rejects as cancelled at once, the worker is told to drop it and reads on', async () => {
     const { client, workers } = setup();
     const controller = new AbortController();
     const cancelled = client.read(picture(), { signal: controller.signal });
     const other = client.read(picture());
-    const first = workers[0]!;
+    const w = workers[0]!;
     controller.abort();
-    expect(first.terminated).toBe(true);
     const err = await rejection(cancelled);
     expect(err.code).toBe('cancelled');
     expect(err.name).toBe('FaceError');
-    // The other read on the ended worker cannot be answered any more: it is cancelled too.
-    expect((await rejection(other)).code).toBe('cancelled');
-    // No new worker until one is needed.
+    expect(w.cancels).toEqual([w.ids[0]]);
+    expect(w.terminated).toBe(false);
+    // The other read goes on in the same worker.
+    w.reply({ type: 'error', id: w.ids[0]!, error: { code: 'cancelled', detail: 'dropped' } });
+    w.reply({ type: 'answer', id: w.ids[1]!, answer: answer(1) });
+    expect((await other).faces).toHaveLength(1);
+    void client.read(picture());
     expect(workers).toHaveLength(1);
-    const next = client.read(picture());
-    expect(workers).toHaveLength(2);
-    const second = workers[1]!;
-    expect(second.requests).toHaveLength(1);
-    second.reply({ type: 'answer', id: second.ids[0]!, answer: answer(1) });
-    expect((await next).faces).toHaveLength(1);
-    // A late reply of the old worker changes nothing.
-    first.reply({ type: 'answer', id: first.ids[0]!, answer: answer(4) });
   });
 
   it('a signal already aborted rejects at once and starts no worker', async () => {
@@ -231,17 +230,21 @@ describe('FaceClient', () => {
     expect(workers).toHaveLength(1);
   });
 
-  it('an error reply crashed rejects that read and replaces the worker, failing its other reads', async () => {
+  it('an error reply crashed rejects that read and replaces the worker: its other reads finish there, the next read goes to a new one', async () => {
     const { client, workers } = setup();
     const a = client.read(picture());
     const b = client.read(picture());
     const w = workers[0]!;
     w.reply({ type: 'error', id: w.ids[0]!, error: { code: 'crashed', detail: 'Error: session run failed' } });
     expect(await rejection(a)).toMatchObject({ code: 'crashed', detail: 'Error: session run failed' });
-    expect((await rejection(b)).code).toBe('crashed');
-    expect(w.terminated).toBe(true);
-    void client.read(picture());
-    expect(workers).toHaveLength(2);
+    expect(workers).toHaveLength(2); // its successor starts at once
+    const c = client.read(picture());
+    expect(workers[1]!.requests).toHaveLength(1);
+    w.reply({ type: 'answer', id: w.ids[1]!, answer: answer(2) });
+    expect((await b).faces).toHaveLength(2);
+    expect(w.terminated).toBe(true); // ended with its last read
+    workers[1]!.reply({ type: 'answer', id: workers[1]!.ids[0]!, answer: answer(0) });
+    await expect(c).resolves.toMatchObject({ faces: [] });
   });
 
   it('dispose ends the worker and cancels what is pending', async () => {

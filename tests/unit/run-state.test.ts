@@ -1,6 +1,7 @@
 // RunState driven directly, with the real channel states over a fake model client, a fake face
 // reader and a fake vision provider: whatever is shown (the run, its fused answer) and whatever is
 // saved come from one run, never from two; who reads a picture follows the setting.
+import { loadedTracking } from './fixtures';
 import { describe, expect, it } from 'vitest';
 import { ModelError } from '../../src/features/text/model-errors';
 import { EMOTIONS, normalize, type EmotionScores } from '../../src/shared/emotions';
@@ -32,6 +33,7 @@ function textResult(scores: EmotionScores): TextResult {
 function fakeClient() {
   const texts: string[] = [];
   const client = {
+    ...loadedTracking(),
     probe: async () => ({ device: 'wasm', dtype: 'q8', available: ['q8'], files: [], downloadBytes: 0 }),
     classifyMany: async () => [],
     async classify(_config: ModelConfig, text: string, _handlers: unknown, options: { signal?: AbortSignal } = {}) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JOY_RESULT } from './fixtures';
+import { JOY_RESULT, loadedTracking } from './fixtures';
 import { ModelError } from '../../src/features/text/model-errors';
 import { DEFAULT_SETTINGS, type Settings } from '../../src/features/settings/settings';
 import type { EmotionClient } from '../../src/features/text/emotion-client';
@@ -25,14 +25,21 @@ type Options = { cachedOnly?: boolean; signal?: AbortSignal };
 /** A client whose answers the test sets; records calls; `hold` keeps classify running until aborted. */
 function fakeClient(opts: { plan?: LoadPlan; fail?: ModelError; hold?: boolean } = {}) {
   const calls: string[] = [];
+  const tracking = loadedTracking();
+  const loaded = (config: ModelConfig, handlers: Handlers) => {
+    const model = { source: config.source, device: 'wasm' as const, dtype: 'q8' as const, loadMs: 1 };
+    tracking.markLoaded(config, model);
+    handlers.onLoaded?.(model);
+  };
   const client = {
+    ...tracking,
     async probe(_config: ModelConfig, _handlers?: unknown, options: Options = {}) {
       calls.push(options.cachedOnly ? 'probe:cached-only' : 'probe');
       return opts.plan ?? plan(1000);
     },
     async classifyMany(config: ModelConfig, texts: string[], handlers: Handlers) {
       calls.push(`classifyMany:${texts.length}`);
-      handlers.onLoaded?.({ source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1 });
+      loaded(config, handlers);
       return [];
     },
     async classify(config: ModelConfig, text: string, handlers: Handlers, options: Options = {}) {
@@ -43,7 +50,7 @@ function fakeClient(opts: { plan?: LoadPlan; fail?: ModelError; hold?: boolean }
           options.signal?.addEventListener('abort', () => reject(new ModelError('cancelled', 'aborted'))),
         );
       }
-      handlers.onLoaded?.({ source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1 });
+      loaded(config, handlers);
       return result;
     },
     /** Reports one step, then runs until aborted (the worker is busy with the occluded copies). */
@@ -128,13 +135,19 @@ describe('TextChannelState', () => {
     expect(channel.error).toBeNull();
   });
 
-  it('Cancel while the download question is open declines it', async () => {
+  it('Cancel while the download question is open says cancelled, not declined; No says declined', async () => {
     const { channel, calls } = await setup({ plan: plan(90_000_000) });
     const asked = channel.analyze('hello');
     await settle();
+    expect(channel.phase).toBe('confirm');
     channel.cancel();
-    expect(await asked).toMatchObject({ status: 'cancelled' });
-    expect(calls).toEqual(['probe']);
+    expect(await asked).toEqual({ status: 'cancelled', message: 'The text analysis was cancelled.' });
+    const again = channel.analyze('hello');
+    await settle();
+    channel.declineDownload();
+    expect(await again).toEqual({ status: 'cancelled', message: 'The model download was declined, so the text was not analysed.' });
+    // After the cancel, only the cache is consulted (preload downloads nothing).
+    expect(calls).toEqual(['probe', 'probe:cached-only', 'probe']);
   });
 
   it('keeps the draft text in its store', async () => {
@@ -165,7 +178,7 @@ describe('TextChannelState', () => {
 });
 
 describe('TextChannelState: Explain', () => {
-  it('Cancel explanation stops it with a sentence; the fresh worker loads the model again in the background', async () => {
+  it('Cancel explanation stops it with a sentence; the model stays loaded and the next analysis reads at once', async () => {
     const { channel, calls } = await setup();
     expect((await channel.analyze('so happy')).status).toBe('done');
     const progress: Array<[number, number]> = [];
@@ -175,11 +188,10 @@ describe('TextChannelState: Explain', () => {
     expect(progress).toEqual([[1, 6]]);
     controller.abort();
     expect(await pending).toEqual({ explanation: null, message: 'The explanation was cancelled.' });
-    expect(channel.model).toBeNull();
+    expect(channel.model).toMatchObject({ device: 'wasm' });
     expect(channel.busy).toBe(false);
     expect((await channel.analyze('so happy')).status).toBe('done');
-    // The fresh worker starts the model again in the background (a probe of the cache only); the
-    // download was agreed to before, so the next analysis asks nothing.
-    expect(calls).toEqual(['probe', 'classify:so happy', 'explain:so happy today', 'probe:cached-only', 'classify:so happy']);
+    // Nothing is started again: the cancel stopped only the explanation.
+    expect(calls).toEqual(['probe', 'classify:so happy', 'explain:so happy today', 'classify:so happy']);
   });
 });

@@ -54,6 +54,8 @@ interface FakeOptions {
   timings?: RuntimeModel['timings'];
   /** The engine the runtime reports it loaded on, and why not the preferred one. */
   engine?: Pick<RuntimeModel, 'engine' | 'engineDetail' | 'engineNote' | 'engineTrial'>;
+  /** The download goes on until the load's signal is aborted (then fails as fetch does). */
+  holdLoad?: boolean;
 }
 
 function setup(opts: FakeOptions = {}) {
@@ -66,9 +68,12 @@ function setup(opts: FakeOptions = {}) {
   const runtime: WorkerRuntime = {
     detectWebGpu: async () => ({ available: opts.gpu ?? false, fp16: false }),
     probe: opts.probe ?? (async () => findings),
-    async loadModel(_source, plan, onProgress) {
+    async loadModel(_source, plan, onProgress, signal) {
       log.push(`load:${plan.device}:${plan.dtype}${plan.engine && plan.engine !== 'auto' ? `:${plan.engine}` : ''}`);
       onProgress({ phase: 'download', files: [], loaded: 50, total: 100 });
+      if (opts.holdLoad) {
+        await new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new DOMException('The user aborted a request.', 'AbortError'))));
+      }
       if (opts.failLoadOn?.has(plan.device)) throw new Error(`cannot load on ${plan.device}`);
       if (opts.loadError) throw opts.loadError;
       cacheFailure = opts.cacheWriteFailure ?? null;
@@ -362,5 +367,65 @@ describe('worker handler', () => {
     await handle({ type: 'classify', id: 5, config, text: 'a happy day' });
     expect(finals(messages).at(-1)).toMatchObject({ type: 'classified', result: { top: 'joy' } });
     expect(finals(messages).at(-1)).not.toMatchObject({ result: { cached: true } });
+  });
+
+  it('a cancelled request that waits in the queue never runs; the request before it and after it are answered', async () => {
+    const { handle, messages, log } = setup();
+    const cancelled = new AbortController();
+    const first = handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    const second = handle({ type: 'classify', id: 2, config, text: 'a grey day' }, cancelled.signal);
+    const third = handle({ type: 'classify', id: 3, config, text: 'another grey day' });
+    cancelled.abort();
+    await Promise.all([first, second, third]);
+    expect(finals(messages).map((m) => [m.id, m.type])).toEqual([
+      [1, 'classified'],
+      [2, 'error'],
+      [3, 'classified'],
+    ]);
+    expect(finals(messages)[1]).toMatchObject({ error: { code: 'cancelled' } });
+    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'classify:1']);
+  });
+
+  it('a running request cancelled between two batches stops there; the model stays loaded for the next', async () => {
+    const { handle, messages, log } = setup();
+    await handle({ type: 'classify', id: 1, config, text: 'warm' });
+    const controller = new AbortController();
+    const texts = Array.from({ length: 40 }, (_, i) => `text number ${i} ${'word '.repeat(i)}`);
+    const running = handle({ type: 'classify-batch', id: 2, config, texts }, controller.signal);
+    // The first batch runs, then the handler yields to its event loop, where the cancel arrives.
+    await new Promise((r) => setTimeout(r, 0));
+    controller.abort();
+    await running;
+    const runs = log.filter((l) => l.startsWith('classify:')).length;
+    expect(finals(messages).at(-1)).toMatchObject({ id: 2, type: 'error', error: { code: 'cancelled' } });
+    expect(finals(messages).at(-1)).not.toHaveProperty('recycle');
+    await handle({ type: 'classify', id: 3, config, text: 'a happy day' });
+    expect(finals(messages).at(-1)).toMatchObject({ id: 3, type: 'classified', result: { top: 'joy' } });
+    // Loaded once; the cancelled request ran fewer batches than 40 texts need (at most 16 a batch).
+    expect(log.filter((l) => l.startsWith('load:'))).toHaveLength(1);
+    expect(runs - 2).toBeLessThan(3);
+  });
+
+  it('a request for a loaded model only (the sentence breakdown) never starts a load', async () => {
+    const { handle, messages, log } = setup();
+    await handle({ type: 'classify-batch', id: 1, config, texts: ['one. two.'], ifLoaded: true });
+    expect(finals(messages).at(-1)).toMatchObject({ id: 1, type: 'error', error: { code: 'not-loaded' } });
+    expect(log).toEqual([]);
+    await handle({ type: 'classify', id: 2, config, text: 'a happy day' });
+    await handle({ type: 'classify-batch', id: 3, config, texts: ['a grey day'], ifLoaded: true });
+    expect(finals(messages).at(-1)).toMatchObject({ id: 3, type: 'classified-batch' });
+    expect(log.filter((l) => l.startsWith('load:'))).toHaveLength(1);
+  });
+
+  it('a load cancelled while it downloads stops downloading (the runtime has the signal) and answers cancelled', async () => {
+    const { handle, messages, log } = setup({ holdLoad: true });
+    const controller = new AbortController();
+    const running = handle({ type: 'classify', id: 1, config, text: 'hello' }, controller.signal);
+    await new Promise((r) => setTimeout(r, 0));
+    expect(messages.some((m) => m.type === 'progress')).toBe(true);
+    controller.abort();
+    await running;
+    expect(finals(messages).at(-1)).toMatchObject({ id: 1, type: 'error', error: { code: 'cancelled' } });
+    expect(log).toEqual(['load:wasm:q8']);
   });
 });

@@ -1,7 +1,7 @@
 // The typed messages between the page (BatchFileClient) and the batch worker, which reads a file
-// into the batches database, writes exports out of it and sums up its results, so neither a 100 MB file nor a 100,000-row
-// export is ever parsed or formatted on the page's thread. One worker per task: the page ends it
-// to cancel, so a request needs no id.
+// into the batches database, writes exports out of it and sums up its results, so neither a
+// 100 MB file nor a 100,000-row export is ever parsed or formatted on the page's thread. One
+// worker per task, over the shared plumbing (ids, ready, life lock); the page ends it to cancel.
 import type { BatchColumns } from './rows';
 import type { BatchSummary } from './results';
 import type { EvaluationReport } from '../evaluation/evaluation';
@@ -38,7 +38,11 @@ export interface EvaluateRequest {
   readonly resamples?: number;
 }
 
-export type BatchWorkerRequest = ReadRequest | ExportRequest | SummaryRequest | EvaluateRequest;
+/** A task, as tasks.ts runs it. */
+export type BatchTask = ReadRequest | ExportRequest | SummaryRequest | EvaluateRequest;
+
+/** Page -> worker: a task with the id its replies echo. */
+export type BatchWorkerRequest = BatchTask & { readonly id: number };
 
 /** What the label column held, and the report (null when no row has both a label and an answer). */
 export interface Evaluation {
@@ -59,7 +63,8 @@ export interface RowProblem {
   readonly reason: string;
 }
 
-export type BatchWorkerResponse =
+/** What a task reports (tasks.ts); the worker adds the request's id (BatchWorkerResponse). */
+export type BatchTaskReply =
   /** The first rows, as soon as they are read (the preview), with the columns guessed from them. */
   | { readonly type: 'preview'; readonly format: BatchFormat; readonly header: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly columns: BatchColumns }
   /** Reading or exporting goes on: rows so far, and bytes of the file read (reading only). */
@@ -74,3 +79,6 @@ export type BatchWorkerResponse =
   | { readonly type: 'summary'; readonly summary: BatchSummary }
   /** The task failed; `detail` is for the page to phrase. */
   | { readonly type: 'failed'; readonly code: 'unreadable-file' | 'storage' | 'no-job' | 'empty-file' | 'no-labels'; readonly detail: string };
+
+/** Worker -> page (besides the plumbing's `ready`, shared/worker/protocol.ts). */
+export type BatchWorkerResponse = BatchTaskReply & { readonly id: number };

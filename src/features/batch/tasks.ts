@@ -9,7 +9,7 @@ import { formatOf, parseTable, type BatchFormat } from './parse';
 import { EMOTIONS } from '../../shared/emotions';
 import { evaluate, type EvalChannel } from '../evaluation/evaluation';
 import { LabelTally, readLabel } from '../evaluation/labels';
-import type { BatchWorkerRequest, BatchWorkerResponse, EvaluateRequest, ExportRequest, ReadRequest, RowProblem, SummaryRequest } from './protocol';
+import type { BatchTask, BatchTaskReply, EvaluateRequest, ExportRequest, ReadRequest, RowProblem, SummaryRequest } from './protocol';
 import { BatchDb, type BatchJob, type StoredRow } from './store';
 
 /** Rows the preview shows, and rows the columns are guessed from. */
@@ -18,7 +18,7 @@ const SAMPLE_ROWS = 200;
 /** Problems kept per job (the count is exact, the list is for reading). */
 const KEPT_PROBLEMS = 50;
 
-type Post = (message: BatchWorkerResponse, transfer?: Transferable[]) => void;
+type Post = (message: BatchTaskReply, transfer?: Transferable[]) => void;
 
 /** Where a task's database and file come from (the worker's defaults; Node tests pass their own). */
 export interface TaskEnv {
@@ -30,7 +30,7 @@ export interface TaskEnv {
 const BROWSER: TaskEnv = { openDb: () => BatchDb.open(), inputOf: (file) => file };
 
 /** Runs one request to its end, posting progress and exactly one final reply. */
-export async function runTask(request: BatchWorkerRequest, post: Post, env: TaskEnv = BROWSER): Promise<void> {
+export async function runTask(request: BatchTask, post: Post, env: TaskEnv = BROWSER): Promise<void> {
   try {
     if (request.type === 'read') await read(request, post, env);
     else if (request.type === 'export') await exportTask(request, post, env);

@@ -1,9 +1,11 @@
-// The page's side of the face worker: one worker at a time, started when first needed. A cancelled
-// read ends the worker (the only reliable way to stop wasm mid-run) and the next call starts a fresh
-// one; so does a crash, which fails every read waiting on that worker. Failures are FaceErrors with
-// a code, and describeFaceError gives the one sentence the page shows for each.
-import type { FaceAnswer, FaceErrorCode, FaceErrorData, FaceLoadInfo, FaceRequest, FaceResponse } from './protocol';
-import { assertNever } from '../text/protocol';
+// The page's side of the face worker, over the shared worker plumbing (shared/worker/bridge.ts):
+// one worker, started when first needed. A cancelled read is dropped by the worker, which goes on
+// with the others; a crash (or a worker the browser killed) fails the reads waiting on it, and the
+// next call starts a fresh one. Failures are FaceErrors with a code, and describeFaceError gives
+// the one sentence the page shows for each.
+import { WorkerBridge, webLockWatcher, type BridgeFailure, type LockWatcher, type WorkerPort } from '../../shared/worker/bridge';
+import type { FaceAnswer, FaceErrorCode, FaceErrorData, FaceRequest, FaceResponse } from './protocol';
+import { assertNever } from '../../shared/worker/protocol';
 
 /** A face channel failure; `code` decides what the page says (describeFaceError). */
 export class FaceError extends Error {
@@ -40,13 +42,8 @@ export function describeFaceError(error: unknown): string {
   }
 }
 
-/** The subset of Worker the client uses (a fake stands in for it in tests). */
-export interface FaceWorkerLike {
-  postMessage(message: FaceRequest): void;
-  addEventListener(type: 'message', listener: (event: MessageEvent<FaceResponse>) => void): void;
-  addEventListener(type: 'error' | 'messageerror', listener: (event: Event) => void): void;
-  terminate(): void;
-}
+/** The face worker as the client sees it (a fake stands in for it in tests). */
+export type FaceWorkerLike = WorkerPort<FaceRequest, FaceResponse>;
 
 /** The real face worker (a module worker, bundled by Vite). */
 export function createFaceWorker(): FaceWorkerLike {
@@ -55,153 +52,54 @@ export function createFaceWorker(): FaceWorkerLike {
 
 /** Options of a read. */
 export interface ReadOptions {
-  /** Aborting rejects the read with FaceError `cancelled` and ends the worker. */
+  /** Aborting rejects the read with FaceError `cancelled`; the worker drops it and goes on. */
   readonly signal?: AbortSignal;
 }
 
-type RequestKind = FaceRequest['type'];
-type RequestOf<K extends RequestKind> = Extract<FaceRequest, { readonly type: K }>;
-/** What each kind of request resolves with. */
-interface ValueOf {
-  warm: FaceLoadInfo;
-  read: FaceAnswer;
-}
-/** A reply that ends a request. */
-type FinalReply = Extract<FaceResponse, { readonly type: 'warmed' | 'answer' }>;
-
-const VALUE_OF: { readonly [K in RequestKind]: (reply: FinalReply) => { readonly value: ValueOf[K] } | null } = {
-  warm: (reply) => (reply.type === 'warmed' ? { value: reply.load } : null),
-  read: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
+/** The bridge's failures as the face channel's codes. */
+const FAILURE_CODE: Readonly<Record<BridgeFailure, FaceErrorCode>> = {
+  'start-failed': 'models-unavailable',
+  crashed: 'crashed',
+  'not-sent': 'crashed',
+  cancelled: 'cancelled',
+  'bad-reply': 'crashed',
 };
-
-interface Pending {
-  answer(reply: FinalReply): void;
-  fail(error: FaceError): void;
-}
-
-/** The worker and what the client knows of it. */
-interface WorkerRecord {
-  readonly worker: FaceWorkerLike;
-  /** Its requests not answered yet. */
-  readonly pending: Map<number, Pending>;
-  /** It has posted a message, so its script loaded. */
-  started: boolean;
-}
 
 /** Talks to the face worker; create one per page and keep it for the session. */
 export class FaceClient {
-  readonly #createWorker: () => FaceWorkerLike;
-  #current: WorkerRecord | null = null;
-  #nextId = 1;
+  readonly #bridge: WorkerBridge<FaceRequest, FaceResponse, FaceError>;
 
-  constructor(createWorker: () => FaceWorkerLike = createFaceWorker) {
-    this.#createWorker = createWorker;
+  constructor(createWorker: () => FaceWorkerLike = createFaceWorker, watchLock: LockWatcher = webLockWatcher) {
+    this.#bridge = new WorkerBridge({
+      create: createWorker,
+      error: (kind, detail) => new FaceError(FAILURE_CODE[kind], detail),
+      isFinal: () => true,
+      failureOf: (reply) => (reply.type === 'error' ? FaceError.fromData(reply.error) : null),
+      cancel: 'message',
+      state: () => undefined,
+      onReply: (reply) => {
+        // After an unexpected failure the worker's runtime may be unusable: the next call gets a new one.
+        if (reply.type === 'error' && reply.error.code === 'crashed') this.#bridge.recycle();
+      },
+      watchLock,
+    });
   }
 
   /** The faces of `picture` (the file as the user gave it: JPEG, PNG, WebP or GIF). */
   read(picture: Blob, options: ReadOptions = {}): Promise<FaceAnswer> {
-    return this.#call('read', (id) => ({ type: 'read', id, picture }), options.signal);
+    return this.#bridge.request((id) => ({ type: 'read', id, picture }), {
+      settle: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   /** Starts the worker and resolves once its models are loaded and warmed up. */
   async warm(): Promise<void> {
-    await this.#call('warm', (id) => ({ type: 'warm', id }));
+    await this.#bridge.request((id) => ({ type: 'warm', id }), { settle: (reply) => (reply.type === 'warmed' ? { value: reply.load } : null) });
   }
 
   /** Ends the worker; reads still waiting reject with `cancelled`. */
   dispose(): void {
-    if (this.#current) this.#fail(this.#current, new FaceError('cancelled', 'The face reader was closed.'));
-  }
-
-  #call<K extends RequestKind>(kind: K, make: (id: number) => RequestOf<NoInfer<K>>, signal?: AbortSignal): Promise<ValueOf[K]> {
-    if (signal?.aborted) return Promise.reject(new FaceError('cancelled', 'The read was cancelled before it started.'));
-    const record = this.#current ?? this.#start();
-    const id = this.#nextId++;
-    return new Promise<ValueOf[K]>((resolve, reject) => {
-      const onAbort = () => this.#cancel(record, id);
-      const done = () => signal?.removeEventListener('abort', onAbort);
-      record.pending.set(id, {
-        answer(reply) {
-          done();
-          const answer = VALUE_OF[kind](reply);
-          if (answer) resolve(answer.value);
-          else reject(new FaceError('crashed', `The worker answered a ${kind} request with ${reply.type}.`));
-        },
-        fail(error) {
-          done();
-          reject(error);
-        },
-      });
-      signal?.addEventListener('abort', onAbort, { once: true });
-      try {
-        record.worker.postMessage(make(id));
-      } catch (err) {
-        // Not sent, so nothing will answer it.
-        this.#take(record, id)?.fail(new FaceError('crashed', err instanceof Error ? err.message : String(err)));
-      }
-    });
-  }
-
-  #start(): WorkerRecord {
-    const record: WorkerRecord = { worker: this.#createWorker(), pending: new Map(), started: false };
-    record.worker.addEventListener('message', (event) => {
-      record.started = true;
-      this.#onMessage(record, event.data);
-    });
-    const crash = (event: Event) => {
-      const detail = (event as Partial<ErrorEvent>).message;
-      const message = typeof detail === 'string' && detail ? detail : `worker ${event.type} event`;
-      // An error before the worker ever spoke means its script (or a file it needs) did not load.
-      const code: FaceErrorCode = record.started || event.type === 'messageerror' ? 'crashed' : 'models-unavailable';
-      this.#fail(record, new FaceError(code, message));
-    };
-    record.worker.addEventListener('error', crash);
-    record.worker.addEventListener('messageerror', crash);
-    this.#current = record;
-    return record;
-  }
-
-  /** Ends the worker and rejects its pending requests; the next call starts a fresh worker. */
-  #fail(record: WorkerRecord, error: FaceError): void {
-    if (this.#current !== record) return; // already ended
-    this.#current = null;
-    record.worker.terminate();
-    const pending = [...record.pending.values()];
-    record.pending.clear();
-    for (const p of pending) p.fail(error);
-  }
-
-  /** Cancels request `id` by ending its worker, so the worker's other requests end too. */
-  #cancel(record: WorkerRecord, id: number): void {
-    const cancelled = this.#take(record, id);
-    if (!cancelled) return;
-    this.#fail(record, new FaceError('cancelled', 'Another read on the face worker was cancelled.'));
-    cancelled.fail(new FaceError('cancelled', 'The read was cancelled.'));
-  }
-
-  #take(record: WorkerRecord, id: number): Pending | undefined {
-    const pending = record.pending.get(id);
-    record.pending.delete(id);
-    return pending;
-  }
-
-  #onMessage(record: WorkerRecord, message: FaceResponse): void {
-    switch (message.type) {
-      case 'ready':
-        return;
-      case 'warmed':
-      case 'answer':
-        this.#take(record, message.id)?.answer(message);
-        return;
-      case 'error': {
-        const error = FaceError.fromData(message.error);
-        this.#take(record, message.id)?.fail(error);
-        // After an unexpected failure the worker's runtime may be unusable: the next call gets a new one.
-        if (error.code === 'crashed') this.#fail(record, new FaceError('crashed', 'The face worker failed on another read.'));
-        return;
-      }
-      default:
-        assertNever(message);
-    }
+    this.#bridge.dispose(new FaceError('cancelled', 'The face reader was closed.'));
   }
 }

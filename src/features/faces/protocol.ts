@@ -66,10 +66,8 @@ export type FaceRequest =
   /** Reads the faces of one picture file. */
   | { readonly type: 'read'; readonly id: number; readonly picture: Blob };
 
-/** Worker -> page. */
+/** Worker -> page (besides the plumbing's `ready`, shared/worker/protocol.ts). */
 export type FaceResponse =
-  /** The worker's script runs (posted once, before anything else). */
-  | { readonly type: 'ready'; readonly id: 0 }
   | { readonly type: 'warmed'; readonly id: number; readonly load: FaceLoadInfo }
   | { readonly type: 'answer'; readonly id: number; readonly answer: FaceAnswer }
   | { readonly type: 'error'; readonly id: number; readonly error: FaceErrorData };

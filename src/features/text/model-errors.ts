@@ -16,6 +16,8 @@ export type ModelErrorCode =
   | 'webgpu-failed'
   | 'runtime-unavailable'
   | 'cancelled'
+  /** A request that may only use a loaded model found none loaded (it never starts a load). */
+  | 'not-loaded'
   | 'unknown';
 
 /** The plain-data form of a ModelError, as posted between worker and page. */
@@ -91,6 +93,8 @@ export function describeModelError(err: ModelErrorData): string {
       return "The app's model runtime could not be downloaded, perhaps because the connection dropped. The model files are kept: connect and press Analyze again.";
     case 'cancelled':
       return 'The analysis was cancelled. Press Analyze to run it again.';
+    case 'not-loaded':
+      return 'The model is not loaded yet. Press Analyze to load it, then try again.';
     case 'unknown':
       return 'Something went wrong while running the model. Press Analyze to try again; if it keeps failing, remove the cached model in Settings.';
   }

@@ -103,7 +103,8 @@ export type WorkerRequest =
   /** `cachedOnly`: look in the model cache only and send no request (a missing file is an error). */
   | { readonly type: 'probe'; readonly id: number; readonly config: ModelConfig; readonly cachedOnly?: boolean }
   | { readonly type: 'classify'; readonly id: number; readonly config: ModelConfig; readonly text: string }
-  | { readonly type: 'classify-batch'; readonly id: number; readonly config: ModelConfig; readonly texts: readonly string[] }
+  /** `ifLoaded`: only with the model already loaded; never start a load (ModelError `not-loaded`). */
+  | { readonly type: 'classify-batch'; readonly id: number; readonly config: ModelConfig; readonly texts: readonly string[]; readonly ifLoaded?: boolean }
   /** Leave-one-word-out occlusion of `text` (issue 17). */
   | { readonly type: 'explain'; readonly id: number; readonly config: ModelConfig; readonly text: string }
   | { readonly type: 'unload'; readonly id: number };
@@ -117,14 +118,8 @@ export interface ReplyOf {
   readonly unload: void;
 }
 
-/** Worker -> page. `ready` (id 0) is sent once, when the worker's code has loaded. */
+/** Worker -> page (besides the plumbing's `ready`, shared/worker/protocol.ts). */
 export type WorkerResponse =
-  | {
-      readonly type: 'ready';
-      readonly id: 0;
-      /** A Web Lock the worker holds for as long as it lives; its release means the worker is gone. */
-      readonly lock?: string;
-    }
   | { readonly type: 'progress'; readonly id: number; readonly progress: LoadProgress }
   | { readonly type: 'notice'; readonly id: number; readonly notice: string }
   /** Chunks classified so far in a request of several batches (a long text, or many texts). */
@@ -146,10 +141,6 @@ export type WorkerResponse =
       readonly recycle?: boolean;
     };
 
-/** Makes a switch over a union exhaustive at compile time. */
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value: ${JSON.stringify(value)}`);
-}
 
 /** Stable key of a config: a loaded model is reused only for the same key. */
 export function configKey(config: ModelConfig): string {

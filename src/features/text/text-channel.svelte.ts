@@ -49,6 +49,7 @@ export type TextPhase = 'idle' | 'checking' | 'confirm' | 'loading' | 'analyzing
 type TextOutcome = ChannelOutcome<TextChannelResult>;
 
 const CANCELLED: TextOutcome = { status: 'cancelled', message: 'The text analysis was cancelled.' };
+/** The user answered "no" to the download question (Cancel while it is asked is CANCELLED). */
 const DECLINED: TextOutcome = { status: 'cancelled', message: 'The model download was declined, so the text was not analysed.' };
 
 /** The text channel's state. */
@@ -56,11 +57,11 @@ export class TextChannelState {
   readonly #client: EmotionClient;
   readonly #settings: SettingsState;
   readonly #draftStore: DraftStore;
-  /** Configs whose download the user already agreed to, or that are known to be loaded. */
-  // Not shown anywhere, so deliberately not reactive.
+  /**
+   * Configs whose download the user agreed to in this session (what a worker has loaded is the
+   * client's to know: EmotionClient.isLoaded). Not shown anywhere, so deliberately not reactive.
+   */
   readonly #approved = new Set<string>();
-  /** Config of the model the worker has loaded, if any. */
-  #loadedKey: string | null = null;
   /** The background load started by preload(), while it runs, and how to stop it. */
   #preloading: Promise<void> | null = null;
   #preloadController: AbortController | null = null;
@@ -84,6 +85,11 @@ export class TextChannelState {
     this.#settings = settings;
     this.#draftStore = draft;
     this.#draft = draft.load();
+    // What is loaded can change under this state (a batch's request recycled the worker, a
+    // worker crashed): the ready line follows the client, the one owner of that knowledge.
+    client.onLoadedChange(() => {
+      this.#model = this.#client.loadedModel(this.#settings.modelConfig);
+    });
   }
 
   /** The text being written; kept as a draft so a reload does not lose it. */
@@ -151,7 +157,7 @@ export class TextChannelState {
       if (controller.signal.aborted) return this.#cancelled();
       const config = this.#settings.modelConfig;
       const key = configKey(config);
-      if (!this.#approved.has(key)) {
+      if (!this.#approved.has(key) && !this.#client.isLoaded(config)) {
         this.#phase = 'checking';
         const plan = await this.#client.probe(config, { onNotice: (n) => this.#notice(n) }, { signal: controller.signal });
         this.#plan = plan;
@@ -160,6 +166,7 @@ export class TextChannelState {
           this.#phase = 'confirm';
           const download = await new Promise<boolean>((resolve) => (this.#decide = resolve));
           this.#decide = null;
+          if (controller.signal.aborted) return this.#cancelled();
           if (!download) {
             this.#phase = 'idle';
             return DECLINED;
@@ -194,8 +201,9 @@ export class TextChannelState {
   }
 
   /**
-   * Stops the analysis or download under way. The worker running it is ended (the only way to
-   * stop WebAssembly mid-run) and a fresh one takes over; whole files already downloaded stay.
+   * Stops the analysis or download under way, and only that: the worker drops the request (or
+   * stops it between two batches, or stops downloading), and keeps its model and anything else it
+   * runs (a batch); whole files already downloaded stay.
    */
   cancel(): void {
     this.#controller?.abort();
@@ -232,7 +240,7 @@ export class TextChannelState {
   async #preload(signal: AbortSignal): Promise<void> {
     const config = this.#settings.modelConfig;
     const key = configKey(config);
-    if (this.#loadedKey === key) return;
+    if (this.#client.isLoaded(config)) return;
     try {
       // Only the cache is consulted: opening the app must not contact the model host.
       const plan = await this.#client.probe(config, {}, { cachedOnly: true, signal });
@@ -261,9 +269,12 @@ export class TextChannelState {
    */
   async pieces(text: string): Promise<TextPiece[] | null> {
     const sentences = groupSentences(splitSentences(text), MAX_PIECES);
-    if (sentences.length < 2 || this.#loadedKey !== configKey(this.#settings.modelConfig)) return null;
+    const config = this.#settings.modelConfig;
+    if (sentences.length < 2 || !this.#client.isLoaded(config)) return null;
     try {
-      const results = await this.#client.classifyMany(this.#settings.modelConfig, sentences);
+      // `ifLoaded`: should the worker have lost the model meanwhile, it answers `not-loaded`
+      // instead of starting a load.
+      const results = await this.#client.classifyMany(config, sentences, {}, { ifLoaded: true });
       return results.map((r, i) => ({ text: sentences[i]!, scores: r.scores }));
     } catch {
       return null;
@@ -284,10 +295,7 @@ export class TextChannelState {
       return { explanation };
     } catch (err) {
       const error = toModelError(err);
-      if (error.code === 'cancelled' || signal.aborted) {
-        this.#workerReplaced();
-        return { explanation: null, message: 'The explanation was cancelled.' };
-      }
+      if (error.code === 'cancelled' || signal.aborted) return { explanation: null, message: 'The explanation was cancelled.' };
       if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
       return { explanation: null, message: describeModelError(error) };
     }
@@ -296,12 +304,11 @@ export class TextChannelState {
   /** Forget what is known about loaded models (after the cache was cleared or settings changed). */
   forgetModels(): void {
     this.#approved.clear();
-    this.#loadedKey = null;
-    this.#model = null;
+    this.#model = this.#client.loadedModel(this.#settings.modelConfig);
   }
 
   async #classify(key: string, text: string, signal: AbortSignal): Promise<TextChannelResult> {
-    this.#phase = this.#loadedKey === key ? 'analyzing' : 'loading';
+    this.#phase = this.#client.isLoaded(this.#settings.modelConfig) ? 'analyzing' : 'loading';
     this.#progress = null;
     const result: TextResult = await this.#client.classify(
       this.#settings.modelConfig,
@@ -330,24 +337,17 @@ export class TextChannelState {
 
   #loaded(key: string, model: LoadedModelInfo): void {
     this.#model = model;
-    this.#loadedKey = key;
     this.#approved.add(key);
   }
 
   #cancelled(): TextOutcome {
-    // Back to where the page was before the analysis.
+    // Back to where the page was before the analysis. A load cut short replaced its worker: the
+    // model starts again in the background when all its files are here (preload downloads nothing).
     this.#phase = 'idle';
     this.#progress = null;
     this.#analyzed = null;
-    this.#workerReplaced();
-    return CANCELLED;
-  }
-
-  /** The worker that ran a cancelled request was replaced: the model starts again in the new one. */
-  #workerReplaced(): void {
-    this.#loadedKey = null;
-    this.#model = null;
     queueMicrotask(() => void this.preload());
+    return CANCELLED;
   }
 
   #notice(text: string): void {

@@ -13,8 +13,8 @@ import { ModelError, toModelError } from './model-errors';
 import { chooseDtype, isDiskSource, type Device, type ModelDtype, type ModelSource, type TextEngine, type TextEnginePreference } from './model-source';
 import type { EngineTrial } from './engine-trial';
 import type { ProbeFindings } from './model-files';
+import { assertNever } from '../../shared/worker/protocol';
 import {
-  assertNever,
   configKey,
   type LoadPlan,
   type LoadProgress,
@@ -49,6 +49,8 @@ export interface WorkerRuntime {
     source: ModelSource,
     plan: { device: Device; dtype: ModelDtype; files: LoadPlan['files']; engine?: TextEnginePreference },
     onProgress: (progress: LoadProgress) => void,
+    /** Aborted when the request that started the load is cancelled: stop downloading. */
+    signal?: AbortSignal,
   ): Promise<RuntimeModel>;
   /** Removes cached files of a source: the given ones, or all (after they proved unusable). */
   evict(source: ModelSource, files?: readonly string[]): Promise<void>;
@@ -107,11 +109,14 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     return { device, dtype, available, files, downloadBytes, ...(deviceNote ? { deviceNote } : {}) };
   }
 
-  async function loadWith(id: number, config: ModelConfig, p: LoadPlan): Promise<Loaded> {
+  async function loadWith(id: number, config: ModelConfig, p: LoadPlan, signal: AbortSignal): Promise<Loaded> {
     const { device, dtype } = p;
     const start = runtime.now();
-    const model = await runtime.loadModel(config.source, { device, dtype, files: p.files, engine: config.engine ?? 'auto' }, (progress) =>
-      post({ type: 'progress', id, progress }),
+    const model = await runtime.loadModel(
+      config.source,
+      { device, dtype, files: p.files, engine: config.engine ?? 'auto' },
+      (progress) => post({ type: 'progress', id, progress }),
+      signal,
     );
     if (model.engineNote) notice(id, model.engineNote);
     const warmupStart = runtime.now();
@@ -139,9 +144,9 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
   }
 
   /** Loads, and drops the cached files of a source that proved not to be a valid model. */
-  async function load(id: number, config: ModelConfig): Promise<Loaded> {
+  async function load(id: number, config: ModelConfig, signal: AbortSignal): Promise<Loaded> {
     try {
-      return await loadOnce(id, config);
+      return await loadOnce(id, config, signal);
     } catch (err) {
       if (err instanceof ModelError && err.code === 'invalid-model' && !isDiskSource(config.source)) {
         await runtime.evict(config.source).catch(() => undefined);
@@ -150,13 +155,14 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     }
   }
 
-  async function loadOnce(id: number, config: ModelConfig): Promise<Loaded> {
+  async function loadOnce(id: number, config: ModelConfig, signal: AbortSignal): Promise<Loaded> {
     const p = await plan(config);
     if (p.deviceNote) notice(id, p.deviceNote);
     try {
-      return await loadWith(id, config, p);
+      return await loadWith(id, config, p, signal);
     } catch (err) {
       loadFailed = true;
+      if (signal.aborted) throw cancelled();
       if (err instanceof ModelError) throw err;
       // A broken connection is not a broken model: say what happened and keep the cached files.
       const network = networkFailure(err, config.source, runtime.isOnline());
@@ -173,13 +179,13 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     }
   }
 
-  async function ensureModel(id: number, config: ModelConfig): Promise<Loaded> {
+  async function ensureModel(id: number, config: ModelConfig, signal: AbortSignal): Promise<Loaded> {
     const key = configKey(config);
     if (current?.key === key) return current;
     await unload();
     // Only a successful load is kept: after a failure the next request starts afresh.
     runtime.takeCacheWriteFailure();
-    const loaded = await load(id, config);
+    const loaded = await load(id, config, signal);
     const cacheFailure = runtime.takeCacheWriteFailure();
     if (cacheFailure) {
       notice(id, `The model could not be kept on this device (${cacheFailure}), so it will be downloaded again next time.`);
@@ -201,7 +207,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
    * Classifies texts in one go: every text is chunked, all chunks run in length-sorted batches,
    * and each text's chunks are combined by token count. Texts seen before come from the cache.
    */
-  async function runMany(id: number, loaded: Loaded, texts: readonly string[], keep = true): Promise<TextResult[]> {
+  async function runMany(id: number, loaded: Loaded, texts: readonly string[], signal: AbortSignal, keep = true): Promise<TextResult[]> {
     const start = runtime.now();
     const out: Array<TextResult | undefined> = texts.map((text) => {
       const hit = results.get(text);
@@ -221,9 +227,11 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     let done = 0;
     for (const [b, batch] of batches.entries()) {
       if (b > 0) {
-        // Long work: say how far it got, and give the worker's event loop a turn between batches.
+        // Long work: say how far it got, and give the worker's event loop a turn between batches,
+        // in which a cancel from the page arrives.
         post({ type: 'analyzing', id, done, total: flat.length });
         await new Promise((resolve) => setTimeout(resolve, 0));
+        if (signal.aborted) throw cancelled();
       }
       const batchScores = await loaded.model.classify(batch.map((i) => flat[i]!.text));
       batch.forEach((i, j) => (scores[i] = batchScores[j]));
@@ -271,9 +279,11 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     };
   }
 
-  async function classify(id: number, config: ModelConfig, texts: readonly string[]): Promise<TextResult[]> {
-    const loaded = await ensureModel(id, config);
-    return guarded(loaded, () => runMany(id, loaded, texts));
+  async function classify(id: number, config: ModelConfig, texts: readonly string[], signal: AbortSignal, ifLoaded = false): Promise<TextResult[]> {
+    if (ifLoaded && current?.key !== configKey(config)) throw new ModelError('not-loaded', 'The model is not loaded, and this request may not load it.');
+    const loaded = await ensureModel(id, config, signal);
+    if (signal.aborted) throw cancelled();
+    return guarded(loaded, () => runMany(id, loaded, texts, signal));
   }
 
   /**
@@ -281,14 +291,15 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
    * batches (progress as for a long text). The copies stay out of the results cache; the
    * explanation is kept for this model, so explaining the same text again costs nothing.
    */
-  async function explainText(id: number, config: ModelConfig, text: string): Promise<Explanation> {
-    const loaded = await ensureModel(id, config);
+  async function explainText(id: number, config: ModelConfig, text: string, signal: AbortSignal): Promise<Explanation> {
+    const loaded = await ensureModel(id, config, signal);
+    if (signal.aborted) throw cancelled();
     const known = explanations.get(text);
     if (known) return known;
     const spans = wordSpans(text);
     const copies = spans.map((s) => withoutWord(text, s));
     const readable = copies.filter((c) => c !== '');
-    const [whole, ...read] = await guarded(loaded, () => runMany(id, loaded, [text, ...readable], false));
+    const [whole, ...read] = await guarded(loaded, () => runMany(id, loaded, [text, ...readable], signal, false));
     // A copy with nothing left (a one-word text) reads as no evidence at all: every emotion alike.
     const uniform = Object.fromEntries(EMOTIONS.map((e) => [e, 1 / EMOTIONS.length])) as EmotionScores;
     let next = 0;
@@ -311,22 +322,24 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     }
   }
 
-  async function handle(request: WorkerRequest): Promise<void> {
+  async function handle(request: WorkerRequest, signal: AbortSignal): Promise<void> {
     try {
+      // Cancelled while it waited in the queue: it never runs.
+      if (signal.aborted) throw cancelled();
       switch (request.type) {
         case 'probe':
           post({ type: 'probed', id: request.id, plan: await plan(request.config, request.cachedOnly) });
           return;
         case 'classify': {
-          const [result] = await classify(request.id, request.config, [request.text]);
+          const [result] = await classify(request.id, request.config, [request.text], signal);
           post({ type: 'classified', id: request.id, result: result! });
           return;
         }
         case 'classify-batch':
-          post({ type: 'classified-batch', id: request.id, results: await classify(request.id, request.config, request.texts) });
+          post({ type: 'classified-batch', id: request.id, results: await classify(request.id, request.config, request.texts, signal, request.ifLoaded) });
           return;
         case 'explain':
-          post({ type: 'explained', id: request.id, explanation: await explainText(request.id, request.config, request.text) });
+          post({ type: 'explained', id: request.id, explanation: await explainText(request.id, request.config, request.text, signal) });
           return;
         case 'unload':
           await unload();
@@ -342,9 +355,13 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     }
   }
 
-  /** Queues a request; requests run one at a time, in arrival order. */
-  return (request: WorkerRequest): Promise<void> => {
-    const next = queue.then(() => handle(request));
+  /**
+   * Queues a request; requests run one at a time, in arrival order. `signal` is aborted when the
+   * page cancels it: a queued request is then answered `cancelled` without running, a running one
+   * stops between two batches (the model and the other requests stay).
+   */
+  return (request: WorkerRequest, signal: AbortSignal = new AbortController().signal): Promise<void> => {
+    const next = queue.then(() => handle(request, signal));
     queue = next;
     return next;
   };
@@ -374,6 +391,10 @@ function networkFailure(err: unknown, source: ModelSource, online: boolean): Mod
     return online ? new ModelError('host-unreachable', text, new URL(source.host).host) : new ModelError('offline', text);
   }
   return null;
+}
+
+function cancelled(): ModelError {
+  return new ModelError('cancelled', 'The request was cancelled.');
 }
 
 function reason(err: unknown): string {

@@ -11,7 +11,8 @@ import { DETECTOR_SIZE, EXPRESSION_SIZE } from '../faces';
 import { MAX_PIXELS, MAX_SIDE, fitWithin, readImageSize, sniffImageFormat } from '../../../shared/image-format';
 import { readFaces, type FaceImage, type FaceModels } from '../face-pipeline';
 import type { FaceAnswer, FaceErrorCode, FaceErrorData, FaceLoadInfo, FaceRequest, FaceResponse } from '../protocol';
-import { assertNever } from '../../text/protocol';
+import { assertNever } from '../../../shared/worker/protocol';
+import { serveWorker } from '../../../shared/worker/serve';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
@@ -298,8 +299,10 @@ function post(message: FaceResponse): void {
   scope.postMessage(message);
 }
 
-async function handle(request: FaceRequest): Promise<void> {
+async function handle(request: FaceRequest, signal: AbortSignal): Promise<void> {
   try {
+    // Cancelled while it waited: it never runs.
+    if (signal.aborted) throw new FaceFailure('cancelled', 'The read was cancelled.');
     switch (request.type) {
       case 'warm':
         post({ type: 'warmed', id: request.id, load: (await loadModels()).info });
@@ -317,12 +320,10 @@ async function handle(request: FaceRequest): Promise<void> {
 
 /** One request at a time: the sessions share one WASM instance. */
 let queue: Promise<void> = Promise.resolve();
-scope.addEventListener('message', (event: MessageEvent<FaceRequest>) => {
-  const request = event.data;
-  queue = queue.then(() => handle(request));
+serveWorker<FaceRequest>(scope, 'face', (request, signal) => {
+  queue = queue.then(() => handle(request, signal));
+  return queue;
 });
-
-post({ type: 'ready', id: 0 });
 // Start loading now, so the models are ready by the time a picture comes; a failure here is
 // reported to the request that needs them (and retried then).
 loadModels().catch(() => undefined);

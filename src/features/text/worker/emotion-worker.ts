@@ -1,4 +1,6 @@
-// Entry of the emotion Web Worker: wires the handler to postMessage and the real runtime.
+// Entry of the emotion Web Worker: wires the handler to the shared worker plumbing (ready, life
+// lock, cancel) and to the real runtime.
+import { serveWorker } from '../../../shared/worker/serve';
 import { createIdbModelCache, withMemoryFallback } from '../model-cache';
 import type { WorkerRequest, WorkerResponse } from '../protocol';
 import { createWorkerHandler } from '../worker-handler';
@@ -8,19 +10,4 @@ const scope = self as unknown as DedicatedWorkerGlobalScope;
 const handle = createWorkerHandler(createTransformersRuntime(withMemoryFallback(createIdbModelCache())), (message: WorkerResponse) =>
   scope.postMessage(message),
 );
-scope.addEventListener('message', (event: MessageEvent<WorkerRequest>) => {
-  void handle(event.data);
-});
-
-// Hold a Web Lock for the worker's whole life: the browser releases it when the worker ends in any
-// way (closed, killed, crashed), which a page cannot otherwise notice; the client waits on it.
-const locks = (scope.navigator as WorkerNavigator & { locks?: LockManager }).locks;
-if (locks) {
-  const lock = `moodlens-emotion-worker-${crypto.randomUUID()}`;
-  void locks.request(lock, () => {
-    scope.postMessage({ type: 'ready', id: 0, lock } satisfies WorkerResponse);
-    return new Promise<never>(() => undefined);
-  });
-} else {
-  scope.postMessage({ type: 'ready', id: 0 } satisfies WorkerResponse);
-}
+serveWorker<WorkerRequest>(scope, 'emotion', handle);

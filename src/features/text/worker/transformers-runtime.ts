@@ -45,8 +45,10 @@ interface ProgressEvent {
 /** Sets transformers.js up for this app and returns the runtime the handler drives. */
 export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime {
   let allowedHost = '';
+  /** The signal of the load under way: a cancelled load stops downloading (whole files stay cached). */
+  let loadSignal: AbortSignal | undefined;
   const modelFetch: FetchLike = createModelFetch({
-    fetch: (input, init) => fetch(input, init),
+    fetch: (input, init) => fetch(input, loadSignal ? { ...init, signal: init?.signal ? AbortSignal.any([init.signal, loadSignal]) : loadSignal } : init),
     cache,
     allowedHost: () => allowedHost,
     isOnline: () => navigator.onLine,
@@ -119,6 +121,108 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     return bytes;
   }
 
+  async function loadModel(source: ModelSource, plan: Parameters<WorkerRuntime['loadModel']>[1], onProgress: (progress: LoadProgress) => void): Promise<RuntimeModel> {
+    allowedHost = source.host;
+    env.remoteHost = `${source.host}/`;
+    env.remotePathTemplate = '{model}/resolve/{revision}/';
+    const started = performance.now();
+    let filesRead: number | null = null;
+    const report = progressReporter(plan.files, onProgress, () => (filesRead ??= performance.now()));
+
+    // On WASM with relaxed SIMD, LiteRT.js or ONNX Runtime: the user's choice, or on Automatic
+    // the one measured faster on this device (../engine-trial.ts). Any LiteRT.js failure past
+    // the download falls back to ONNX Runtime, and the user is told why.
+    const preference = plan.engine ?? 'auto';
+    const ortThreads = plan.device === 'wasm' ? (onnx.wasm?.numThreads ?? 1) : 0;
+
+    const finish = (model: RuntimeModel, trial: EngineTrial | null, engineNote?: string): RuntimeModel => {
+      const made = performance.now();
+      report({ status: 'ready' });
+      return {
+        ...model,
+        timings: { filesMs: (filesRead ?? made) - started, sessionMs: made - started },
+        ...(trial ? { engineTrial: trial } : {}),
+        ...(engineNote ? { engineNote } : {}),
+      };
+    };
+    const loadOnnxRuntime = async (): Promise<RuntimeModel> => {
+      useRuntimeBuild(plan.device);
+      const classifier = (await pipeline('text-classification', source.modelId, {
+        device: plan.device,
+        dtype: plan.dtype,
+        progress_callback: (info: ProgressEvent) => report(info),
+      })) as TextClassificationPipeline;
+      return {
+        ...wrapPipeline(classifier),
+        engine: 'onnxruntime',
+        engineDetail: plan.device === 'webgpu' ? 'ONNX Runtime Web (WebGPU)' : `ONNX Runtime Web (WASM, ${ortThreads > 1 ? `${ortThreads} threads` : 'one thread'})`,
+      };
+    };
+
+    const build = plan.device === 'wasm' && preference !== 'onnxruntime' ? await liteRtBuildFor(self.crossOriginIsolated) : null;
+    // As many threads as ONNX Runtime gets (the threaded build runs only cross-origin isolated).
+    const threads = build === 'threaded' ? ortThreads : 1;
+    const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
+    const key = build && weights ? trialKey(modelFileUrl(source, weights), build, threads) : null;
+    const browser = navigator.userAgent;
+    let stored = preference === 'auto' && key ? usableTrial(await cache.getValue(key).catch(() => undefined), browser) : null;
+    const keep = async (trial: EngineTrial) => {
+      if (key) await cache.setValue(key, trial).catch(() => undefined);
+      return trial;
+    };
+
+    let engineNote: string | undefined =
+      preference === 'litert' && plan.device === 'wasm' && !build
+        ? 'This browser cannot run LiteRT.js (it needs WebAssembly relaxed SIMD), so the model runs on ONNX Runtime.'
+        : undefined;
+    if (build && weights && stored?.engine !== 'onnxruntime') {
+      // The files at once, as transformers.js reads them; a failure to read them is the
+      // model's or the network's, which ONNX Runtime would meet too, so it is not caught.
+      const progress = (info: unknown) => report(info as ProgressEvent);
+      const [tokenizer, config, onnxFile] = await Promise.all([
+        AutoTokenizer.from_pretrained(source.modelId, { progress_callback: progress }),
+        AutoConfig.from_pretrained(source.modelId, { progress_callback: progress }),
+        readModelFile(modelFileUrl(source, weights), weights, report),
+      ]);
+      let lite: RuntimeModel | null = null;
+      try {
+        lite = await loadLiteRtModel({ modelId: source.modelId, build, threads, tokenizer, config, onnx: onnxFile });
+      } catch (err) {
+        // ONNX Runtime is precached by the service worker and LiteRT.js only cached once used,
+        // so offline it may be the one that can start.
+        if (isDownloadFailure(err)) {
+          engineNote = 'LiteRT.js could not be downloaded (perhaps the connection dropped), so the model runs on ONNX Runtime this time.';
+        } else {
+          const reason = `it could not run this model (${messageOf(err)})`;
+          engineNote = `LiteRT.js was not used: ${reason}. The model runs on ONNX Runtime.`;
+          // Known for this model and browser: later loads go straight to ONNX Runtime.
+          if (preference === 'auto') stored = await keep({ engine: 'onnxruntime', litertMs: null, onnxruntimeMs: null, reason, measuredAt: Date.now(), browser });
+        }
+      }
+      if (lite && (preference === 'litert' || stored)) return finish(lite, stored);
+      if (lite) {
+        // The first load here on Automatic: the same paragraph on both engines, the faster kept.
+        let ort: RuntimeModel;
+        try {
+          ort = await loadOnnxRuntime();
+        } catch (err) {
+          // LiteRT.js runs: keep it, unmeasured (nothing is stored, so the next load tries again).
+          return finish(lite, null, `ONNX Runtime could not start to be compared (${messageOf(err)}), so the model runs on LiteRT.js.`);
+        }
+        const [litertMs, onnxruntimeMs] = await timeInTurns(lite, ort, () => performance.now()).catch(async (err: unknown) => {
+          await ort.dispose().catch(() => undefined);
+          await lite.dispose().catch(() => undefined);
+          throw err;
+        });
+        const trial = await keep({ engine: pickEngine(litertMs, onnxruntimeMs), litertMs, onnxruntimeMs, measuredAt: Date.now(), browser });
+        const [winner, loser] = trial.engine === 'litert' ? [lite, ort] : [ort, lite];
+        await loser.dispose().catch(() => undefined);
+        return finish(winner, trial);
+      }
+    }
+    return finish(await loadOnnxRuntime(), stored, engineNote);
+  }
+
   return {
     async detectWebGpu() {
       const gpu = (navigator as WorkerNavigator & { gpu?: GpuLike }).gpu;
@@ -136,106 +240,13 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       return probeModelFiles(source, cache, modelFetch, options);
     },
 
-    async loadModel(source, plan, onProgress) {
-      allowedHost = source.host;
-      env.remoteHost = `${source.host}/`;
-      env.remotePathTemplate = '{model}/resolve/{revision}/';
-      const started = performance.now();
-      let filesRead: number | null = null;
-      const report = progressReporter(plan.files, onProgress, () => (filesRead ??= performance.now()));
-
-      // On WASM with relaxed SIMD, LiteRT.js or ONNX Runtime: the user's choice, or on Automatic
-      // the one measured faster on this device (../engine-trial.ts). Any LiteRT.js failure past
-      // the download falls back to ONNX Runtime, and the user is told why.
-      const preference = plan.engine ?? 'auto';
-      const ortThreads = plan.device === 'wasm' ? (onnx.wasm?.numThreads ?? 1) : 0;
-
-      const finish = (model: RuntimeModel, trial: EngineTrial | null, engineNote?: string): RuntimeModel => {
-        const made = performance.now();
-        report({ status: 'ready' });
-        return {
-          ...model,
-          timings: { filesMs: (filesRead ?? made) - started, sessionMs: made - started },
-          ...(trial ? { engineTrial: trial } : {}),
-          ...(engineNote ? { engineNote } : {}),
-        };
-      };
-      const loadOnnxRuntime = async (): Promise<RuntimeModel> => {
-        useRuntimeBuild(plan.device);
-        const classifier = (await pipeline('text-classification', source.modelId, {
-          device: plan.device,
-          dtype: plan.dtype,
-          progress_callback: (info: ProgressEvent) => report(info),
-        })) as TextClassificationPipeline;
-        return {
-          ...wrapPipeline(classifier),
-          engine: 'onnxruntime',
-          engineDetail: plan.device === 'webgpu' ? 'ONNX Runtime Web (WebGPU)' : `ONNX Runtime Web (WASM, ${ortThreads > 1 ? `${ortThreads} threads` : 'one thread'})`,
-        };
-      };
-
-      const build = plan.device === 'wasm' && preference !== 'onnxruntime' ? await liteRtBuildFor(self.crossOriginIsolated) : null;
-      // As many threads as ONNX Runtime gets (the threaded build runs only cross-origin isolated).
-      const threads = build === 'threaded' ? ortThreads : 1;
-      const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
-      const key = build && weights ? trialKey(modelFileUrl(source, weights), build, threads) : null;
-      const browser = navigator.userAgent;
-      let stored = preference === 'auto' && key ? usableTrial(await cache.getValue(key).catch(() => undefined), browser) : null;
-      const keep = async (trial: EngineTrial) => {
-        if (key) await cache.setValue(key, trial).catch(() => undefined);
-        return trial;
-      };
-
-      let engineNote: string | undefined =
-        preference === 'litert' && plan.device === 'wasm' && !build
-          ? 'This browser cannot run LiteRT.js (it needs WebAssembly relaxed SIMD), so the model runs on ONNX Runtime.'
-          : undefined;
-      if (build && weights && stored?.engine !== 'onnxruntime') {
-        // The files at once, as transformers.js reads them; a failure to read them is the
-        // model's or the network's, which ONNX Runtime would meet too, so it is not caught.
-        const progress = (info: unknown) => report(info as ProgressEvent);
-        const [tokenizer, config, onnxFile] = await Promise.all([
-          AutoTokenizer.from_pretrained(source.modelId, { progress_callback: progress }),
-          AutoConfig.from_pretrained(source.modelId, { progress_callback: progress }),
-          readModelFile(modelFileUrl(source, weights), weights, report),
-        ]);
-        let lite: RuntimeModel | null = null;
-        try {
-          lite = await loadLiteRtModel({ modelId: source.modelId, build, threads, tokenizer, config, onnx: onnxFile });
-        } catch (err) {
-          // ONNX Runtime is precached by the service worker and LiteRT.js only cached once used,
-          // so offline it may be the one that can start.
-          if (isDownloadFailure(err)) {
-            engineNote = 'LiteRT.js could not be downloaded (perhaps the connection dropped), so the model runs on ONNX Runtime this time.';
-          } else {
-            const reason = `it could not run this model (${messageOf(err)})`;
-            engineNote = `LiteRT.js was not used: ${reason}. The model runs on ONNX Runtime.`;
-            // Known for this model and browser: later loads go straight to ONNX Runtime.
-            if (preference === 'auto') stored = await keep({ engine: 'onnxruntime', litertMs: null, onnxruntimeMs: null, reason, measuredAt: Date.now(), browser });
-          }
-        }
-        if (lite && (preference === 'litert' || stored)) return finish(lite, stored);
-        if (lite) {
-          // The first load here on Automatic: the same paragraph on both engines, the faster kept.
-          let ort: RuntimeModel;
-          try {
-            ort = await loadOnnxRuntime();
-          } catch (err) {
-            // LiteRT.js runs: keep it, unmeasured (nothing is stored, so the next load tries again).
-            return finish(lite, null, `ONNX Runtime could not start to be compared (${messageOf(err)}), so the model runs on LiteRT.js.`);
-          }
-          const [litertMs, onnxruntimeMs] = await timeInTurns(lite, ort, () => performance.now()).catch(async (err: unknown) => {
-            await ort.dispose().catch(() => undefined);
-            await lite.dispose().catch(() => undefined);
-            throw err;
-          });
-          const trial = await keep({ engine: pickEngine(litertMs, onnxruntimeMs), litertMs, onnxruntimeMs, measuredAt: Date.now(), browser });
-          const [winner, loser] = trial.engine === 'litert' ? [lite, ort] : [ort, lite];
-          await loser.dispose().catch(() => undefined);
-          return finish(winner, trial);
-        }
+    async loadModel(source, plan, onProgress, signal) {
+      loadSignal = signal;
+      try {
+        return await loadModel(source, plan, onProgress);
+      } finally {
+        loadSignal = undefined;
       }
-      return finish(await loadOnnxRuntime(), stored, engineNote);
     },
 
     async evict(source, files) {
