@@ -49,8 +49,8 @@ export default defineConfig({
         { tag: 'meta', attrs: { name: 'referrer', content: 'no-referrer' }, injectTo: 'head-prepend' },
       ],
     },
-    // A service worker precaches the app shell, the ONNX Runtime wasm and the two face models
-    // (1.4 MB), so after one visit the app opens offline (the text model's files are in
+    // A service worker precaches the app shell, the ONNX Runtime wasm and the three face models
+    // (4.3 MB), so after one visit the app opens offline (the text model's files are in
     // IndexedDB). A new version waits until the user agrees to reload ('prompt'), so an analysis
     // in progress is never cut off.
     VitePWA({

@@ -1,10 +1,11 @@
-// Vite plugin: the face channel's two models, converted to ONNX from @vladmandic/human's npm package
+// Vite plugin: the face channel's three models, converted to ONNX from @vladmandic/human's npm package
 // (a devDependency) when the app is built or served, so no converted model is committed. The face
 // worker imports `virtual:face-models` (src/features/faces/worker/virtual-face-models.d.ts):
 //   detectorUrl    blazeface (face detector), ONNX
+//   verifierUrl    facemesh (face landmarks; its face flag checks each detection), ONNX
 //   expressionUrl  the mini-Xception expression model, ONNX
 //   humanVersion   the version of the package they came from
-// `vite build` emits both as hashed assets (assets/face-detector-<hash>.onnx, ...), which the
+// `vite build` emits them as hashed assets (assets/face-detector-<hash>.onnx, ...), which the
 // service worker precaches; `vite` serves them from /__face-models/. The conversion is
 // deterministic (same bytes, same hash) and takes about 0.1 s per model.
 //
@@ -21,6 +22,7 @@ const DEV_PREFIX = '/__face-models/';
 /** The models: the name the app uses, the graph model's file name in human's models/ folder. */
 const MODELS = [
   { key: 'detectorUrl', file: 'face-detector.onnx', source: 'blazeface' },
+  { key: 'verifierUrl', file: 'face-landmarks.onnx', source: 'facemesh' },
   { key: 'expressionUrl', file: 'face-expression.onnx', source: 'emotion' },
 ];
 

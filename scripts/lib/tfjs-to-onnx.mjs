@@ -1,5 +1,5 @@
 // Converts a TensorFlow.js graph model (model.json + weights) into an ONNX model, for the small
-// convolutional networks the face channel uses (@vladmandic/human's blazeface and emotion), so
+// convolutional networks the face channel uses (@vladmandic/human's blazeface, facemesh and emotion), so
 // they run on the one ML runtime the app already ships (onnxruntime-web). Only the ops those
 // graphs use are supported; anything else is refused by name.
 //
@@ -23,18 +23,37 @@ function strList(node, key) {
   return (node.attr?.[key]?.list?.s ?? []).map((s) => Buffer.from(s, 'base64').toString('utf8'));
 }
 
-/** The weights of a graph model: name -> { dtype, shape, values }. */
+/** An IEEE half-precision number (its 16 bits) as a number. */
+function fromHalf(bits) {
+  const sign = bits & 0x8000 ? -1 : 1;
+  const exponent = (bits >> 10) & 0x1f;
+  const fraction = bits & 0x3ff;
+  if (exponent === 0) return sign * fraction * 2 ** -24;
+  if (exponent === 0x1f) return fraction ? NaN : sign * Infinity;
+  return sign * (1 + fraction / 1024) * 2 ** (exponent - 15);
+}
+
+/**
+ * The weights of a graph model: name -> { dtype, shape, values }. Quantized float weights (stored
+ * as float16, or as uint8/uint16 with a scale and a minimum) come back as float32.
+ */
 export function readWeights(modelJson, weightBytes) {
   const out = new Map();
   let offset = 0;
   const bytes = new Uint8Array(weightBytes);
   for (const group of modelJson.weightsManifest) {
     for (const w of group.weights) {
-      if (w.quantization) throw new Error(`quantized weight ${w.name} is not supported`);
       const count = w.shape.reduce((a, b) => a * b, 1);
-      const size = count * 4;
+      const q = w.quantization;
+      if (q && (w.dtype !== 'float32' || !['float16', 'uint8', 'uint16'].includes(q.dtype))) throw new Error(`weight ${w.name}: ${q.dtype} quantization of ${w.dtype} is not supported`);
+      const width = q ? (q.dtype === 'uint8' ? 1 : 2) : 4;
+      const size = count * width;
       const view = new DataView(bytes.buffer, bytes.byteOffset + offset, size);
-      const values = w.dtype === 'int32' ? Int32Array.from({ length: count }, (_, i) => view.getInt32(i * 4, true)) : Float32Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true));
+      let values;
+      if (w.dtype === 'int32') values = Int32Array.from({ length: count }, (_, i) => view.getInt32(i * 4, true));
+      else if (!q) values = Float32Array.from({ length: count }, (_, i) => view.getFloat32(i * 4, true));
+      else if (q.dtype === 'float16') values = Float32Array.from({ length: count }, (_, i) => fromHalf(view.getUint16(i * 2, true)));
+      else values = Float32Array.from({ length: count }, (_, i) => (q.dtype === 'uint8' ? view.getUint8(i) : view.getUint16(i * 2, true)) * q.scale + q.min);
       out.set(w.name, { dtype: w.dtype, shape: w.shape, values });
       offset += size;
     }
@@ -97,6 +116,11 @@ export function convertGraphModel(modelJson, weightBytes, { name }) {
     if (!t) throw new Error(`${name}: unknown tensor ${input}`);
     return t;
   };
+  /** A PReLU's per-channel slopes (TF shape [1, 1, C]) for NCHW activations: [C, 1, 1]. */
+  const slope = (input) => {
+    const c = constOf(input);
+    return init('slope', DT.FLOAT, [c.values.length, 1, 1], f32Bytes(c.values));
+  };
   const autoPad = (padding) => {
     if (padding === 'SAME') return strAttr('auto_pad', 'SAME_UPPER');
     if (padding === 'VALID') return strAttr('auto_pad', 'VALID');
@@ -119,7 +143,7 @@ export function convertGraphModel(modelJson, weightBytes, { name }) {
       case '_FusedConv2D': {
         if (str(n, 'data_format') !== 'NHWC') throw new Error(`${name}: ${n.name} is not NHWC`);
         const fused = strList(n, 'fused_ops');
-        if (fused[0] !== 'BiasAdd' || fused.length > 2 || (fused[1] && fused[1] !== 'Relu')) throw new Error(`${name}: fused ops ${fused.join('+')} are not supported`);
+        if (fused[0] !== 'BiasAdd' || fused.length > 2 || (fused[1] && fused[1] !== 'Relu' && fused[1] !== 'Prelu')) throw new Error(`${name}: fused ops ${fused.join('+')} are not supported`);
         const filter = convFilter(constOf(ins[1]));
         const bias = constOf(ins[2]);
         const [, sh, sw] = ints(n, 'strides');
@@ -130,7 +154,8 @@ export function convertGraphModel(modelJson, weightBytes, { name }) {
           [intsAttr('strides', [sh, sw]), intsAttr('dilations', [dh || 1, dw || 1]), autoPad(str(n, 'padding')), intsAttr('kernel_shape', filter.dims.slice(2))],
           'conv',
         );
-        tensors.set(n.name, { name: fused[1] === 'Relu' ? node('Relu', [conv]) : conv, layout: 'nchw' });
+        const activated = fused[1] === 'Relu' ? node('Relu', [conv]) : fused[1] === 'Prelu' ? node('PRelu', [conv, slope(ins[3])]) : conv;
+        tensors.set(n.name, { name: activated, layout: 'nchw' });
         break;
       }
       case 'DepthwiseConv2dNative': {
@@ -161,6 +186,15 @@ export function convertGraphModel(modelJson, weightBytes, { name }) {
       }
       case 'Relu':
         tensors.set(n.name, { name: node('Relu', [act(ins[0]).name]), layout: act(ins[0]).layout });
+        break;
+      case 'Prelu': {
+        const source = act(ins[0]);
+        if (source.layout !== 'nchw') throw new Error(`${name}: Prelu on ${source.layout} activations is not supported`);
+        tensors.set(n.name, { name: node('PRelu', [source.name, slope(ins[1])]), layout: 'nchw' });
+        break;
+      }
+      case 'Sigmoid':
+        tensors.set(n.name, { name: node('Sigmoid', [act(ins[0]).name]), layout: act(ins[0]).layout });
         break;
       case 'MaxPool': {
         const [, kh, kw] = ints(n, 'ksize');

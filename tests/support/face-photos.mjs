@@ -16,8 +16,26 @@ function crop(region, upscale = 1) {
 /** One person, smiling (a woman in the large group photo). */
 export const smilingPerson = () => crop({ left: 198, top: 430, width: 220, height: 240 }, 2);
 
-/** Three people side by side (the last photo of the top strip). */
-export const threePeople = () => crop({ left: 1130, top: 0, width: 135, height: 158 }, 3);
+const FIXTURES = fileURLToPath(new URL('../fixtures/faces/', import.meta.url));
+
+/**
+ * Three people side by side: the public-domain / CC0 portraits of tests/fixtures/faces (astronaut,
+ * cameraman, Grace Hopper), each cut to 240 x 300 around the head. (The three-people tile of
+ * human's samples.jpg was used before: its faces are ~15 px of blocky JPEG with the demo's text
+ * drawn over them, below what the face landmark model accepts as a face.)
+ */
+export async function threePeople() {
+  const parts = [
+    ['astronaut.jpg', { left: 130, top: 20, width: 240, height: 300 }],
+    ['camera.jpg', { left: 100, top: 40, width: 240, height: 300 }],
+    ['grace-hopper.jpg', { left: 140, top: 60, width: 240, height: 300 }],
+  ];
+  const tiles = await Promise.all(parts.map(([file, region]) => sharp(`${FIXTURES}${file}`).extract(region).toBuffer()));
+  return sharp({ create: { width: 720, height: 300, channels: 3, background: '#808080' } })
+    .composite(tiles.map((input, i) => ({ input, left: i * 240, top: 0 })))
+    .jpeg({ quality: 92 })
+    .toBuffer();
+}
 
 /** No face: the ceiling lamps above the group. */
 export const noFace = () => crop({ left: 700, top: 200, width: 560, height: 130 }, 2);

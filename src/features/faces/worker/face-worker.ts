@@ -1,13 +1,13 @@
-// Entry of the face Web Worker: decodes a picture file, finds its faces and reads their expressions
-// with two small ONNX models on onnxruntime-web (WASM), all on this device. The models come from our
+// Entry of the face Web Worker: decodes a picture file, finds its faces, checks each, and reads
+// their expressions with three small ONNX models on onnxruntime-web (WASM), all on this device. The models come from our
 // own origin (converted at build time by scripts/lib/face-models-plugin.mjs), start loading with the
 // worker and are warmed up once; the pipeline itself is ../face-pipeline.ts. Requests run one at a
 // time; every failure becomes an `error` reply with a code.
 import * as ort from 'onnxruntime-web/wasm';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
-import { detectorUrl, expressionUrl, humanVersion } from 'virtual:face-models';
-import { DETECTOR_SIZE, EXPRESSION_SIZE } from '../faces';
+import { detectorUrl, expressionUrl, humanVersion, verifierUrl } from 'virtual:face-models';
+import { DETECTOR_SIZE, EXPRESSION_SIZE, VERIFIER_SIZE } from '../faces';
 import { MAX_PIXELS, MAX_SIDE, fitWithin, readImageSize, sniffImageFormat } from '../../../shared/image-format';
 import { readFaces, type FaceImage, type FaceModels } from '../face-pipeline';
 import type { FaceAnswer, FaceErrorCode, FaceErrorData, FaceLoadInfo, FaceRequest, FaceResponse } from '../protocol';
@@ -16,7 +16,7 @@ import { serveWorker } from '../../../shared/worker/serve';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-const MODEL_NAME = `blazeface + mini-Xception (human ${humanVersion})`;
+const MODEL_NAME = `blazeface + facemesh + mini-Xception (human ${humanVersion})`;
 /**
  * A JPEG longer than this is decoded straight to about this size (JPEG decoders scale by eighths
  * while decoding, so it lands at or under it): a 12 MP photo then decodes in ~80 ms instead of
@@ -101,24 +101,27 @@ async function fetchModel(url: string): Promise<Uint8Array> {
 }
 
 async function load(): Promise<Loaded> {
-  const [detectorBytes, expressionBytes] = await Promise.all([fetchModel(detectorUrl), fetchModel(expressionUrl)]);
+  const [detectorBytes, verifierBytes, expressionBytes] = await Promise.all([fetchModel(detectorUrl), fetchModel(verifierUrl), fetchModel(expressionUrl)]);
   const fetchedMs = performance.now();
   const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
   let detector: ort.InferenceSession;
+  let verifier: ort.InferenceSession;
   let expression: ort.InferenceSession;
   try {
-    // One after the other: both sessions live in the same WASM instance.
+    // One after the other: the sessions live in the same WASM instance.
     detector = await ort.InferenceSession.create(detectorBytes, options);
+    verifier = await ort.InferenceSession.create(verifierBytes, options);
     expression = await ort.InferenceSession.create(expressionBytes, options);
   } catch (err) {
     throw new FaceFailure('models-unavailable', `ONNX Runtime could not start the face models (${describe(err)})`);
   }
   const loadMs = performance.now();
-  const models = sessionModels(detector, expression);
+  const models = sessionModels(detector, verifier, expression);
   // The first run of fresh wasm compiles what it calls (V8 compiles wasm lazily) and takes 0.3-0.5 s:
-  // run both models once now, so that is not charged to the user's first picture. More runs did
+  // run the models once now, so that is not charged to the user's first picture. More runs did
   // not make the first answer come sooner (bench/README.md, "Faces").
   await models.detect(new Float32Array(DETECTOR_SIZE * DETECTOR_SIZE * 3));
+  await models.presence(new Float32Array(VERIFIER_SIZE * VERIFIER_SIZE * 3), 1);
   await models.expressions(new Float32Array(EXPRESSION_SIZE * EXPRESSION_SIZE * 2), 2);
   return { models, info: { fetchedMs, loadMs, warmupMs: performance.now() - loadMs, threads: THREADS } };
 }
@@ -130,8 +133,8 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-/** The pipeline's FaceModels on the two sessions. */
-function sessionModels(detector: ort.InferenceSession, expression: ort.InferenceSession): FaceModels {
+/** The pipeline's FaceModels on the three sessions. */
+function sessionModels(detector: ort.InferenceSession, verifier: ort.InferenceSession, expression: ort.InferenceSession): FaceModels {
   const floats = (out: ort.InferenceSession.ReturnType, name: string) => {
     const tensor = out[name];
     if (!tensor || !(tensor.data instanceof Float32Array)) throw new Error(`the model has no float output ${name}`);
@@ -145,6 +148,11 @@ function sessionModels(detector: ort.InferenceSession, expression: ort.Inference
         logits: concat(floats(out, 'Identity'), floats(out, 'Identity_1')),
         regressors: concat(floats(out, 'Identity_2'), floats(out, 'Identity_3')),
       };
+    },
+    async presence(batch, count) {
+      const out = await verifier.run({ [verifier.inputNames[0]!]: new ort.Tensor('float32', batch, [count, VERIFIER_SIZE, VERIFIER_SIZE, 3]) });
+      // Identity_1: the face flag (Identity: contours, Identity_2: the 468 landmarks, unused here).
+      return floats(out, 'Identity_1');
     },
     async expressions(batch, count) {
       const out = await expression.run({
@@ -267,6 +275,7 @@ async function read(picture: Blob): Promise<FaceAnswer> {
       detectedAt = performance.now();
       return out;
     },
+    presence: (batch, count) => models.presence(batch, count),
     expressions: (batch, count) => models.expressions(batch, count),
   };
   try {

@@ -3,6 +3,8 @@
 declare module 'virtual:face-models' {
   /** URL of the face detector (blazeface, ONNX), on our own origin. */
   export const detectorUrl: string;
+  /** URL of the face landmark model (FaceMesh, ONNX), the detector's verifier, on our own origin. */
+  export const verifierUrl: string;
   /** URL of the expression model (mini-Xception, ONNX), on our own origin. */
   export const expressionUrl: string;
   /** Version of @vladmandic/human the models were converted from. */
