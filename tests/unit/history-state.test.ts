@@ -270,6 +270,24 @@ describe('HistoryState: every action ends in a result or a clear message', () =>
     expect(history.unsaved.size).toBe(0);
   });
 
+  it('a save and a Clear all pressed while it is written run in turn: the screen and the store agree', async () => {
+    const first = await loaded([record('aaaaaaaa')]);
+    const saving = first.history.save(record('bbbbbbbb'));
+    const clearing = first.history.clearAll();
+    await Promise.all([saving, clearing]);
+    expect(first.history.records).toEqual([]);
+    expect([...first.map.keys()]).toEqual([]);
+
+    // The other way round: the save comes after the clear, and both keep it.
+    const second = await loaded([record('aaaaaaaa')]);
+    const cleared = second.history.clearAll();
+    const saved = second.history.save(record('cccccccc'));
+    await Promise.all([cleared, saved]);
+    expect(sortedIds(second.history.records)).toEqual(['cccccccc']);
+    expect([...second.map.keys()]).toEqual(['cccccccc']);
+    expect(second.calls.slice(-2)).toEqual(['clear', 'put']);
+  });
+
   it('asks for persistent storage once, after the first saved analysis', async () => {
     let asked = 0;
     const persistence: StoragePersistence = { persisted: async () => false, persist: async () => (asked += 1) > 0 };

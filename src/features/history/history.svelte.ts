@@ -306,22 +306,28 @@ export class HistoryState {
 
   // ---------------------------------------------------------------- store intents
 
-  /** Saves a finished analysis; on failure it stays listed, marked unsaved, and the error is shown. */
-  async save(record: HistoryRecord): Promise<void> {
-    this.#records = [...this.#records.filter((r) => r.id !== record.id), record];
-    this.#writing.add(record.id);
-    try {
-      const store = await this.#ready();
-      await store.put(record);
-      if (this.#unsaved.has(record.id)) this.#unsaved = withoutIds(this.#unsaved, [record.id]);
-      this.#announce();
-      if (store.persistent) void this.#askPersistence();
-    } catch (err) {
-      this.#unsaved = new Set([...this.#unsaved, record.id]);
-      this.#fail(`This analysis could not be saved (${describeError(err)}). It stays on screen until you close the page; export the history or free some space.`);
-    } finally {
-      this.#writing.delete(record.id);
-    }
+  /**
+   * Saves a finished analysis, in turn with the other store actions (a Clear all pressed during a
+   * save then clears it too, on disk and on screen alike); on failure it stays listed, marked
+   * unsaved, and the error is shown.
+   */
+  save(record: HistoryRecord): Promise<void> {
+    return this.#serial(async () => {
+      this.#records = [...this.#records.filter((r) => r.id !== record.id), record];
+      this.#writing.add(record.id);
+      try {
+        const store = await this.#ready();
+        await store.put(record);
+        if (this.#unsaved.has(record.id)) this.#unsaved = withoutIds(this.#unsaved, [record.id]);
+        this.#announce();
+        if (store.persistent) void this.#askPersistence();
+      } catch (err) {
+        this.#unsaved = new Set([...this.#unsaved, record.id]);
+        this.#fail(`This analysis could not be saved (${describeError(err)}). It stays on screen until you close the page; export the history or free some space.`);
+      } finally {
+        this.#writing.delete(record.id);
+      }
+    });
   }
 
   /**
