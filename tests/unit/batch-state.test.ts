@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto';
 import { IDBFactory } from 'fake-indexeddb';
 import Papa from 'papaparse';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { BatchFileClient, type BatchWorkerLike } from '../../src/features/batch/file-client';
 import type { CancelMessage } from '../../src/shared/worker/protocol';
 import type { BatchWorkerRequest, BatchWorkerResponse } from '../../src/features/batch/protocol';
@@ -325,5 +325,40 @@ describe('BatchState: evaluation against a Label column (issue 16)', () => {
     expect(updates[0]!.weights!.text).toBeCloseTo(0.8, 12);
     expect(updates[0]!.weights!.face).toBeCloseTo(0.2, 12);
     expect(updates[0]!.weights!.vision).toBe(0.5);
+  });
+
+  it('a store that refuses a write ends Start, Cancel and a column change in a sentence, never a rejected promise', async () => {
+    const { state, text } = setup();
+    await state.readFile(csvFile(70));
+    const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    const putJob = vi.spyOn(BatchDb.prototype, 'putJob').mockRejectedValue(quota);
+    try {
+      await expect(state.start()).resolves.toBeUndefined();
+      expect(state.message).toMatch(/^The batch could not start \(The quota has been exceeded\.\)/u);
+      expect(state.phase).toBe('ready');
+      expect(state.running).toBe(false);
+      expect(text.calls).toEqual([]);
+      await expect(state.setColumn('id', null)).resolves.toBeUndefined();
+      expect(state.message).toMatch(/^The column could not be changed/u);
+      expect(state.job?.columns.id).toBe(0);
+    } finally {
+      putJob.mockRestore();
+    }
+    // Paused, then Cancel while the store refuses: the job stays paused, and says why.
+    const open = text.hold();
+    const run = state.start();
+    await vi_waitFor(() => text.calls.length === 1);
+    state.pause();
+    open();
+    await run;
+    expect(state.phase).toBe('paused');
+    const refuse = vi.spyOn(BatchDb.prototype, 'putJob').mockRejectedValue(quota);
+    try {
+      state.cancel();
+      await vi_waitFor(() => state.message?.startsWith('The batch could not be cancelled') ?? false);
+      expect(state.phase).toBe('paused');
+    } finally {
+      refuse.mockRestore();
+    }
   });
 });

@@ -305,9 +305,9 @@ export class BatchState {
   }
 
   /** Opens a stored job (its preview, columns, progress). */
-  async open(id: string): Promise<void> {
-    if (this.running || this.#phase === 'reading') return;
-    await this.#open(id);
+  open(id: string): Promise<void> {
+    if (this.running || this.#phase === 'reading') return Promise.resolve();
+    return this.#act(() => this.#open(id), (detail) => `This batch could not be opened (${detail}).`);
   }
 
   async #open(id: string): Promise<void> {
@@ -393,9 +393,11 @@ export class BatchState {
     if (kind === 'label' ? this.running || this.#phase === 'reading' : job.state !== 'ready') return;
     if (kind === 'text' && index === null) return;
     const columns = { ...job.columns, [kind]: index } as BatchColumns;
-    await this.#save({ ...job, columns });
-    if (this.#preview) this.#preview = { ...this.#preview, columns };
-    if (kind === 'label') await this.#evaluate();
+    await this.#act(async () => {
+      await this.#save({ ...job, columns });
+      if (this.#preview) this.#preview = { ...this.#preview, columns };
+      if (kind === 'label') await this.#evaluate();
+    }, (detail) => `The column could not be changed (${detail}); the batch keeps its earlier choice.`);
   }
 
   /**
@@ -408,8 +410,10 @@ export class BatchState {
     const labels = { ...job.labels };
     if (choice === null) delete labels[key];
     else labels[key] = choice;
-    await this.#save({ ...job, labels });
-    await this.#evaluate();
+    await this.#act(async () => {
+      await this.#save({ ...job, labels });
+      await this.#evaluate();
+    }, (detail) => `The label's meaning could not be stored (${detail}); try again.`);
   }
 
   /** Adopts the weight sweep's text share for the text and faces (Settings' channel weights). */
@@ -419,8 +423,15 @@ export class BatchState {
     return Object.keys(update.refused).length === 0;
   }
 
-  /** Starts (or resumes) the open job; settles when it is done, paused or cancelled. */
-  async start(): Promise<void> {
+  /**
+   * Starts (or resumes) the open job; settles when it is done, paused or cancelled, or with a
+   * sentence in `message` when it could not start (never rejects).
+   */
+  start(): Promise<void> {
+    return this.#act(() => this.#start(), (detail) => `The batch could not start (${detail}). Nothing was lost; free some space or reload, then press Start again.`);
+  }
+
+  async #start(): Promise<void> {
     const job = this.#job;
     if (!job || this.running || !['ready', 'paused'].includes(job.state)) return;
     if (job.columns.picture !== null && !this.#folder) {
@@ -428,6 +439,7 @@ export class BatchState {
       return;
     }
     const db = await this.#database();
+    await this.#save({ ...job, state: 'running', reason: null });
     const controller = new AbortController();
     this.#runAbort = controller;
     this.#pauseRequested = false;
@@ -439,7 +451,6 @@ export class BatchState {
     this.#summary = null;
     this.#evaluateAbort?.abort();
     this.#evaluation = null;
-    await this.#save({ ...job, state: 'running', reason: null });
     this.#phase = 'running';
     const classifier: BatchClassifier = {
       classifyMany: (texts, signal) =>
@@ -518,11 +529,12 @@ export class BatchState {
     const job = this.#job;
     // A paused job can be cancelled too: it is then finished as it stands.
     if (job && job.state === 'paused') {
-      void this.#save({ ...job, state: 'cancelled', reason: null }).then(() => {
+      void this.#act(async () => {
+        await this.#save({ ...job, state: 'cancelled', reason: null });
         this.#phase = 'cancelled';
         this.#message = `Cancelled: ${this.#done} of ${this.#total} rows were read; they are kept and can be exported.`;
-        return this.#refreshList();
-      });
+        await this.#refreshList();
+      }, (detail) => `The batch could not be cancelled (${detail}); it stays paused.`);
     }
   }
 
@@ -554,11 +566,25 @@ export class BatchState {
     await this.#refreshList().catch(() => undefined);
   }
 
-  /** Rows of the open job by index (the results table's visible rows). */
+  /** Rows of the open job by index (the results table's visible rows); none, with a sentence in `message`, when they cannot be read. */
   async rowsAt(indexes: readonly number[]): Promise<StoredRow[]> {
     const job = this.#job;
     if (!job || indexes.length === 0) return [];
-    return (await this.#database()).getRows(job.id, indexes);
+    try {
+      return await (await this.#database()).getRows(job.id, indexes);
+    } catch (err) {
+      this.#message = `The rows could not be read (${messageOf(err)}); reload the page to try again.`;
+      return [];
+    }
+  }
+
+  /** Runs an action; a failure ends in a sentence in `message`, never in a rejected promise. */
+  async #act(task: () => Promise<void>, failure: (detail: string) => string): Promise<void> {
+    try {
+      await task();
+    } catch (err) {
+      this.#message = failure(messageOf(err));
+    }
   }
 
   async #save(job: BatchJob): Promise<void> {
