@@ -64,5 +64,17 @@ test.describe('with the service worker', () => {
     await sharer.reload();
     await expect(sharer.getByLabel('Text', { exact: true })).toHaveValue('What a happy day');
     await expect(sharer.getByTestId('shared-note')).toHaveCount(0);
+
+    // A post larger than the app takes is refused by its size, before its body is held whole.
+    const big = await context.newPage();
+    await big.setContent(
+      `<form method="post" enctype="multipart/form-data" action="${APP}/share-target">
+        <input name="share-text" value="A huge one"><input type="file" name="share-image"><button>Share</button></form>`,
+    );
+    await big.locator('input[type=file]').setInputFiles({ name: 'huge.jpg', mimeType: 'image/jpeg', buffer: Buffer.alloc(30 * 1024 * 1024, 0xff) });
+    await big.getByRole('button', { name: 'Share' }).click();
+    await expect(big.getByTestId('shared-note')).toHaveAttribute('data-shared', 'too-large');
+    await expect(big.getByTestId('shared-note')).toContainText('larger than it takes');
+    await expect(big.getByLabel('Text', { exact: true })).toHaveValue('');
   });
 });

@@ -7,6 +7,8 @@ import { MAX_SHARED_IMAGE_BYTES, SHARE_INBOX_CACHE, textOfShare, type SharedPart
 export interface Shared {
   readonly text: string | null;
   readonly image: File | null;
+  /** The share was larger than the app takes (25 MB), so nothing of it was kept. */
+  readonly tooLarge: boolean;
 }
 
 /** Entry names in the inbox cache, relative to the app's base URL (the worker writes the same). */
@@ -29,7 +31,9 @@ export async function takeShared(base: string = document.baseURI): Promise<Share
   if (!textResponse && !imageResponse) return null;
   let text: string | null = null;
   try {
-    const parts = (await textResponse?.json()) as SharedParts | undefined;
+    const parts = (await textResponse?.json()) as (SharedParts & { tooLarge?: unknown }) | undefined;
+    // The service worker refused a post larger than it takes, and kept only that.
+    if (parts?.tooLarge === true) return { text: null, image: null, tooLarge: true };
     if (parts && typeof parts === 'object') {
       text = textOfShare({ title: stringOr(parts.title), text: stringOr(parts.text), url: stringOr(parts.url) });
     }
@@ -42,7 +46,7 @@ export async function takeShared(base: string = document.baseURI): Promise<Share
     const name = decodeName(imageResponse.headers.get('x-file-name'));
     if (blob.size > 0 && blob.size <= MAX_SHARED_IMAGE_BYTES) image = new File([blob], name, { type: blob.type });
   }
-  return { text, image };
+  return { text, image, tooLarge: false };
 }
 
 function stringOr(v: unknown): string | null {

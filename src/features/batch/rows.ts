@@ -1,8 +1,8 @@
-// Batch analysis (issue 15), the pure parts: which column holds the text (and the id, the picture
+// Batch analysis, the pure parts: which column holds the text (and the id, the picture
 // file name), what each row ends as, the export's columns and cells, and the progress figures.
 // No DOM, no runtime: the batch worker parses, the runner analyses, this decides and formats.
 import { EMOTIONS, topEmotion, type EmotionScores } from '../../shared/emotions';
-import { csvCell } from '../history/records';
+import { csvRow } from '../../shared/csv';
 import { guessLabelColumn } from '../evaluation/labels';
 
 /** A table as parsed: the header's names and the rows' cells (strings, as in the file). */
@@ -164,16 +164,16 @@ export function resultCells(r: RowResult | null, channels: readonly BatchChannel
 
 /**
  * One CSV line: the original cells as they were (quoted where needed) and the results. Every
- * cell a spreadsheet would run as a formula is neutralised, as in the History export.
+ * cell a spreadsheet would run as a formula is neutralised (shared/csv.ts, as in the History export).
  */
 export function csvLine(original: readonly string[], width: number, r: RowResult | null, channels: readonly BatchChannel[]): string {
   const cells = [...Array.from({ length: width }, (_, i) => original[i] ?? ''), ...resultCells(r, channels)];
-  return cells.map((c) => csvCell(c)).join(',');
+  return csvRow(cells);
 }
 
 /** The CSV text of a header line (neutralised like every other cell). */
 export function csvHeaderLine(header: readonly string[]): string {
-  return header.map((h) => csvCell(h)).join(',');
+  return csvRow(header);
 }
 
 /** One JSONL line: the original columns by name, in order, then the results. */

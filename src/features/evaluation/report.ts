@@ -1,10 +1,12 @@
-// The evaluation as files a researcher can keep or share (issue 16): the figures as JSON, and one
+// The evaluation as files a researcher can keep or share: the figures as JSON, and one
 // self-contained HTML page (no script, no request: the charts are inline SVG, the styles inline,
-// and its Content Security Policy forbids loading anything), so it opens offline in any browser.
+// and its Content Security Policy forbids loading anything), so it opens offline in any browser. Every value goes in through
+// shared/html.ts's `html` template, which escapes it unless it is markup the code made.
 import { EMOTIONS } from '../../shared/emotions';
 import type { ChannelReport, EvalChannel, EvaluationReport, SweepPoint } from './evaluation';
 import type { LabelMap, LabelValue } from './labels';
 import { rowNormalised } from './metrics';
+import { html, trustedHtml, type Html } from '../../shared/html';
 
 /** What the report is about. */
 export interface ReportContext {
@@ -65,83 +67,78 @@ export function reportJson(report: EvaluationReport, context: ReportContext): un
   };
 }
 
-const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-/** Text made safe for HTML content and attribute values. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/gu, (c) => ESCAPES[c]!);
-}
-
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const f3 = (x: number) => x.toFixed(3);
 
 /** A confusion matrix as an SVG heat map (row-normalised shade, counts written in). */
-function confusionSvg(c: ChannelReport): string {
+function confusionSvg(c: ChannelReport): Html {
   const cell = 44;
   const left = 78;
   const top = 70;
   const norm = rowNormalised(c.confusion);
   const size = EMOTIONS.length * cell;
-  const parts: string[] = [];
-  EMOTIONS.forEach((gold, g) => {
-    parts.push(`<text x="${left - 6}" y="${top + g * cell + cell / 2 + 4}" text-anchor="end">${gold}</text>`);
-    EMOTIONS.forEach((_, p) => {
+  const cells = EMOTIONS.map((gold, g) => [
+    html`<text x="${left - 6}" y="${top + g * cell + cell / 2 + 4}" text-anchor="end">${gold}</text>`,
+    EMOTIONS.map((_, p) => {
       const v = norm[g]![p]!;
       const x = left + p * cell;
       const y = top + g * cell;
-      parts.push(`<rect x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="rgba(58,120,208,${(0.06 + 0.94 * v).toFixed(3)})"/>`);
-      parts.push(`<text x="${x + cell / 2 - 1}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${v > 0.55 ? '#fff' : '#1b1d22'}">${c.confusion[g]![p]}</text>`);
-    });
-  });
-  EMOTIONS.forEach((pred, p) => {
+      return html`<rect x="${x}" y="${y}" width="${cell - 2}" height="${cell - 2}" fill="rgba(58,120,208,${(0.06 + 0.94 * v).toFixed(3)})"/><text x="${x + cell / 2 - 1}" y="${y + cell / 2 + 4}" text-anchor="middle" fill="${v > 0.55 ? '#fff' : '#1b1d22'}">${c.confusion[g]![p]}</text>`;
+    }),
+  ]);
+  const columns = EMOTIONS.map((pred, p) => {
     const x = left + p * cell + cell / 2;
-    parts.push(`<text x="${x}" y="${top - 8}" text-anchor="start" transform="rotate(-40 ${x} ${top - 8})">${pred}</text>`);
+    return html`<text x="${x}" y="${top - 8}" text-anchor="start" transform="rotate(-40 ${x} ${top - 8})">${pred}</text>`;
   });
-  parts.push(`<text x="${left + size / 2}" y="14" text-anchor="middle" font-weight="600">predicted</text>`);
-  parts.push(`<text x="12" y="${top + size / 2}" text-anchor="middle" font-weight="600" transform="rotate(-90 12 ${top + size / 2})">gold</text>`);
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${left + size + 10}" height="${top + size + 10}" role="img" aria-label="${CHANNEL_NAMES[c.channel]}: confusion matrix, rows are gold labels"><g font-size="11" font-family="system-ui, sans-serif">${parts.join('')}</g></svg>`;
+  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${left + size + 10}" height="${top + size + 10}" role="img" aria-label="${CHANNEL_NAMES[c.channel]}: confusion matrix, rows are gold labels"><g font-size="11" font-family="system-ui, sans-serif">${cells}${columns}<text x="${left + size / 2}" y="14" text-anchor="middle" font-weight="600">predicted</text><text x="12" y="${top + size / 2}" text-anchor="middle" font-weight="600" transform="rotate(-90 12 ${top + size / 2})">gold</text></g></svg>`;
 }
 
 /** A chart frame: axes from 0 to 1 on both sides, with `body` drawn in (x, y in 0..1). */
-function frame(label: string, xName: string, yName: string, body: (x: (v: number) => number, y: (v: number) => number) => string): string {
+function frame(label: string, xName: string, yName: string, body: (x: (v: number) => number, y: (v: number) => number) => Html): Html {
   const w = 320;
   const h = 220;
   const l = 44;
   const b = 36;
   const x = (v: number) => l + v * (w - l - 10);
   const y = (v: number) => h - b - v * (h - b - 10);
-  const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((t) => `<line x1="${x(0)}" x2="${x(1)}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${l - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text><text x="${x(t)}" y="${h - b + 14}" text-anchor="middle">${t}</text>`)
-    .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${escapeHtml(label)}"><g font-size="11" font-family="system-ui, sans-serif">${ticks}<line x1="${x(0)}" x2="${x(0)}" y1="${y(0)}" y2="${y(1)}" stroke="#888"/><line x1="${x(0)}" x2="${x(1)}" y1="${y(0)}" y2="${y(0)}" stroke="#888"/>${body(x, y)}<text x="${x(0.5)}" y="${h - 4}" text-anchor="middle">${xName}</text><text x="10" y="${y(0.5)}" text-anchor="middle" transform="rotate(-90 10 ${y(0.5)})">${yName}</text></g></svg>`;
+  const ticks = [0, 0.25, 0.5, 0.75, 1].map(
+    (t) => html`<line x1="${x(0)}" x2="${x(1)}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${l - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text><text x="${x(t)}" y="${h - b + 14}" text-anchor="middle">${t}</text>`,
+  );
+  return html`<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" role="img" aria-label="${label}"><g font-size="11" font-family="system-ui, sans-serif">${ticks}<line x1="${x(0)}" x2="${x(0)}" y1="${y(0)}" y2="${y(1)}" stroke="#888"/><line x1="${x(0)}" x2="${x(1)}" y1="${y(0)}" y2="${y(0)}" stroke="#888"/>${body(x, y)}<text x="${x(0.5)}" y="${h - 4}" text-anchor="middle">${xName}</text><text x="10" y="${y(0.5)}" text-anchor="middle" transform="rotate(-90 10 ${y(0.5)})">${yName}</text></g></svg>`;
 }
 
-function reliabilitySvg(c: ChannelReport): string {
+function reliabilitySvg(c: ChannelReport): Html {
   return frame(`${CHANNEL_NAMES[c.channel]}: reliability diagram`, 'confidence', 'accuracy', (x, y) => {
     const bars = c.reliability
       .filter((bin) => bin.count > 0)
-      .map((bin) => `<rect x="${x(bin.lo) + 1}" y="${y(bin.accuracy)}" width="${x(bin.hi) - x(bin.lo) - 2}" height="${y(0) - y(bin.accuracy)}" fill="#3a78d0" opacity="0.8"><title>${bin.lo.toFixed(1)}-${bin.hi.toFixed(1)}: ${bin.count} rows, accuracy ${pct(bin.accuracy)}</title></rect>`)
-      .join('');
-    return `${bars}<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#d0409b" stroke-dasharray="4 3"/>`;
+      .map(
+        (bin) =>
+          html`<rect x="${x(bin.lo) + 1}" y="${y(bin.accuracy)}" width="${x(bin.hi) - x(bin.lo) - 2}" height="${y(0) - y(bin.accuracy)}" fill="#3a78d0" opacity="0.8"><title>${bin.lo.toFixed(1)}-${bin.hi.toFixed(1)}: ${bin.count} rows, accuracy ${pct(bin.accuracy)}</title></rect>`,
+      );
+    return html`${bars}<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#d0409b" stroke-dasharray="4 3"/>`;
   });
 }
 
-function sweepSvg(sweep: readonly SweepPoint[], best: SweepPoint | null): string {
+function sweepSvg(sweep: readonly SweepPoint[], best: SweepPoint | null): Html {
   return frame('Weight sweep: macro-F1 of the fused answer by the text share', 'text share (faces: the rest)', 'macro-F1', (x, y) => {
     const line = sweep.map((p, i) => `${i ? 'L' : 'M'}${x(p.textShare).toFixed(1)} ${y(p.macroF1).toFixed(1)}`).join(' ');
-    const mark = best ? `<circle cx="${x(best.textShare)}" cy="${y(best.macroF1)}" r="5" fill="#d0409b"><title>best: text ${best.textShare.toFixed(2)}, macro-F1 ${f3(best.macroF1)}</title></circle>` : '';
-    return `<path d="${line}" fill="none" stroke="#5b5fe0" stroke-width="2"/>${mark}`;
+    const mark = best
+      ? html`<circle cx="${x(best.textShare)}" cy="${y(best.macroF1)}" r="5" fill="#d0409b"><title>best: text ${best.textShare.toFixed(2)}, macro-F1 ${f3(best.macroF1)}</title></circle>`
+      : null;
+    return html`<path d="${line}" fill="none" stroke="#5b5fe0" stroke-width="2"/>${mark}`;
   });
 }
 
-function channelSection(c: ChannelReport): string {
+function channelSection(c: ChannelReport): Html {
   const norm = rowNormalised(c.confusion);
-  const head = `<tr><th scope="col">gold \\ predicted</th>${EMOTIONS.map((e) => `<th scope="col">${e}</th>`).join('')}</tr>`;
-  const body = EMOTIONS.map((g, gi) => `<tr><th scope="row">${g}</th>${EMOTIONS.map((_, pi) => `<td>${c.confusion[gi]![pi]} <small>(${pct(norm[gi]![pi]!)})</small></td>`).join('')}</tr>`).join('');
+  const head = html`<tr><th scope="col">gold \\ predicted</th>${EMOTIONS.map((e) => html`<th scope="col">${e}</th>`)}</tr>`;
+  const body = EMOTIONS.map(
+    (g, gi) => html`<tr><th scope="row">${g}</th>${EMOTIONS.map((_, pi) => html`<td>${c.confusion[gi]![pi]} <small>(${pct(norm[gi]![pi]!)})</small></td>`)}</tr>`,
+  );
   const classes = c.classes
     .filter((k) => k.support > 0 || c.confusion.some((row) => row[EMOTIONS.indexOf(k.emotion)]! > 0))
-    .map((k) => `<tr><th scope="row">${k.emotion}</th><td>${f3(k.precision)}</td><td>${f3(k.recall)}</td><td>${f3(k.f1)}</td><td>${k.support}</td></tr>`)
-    .join('');
-  return `<section><h2>${CHANNEL_NAMES[c.channel]}</h2>
+    .map((k) => html`<tr><th scope="row">${k.emotion}</th><td>${f3(k.precision)}</td><td>${f3(k.recall)}</td><td>${f3(k.f1)}</td><td>${k.support}</td></tr>`);
+  return html`<section><h2>${CHANNEL_NAMES[c.channel]}</h2>
 <p>${c.rows} rows. Accuracy <b>${f3(c.accuracy)}</b> (95 % CI ${f3(c.accuracyCI.low)}–${f3(c.accuracyCI.high)}), macro-F1 <b>${f3(c.macroF1)}</b> (95 % CI ${f3(c.macroF1CI.low)}–${f3(c.macroF1CI.high)}), expected calibration error <b>${f3(c.ece)}</b>.</p>
 <div class="charts">${confusionSvg(c)}${reliabilitySvg(c)}</div>
 <table><caption>Confusion matrix: counts (row share)</caption><thead>${head}</thead><tbody>${body}</tbody></table>
@@ -155,39 +152,42 @@ function channelSection(c: ChannelReport): string {
  */
 export function reportHtml(report: EvaluationReport, context: ReportContext, json = JSON.stringify(reportJson(report, context))): string {
   const title = `Moodlens evaluation: ${context.batch}`;
-  const summary = report.channels
-    .map((c) => `<tr><th scope="row">${CHANNEL_NAMES[c.channel]}</th><td>${c.rows}</td><td>${f3(c.accuracy)} <small>[${f3(c.accuracyCI.low)}, ${f3(c.accuracyCI.high)}]</small></td><td>${f3(c.macroF1)} <small>[${f3(c.macroF1CI.low)}, ${f3(c.macroF1CI.high)}]</small></td><td>${f3(c.ece)}</td></tr>`)
-    .join('');
-  const values = context.values
-    .map((v) => `<tr><td>${escapeHtml(v.value)}</td><td>${v.rows}</td><td>${v.emotion ?? (v.source === 'user' ? 'left out' : 'not mapped')}</td><td>${v.source === 'user' ? 'you' : v.source === 'auto' ? 'synonyms' : ''}</td></tr>`)
-    .join('');
+  const summary = report.channels.map(
+    (c) =>
+      html`<tr><th scope="row">${CHANNEL_NAMES[c.channel]}</th><td>${c.rows}</td><td>${f3(c.accuracy)} <small>[${f3(c.accuracyCI.low)}, ${f3(c.accuracyCI.high)}]</small></td><td>${f3(c.macroF1)} <small>[${f3(c.macroF1CI.low)}, ${f3(c.macroF1CI.high)}]</small></td><td>${f3(c.ece)}</td></tr>`,
+  );
+  const values = context.values.map(
+    (v) =>
+      html`<tr><td>${v.value}</td><td>${v.rows}</td><td>${v.emotion ?? (v.source === 'user' ? 'left out' : 'not mapped')}</td><td>${v.source === 'user' ? 'you' : v.source === 'auto' ? 'synonyms' : ''}</td></tr>`,
+  );
+  const fusedRows = report.channels.find((c) => c.channel === 'fused')?.rows ?? '';
   const sweep = report.sweep
-    ? `<section><h2>Weight sweep</h2><p>Macro-F1 of the fused answer for the text's share from 0 to 1 in steps of 0.05 (the faces take the rest), over the ${report.channels.find((c) => c.channel === 'fused')?.rows ?? ''} rows read by both.${report.best ? ` Best: text ${report.best.textShare.toFixed(2)}, faces ${(1 - report.best.textShare).toFixed(2)}, macro-F1 ${f3(report.best.macroF1)}.` : ''}${context.runTextShare !== null ? ` The batch ran with text ${context.runTextShare.toFixed(2)}.` : ''}</p>${sweepSvg(report.sweep, report.best)}
-<table><caption>Macro-F1 by text share</caption><thead><tr><th scope="col">text share</th><th scope="col">macro-F1</th><th scope="col">accuracy</th></tr></thead><tbody>${report.sweep.map((p) => `<tr${p === report.best ? ' class="best"' : ''}><td>${p.textShare.toFixed(2)}</td><td>${f3(p.macroF1)}</td><td>${f3(p.accuracy)}</td></tr>`).join('')}</tbody></table></section>`
-    : '';
+    ? html`<section><h2>Weight sweep</h2><p>Macro-F1 of the fused answer for the text's share from 0 to 1 in steps of 0.05 (the faces take the rest), over the ${fusedRows} rows read by both.${report.best ? ` Best: text ${report.best.textShare.toFixed(2)}, faces ${(1 - report.best.textShare).toFixed(2)}, macro-F1 ${f3(report.best.macroF1)}.` : ''}${context.runTextShare !== null ? ` The batch ran with text ${context.runTextShare.toFixed(2)}.` : ''}</p>${sweepSvg(report.sweep, report.best)}
+<table><caption>Macro-F1 by text share</caption><thead><tr><th scope="col">text share</th><th scope="col">macro-F1</th><th scope="col">accuracy</th></tr></thead><tbody>${report.sweep.map((p) => html`<tr${p === report.best ? trustedHtml(' class="best"') : ''}><td>${p.textShare.toFixed(2)}</td><td>${f3(p.macroF1)}</td><td>${f3(p.accuracy)}</td></tr>`)}</tbody></table></section>`
+    : null;
   const agreement = report.agreement
-    ? `<section><h2>Agreement and correctness</h2><p>How often the fused answer is right when text and faces agree (consistent), partly agree (mixed) or disagree (divergent).</p><table><thead><tr><th scope="col">verdict</th><th scope="col">rows</th><th scope="col">right</th><th scope="col">accuracy</th></tr></thead><tbody>${report.agreement.map((a) => `<tr><th scope="row">${a.verdict}</th><td>${a.rows}</td><td>${a.correct}</td><td>${a.rows ? pct(a.accuracy) : '–'}</td></tr>`).join('')}</tbody></table></section>`
-    : '';
-  return `<!doctype html>
+    ? html`<section><h2>Agreement and correctness</h2><p>How often the fused answer is right when text and faces agree (consistent), partly agree (mixed) or disagree (divergent).</p><table><thead><tr><th scope="col">verdict</th><th scope="col">rows</th><th scope="col">right</th><th scope="col">accuracy</th></tr></thead><tbody>${report.agreement.map((a) => html`<tr><th scope="row">${a.verdict}</th><td>${a.rows}</td><td>${a.correct}</td><td>${a.rows ? pct(a.accuracy) : '–'}</td></tr>`)}</tbody></table></section>`
+    : null;
+  return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${escapeHtml(title)}</title>
+<title>${title}</title>
 <style>
 body{font:15px/1.5 system-ui,sans-serif;max-width:60rem;margin:2rem auto;padding:0 1rem;color:#1b1d22;background:#fff}
 table{border-collapse:collapse;margin:0.75rem 0;font-size:0.85rem}th,td{border:1px solid #ccd;padding:0.2rem 0.45rem;text-align:right}th[scope=row],caption{text-align:left}
 caption{font-weight:600;padding:0.2rem 0}small{color:#555}.charts{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}tr.best{background:#fde7f3}
 section{margin-top:2rem;border-top:1px solid #ccd}
 </style></head><body>
-<h1>${escapeHtml(title)}</h1>
-<p>Made with ${escapeHtml(context.app)} on ${escapeHtml(context.created.toISOString())}. ${context.rows} rows; labels from the column <b>${escapeHtml(context.labelColumn)}</b>: ${context.labelRows.labelled} usable, ${context.labelRows.empty} empty, ${context.labelRows.unmapped} not mapped, ${context.labelRows.ignored} left out. Model${context.models.length === 1 ? '' : 's'}: ${escapeHtml(context.models.join(', ') || 'unknown')}.</p>
+<h1>${title}</h1>
+<p>Made with ${context.app} on ${context.created.toISOString()}. ${context.rows} rows; labels from the column <b>${context.labelColumn}</b>: ${context.labelRows.labelled} usable, ${context.labelRows.empty} empty, ${context.labelRows.unmapped} not mapped, ${context.labelRows.ignored} left out. Model${context.models.length === 1 ? '' : 's'}: ${context.models.join(', ') || 'unknown'}.</p>
 <p>Intervals are 95 % percentile bootstrap intervals (${report.resamples} resamples, seed ${report.seed}). Macro-F1 averages F1 over the labels present in the gold labels or the predictions, as scikit-learn does.</p>
 <table><caption>Summary</caption><thead><tr><th scope="col">answer</th><th scope="col">rows</th><th scope="col">accuracy [95 % CI]</th><th scope="col">macro-F1 [95 % CI]</th><th scope="col">ECE</th></tr></thead><tbody>${summary}</tbody></table>
 ${sweep}
 ${agreement}
-${report.channels.map(channelSection).join('\n')}
-<script type="application/json" id="moodlens-figures">${json.replace(/</gu, '\\u003c')}</script>
+${report.channels.map((c) => html`${channelSection(c)}
+`)}<script type="application/json" id="moodlens-figures">${trustedHtml(json.replace(/</gu, '\\u003c'))}</script>
 <section><h2>Label values</h2><table><thead><tr><th scope="col">value</th><th scope="col">rows</th><th scope="col">counted as</th><th scope="col">by</th></tr></thead><tbody>${values}</tbody></table></section>
 </body></html>
-`;
+`.toString();
 }

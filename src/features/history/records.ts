@@ -1,6 +1,7 @@
 // History records: what one analysis leaves behind (never the API key, never the original
 // picture, only a small thumbnail), their schema versions and migration on read, the import
 // validator, search and filter, and the JSON/CSV export formats. Pure apart from Blob.
+import { csvRow } from '../../shared/csv';
 import { CHANNEL_IDS, type ChannelId } from '../../shared/channels';
 import { EMOTIONS, isEmotion, normalize, type Emotion, type EmotionScores } from '../../shared/emotions';
 import type { Box } from '../faces/faces';
@@ -314,17 +315,6 @@ export interface ExportFile {
   readonly records: readonly ExportedRecord[];
 }
 
-const PLAIN_NUMBER = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/iu;
-
-/** One CSV cell: quoted when needed; a text a spreadsheet would run as a formula is neutralised. */
-export function csvCell(value: string | number): string {
-  const s = String(value);
-  // Quote when needed; neutralise spreadsheet formulas (=, +, -, @ at the start of a text cell).
-  // A plain number (-2, +3.5, -1e3) cannot run as a formula and stays as it is.
-  const safe = typeof value === 'string' && /^[=+\-@\t\r]/u.test(s) && !PLAIN_NUMBER.test(s) ? `'${s}` : s;
-  return /[",\n\r]/u.test(safe) ? `"${safe.replace(/"/gu, '""')}"` : safe;
-}
-
 /** CSV, one row per analysis, one column per score and channel. */
 export function toCsv(records: readonly HistoryRecord[]): string {
   const header = [
@@ -353,7 +343,7 @@ export function toCsv(records: readonly HistoryRecord[]): string {
     const fused = fusionOf(r);
     const cells = (s: EmotionScores | null | undefined) => EMOTIONS.map((e) => (s ? s[e].toFixed(6) : ''));
     const share = (c: ChannelId) => (fused && fused.present.includes(c) ? Number(fused.weights[c].toFixed(6)) : '');
-    return [
+    return csvRow([
       r.id,
       new Date(r.createdAt).toISOString(),
       channelsOf(r),
@@ -373,11 +363,9 @@ export function toCsv(records: readonly HistoryRecord[]): string {
       r.visionPart?.model ?? '',
       r.tags.join('; '),
       r.againOf ?? '',
-    ]
-      .map(csvCell)
-      .join(',');
+    ]);
   });
-  return `${[header.join(','), ...rows].join('\r\n')}\r\n`;
+  return `${[csvRow(header), ...rows].join('\r\n')}\r\n`;
 }
 
 /** Outcome of reading an import file. */
