@@ -36,7 +36,7 @@ export function normalize(scores: Readonly<Record<Emotion, number>>): EmotionSco
     const v = scores[e];
     if (Number.isFinite(v) && v > 0) total += v;
   }
-  if (!(total > 0)) throw new RangeError('Scores have no positive mass to normalise.');
+  if (!(total > 0)) throw new RangeError('Scores have no positive mass to normalize.');
   const out = {} as Record<Emotion, number>;
   for (const e of EMOTIONS) {
     const v = scores[e];

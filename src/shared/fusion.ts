@@ -252,7 +252,7 @@ const n2 = (x: number) => x.toFixed(2);
 /** A few plain sentences about the answer: what each channel reads, and how far they agree. */
 function explain(f: ChannelFusion<ChannelId>, scores: Readonly<Partial<Record<ChannelId, EmotionScores | null>>>): string {
   const conf = `confidence is ${f.confidenceLabel} (${n2(f.confidence)})`;
-  if (!f.weakest) return `Only the ${CHANNEL_NOUNS[f.present[0]!]} ${f.present[0] === 'face' ? 'were' : 'was'} analysed: it reads as ${f.top} (${n2(f.topScore)}).`;
+  if (!f.weakest) return `Only the ${CHANNEL_NOUNS[f.present[0]!]} ${f.present[0] === 'face' ? 'were' : 'was'} analyzed: it reads as ${f.top} (${n2(f.topScore)}).`;
   const reads = f.present.map((c, i) => {
     const t = topEmotion(scores[c] as EmotionScores);
     return `${i === 0 ? 'The ' : 'the '}${CHANNEL_NOUNS[c]} ${i === 0 ? 'reads ' : ''}as ${t.emotion} (${n2(t.score)})`;

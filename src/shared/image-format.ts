@@ -2,7 +2,7 @@
 // bytes (never the file name), the dimensions from the header (to refuse decompression bombs),
 // and whether a JPEG still carries EXIF. Pure functions over Uint8Array.
 
-/** Formats recognised by their magic bytes. */
+/** Formats recognized by their magic bytes. */
 export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'heic' | 'avif' | 'bmp';
 
 /** Formats the app decodes and sends (GIF: first frame). */

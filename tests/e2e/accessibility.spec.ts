@@ -32,7 +32,7 @@ async function axeProblems(page: Page): Promise<string[]> {
     .flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}): ${n.target.join(' ')} - ${n.failureSummary?.split('\n')[1]?.trim() ?? v.help}`));
 }
 
-// One walk through the states; each is scanned in light and in dark (the colour scheme is
+// One walk through the states; each is scanned in light and in dark (the color scheme is
 // switched in place, so the walk, with its downloads, is not repeated).
 test('axe finds no serious or critical violation in any view, light and dark', async ({ page }) => {
   test.setTimeout(180_000);
@@ -99,9 +99,9 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await page.getByTestId('history-item').first().getByRole('button', { name: 'Open' }).click();
   await expect(page.getByRole('button', { name: 'Back to history' })).toBeVisible();
   await scan(`a saved analysis`);
-  await page.getByRole('button', { name: 'Analyse again' }).click();
+  await page.getByRole('button', { name: 'Analyze again' }).click();
   await expect(page.getByTestId('again-compare').locator('tr[data-emotion]')).toHaveCount(7);
-  await scan(`analysed again`);
+  await scan(`analyzed again`);
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await scan(`settings`);
@@ -205,7 +205,7 @@ test('a whole session by keyboard alone, with visible focus that lands where it 
   await page.keyboard.press('Tab');
   await expect(page.getByTestId('settings-status')).toHaveText('Saved');
 
-  // Back to the analysis: type, pick a picture, analyse.
+  // Back to the analysis: type, pick a picture, analyze.
   await tabTo(page, nav('Analysis'), { back: true, max: 80 });
   await page.keyboard.press('Enter');
   await typeInto(page, page.getByLabel('Text', { exact: true }), 'I am furious about this');

@@ -201,7 +201,7 @@ test('a batch runs on to done while a single analysis is started and cancelled b
   await page.getByRole('button', { name: 'Start', exact: true }).click();
   await expect.poll(() => done(page), STEPS).toBeGreaterThanOrEqual(32);
 
-  // A long text (many chunks, so many batches in the worker) analysed and cancelled while the batch runs.
+  // A long text (many chunks, so many batches in the worker) analyzed and cancelled while the batch runs.
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
   await page.getByLabel('Text', { exact: true }).fill(LONG);
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();

@@ -67,7 +67,7 @@ test('joyful text and a sad picture: divergent, low confidence, and the weight d
     .toBe(0.9);
   await page.reload();
   await expect(page.getByTestId('dashboard')).toHaveCount(0);
-  // The key was kept in memory only: enter it again, then analyse both channels.
+  // The key was kept in memory only: enter it again, then analyze both channels.
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByLabel('API key').fill(TEST_KEY);
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
@@ -82,7 +82,7 @@ test('one channel only: the answer is that channel, said once, with its top prob
   await analyze(page, 'I am furious about this');
   await expect(page.getByTestId('fused-top')).toHaveText('anger');
   await expect(page.getByTestId('consistency')).toHaveAttribute('data-verdict', 'single-channel');
-  await expect(page.getByTestId('explanation')).toContainText('Only the text was analysed: it reads as anger');
+  await expect(page.getByTestId('explanation')).toContainText('Only the text was analyzed: it reads as anger');
   // Nothing to fuse: the scores are shown once, in the text's view; no weight to set.
   await expect(page.getByTestId('fused-scores')).toHaveCount(0);
   await expect(page.getByLabel('Text weight')).toHaveCount(0);

@@ -15,7 +15,7 @@ function gif(width: number, height: number, frames: number): Buffer {
     ...Buffer.from('GIF89a'),
     ...u16(width),
     ...u16(height),
-    0b1000_0000, // global colour table of 2 entries
+    0b1000_0000, // global color table of 2 entries
     0,
     0,
     ...[0xff, 0xcc, 0x00, 0x33, 0x66, 0xff],

@@ -138,7 +138,7 @@ test(`${CASES.length} hostile replies render as plain text, bounded, and run or 
         body: JSON.stringify({ content: c.content, model: c.model, finishReason: c.finishReason }),
       });
       expect(set.ok).toBe(true);
-      // A new pick is a new input: the same picture analysed again unchanged would reuse the last run.
+      // A new pick is a new input: the same picture analyzed again unchanged would reuse the last run.
       await pickImage(page, 'smile.jpg');
       await expect(analyzeButton).toBeEnabled();
       await analyzeButton.click();

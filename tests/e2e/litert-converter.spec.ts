@@ -9,7 +9,7 @@
 //   attention, GELU, LayerNorm, the classification head), int8 as quantize_dynamic writes it and fp32.
 //
 // Float ops must match to float rounding; where int8 is involved, LiteRT's hybrid kernel
-// quantises activations per row while onnxruntime quantises per tensor, so the answers agree
+// quantizes activations per row while onnxruntime quantizes per tensor, so the answers agree
 // within int8 tolerance and the top label must be the same.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
@@ -160,7 +160,7 @@ test('int8 ops: a dynamically quantized linear layer becomes a hybrid FULLY_CONN
   // weights, and the reference, not LiteRT.js, came out 18 % off the exact answer.
   const scale = Math.max(...real.map(Math.abs)) / 63;
   const int8 = Int8Array.from(real, (v) => Math.round(v / scale));
-  // A second layer with uint8 weights and a zero point, which the converter quantises again.
+  // A second layer with uint8 weights and a zero point, which the converter quantizes again.
   const real2 = floats(next, outDim * inDim, 0.3);
   const u8 = quantizeUint8(real2);
   const linear = (prefix: string, x: string, w: string, wScale: string, wZero: string, b: string, out: string): NodeSpec[] => [
@@ -210,7 +210,7 @@ test('int8 ops: a dynamically quantized linear layer becomes a hybrid FULLY_CONN
   const [y] = outputs;
   const { worst, largest } = compare(y?.got ?? [], y?.want ?? []);
   expect(largest).toBeGreaterThan(1);
-  // Two int8 layers, quantised differently on each side: within 3 % of the largest output.
+  // Two int8 layers, quantized differently on each side: within 3 % of the largest output.
   expect(worst).toBeLessThan(0.03 * largest);
 });
 

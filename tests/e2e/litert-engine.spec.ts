@@ -94,7 +94,7 @@ for (const [mode, build] of [
     expect(reply.outputShape).toEqual([16, 32]);
     const output = reply.output ?? [];
     expect(output).toHaveLength(expected.length);
-    // The hybrid kernel quantises each row of activations to int8 on the fly, so the answer is
+    // The hybrid kernel quantizes each row of activations to int8 on the fly, so the answer is
     // within int8 rounding of the exact one, never equal to it.
     const largest = Math.max(...expected.map(Math.abs));
     const worst = Math.max(...output.map((v, i) => Math.abs(v - (expected[i] ?? 0))));

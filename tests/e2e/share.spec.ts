@@ -1,9 +1,9 @@
 // Issue 17, sharing into the app: the manifest declares a share_target, and what another app
-// shares (title, text, link, a picture) opens in the app, ready to analyse; the address loses it.
+// shares (title, text, link, a picture) opens in the app, ready to analyze; the address loses it.
 import { smilingPerson } from '../support/face-photos.mjs';
 import { APP, FIXTURE_ID, analyzeText, expect, test, useModel } from './support';
 
-test('the manifest declares a share target, a shared text opens in the app ready to analyse, and the result copies as a summary', async ({ page, request }) => {
+test('the manifest declares a share target, a shared text opens in the app ready to analyze, and the result copies as a summary', async ({ page, request }) => {
   const manifest = (await (await request.get('/manifest.webmanifest')).json()) as { share_target?: { action: string; method: string; params: Record<string, string> } };
   expect(manifest.share_target).toMatchObject({
     action: './share-target',

@@ -1,5 +1,5 @@
 // Helpers for the browser tests: the fake hub's address and request log, and the steps a user
-// takes (open Settings, type a model host and id, analyse a text).
+// takes (open Settings, type a model host and id, analyze a text).
 import { expect, test as base, type Page } from '@playwright/test';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Issue 17, tags and Analyse again in Chromium: tags typed before an analysis are saved with it,
+// Issue 17, tags and Analyze again in Chromium: tags typed before an analysis are saved with it,
 // changed on an entry, kept through a reload and an export and import; the list filters by tag;
 // two tags compare side by side with the counts the list shows; an entry's text is read again
 // with the current model as a second entry that points back to the first.
@@ -133,7 +133,7 @@ test('tags: typed for analyses, changed on an entry, filtered, compared side by 
   expect(await listed(page)).toEqual([['I am furious about this', ['campaign b', 'Night shift']]]);
 });
 
-test('Analyse again reads an entry\'s text with the current model as a second entry, linked both ways', async ({ page }) => {
+test('Analyze again reads an entry\'s text with the current model as a second entry, linked both ways', async ({ page }) => {
   await page.goto('/');
   await useModel(page, FIXTURE_ID);
   await page.getByLabel('Tags', { exact: true }).fill('week 1');
@@ -146,7 +146,7 @@ test('Analyse again reads an entry\'s text with the current model as a second en
   await page.getByLabel('Tags', { exact: true }).fill('');
   await page.getByRole('button', { name: 'History', exact: true }).click();
   await historyItems(page).first().getByRole('button', { name: 'Open' }).click();
-  await page.getByRole('button', { name: 'Analyse again' }).click();
+  await page.getByRole('button', { name: 'Analyze again' }).click();
 
   // The Analysis view reads it and shows then and now.
   const note = page.getByTestId('again-compare');
@@ -168,6 +168,6 @@ test('Analyse again reads an entry\'s text with the current model as a second en
   await historyItems(page).first().getByRole('button', { name: 'Open' }).click();
   await expect(page.getByTestId('again-compare')).toBeVisible();
   await page.getByRole('button', { name: 'Open the earlier analysis' }).click();
-  await expect(page.getByTestId('again-later')).toContainText('Analysed again');
+  await expect(page.getByTestId('again-later')).toContainText('Analyzed again');
   await expect(page.getByTestId('again-compare')).toHaveCount(0);
 });

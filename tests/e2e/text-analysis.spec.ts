@@ -79,7 +79,7 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   await expect(page.getByTestId('top-emotion')).toHaveText('sadness');
   expect(await hubRequests(), 'model requests after reload').toEqual([]);
 
-  // The same text again, nothing changed: the shown run is reused, not analysed or saved twice.
+  // The same text again, nothing changed: the shown run is reused, not analyzed or saved twice.
   await expect(page.getByTestId('inference-time')).not.toContainText('cache');
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('reused-run')).toBeVisible();
@@ -134,7 +134,7 @@ test('a text of several paragraphs shows each sentence with its emotion, its sco
   const pieces = breakdown.locator('[data-chunk]');
   await expect(pieces).toHaveCount(4);
   expect(await pieces.evaluateAll((els) => els.map((el) => el.getAttribute('data-emotion')))).toEqual(['joy', 'sadness', 'anger', 'disgust']);
-  // Each sentence's scores are those of the sentence analysed alone.
+  // Each sentence's scores are those of the sentence analyzed alone.
   await pieces.nth(1).focus();
   await expect(page.getByTestId('chunk-scores')).toHaveAttribute('data-shown', '1');
   const shown = (await page.getByTestId('chunk-scores').textContent())!;

@@ -45,7 +45,7 @@ describe('fusion', () => {
     expect(r).toMatchObject({ channels: 'vision', top: 'sadness', consistency: null, weights: { text: 0, vision: 1 } });
     expect(r.scores).toEqual(SAD);
     expect(r.confidence).toBeCloseTo(0.64);
-    expect(r.explanation).toContain('Only the picture was analysed');
+    expect(r.explanation).toContain('Only the picture was analyzed');
     expect(fuse({ text: null, vision: null, textWeight: 0.5 })).toBeNull();
   });
 

@@ -106,7 +106,7 @@ describe('HistoryState: read-only state, changed by intent', () => {
 
   it('searches and filters, back to the first page on a new query, and pages 50 at a time', async () => {
     const many = Array.from({ length: 120 }, (_, i) => record(`joy-${String(i).padStart(5, '0')}`, { createdAt: i }));
-    const sad = record('sad-00001', { createdAt: 500, textPart: { ...record('x').textPart!, text: 'A grey day', scores: dist({ sadness: 1 }) } });
+    const sad = record('sad-00001', { createdAt: 500, textPart: { ...record('x').textPart!, text: 'A gray day', scores: dist({ sadness: 1 }) } });
     const { history } = await loaded([...many, sad]);
     expect(history.page).toHaveLength(PAGE_SIZE);
     expect(history.page[0]!.id).toBe('sad-00001');
@@ -118,7 +118,7 @@ describe('HistoryState: read-only state, changed by intent', () => {
     history.showMore();
     expect(history.shown).toBe(3 * PAGE_SIZE);
 
-    history.setSearch('GREY day');
+    history.setSearch('GRAY day');
     expect(history.shown).toBe(PAGE_SIZE);
     expect(history.visible.map((r) => r.id)).toEqual(['sad-00001']);
     history.setSearch('');

@@ -194,7 +194,7 @@ describe('history records', () => {
     expect(filterRecords([a, b, c, d], { search: '', emotion: 'anger', channels: 'any', tag: 'any' }).map((r) => r.id)).toEqual(['cccccccc']);
   });
 
-  it('keeps tags and the entry analysed again; reads records without them (older ones) as none', () => {
+  it('keeps tags and the entry analyzed again; reads records without them (older ones) as none', () => {
     const tagged = record({ tags: ['Campaign A', '@brand'], againOf: 'rec-00000000' });
     expect(migrateRecord(tagged)).toEqual(tagged);
     const { tags: _tags, againOf: _againOf, ...older } = record();

@@ -240,12 +240,12 @@ describe('RunState', () => {
     text.setDraft('I am furious');
     await vision.setImage(file('smile.jpg'));
     await run.analyze();
-    await run.setTextWeight(0.9);
+    await run.setWeight('text', 0.9);
     expect(run.fusion?.top).toBe('anger');
-    await run.setTextWeight(0.1);
+    await run.setWeight('text', 0.1);
     expect(run.fusion?.top).toBe('joy');
     // Text weight 0.8 gives 0.8 T + 0.2 V, and is saved as the text's and the picture's weights.
-    await run.setTextWeight(0.8);
+    await run.setWeight('text', 0.8);
     const shown = run.shown!;
     const t = shown.channels.text?.status === 'done' ? shown.channels.text.result.scores : null;
     const v = shown.channels.vision?.status === 'done' ? shown.channels.vision.result.scores : null;
@@ -471,7 +471,7 @@ describe('RunState: who reads a picture', () => {
   });
 });
 
-describe('RunState: tags and Analyse again', () => {
+describe('RunState: tags and Analyze again', () => {
   it('saves each analysis with the tags typed, and new tags on the same input are a new entry', async () => {
     const { run, text, records } = await setup();
     run.setTagsDraft(' Campaign A ,  @brand;campaign a, ');
@@ -510,7 +510,7 @@ describe('RunState: tags and Analyse again', () => {
     expect(vision.phase).toBe('idle');
   });
 
-  it('Analyse again cancelled or failed saves nothing and leaves the shown answer', async () => {
+  it('Analyze again cancelled or failed saves nothing and leaves the shown answer', async () => {
     const { run, text, records } = await setup();
     text.setDraft('hold this text for a moment');
     const pending = run.analyze();
@@ -531,7 +531,7 @@ describe('RunState: tags and Analyse again', () => {
     expect(records).toHaveLength(1);
   });
 
-  it('an entry with no text cannot be analysed again', async () => {
+  it('an entry with no text cannot be analyzed again', async () => {
     const { run, vision, records, texts } = await setup();
     await vision.setImage(file('smile.jpg'));
     await run.analyze();

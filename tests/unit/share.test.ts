@@ -1,4 +1,4 @@
-// Issue 17: what another app shares into Moodlens becomes the text to analyse.
+// Issue 17: what another app shares into Moodlens becomes the text to analyze.
 import { describe, expect, it } from 'vitest';
 import { hasSharedInbox, sharedText, textOfShare, withoutShare } from '../../src/features/analysis/share';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_TAGS, MAX_TAG_LENGTH, cleanTag, countTags, formatTags, hasTag, parseTags, sameTags } from '../../src/features/history/tags';
+import { MAX_TAGS, MAX_TAG_LENGTH, cleanTag, countTags, formatTags, hasTag, parseTags } from '../../src/features/history/tags';
 
 describe('tags', () => {
   it('reads what was typed: commas, semicolons and lines separate; spaces are tidied; repeats in any case are dropped', () => {
@@ -17,8 +17,6 @@ describe('tags', () => {
   });
 
   it('compares without regard to case or order, and counts tags by use', () => {
-    expect(sameTags(['A', 'b'], ['B', 'a'])).toBe(true);
-    expect(sameTags(['A'], ['A', 'b'])).toBe(false);
     expect(hasTag(['Campaign A'], ' campaign  a ')).toBe(true);
     expect(countTags([['b', 'A'], ['a'], ['c'], []])).toEqual([
       { tag: 'A', count: 2 },

@@ -145,7 +145,7 @@ describe('TextChannelState', () => {
     const again = channel.analyze('hello');
     await settle();
     channel.declineDownload();
-    expect(await again).toEqual({ status: 'cancelled', message: 'The model download was declined, so the text was not analysed.' });
+    expect(await again).toEqual({ status: 'cancelled', message: 'The model download was declined, so the text was not analyzed.' });
     // After the cancel, only the cache is consulted (preload downloads nothing).
     expect(calls).toEqual(['probe', 'probe:cached-only', 'probe']);
   });

@@ -64,7 +64,7 @@ describe('orderForPictures', () => {
 });
 
 describe('isScout', () => {
-  it('recognises each provider spelling', () => {
+  it('recognizes each provider spelling', () => {
     for (const id of ['meta-llama/llama-4-scout', 'meta-llama/Llama-4-Scout-17B-16E-Instruct', 'llama4:scout']) expect(isScout(id)).toBe(true);
     expect(isScout('meta-llama/llama-4-maverick')).toBe(false);
   });

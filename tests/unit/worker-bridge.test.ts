@@ -155,7 +155,7 @@ describe('the batch file client on the plumbing', () => {
       port = inProcessWorker(() => () => undefined, locks);
       return port as unknown as BatchWorkerLike;
     }, watch);
-    const task = client.summarise('job-1');
+    const task = client.summarize('job-1');
     await new Promise((r) => setTimeout(r, 5));
     release(port!.ready!.lock!);
     const err = await task.catch((e: unknown) => e);

@@ -128,7 +128,7 @@ describe('worker handler', () => {
   it('loads once, warms up, then reuses the model', async () => {
     const { handle, log, messages } = setup();
     await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
-    await handle({ type: 'classify', id: 2, config, text: 'a grey day' });
+    await handle({ type: 'classify', id: 2, config, text: 'a gray day' });
     expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'classify:1']);
     const types = messages.map((m) => `${m.type}:${m.id}`);
     expect(types).toEqual(['progress:1', 'progress:1', 'loaded:1', 'classified:1', 'classified:2']);
@@ -328,7 +328,7 @@ describe('worker handler', () => {
     const { handle, messages, batches } = setup();
     const words = (n: number, w: string) => Array.from({ length: n }, () => w).join(' ');
     // 20 texts of 1 to 200 words: 16 sequences or 2048 padded tokens per batch at most.
-    const texts = Array.from({ length: 20 }, (_, i) => words(((i * 7) % 20) * 10 + 1, i % 2 ? 'happy' : 'grey'));
+    const texts = Array.from({ length: 20 }, (_, i) => words(((i * 7) % 20) * 10 + 1, i % 2 ? 'happy' : 'gray'));
     await handle({ type: 'classify-batch', id: 1, config, texts });
     const done = finals(messages)[0];
     if (done?.type !== 'classified-batch') throw new Error(`no batch result: ${JSON.stringify(done)}`);
@@ -353,8 +353,8 @@ describe('worker handler', () => {
   it('answers a text it has seen from its cache, until the model is unloaded', async () => {
     const { handle, messages, log } = setup();
     await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
-    await handle({ type: 'classify-batch', id: 2, config, texts: ['a happy day', 'a grey day'] });
-    await handle({ type: 'classify', id: 3, config, text: 'a grey day' });
+    await handle({ type: 'classify-batch', id: 2, config, texts: ['a happy day', 'a gray day'] });
+    await handle({ type: 'classify', id: 3, config, text: 'a gray day' });
     expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'classify:1']);
     const [first, batch, third] = finals(messages);
     if (first?.type !== 'classified' || batch?.type !== 'classified-batch' || third?.type !== 'classified') throw new Error('missing results');
@@ -373,8 +373,8 @@ describe('worker handler', () => {
     const { handle, messages, log } = setup();
     const cancelled = new AbortController();
     const first = handle({ type: 'classify', id: 1, config, text: 'a happy day' });
-    const second = handle({ type: 'classify', id: 2, config, text: 'a grey day' }, cancelled.signal);
-    const third = handle({ type: 'classify', id: 3, config, text: 'another grey day' });
+    const second = handle({ type: 'classify', id: 2, config, text: 'a gray day' }, cancelled.signal);
+    const third = handle({ type: 'classify', id: 3, config, text: 'another gray day' });
     cancelled.abort();
     await Promise.all([first, second, third]);
     expect(finals(messages).map((m) => [m.id, m.type])).toEqual([
@@ -412,7 +412,7 @@ describe('worker handler', () => {
     expect(finals(messages).at(-1)).toMatchObject({ id: 1, type: 'error', error: { code: 'not-loaded' } });
     expect(log).toEqual([]);
     await handle({ type: 'classify', id: 2, config, text: 'a happy day' });
-    await handle({ type: 'classify-batch', id: 3, config, texts: ['a grey day'], ifLoaded: true });
+    await handle({ type: 'classify-batch', id: 3, config, texts: ['a gray day'], ifLoaded: true });
     expect(finals(messages).at(-1)).toMatchObject({ id: 3, type: 'classified-batch' });
     expect(log.filter((l) => l.startsWith('load:'))).toHaveLength(1);
   });

@@ -99,7 +99,7 @@ export class RunState {
   get busy(): boolean {
     return this.#pending !== null || this.#vision.preparing;
   }
-  /** Something to analyse, settings loaded, and nothing running. */
+  /** Something to analyze, settings loaded, and nothing running. */
   get canAnalyze(): boolean {
     return !this.busy && this.#settings.loaded && (this.#text.draft.trim() !== '' || this.#vision.image !== null);
   }
@@ -243,11 +243,6 @@ export class RunState {
     const present = this.fusion?.present ?? [];
     const weights: ChannelWeights = withShare(this.#settings.current.weights, present, channel, share);
     return this.#settings.update({ weights });
-  }
-
-  /** Sets the text weight of a text-and-picture answer (saved in Settings). */
-  setTextWeight(weight: number): Promise<unknown> {
-    return this.setWeight('text', weight);
   }
 
   /** What would make the next run's answer differ: the inputs and the settings of each channel. */

@@ -68,7 +68,7 @@ export type RunChannels = { readonly [K in ChannelId]?: ChannelOutcome<ChannelRe
 
 /** What the user gave to one run. */
 export interface RunInputs {
-  /** The text as analysed (trimmed), or null when the run had no text. */
+  /** The text as analyzed (trimmed), or null when the run had no text. */
   readonly text: string | null;
   /** Identifies the prepared picture (a new pick is a new picture), or null. */
   readonly pictureId: string | null;
@@ -92,7 +92,7 @@ export interface Run {
   readonly channels: RunChannels;
   /** The user's tags for this analysis, kept in its History record. */
   readonly tags: readonly string[];
-  /** The History entry this run analyses again (Analyse again), or null. */
+  /** The History entry this run analyses again (Analyze again), or null. */
   readonly againOf: string | null;
 }
 
@@ -105,7 +105,7 @@ export function startRun(input: {
   channels: readonly ChannelId[];
   tags?: readonly string[];
   againOf?: string | null;
-  /** Results taken over as they are (the picture's, when an entry's text is analysed again). */
+  /** Results taken over as they are (the picture's, when an entry's text is analyzed again). */
   carried?: RunChannels;
 }): Run {
   const channels: { -readonly [K in ChannelId]?: ChannelOutcome<ChannelResults[K]> } = { ...input.carried };
@@ -241,7 +241,7 @@ export function runOfRecord(record: HistoryRecord): Run {
 }
 
 /**
- * A new run of a saved entry's text with the current model and settings (Analyse again). Only the
+ * A new run of a saved entry's text with the current model and settings (Analyze again). Only the
  * text can be read again: the original picture is not kept (only a small thumbnail), so the
  * entry's picture results are taken over as they were. The tags are kept. Null for an entry
  * without a text.

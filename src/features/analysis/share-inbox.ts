@@ -3,7 +3,7 @@
 // once. Anything unexpected in the inbox is ignored, never thrown.
 import { MAX_SHARED_IMAGE_BYTES, SHARE_INBOX_CACHE, textOfShare, type SharedParts } from './share';
 
-/** What was shared: the text to analyse and the picture, each null when absent. */
+/** What was shared: the text to analyze and the picture, each null when absent. */
 export interface Shared {
   readonly text: string | null;
   readonly image: File | null;

@@ -1,8 +1,8 @@
-// What another app shared into Moodlens (issue 17). The web app manifest's share_target posts
+// What another app shared into Moodlens. The web app manifest's share_target posts
 // the shared title, text, link and picture to ./share-target, where the service worker keeps them
 // in a cache (the share inbox) and opens the app with ?shared=inbox; the app takes them from there.
 // A link with the same parts as query parameters (share-title, share-text, share-url) works too.
-// The shared text becomes the text to analyse and the picture the picture; nothing else in a URL is
+// The shared text becomes the text to analyze and the picture the picture; nothing else in a URL is
 // ever read (a URL cannot set the provider, the key or the model host).
 
 /** The form fields (and query parameters) the manifest's share_target names. */
@@ -35,7 +35,7 @@ export function sharedText(search: string): string | null {
   return textOfShare({ title: params.get(SHARE_PARAMS.title), text: params.get(SHARE_PARAMS.text), url: params.get(SHARE_PARAMS.url) });
 }
 
-/** The text to analyse from shared parts: the text, else the title, and a link not already in it. */
+/** The text to analyze from shared parts: the text, else the title, and a link not already in it. */
 export function textOfShare(shared: SharedParts): string | null {
   const title = shared.title?.trim() ?? '';
   const text = shared.text?.trim() ?? '';

@@ -1,4 +1,4 @@
-// A result as a few lines of plain text to paste anywhere (issue 17): the answer with its
+// A result as a few lines of plain text to paste anywhere: the answer with its
 // probability and confidence, each channel's top emotion, the agreement, and the text's start.
 import { CHANNEL_TITLES, type ChannelId } from '../../shared/channels';
 import { topEmotion } from '../../shared/emotions';

@@ -46,7 +46,7 @@ export interface ModelLoad {
 /** How a BatchState reaches the rest of the app. */
 export interface BatchDeps {
   readonly openDb: () => Promise<BatchDb>;
-  readonly files: Pick<BatchFileClient, 'read' | 'export' | 'summarise' | 'evaluate'>;
+  readonly files: Pick<BatchFileClient, 'read' | 'export' | 'summarize' | 'evaluate'>;
   readonly client: Pick<EmotionClient, 'classifyMany'>;
   readonly settings: Pick<SettingsState, 'modelConfig' | 'current' | 'update'>;
   /** The face channel, for a Picture column. */
@@ -363,7 +363,7 @@ export class BatchState {
 
   async #loadSummary(id: string): Promise<void> {
     try {
-      const summary = await this.#deps.files.summarise(id);
+      const summary = await this.#deps.files.summarize(id);
       if (this.#job?.id === id) this.#summary = summary;
     } catch (err) {
       this.#message = err instanceof BatchFileError ? err.message : `The results could not be read (${messageOf(err)}).`;

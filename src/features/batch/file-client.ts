@@ -104,8 +104,8 @@ export class BatchFileClient {
   }
 
   /** The job's results as typed arrays, for the results table and the counts. */
-  summarise(job: string, signal?: AbortSignal): Promise<BatchSummary> {
-    return this.#task({ type: 'summarise', job }, signal, (reply) => (reply.type === 'summary' ? { value: reply.summary } : null));
+  summarize(job: string, signal?: AbortSignal): Promise<BatchSummary> {
+    return this.#task({ type: 'summarize', job }, signal, (reply) => (reply.type === 'summary' ? { value: reply.summary } : null));
   }
 
   /**

@@ -26,11 +26,11 @@ export interface ExportRequest {
 
 /** Read every row's result of job `job` into a summary (the results table and the counts). */
 export interface SummaryRequest {
-  readonly type: 'summarise';
+  readonly type: 'summarize';
   readonly job: string;
 }
 
-/** Evaluate job `job` against its label column (issue 16). */
+/** Evaluate job `job` against its label column. */
 export interface EvaluateRequest {
   readonly type: 'evaluate';
   readonly job: string;

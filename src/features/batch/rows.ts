@@ -16,7 +16,7 @@ export interface BatchColumns {
   readonly text: number;
   readonly id: number | null;
   readonly picture: number | null;
-  /** The user's own labels, for evaluation (issue 16); it does not change what is read. */
+  /** The user's own labels, for evaluation; it does not change what is read. */
   readonly label: number | null;
 }
 

@@ -1,4 +1,4 @@
-// Evaluation of a batch against the user's labels (issue 16): for each channel that ran and for the
+// Evaluation of a batch against the user's labels: for each channel that ran and for the
 // fused answer, accuracy and macro-F1 with 95 % bootstrap intervals, per-class figures, the
 // confusion matrix, calibration (ECE and the reliability bins); with two channels, the weight sweep
 // (macro-F1 of the fused answer for the text's share 0, 0.05, ... 1) and how often consistent and

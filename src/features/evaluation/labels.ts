@@ -1,4 +1,4 @@
-// The user's own labels (issue 16): which column holds them, and what each value means. Values are
+// The user's own labels: which column holds them, and what each value means. Values are
 // matched to the seven emotions by the synonym table the vision reply parser uses (case and
 // punctuation ignored: "Happiness", "angry", " SAD "); a value it does not know is left for the
 // user to map or ignore, never guessed. Rows without a usable label are counted, not evaluated.
@@ -9,7 +9,7 @@ import type { Table } from '../batch/rows';
 /** What the user said a label value means: an emotion, or to leave its rows out. */
 export type LabelChoice = Emotion | 'ignore';
 
-/** The user's choices, by normalised value (see `labelKey`). */
+/** The user's choices, by normalized value (see `labelKey`). */
 export type LabelMap = Readonly<Record<string, LabelChoice>>;
 
 /** How one value of the label column was read. */

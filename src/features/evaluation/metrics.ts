@@ -1,4 +1,4 @@
-// Evaluation on the user's own labels (issue 16), the pure part: accuracy, per-class precision,
+// Evaluation on the user's own labels, the pure part: accuracy, per-class precision,
 // recall, F1 and support, macro-F1, the confusion matrix, expected calibration error with its
 // reliability bins, and seeded bootstrap intervals. Conventions follow scikit-learn's, so numbers
 // can be checked against it:

@@ -70,7 +70,7 @@ export function reportJson(report: EvaluationReport, context: ReportContext): un
 const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
 const f3 = (x: number) => x.toFixed(3);
 
-/** A confusion matrix as an SVG heat map (row-normalised shade, counts written in). */
+/** A confusion matrix as an SVG heat map (row-normalized shade, counts written in). */
 function confusionSvg(c: ChannelReport): Html {
   const cell = 44;
   const left = 78;

@@ -1,4 +1,4 @@
-// Two selections of History side by side (issue 17): for each emotion, the share of each group's
+// Two selections of History side by side: for each emotion, the share of each group's
 // analyses whose answer it is, with a 95 % Wilson interval, the mean of its score, and the
 // difference of the shares with Newcombe's hybrid score interval (his method 10, 1998), so that
 // a difference between 20 and 25 posts is not over-read. Pure.
@@ -27,10 +27,10 @@ export function wilson(count: number, total: number, z = Z): Proportion {
   const p = count / total;
   const z2 = z * z;
   const denominator = 1 + z2 / total;
-  const centre = (p + z2 / (2 * total)) / denominator;
+  const center = (p + z2 / (2 * total)) / denominator;
   const half = (z / denominator) * Math.sqrt((p * (1 - p)) / total + z2 / (4 * total * total));
   // At 0 and 1 the bound is exactly the share; rounding must not move it past.
-  return { count, total, share: p, low: count === 0 ? 0 : Math.max(0, centre - half), high: count === total ? 1 : Math.min(1, centre + half) };
+  return { count, total, share: p, low: count === 0 ? 0 : Math.max(0, center - half), high: count === total ? 1 : Math.min(1, center + half) };
 }
 
 /** The difference b − a of two shares with Newcombe's hybrid score interval. */

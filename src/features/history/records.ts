@@ -24,7 +24,7 @@ export interface TextPart {
   readonly modelId: string;
   readonly device: string;
   readonly dtype: string;
-  /** What ran the model: 'litert' or 'onnxruntime' (absent in records made before issue 18). */
+  /** What ran the model: 'litert' or 'onnxruntime' (absent in records made before the second engine). */
   readonly engine?: string;
   readonly inferenceMs: number;
   readonly chunks: number;
@@ -75,7 +75,7 @@ export interface HistoryRecord {
   readonly weights: Readonly<Partial<Record<ChannelId, number>>>;
   /** The user's tags (an account, a campaign), cleaned and without repeats; [] for none. */
   readonly tags: readonly string[];
-  /** The entry this one analysed again (Analyse again), or null. */
+  /** The entry this one analyzed again (Analyze again), or null. */
   readonly againOf: string | null;
 }
 

@@ -44,14 +44,7 @@ export function formatTags(tags: readonly string[]): string {
   return tags.join(', ');
 }
 
-/** True when the two lists hold the same tags (ignoring case and order). */
-export function sameTags(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  const keys = new Set(a.map(tagKey));
-  return b.every((t) => keys.has(tagKey(t)));
-}
-
-/** True when the two lists are the same tags, spelt and ordered the same (nothing to save). */
+/** True when the two lists are the same tags, spelled and ordered the same (nothing to save). */
 export function identicalTags(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((t, i) => t === b[i]);
 }

@@ -1,4 +1,4 @@
-// How moods change over time (issue 17): History entries grouped by day, week (from Monday) or
+// How moods change over time: History entries grouped by day, week (from Monday) or
 // month of the user's own calendar (local time, as the list shows dates), each bucket with its
 // number of entries and the mean of one answer's scores (the fused answer or one channel).
 import { CHANNEL_IDS, type ChannelId } from '../../shared/channels';

@@ -48,7 +48,7 @@ export function chunkText(text: string, count: TokenCounter, maxTokens = MAX_CON
 /**
  * Greedily joins consecutive pieces (with a space) while they fit. A byte-level BPE tokenizer
  * counts "a b" as count("a") + count(" b"), so each piece is counted once, with its leading
- * space, instead of re-tokenising the growing chunk (which made long texts quadratic). Each chunk
+ * space, instead of re-tokenizing the growing chunk (which made long texts quadratic). Each chunk
  * is then counted whole; where a tokenizer is not additive and a chunk overflows, its pieces are
  * packed again in halves.
  */

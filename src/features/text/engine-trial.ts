@@ -1,4 +1,4 @@
-// Which engine runs the text model on this device, measured rather than assumed (issue 18).
+// Which engine runs the text model on this device, measured rather than assumed.
 //
 // LiteRT.js's relaxed-SIMD int8 kernels beat ONNX Runtime's on some CPUs and lose on others: on
 // one 2-core machine here one 64-token text took 46 ms against 58 ms, on another (an AMD EPYC

@@ -1,4 +1,4 @@
-// Why a text reads as it does (issue 17): leave-one-word-out occlusion. Each whole word (as
+// Why a text reads as it does: leave-one-word-out occlusion. Each whole word (as
 // Intl.Segmenter finds words, so a word the tokenizer splits into pieces is removed whole) is
 // taken out of the text in turn and the text read again; a word's effect on an emotion is the
 // drop of that emotion's probability without it (positive: the word carries the emotion). Every

@@ -86,7 +86,7 @@ export function describeModelError(err: ModelErrorData): string {
     case 'worker-start-failed':
       return 'The model could not start because part of the app did not load. Reload the page (connect first if you are offline).';
     case 'inference-failed':
-      return 'The model failed while analysing this text. Press Analyze to try again; if it keeps failing, set "Run the text model on" to WASM in Settings.';
+      return 'The model failed while analyzing this text. Press Analyze to try again; if it keeps failing, set "Run the text model on" to WASM in Settings.';
     case 'webgpu-failed':
       return 'WebGPU could not run the model on this device. Set "Run the text model on" to WASM in Settings and press Analyze again.';
     case 'runtime-unavailable':

@@ -49,7 +49,7 @@ export interface LoadedModelInfo {
   readonly source: ModelSource;
   readonly device: Device;
   readonly dtype: ModelDtype;
-  /** What runs it (absent from workers older than issue 18: ONNX Runtime). */
+  /** What runs it (absent from older workers: ONNX Runtime). */
   readonly engine?: TextEngine;
   /** The engine in a few words: build, threads. */
   readonly engineDetail?: string;
@@ -81,18 +81,18 @@ export interface TextResult {
   readonly scores: EmotionScores;
   readonly top: Emotion;
   readonly topScore: number;
-  /** Wall time of tokenisation and inference over all chunks, in ms. */
+  /** Wall time of tokenization and inference over all chunks, in ms. */
   readonly inferenceMs: number;
   readonly device: Device;
   readonly dtype: ModelDtype;
-  /** What ran the model (absent in results saved before issue 18: ONNX Runtime). */
+  /** What ran the model (absent in older results: ONNX Runtime). */
   readonly engine?: TextEngine;
   readonly modelId: string;
   /** Number of pieces the text was split into (1 when it fitted). */
   readonly chunks: number;
   /** Content tokens over all chunks. */
   readonly tokens: number;
-  /** Each chunk with its own scores, when there were several (how the text moves, issue 17). */
+  /** Each chunk with its own scores, when there were several (how the text moves). */
   readonly parts?: readonly TextPiece[];
   /** True when the same text was classified by the same model before and this is that result. */
   readonly cached?: boolean;
@@ -105,7 +105,7 @@ export type WorkerRequest =
   | { readonly type: 'classify'; readonly id: number; readonly config: ModelConfig; readonly text: string }
   /** `ifLoaded`: only with the model already loaded; never start a load (ModelError `not-loaded`). */
   | { readonly type: 'classify-batch'; readonly id: number; readonly config: ModelConfig; readonly texts: readonly string[]; readonly ifLoaded?: boolean }
-  /** Leave-one-word-out occlusion of `text` (issue 17). */
+  /** Leave-one-word-out occlusion of `text`. */
   | { readonly type: 'explain'; readonly id: number; readonly config: ModelConfig; readonly text: string }
   | { readonly type: 'unload'; readonly id: number };
 

@@ -50,7 +50,7 @@ type TextOutcome = ChannelOutcome<TextChannelResult>;
 
 const CANCELLED: TextOutcome = { status: 'cancelled', message: 'The text analysis was cancelled.' };
 /** The user answered "no" to the download question (Cancel while it is asked is CANCELLED). */
-const DECLINED: TextOutcome = { status: 'cancelled', message: 'The model download was declined, so the text was not analysed.' };
+const DECLINED: TextOutcome = { status: 'cancelled', message: 'The model download was declined, so the text was not analyzed.' };
 
 /** The text channel's state. */
 export class TextChannelState {
@@ -195,7 +195,7 @@ export class TextChannelState {
     this.#decide?.(true);
   }
 
-  /** The user declined the download: the text is not analysed in this run. */
+  /** The user declined the download: the text is not analyzed in this run. */
   declineDownload(): void {
     this.#decide?.(false);
   }

@@ -54,7 +54,7 @@ export class VisionError extends Error {
 export function describeVisionError(err: VisionError, context: { model: string; host: string }): string {
   switch (err.code) {
     case 'no-key':
-      return 'Add your API key in Settings (Vision provider) to analyse pictures.';
+      return 'Add your API key in Settings (Vision provider) to analyze pictures.';
     case 'no-base-url':
       return 'Set the API base URL of your vision provider in Settings.';
     case 'no-model':
@@ -82,7 +82,7 @@ export function describeVisionError(err: VisionError, context: { model: string; 
     case 'network':
       return `Could not reach ${context.host}. Check the API base URL and your connection; some providers block calls from browsers (CORS).`;
     case 'offline':
-      return 'You are offline: analysing a picture needs your vision provider. Text analysis still works on this device.';
+      return 'You are offline: analyzing a picture needs your vision provider. Text analysis still works on this device.';
     case 'timeout':
       return `${context.host} did not answer in time. Try again, or raise the timeout in Settings.`;
     case 'cancelled':

@@ -17,7 +17,7 @@ export interface ListedModel {
 
 /**
  * Ids of vision model families, best first: used to order the models that take pictures, and to
- * recognise them when the list does not say what a model takes. Within a family, newer first.
+ * recognize them when the list does not say what a model takes. Within a family, newer first.
  */
 const VISION_ID_PATTERNS: readonly RegExp[] = [
   /qwen[-_/ ]?3\.[5-9]|qwen[-_/ ]?[4-9](\.\d+)?[-_ ]/iu,

@@ -1,6 +1,6 @@
 // Reads a vision model's reply as untrusted data: finds the JSON in it (bare, fenced or inside
 // prose), maps label synonyms to the seven emotions, accepts fractions or percentages, and ends in
-// seven normalised probabilities plus a short plain-text description, or in a typed failure.
+// seven normalized probabilities plus a short plain-text description, or in a typed failure.
 // It never throws, whatever the reply holds.
 import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../shared/emotions';
 
@@ -149,7 +149,7 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 const SCORE_KEYS = ['scores', 'emotions', 'emotion_scores', 'probabilities', 'emotion_probabilities'];
 
-/** Raw non-negative scores per emotion (not yet normalised), or null when no label is named. */
+/** Raw non-negative scores per emotion (not yet normalized), or null when no label is named. */
 function rawScores(obj: Record<string, unknown>): Record<Emotion, number> | null {
   let container: unknown = obj;
   for (const key of SCORE_KEYS) {

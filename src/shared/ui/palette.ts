@@ -1,7 +1,7 @@
-// One stable colour per emotion, used by every chart and legend in the app.
+// One stable color per emotion, used by every chart and legend in the app.
 import type { Emotion } from '../emotions';
 
-/** Colours chosen to stay distinguishable on light and dark backgrounds. */
+/** Colors chosen to stay distinguishable on light and dark backgrounds. */
 export const EMOTION_COLORS: Readonly<Record<Emotion, string>> = {
   anger: '#d64541',
   disgust: '#6f9a1b',
@@ -12,7 +12,7 @@ export const EMOTION_COLORS: Readonly<Record<Emotion, string>> = {
   surprise: '#e5731b',
 };
 
-/** One stable colour per channel, used wherever channels are compared. */
+/** One stable color per channel, used wherever channels are compared. */
 export const CHANNEL_COLORS = {
   text: '#5b5fe0',
   face: '#c2612b',
@@ -20,7 +20,7 @@ export const CHANNEL_COLORS = {
   fused: '#d0409b',
 } as const;
 
-/** Text and grid line colours for a chart on a dark or a light page. */
+/** Text and grid line colors for a chart on a dark or a light page. */
 export function chartInk(dark: boolean): { readonly ink: string; readonly grid: string } {
   return { ink: dark ? '#d7dae0' : '#3d4149', grid: dark ? 'rgba(255,255,255,0.12)' : 'rgba(0,0,0,0.08)' };
 }

@@ -1,5 +1,5 @@
 // Starts LiteRT.js (Google's TFLite runtime: XNNPACK in wasm, with relaxed SIMD) inside a module
-// worker, from files on our own origin. Issue 18's second text engine runs on it where the browser
+// worker, from files on our own origin. The second text engine runs on it where the browser
 // has relaxed SIMD; ONNX Runtime stays the engine everywhere else.
 //
 // LiteRT.js expects a classic worker (it runs its loader with importScripts) and works out its

@@ -1,5 +1,5 @@
 // Writes and reads TensorFlow Lite models: the FlatBuffers file (identifier "TFL3") that LiteRT.js
-// runs. Issue 18's second text engine converts the hub's ONNX model into one of these on the
+// runs. The second text engine converts the hub's ONNX model into one of these on the
 // device; this module is the format, the converter (still to come) decides what goes in it.
 //
 // Field numbers follow the TFLite schema (schema.fbs): a table's fields are numbered in the order
@@ -74,7 +74,7 @@ type FieldKind = 'int8' | 'bool' | 'int32' | 'float32' | 'int32s';
  * schema order) and, per field, its slot and type. Ops without options (TANH, RSQRT, ...) are absent.
  */
 const OPTION_TABLES = {
-  // y = x·Wᵀ + b, W [out, in]. Float x with int8 W is LiteRT's "hybrid" kernel: x is quantised
+  // y = x·Wᵀ + b, W [out, in]. Float x with int8 W is LiteRT's "hybrid" kernel: x is quantized
   // per row on the fly (with a zero point when asymmetricQuantizeInputs), W stays int8.
   'fully-connected': { union: 8, fields: { activation: [0, 'int8'], keepNumDims: [2, 'bool'], asymmetricQuantizeInputs: [3, 'bool'] } },
   softmax: { union: 9, fields: { beta: [0, 'float32'] } },

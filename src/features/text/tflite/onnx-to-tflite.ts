@@ -9,7 +9,7 @@
 // Three patterns become single TFLite ops, because LiteRT has no op for their parts:
 // - onnxruntime's dynamic quantization, DynamicQuantizeLinear -> MatMulInteger -> Cast -> Mul by
 //   (input scale x weight scale) [-> Add bias], is a "hybrid" FULLY_CONNECTED: float input, int8
-//   weights [out, in], the input quantised per row inside the kernel (XNNPACK's relaxed-SIMD path);
+//   weights [out, in], the input quantized per row inside the kernel (XNNPACK's relaxed-SIMD path);
 // - erf GELU, x * 0.5 * (1 + erf(x / sqrt 2)) in any of its exported orders, is GELU;
 // - LayerNormalization is written out as MEAN / SQUARED_DIFFERENCE / RSQRT / MUL / ADD.
 // Everything else maps op for op; an op with no mapping stops the conversion with
@@ -136,7 +136,7 @@ interface HybridWeights {
 /**
  * MatMulInteger's weights [in, out] as a hybrid FULLY_CONNECTED wants them: [out, in], int8 with a
  * zero point of 0. Symmetric int8 weights are copied as they are; anything else (uint8, zero
- * points) is dequantised and quantised again, symmetric per output channel.
+ * points) is dequantized and quantized again, symmetric per output channel.
  */
 function hybridWeights(weight: Const, weightZero: Const | null, weightScale: Const): HybridWeights {
   const known = hybridWeightsOf.get(weight);
@@ -925,8 +925,8 @@ class Converter {
     const variance = this.emit(BuiltinOp.MEAN, [squares.tensor, axis], f('variance', statDims), { kind: 'reducer', keepDims: true });
     const shifted = this.emit(BuiltinOp.ADD, [variance.tensor, this.constTensor(makeConst('float32', [], [epsilon]))], f('shifted', statDims), { kind: 'add' });
     const inverse = this.emit(BuiltinOp.RSQRT, [shifted.tensor], f('inverse', statDims));
-    const centred = this.emit(BuiltinOp.SUB, [x.tensor, mean.tensor], f('centred'), { kind: 'sub' });
-    let y = this.emit(BuiltinOp.MUL, [centred.tensor, inverse.tensor], f('normalised'), { kind: 'mul' });
+    const centered = this.emit(BuiltinOp.SUB, [x.tensor, mean.tensor], f('centered'), { kind: 'sub' });
+    let y = this.emit(BuiltinOp.MUL, [centered.tensor, inverse.tensor], f('normalized'), { kind: 'mul' });
     const scale = inputs[1];
     const bias = inputs[2];
     if (scale) y = this.emit(BuiltinOp.MUL, [y.tensor, this.operandTensor(scale, 'float32', node)], f('scaled'), { kind: 'mul' });

@@ -1,4 +1,4 @@
-// The text model on LiteRT.js (issue 18): the hub's ONNX file, read through the model cache as
+// The text model on LiteRT.js: the hub's ONNX file, read through the model cache as
 // ONNX Runtime would read it, is converted on the device into a TFLite model
 // (../tflite/onnx-to-tflite.ts) and run by XNNPACK's relaxed-SIMD kernels; the tokenizer and the
 // labels come from transformers.js, so the text is read exactly as the ONNX Runtime path reads it.

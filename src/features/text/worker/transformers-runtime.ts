@@ -5,7 +5,7 @@ import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import ortGpuMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import { scoresFromPairs, type EmotionScores } from '../../../shared/emotions';
+import { scoresFromPairs } from '../../../shared/emotions';
 import { ModelError } from '../model-errors';
 import { modelFileUrl, type Device, type ModelSource } from '../model-source';
 import type { ModelFileStore } from '../model-cache';
@@ -16,8 +16,6 @@ import { liteRtBuildFor } from '../litert/load-litert';
 import { loadLiteRtModel } from './litert-runtime';
 import { pickEngine, timeInTurns, trialKey, usableTrial, type EngineTrial } from '../engine-trial';
 
-/** Most sequences per inference call; the handler already plans batches (features/text/length-batches.ts). */
-const MAX_BATCH = 32;
 /**
  * The ONNX Runtime build per device. The plain build (14 MB) runs WASM only; the asyncify build
  * (27 MB) also runs WebGPU but takes about 3 s longer to start here (bench/README.md). A worker
@@ -271,16 +269,10 @@ function messageOf(err: unknown): string {
 function wrapPipeline(classifier: TextClassificationPipeline): RuntimeModel {
   return {
     countTokens: (text) => classifier.tokenizer.encode(text, { add_special_tokens: false }).length,
+    // The handler plans the batches (length-batches.ts: at most 16 sequences and 2048 padded tokens).
     async classify(texts) {
-      const out: EmotionScores[] = [];
-      for (let i = 0; i < texts.length; i += MAX_BATCH) {
-        const batch = texts.slice(i, i + MAX_BATCH);
-        const result = (await classifier(batch, { top_k: null })) as unknown as Array<
-          Array<{ label: string; score: number }>
-        >;
-        for (const pairs of result) out.push(scoresFromPairs(pairs));
-      }
-      return out;
+      const result = (await classifier([...texts], { top_k: null })) as unknown as Array<Array<{ label: string; score: number }>>;
+      return result.map(scoresFromPairs);
     },
     dispose: () => classifier.dispose(),
   };
