@@ -21,11 +21,14 @@ export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** "82%" from 0.82; one decimal below 10%. */
+/**
+ * "82 %" from 0.82; one decimal below 10 %. The one way the app writes a percentage (the face
+ * list's "Face 2 of 3: joy 91 %", the summary, the tables, the report).
+ */
 export function formatPercent(p: number): string {
   if (!Number.isFinite(p)) return '?';
   const v = p * 100;
-  return v > 0 && v < 10 ? `${v.toFixed(1)}%` : `${Math.round(v)}%`;
+  return v > 0 && v < 10 ? `${v.toFixed(1)} %` : `${Math.round(v)} %`;
 }
 
 /** "api.groq.com" from a URL; the text itself when it is not one. */

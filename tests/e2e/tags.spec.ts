@@ -117,7 +117,7 @@ test('tags: typed for analyses, changed on an entry, filtered, compared side by 
   // 0 of 6 against 3 of 4 for anger is beyond chance (Newcombe's interval +15 to +95 points); 5 of 6 against
   // 1 of 4 for joy is not, by a hair (its interval reaches +1.6 points): groups this small say little.
   expect(Object.fromEntries(table.map(([e, , , clear]) => [e, clear]))).toMatchObject({ joy: 'false', anger: 'true', sadness: 'false' });
-  await expect(page.getByTestId('compare-verdict')).toContainText('anger is the answer 75% of the time in campaign b against 0% in Campaign A');
+  await expect(page.getByTestId('compare-verdict')).toContainText('anger is the answer 75 % of the time in campaign b against 0 % in Campaign A');
 
   // Export and import: the tags come back.
   const download = page.waitForEvent('download');

@@ -334,7 +334,7 @@ describe('BatchState: evaluation against a Label column (issue 16)', () => {
     const putJob = vi.spyOn(BatchDb.prototype, 'putJob').mockRejectedValue(quota);
     try {
       await expect(state.start()).resolves.toBeUndefined();
-      expect(state.message).toMatch(/^The batch could not start \(The quota has been exceeded\.\)/u);
+      expect(state.message).toMatch(/^The batch could not start \(the browser storage for this site is full\)/u);
       expect(state.phase).toBe('ready');
       expect(state.running).toBe(false);
       expect(text.calls).toEqual([]);

@@ -1,21 +1,21 @@
 // A result as a few lines of plain text to paste anywhere: the answer with its
 // probability and confidence, each channel's top emotion, the agreement, and the text's start.
 import { CHANNEL_TITLES, type ChannelId } from '../../shared/channels';
+import { formatPercent } from '../../shared/format';
 import { topEmotion } from '../../shared/emotions';
 import { fuseRun, resultOf, runScores, type Run } from './run';
 
-const pct = (x: number) => `${Math.round(x * 100)} %`;
 
 /** The summary of `run` with the fused answer by `weights`; '' when it has no result. */
 export function summaryText(run: Run, weights: Readonly<Partial<Record<ChannelId, number>>>): string {
   const fusion = fuseRun(run, weights);
   if (!fusion) return '';
   const scores = runScores(run);
-  const lines = [`Moodlens: ${fusion.top} (${pct(fusion.topScore)}), ${fusion.confidenceLabel} confidence`];
+  const lines = [`Moodlens: ${fusion.top} (${formatPercent(fusion.topScore)}), ${fusion.confidenceLabel} confidence`];
   const channels = fusion.present.map((c) => {
     const s = scores[c]!;
     const top = topEmotion(s);
-    return `${CHANNEL_TITLES[c]}: ${top.emotion} ${pct(top.score)}`;
+    return `${CHANNEL_TITLES[c]}: ${top.emotion} ${formatPercent(top.score)}`;
   });
   if (channels.length > 1) lines.push(`${channels.join('; ')}; ${fusion.topsAgree ? 'the channels agree' : 'the channels disagree'}`);
   const text = resultOf(run, 'text') ? (run.inputs.text ?? '') : '';

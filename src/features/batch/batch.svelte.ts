@@ -20,6 +20,7 @@ import type { BatchDb, BatchJob, JobState, StoredRow } from './store';
 import type { EmotionClient } from '../text/emotion-client';
 import type { LoadProgress } from '../text/protocol';
 import type { SettingsState } from '../settings/settings.svelte';
+import { errorMessage } from '../../shared/errors';
 
 /** A job as the Batches list shows it. */
 export interface JobSummary {
@@ -243,7 +244,7 @@ export class BatchState {
       await this.#refreshList();
       if (reopen && !this.#job) await this.open(reopen.id);
     } catch (err) {
-      this.#message = `Batches cannot be stored in this browser (${messageOf(err)}).`;
+      this.#message = `Batches cannot be stored in this browser (${errorMessage(err)}).`;
     } finally {
       this.#loaded = true;
     }
@@ -291,7 +292,7 @@ export class BatchState {
       if (err instanceof BatchFileError && err.code === 'cancelled') {
         this.#message = 'Reading the file was cancelled; nothing was kept.';
       } else {
-        this.#message = err instanceof BatchFileError ? err.message : `The file could not be read (${messageOf(err)}).`;
+        this.#message = err instanceof BatchFileError ? err.message : `The file could not be read (${errorMessage(err)}).`;
       }
       // A job cut short while its file was read is not worth keeping.
       await this.#database()
@@ -352,7 +353,7 @@ export class BatchState {
       if (this.#job?.id === job.id && !controller.signal.aborted) this.#evaluation = evaluation;
     } catch (err) {
       if (controller.signal.aborted) return;
-      this.#message = err instanceof BatchFileError ? err.message : `The evaluation failed (${messageOf(err)}).`;
+      this.#message = err instanceof BatchFileError ? err.message : `The evaluation failed (${errorMessage(err)}).`;
     } finally {
       if (this.#evaluateAbort === controller) {
         this.#evaluateAbort = null;
@@ -366,7 +367,7 @@ export class BatchState {
       const summary = await this.#deps.files.summarize(id);
       if (this.#job?.id === id) this.#summary = summary;
     } catch (err) {
-      this.#message = err instanceof BatchFileError ? err.message : `The results could not be read (${messageOf(err)}).`;
+      this.#message = err instanceof BatchFileError ? err.message : `The results could not be read (${errorMessage(err)}).`;
     }
   }
 
@@ -486,7 +487,7 @@ export class BatchState {
         job.columns.picture === null ? null : this.#pictureReader(),
       );
     } catch (err) {
-      end = { state: 'paused', reason: `Paused: ${messageOf(err)}. Press Resume to try again; nothing done is lost.` };
+      end = { state: 'paused', reason: `Paused: ${errorMessage(err)}. Press Resume to try again; nothing done is lost.` };
     }
     if (end.state === 'cancelled' && !controller.signal.aborted) end = { state: 'paused', reason: STOPPED_BY_OTHER };
     this.#runAbort = null;
@@ -496,7 +497,7 @@ export class BatchState {
     const reason = end.state === 'paused' ? end.reason : null;
     const counts = await db.counts(job.id).catch(() => ({ done: this.#done, total: this.#total }));
     await this.#save({ ...current, state: end.state, reason, done: counts.done }).catch((err: unknown) => {
-      this.#message = `The batch's state could not be stored (${messageOf(err)}).`;
+      this.#message = `The batch's state could not be stored (${errorMessage(err)}).`;
     });
     this.#done = counts.done;
     this.#total = counts.total;
@@ -546,7 +547,7 @@ export class BatchState {
     try {
       return await this.#deps.files.export(job.id, format);
     } catch (err) {
-      this.#message = err instanceof BatchFileError ? err.message : `The export failed (${messageOf(err)}).`;
+      this.#message = err instanceof BatchFileError ? err.message : `The export failed (${errorMessage(err)}).`;
       return null;
     } finally {
       this.#exporting = null;
@@ -561,7 +562,7 @@ export class BatchState {
       if (this.#job?.id === id) this.close();
       this.#message = null;
     } catch (err) {
-      this.#message = `The batch could not be deleted (${messageOf(err)}).`;
+      this.#message = `The batch could not be deleted (${errorMessage(err)}).`;
     }
     await this.#refreshList().catch(() => undefined);
   }
@@ -573,7 +574,7 @@ export class BatchState {
     try {
       return await (await this.#database()).getRows(job.id, indexes);
     } catch (err) {
-      this.#message = `The rows could not be read (${messageOf(err)}); reload the page to try again.`;
+      this.#message = `The rows could not be read (${errorMessage(err)}); reload the page to try again.`;
       return [];
     }
   }
@@ -583,7 +584,7 @@ export class BatchState {
     try {
       await task();
     } catch (err) {
-      this.#message = failure(messageOf(err));
+      this.#message = failure(errorMessage(err));
     }
   }
 
@@ -594,6 +595,3 @@ export class BatchState {
   }
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

@@ -9,6 +9,7 @@
 import { combineRow, type PictureReading, type RowResult } from './rows';
 import type { EmotionScores } from '../../shared/emotions';
 import type { TextResult } from '../text/protocol';
+import { errorMessage } from '../../shared/errors';
 
 /** One row to read: its index in the file, the text and the picture's file name ('' for none). */
 export interface PendingRow {
@@ -84,9 +85,6 @@ function isAbort(err: unknown, signal: AbortSignal | undefined): boolean {
   return signal?.aborted === true || (err instanceof Error && (err.name === 'AbortError' || (err as { code?: string }).code === 'cancelled'));
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * Runs the job until it is done, paused or cancelled. Never rejects for a row or a storage
@@ -96,7 +94,7 @@ export async function runBatch(
   store: BatchStore,
   classifier: BatchClassifier,
   hooks: RunHooks = {},
-  describe = messageOf,
+  describe = errorMessage,
   pictures: PictureReader | null = null,
 ): Promise<RunEnd> {
   const { signal } = hooks;
@@ -164,7 +162,7 @@ async function readPictures(
       reading = await pictures.read(row.picture!.trim(), signal ?? never);
     } catch (err) {
       if (isAbort(err, signal)) return null;
-      reading = { scores: null, reason: messageOf(err), model: '' };
+      reading = { scores: null, reason: errorMessage(err), model: '' };
     }
     byIndex.set(row.index, combineRow(byIndex.get(row.index) ?? null, reading, pictures.fuse));
   }
@@ -176,7 +174,7 @@ export function storageReason(err: unknown): string {
   const name = err instanceof DOMException || err instanceof Error ? err.name : '';
   return name === 'QuotaExceededError'
     ? 'Paused: the browser has no room left to store results. Free some space (for example delete old batches or History entries), then press Resume; nothing already done is lost.'
-    : `Paused: the results could not be stored (${messageOf(err)}). Press Resume to try again; nothing already done is lost.`;
+    : `Paused: the results could not be stored (${errorMessage(err)}). Press Resume to try again; nothing already done is lost.`;
 }
 
 /**

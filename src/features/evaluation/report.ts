@@ -3,6 +3,7 @@
 // and its Content Security Policy forbids loading anything), so it opens offline in any browser. Every value goes in through
 // shared/html.ts's `html` template, which escapes it unless it is markup the code made.
 import { EMOTIONS } from '../../shared/emotions';
+import { formatPercent } from '../../shared/format';
 import type { ChannelReport, EvalChannel, EvaluationReport, SweepPoint } from './evaluation';
 import type { LabelMap, LabelValue } from './labels';
 import { rowNormalised } from './metrics';
@@ -67,7 +68,7 @@ export function reportJson(report: EvaluationReport, context: ReportContext): un
   };
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+const pct = formatPercent;
 const f3 = (x: number) => x.toFixed(3);
 
 /** A confusion matrix as an SVG heat map (row-normalized shade, counts written in). */

@@ -18,6 +18,7 @@ import {
 import { countTags, identicalTags, tagKey, uniqueTags, type TagCount } from './tags';
 import { blobToDataUrl, dataUrlToBlob } from '../../shared/data-url';
 import type { HistoryStore } from './history-store';
+import { errorMessage } from '../../shared/errors';
 
 /** Records shown per page of the list. */
 export const PAGE_SIZE = 50;
@@ -191,7 +192,7 @@ export class HistoryState {
     try {
       store = await this.#ready();
     } catch (err) {
-      this.#fail(`Saved analyses could not be opened (${describeError(err)}). Reload the page to try again.`);
+      this.#fail(`Saved analyses could not be opened (${errorMessage(err)}). Reload the page to try again.`);
       return;
     }
     if (!(await this.#read(store))) return;
@@ -210,7 +211,7 @@ export class HistoryState {
     try {
       listed = await store.list();
     } catch (err) {
-      if (turn === this.#reloads) this.#fail(`Saved analyses could not be read (${describeError(err)}). What is shown may be out of date; reload the page to try again.`);
+      if (turn === this.#reloads) this.#fail(`Saved analyses could not be read (${errorMessage(err)}). What is shown may be out of date; reload the page to try again.`);
       return false;
     }
     if (turn !== this.#reloads) return true;
@@ -323,7 +324,7 @@ export class HistoryState {
         if (store.persistent) void this.#askPersistence();
       } catch (err) {
         this.#unsaved = new Set([...this.#unsaved, record.id]);
-        this.#fail(`This analysis could not be saved (${describeError(err)}). It stays on screen until you close the page; export the history or free some space.`);
+        this.#fail(`This analysis could not be saved (${errorMessage(err)}). It stays on screen until you close the page; export the history or free some space.`);
       } finally {
         this.#writing.delete(record.id);
       }
@@ -347,7 +348,7 @@ export class HistoryState {
       try {
         await (await this.#ready()).put(next);
       } catch (err) {
-        this.#fail(`The tags were not saved (${describeError(err)}). The analysis keeps its earlier tags; try again.`);
+        this.#fail(`The tags were not saved (${errorMessage(err)}). The analysis keeps its earlier tags; try again.`);
         return false;
       }
       this.#records = this.#records.map((r) => (r.id === id ? next : r));
@@ -367,7 +368,7 @@ export class HistoryState {
       try {
         await (await this.#ready()).remove(doomedIds);
       } catch (err) {
-        this.#fail(`Could not delete ${count(doomed.length)} (${describeError(err)}). Nothing was deleted; try again.`);
+        this.#fail(`Could not delete ${count(doomed.length)} (${errorMessage(err)}). Nothing was deleted; try again.`);
         return false;
       }
       this.#drop(doomedIds);
@@ -392,7 +393,7 @@ export class HistoryState {
           await (await this.#ready()).putMany(back);
         } catch (err) {
           this.#notice = {
-            text: `${the(back.length, 'deleted')} could not be restored (${describeError(err)}). Press Undo to try again; export the history first if storage is full.`,
+            text: `${the(back.length, 'deleted')} could not be restored (${errorMessage(err)}). Press Undo to try again; export the history first if storage is full.`,
             isError: true,
             undo: offer,
           };
@@ -410,7 +411,7 @@ export class HistoryState {
         await (await this.#ready()).remove(offer.ids);
       } catch (err) {
         this.#notice = {
-          text: `${the(offer.ids.length, 'imported')} could not be removed (${describeError(err)}). Press Undo to try again.`,
+          text: `${the(offer.ids.length, 'imported')} could not be removed (${errorMessage(err)}). Press Undo to try again.`,
           isError: true,
           undo: offer,
         };
@@ -429,7 +430,7 @@ export class HistoryState {
       try {
         await (await this.#ready()).clear();
       } catch (err) {
-        this.#fail(`The history was not cleared (${describeError(err)}). Your ${count(this.#records.length)} are still here; try again.`);
+        this.#fail(`The history was not cleared (${errorMessage(err)}). Your ${count(this.#records.length)} are still here; try again.`);
         return false;
       }
       this.#records = [];
@@ -465,7 +466,7 @@ export class HistoryState {
         this.#notice = { text: `Exported ${count(chosen.length)} (JSON).`, isError: false, undo: null };
         return blob;
       } catch (err) {
-        this.#fail(`The export was not made (${describeError(err)}). Nothing was downloaded; select fewer analyses and try again.`);
+        this.#fail(`The export was not made (${errorMessage(err)}). Nothing was downloaded; select fewer analyses and try again.`);
         return null;
       }
     });
@@ -479,7 +480,7 @@ export class HistoryState {
       this.#notice = { text: `Exported ${count(chosen.length)} (CSV).`, isError: false, undo: null };
       return blob;
     } catch (err) {
-      this.#fail(`The CSV was not made (${describeError(err)}). Nothing was downloaded; select fewer analyses and try again.`);
+      this.#fail(`The CSV was not made (${errorMessage(err)}). Nothing was downloaded; select fewer analyses and try again.`);
       return null;
     }
   }
@@ -495,7 +496,7 @@ export class HistoryState {
       try {
         text = await file.text();
       } catch (err) {
-        return this.#reported({ added: 0, skipped: 0, rejected: 0, error: `The file could not be read (${describeError(err)}). Nothing was imported; pick it again.` }, []);
+        return this.#reported({ added: 0, skipped: 0, rejected: 0, error: `The file could not be read (${errorMessage(err)}). Nothing was imported; pick it again.` }, []);
       }
       const plan = readExportFile(text);
       if (plan.error) return this.#reported({ added: 0, skipped: 0, rejected: plan.rejected, error: plan.error }, []);
@@ -522,7 +523,7 @@ export class HistoryState {
         try {
           await (await this.#ready()).putMany(fresh);
         } catch (err) {
-          return this.#reported({ added: 0, skipped, rejected, error: `Nothing was imported (${describeError(err)}). Free some space or import a smaller file, then try again.` }, []);
+          return this.#reported({ added: 0, skipped, rejected, error: `Nothing was imported (${errorMessage(err)}). Free some space or import a smaller file, then try again.` }, []);
         }
         this.#records = [...this.#records, ...fresh];
         this.#announce();
@@ -604,7 +605,3 @@ function the(n: number, what: string): string {
   return n === 1 ? `The ${what} analysis` : `The ${n} ${what} analyses`;
 }
 
-function describeError(err: unknown): string {
-  if (err instanceof DOMException && err.name === 'QuotaExceededError') return 'the browser storage for this site is full';
-  return err instanceof Error ? err.message : String(err);
-}

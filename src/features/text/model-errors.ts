@@ -1,5 +1,6 @@
 // What can go wrong with the on-device model, as codes that cross the worker boundary, and the
 // one sentence the user reads for each: what happened and what to do next.
+import { errorDetail } from '../../shared/errors';
 
 /** Failure kinds of the text channel. */
 export type ModelErrorCode =
@@ -59,8 +60,7 @@ export class ModelError extends Error {
 /** Any thrown value as ModelError: kept if it already is one, else wrapped with `fallback`. */
 export function toModelError(err: unknown, fallback: ModelErrorCode = 'unknown'): ModelError {
   if (err instanceof ModelError) return err;
-  const detail = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-  return new ModelError(fallback, detail);
+  return new ModelError(fallback, errorDetail(err));
 }
 
 /** One sentence for the user: what happened and what they can do. */

@@ -24,6 +24,7 @@ import {
   type WorkerRequest,
   type WorkerResponse,
 } from './protocol';
+import { errorDetail } from '../../shared/errors';
 
 /** A loaded model, as the runtime hands it to the handler. */
 export interface RuntimeModel {
@@ -173,9 +174,9 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
         // weights that failed are dropped so that retry picks what suits WASM.
         const weights = p.files.at(-1)?.file;
         if (weights && !isDiskSource(config.source)) await runtime.evict(config.source, [weights]).catch(() => undefined);
-        throw new ModelError('webgpu-failed', reason(err));
+        throw new ModelError('webgpu-failed', errorDetail(err));
       }
-      throw new ModelError('invalid-model', reason(err));
+      throw new ModelError('invalid-model', errorDetail(err));
     }
   }
 
@@ -318,7 +319,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
       if (err instanceof ModelError) throw err;
       // A failed run can leave the runtime unusable: drop the model; the page starts a new worker.
       await unload();
-      throw new ModelError(loaded.info.device === 'webgpu' ? 'webgpu-failed' : 'inference-failed', reason(err));
+      throw new ModelError(loaded.info.device === 'webgpu' ? 'webgpu-failed' : 'inference-failed', errorDetail(err));
     }
   }
 
@@ -378,12 +379,12 @@ const NOT_CARRIED = /network ?error|Failed to fetch|ERR_(INTERNET_DISCONNECTED|C
 
 /** Whether `err` is a download that did not happen (a runtime's files, or any request), not a broken model. */
 export function isDownloadFailure(err: unknown): boolean {
-  const text = reason(err);
+  const text = errorDetail(err);
   return RUNTIME_NOT_DOWNLOADED.test(text) || NOT_CARRIED.test(text);
 }
 
 function networkFailure(err: unknown, source: ModelSource, online: boolean): ModelError | null {
-  const text = reason(err);
+  const text = errorDetail(err);
   if (RUNTIME_NOT_DOWNLOADED.test(text)) {
     return new ModelError('runtime-unavailable', text);
   }
@@ -397,6 +398,3 @@ function cancelled(): ModelError {
   return new ModelError('cancelled', 'The request was cancelled.');
 }
 
-function reason(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

@@ -8,6 +8,7 @@
 // Each feature's client (text, faces, batch files) wraps one bridge with its own request types,
 // errors and sentences; none of them keeps a pending map or listens for crashes itself.
 import type { CancelMessage, Envelope, ReadyMessage } from './protocol';
+import { errorDetail } from '../errors';
 
 /** The part of Worker the bridge uses (tests hand in a fake). */
 export interface WorkerPort<Req extends Envelope, Res extends Envelope> {
@@ -155,7 +156,7 @@ export class WorkerBridge<Req extends Envelope, Res extends Envelope, E extends 
         record.port.postMessage(make(id), options.transfer ?? []);
       } catch (err) {
         // Never sent, so nothing will answer it; the worker itself is fine.
-        this.#take(record, id)?.fail(this.#options.error('not-sent', describe(err)));
+        this.#take(record, id)?.fail(this.#options.error('not-sent', errorDetail(err)));
       }
     });
   }
@@ -299,6 +300,3 @@ function isReady(message: Envelope): message is ReadyMessage {
   return message.type === 'ready' && message.id === 0;
 }
 
-function describe(err: unknown): string {
-  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-}

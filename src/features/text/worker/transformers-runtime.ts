@@ -15,6 +15,7 @@ import { isDownloadFailure, type RuntimeModel, type WorkerRuntime } from '../wor
 import { liteRtBuildFor } from '../litert/load-litert';
 import { loadLiteRtModel } from './litert-runtime';
 import { pickEngine, timeInTurns, trialKey, usableTrial, type EngineTrial } from '../engine-trial';
+import { errorMessage } from '../../../shared/errors';
 
 /**
  * The ONNX Runtime build per device. The plain build (14 MB) runs WASM only; the asyncify build
@@ -191,7 +192,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
         if (isDownloadFailure(err)) {
           engineNote = 'LiteRT.js could not be downloaded (perhaps the connection dropped), so the model runs on ONNX Runtime this time.';
         } else {
-          const reason = `it could not run this model (${messageOf(err)})`;
+          const reason = `it could not run this model (${errorMessage(err)})`;
           engineNote = `LiteRT.js was not used: ${reason}. The model runs on ONNX Runtime.`;
           // Known for this model and browser: later loads go straight to ONNX Runtime.
           if (preference === 'auto') stored = await keep({ engine: 'onnxruntime', litertMs: null, onnxruntimeMs: null, reason, measuredAt: Date.now(), browser });
@@ -205,7 +206,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
           ort = await loadOnnxRuntime();
         } catch (err) {
           // LiteRT.js runs: keep it, unmeasured (nothing is stored, so the next load tries again).
-          return finish(lite, null, `ONNX Runtime could not start to be compared (${messageOf(err)}), so the model runs on LiteRT.js.`);
+          return finish(lite, null, `ONNX Runtime could not start to be compared (${errorMessage(err)}), so the model runs on LiteRT.js.`);
         }
         const [litertMs, onnxruntimeMs] = await timeInTurns(lite, ort, () => performance.now()).catch(async (err: unknown) => {
           await ort.dispose().catch(() => undefined);
@@ -262,9 +263,6 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
   };
 }
 
-function messageOf(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 function wrapPipeline(classifier: TextClassificationPipeline): RuntimeModel {
   return {
