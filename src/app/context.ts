@@ -10,13 +10,16 @@ import type { RunState } from '../features/analysis/run.svelte';
 import type { SettingsState } from '../features/settings/settings.svelte';
 import type { TextChannelState } from '../features/text/text-channel.svelte';
 import type { VisionChannelState } from '../features/vision/vision-channel.svelte';
+import type { InputsState } from '../features/analysis/inputs.svelte';
 
 /** Everything the views share. */
 export interface AppState {
   readonly settings: SettingsState;
+  /** What the next analysis reads: the text, the picture, the tags. */
+  readonly inputs: InputsState;
   /** The text channel (on the device). */
   readonly text: TextChannelState;
-  /** The picture (it holds the picked picture) and the vision model's channel (the provider). */
+  /** The vision model's channel (the provider). */
   readonly vision: VisionChannelState;
   /** The faces of the picture, read on the device. */
   readonly face: FaceChannelState;

@@ -17,7 +17,8 @@ import { ModelStorageState } from '../features/text/model-storage.svelte';
 import { RouterState } from './router.svelte';
 import { RunState } from '../features/analysis/run.svelte';
 import { SettingsState } from '../features/settings/settings.svelte';
-import { TextChannelState, sessionDraftStore } from '../features/text/text-channel.svelte';
+import { TextChannelState } from '../features/text/text-channel.svelte';
+import { InputsState, sessionDraftStore } from '../features/analysis/inputs.svelte';
 import { VisionChannelState } from '../features/vision/vision-channel.svelte';
 
 /** Creates fresh state; App.svelte puts it into context. */
@@ -26,12 +27,13 @@ export function createAppState(): AppState {
     () => new Worker(new URL('../features/text/worker/emotion-worker.ts', import.meta.url), { type: 'module', name: 'emotion' }),
   );
   const settings = new SettingsState(createIdbSettingsStore());
-  const text = new TextChannelState(client, settings, sessionDraftStore());
+  const inputs = new InputsState(settings, { text: sessionDraftStore('moodlens:draft'), tags: sessionDraftStore('moodlens:tags') });
+  const text = new TextChannelState(client, settings);
   const vision = new VisionChannelState(settings, localKeyStore());
   const faces = new FaceClient();
   const face = new FaceChannelState(faces);
   const history = new HistoryState(openHistoryStore);
-  const run = new RunState({ text, vision, face }, settings, { onRecord: (record) => history.save(record), tagsStore: sessionDraftStore('moodlens:tags') });
+  const run = new RunState(inputs, { text, vision, face }, settings, { onRecord: (record) => history.save(record) });
   const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings, faces });
   const storage = new ModelStorageState(createIdbModelCache(), async () => {
     text.forgetModels();
@@ -41,5 +43,5 @@ export function createAppState(): AppState {
   client.warm();
   const status = new AppStatusState();
   const router = new RouterState(window);
-  return { settings, text, vision, face, run, storage, history, batch, status, router };
+  return { settings, inputs, text, vision, face, run, storage, history, batch, status, router };
 }

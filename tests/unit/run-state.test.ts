@@ -14,6 +14,7 @@ import { FaceError, describeFaceError } from '../../src/features/faces/face-clie
 import type { FaceAnswer } from '../../src/features/faces/protocol';
 import type { ModelConfig, TextResult } from '../../src/features/text/protocol';
 import { FaceChannelState, NO_FACE_MESSAGE, type FaceReader } from '../../src/features/faces/face-channel.svelte';
+import { InputsState } from '../../src/features/analysis/inputs.svelte';
 import { RunState } from '../../src/features/analysis/run.svelte';
 import { SettingsState } from '../../src/features/settings/settings.svelte';
 import { TextChannelState } from '../../src/features/text/text-channel.svelte';
@@ -125,26 +126,27 @@ async function setup({ key = 'key' as string | null, pictureAnalysis = 'auto' as
   const provider = fakeProvider();
   const text = new TextChannelState(client, settings);
   const keys = { load: () => key, save: () => undefined, clear: () => undefined, where: 'memory' };
-  const vision = new VisionChannelState(settings, keys, provider.deps, async (file) => picture((file as File).name));
+  const vision = new VisionChannelState(settings, keys, provider.deps);
+  const inputs = new InputsState(settings, {}, async (file) => picture((file as File).name));
   const faceReader = new FakeFaceReader();
   const face = new FaceChannelState(faceReader);
   const records: HistoryRecord[] = [];
   let n = 0;
-  const run = new RunState({ text, vision, face }, settings, { onRecord: async (r) => void records.push(r), newId: () => `run-${++n}`, now: () => 1000 + n });
-  return { run, text, vision, face, faceReader, provider, records, texts, settings, stored: () => stored };
+  const run = new RunState(inputs, { text, vision, face }, settings, { onRecord: async (r) => void records.push(r), newId: () => `run-${++n}`, now: () => 1000 + n });
+  return { run, inputs, text, vision, face, faceReader, provider, records, texts, settings, stored: () => stored };
 }
 
 const file = (name: string) => Object.assign(new Blob(['x']), { name });
 
 describe('RunState', () => {
   it('a picture-only run after a text-only run shows and saves the picture alone, with no trace of the old text', async () => {
-    const { run, text, vision, records } = await setup();
-    text.setDraft('I am furious, I hate this so much');
+    const { inputs, run, records } = await setup();
+    inputs.setDraft('I am furious, I hate this so much');
     await run.analyze();
     expect(run.fusion).toMatchObject({ top: 'anger', channels: 'text' });
 
-    text.setDraft('');
-    await vision.setImage(file('smile.jpg'));
+    inputs.setDraft('');
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     const shown = run.shown!;
     expect(Object.keys(shown.channels)).toEqual(['vision']);
@@ -156,14 +158,14 @@ describe('RunState', () => {
   });
 
   it('a picture request that fails leaves no earlier picture result in the new answer', async () => {
-    const { run, text, vision, provider, records } = await setup();
-    text.setDraft('what a lovely day');
-    await vision.setImage(file('smile.jpg'));
+    const { inputs, run, provider, records } = await setup();
+    inputs.setDraft('what a lovely day');
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     expect(run.fusion?.channels).toBe('both');
 
     provider.state.status = 401;
-    text.setDraft('I am furious about this');
+    inputs.setDraft('I am furious about this');
     await run.analyze();
     const shown = run.shown!;
     expect(shown.channels.vision).toMatchObject({ status: 'failed', message: expect.stringContaining('did not accept the API key') });
@@ -172,11 +174,11 @@ describe('RunState', () => {
   });
 
   it('keeps the previous run on screen while a new one works, then replaces it whole', async () => {
-    const { run, text } = await setup();
-    text.setDraft('first text');
+    const { inputs, run } = await setup();
+    inputs.setDraft('first text');
     await run.analyze();
     const first = run.shown;
-    text.setDraft('hold on, a second text');
+    inputs.setDraft('hold on, a second text');
     const second = run.analyze();
     await new Promise((r) => setTimeout(r, 0));
     expect(run.pending?.channels.text).toEqual({ status: 'running' });
@@ -191,9 +193,9 @@ describe('RunState', () => {
   });
 
   it('Cancel of one channel keeps what the other gave, and says which one is missing', async () => {
-    const { run, text, vision, records } = await setup();
-    text.setDraft('hold this text');
-    await vision.setImage(file('smile.jpg'));
+    const { inputs, run, records } = await setup();
+    inputs.setDraft('hold this text');
+    await inputs.setImage(file('smile.jpg'));
     const pending = run.analyze();
     await new Promise((r) => setTimeout(r, 0));
     run.cancel();
@@ -204,9 +206,9 @@ describe('RunState', () => {
   });
 
   it('Analyze again with nothing changed reuses the shown run: no model runs, nothing saved twice', async () => {
-    const { run, text, vision, provider, records, texts } = await setup();
-    text.setDraft('a calm evening');
-    await vision.setImage(file('smile.jpg'));
+    const { inputs, run, provider, records, texts } = await setup();
+    inputs.setDraft('a calm evening');
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     await run.analyze();
     expect(run.reused).toBe(true);
@@ -215,30 +217,30 @@ describe('RunState', () => {
     expect(provider.state.requests).toBe(1);
 
     // A new pick of a picture is a new input, even of the same file.
-    await vision.setImage(file('smile.jpg'));
+    await inputs.setImage(file('smile.jpg'));
     expect(run.reused).toBe(false);
     await run.analyze();
     expect(records).toHaveLength(2);
   });
 
   it('a failed run is not reused: pressing Analyze again tries again', async () => {
-    const { run, text, vision, provider, records } = await setup();
+    const { inputs, run, provider, records } = await setup();
     provider.state.status = 401;
-    await vision.setImage(file('smile.jpg'));
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     expect(run.shown?.channels.vision?.status).toBe('failed');
     expect(records).toHaveLength(0);
     provider.state.status = 200;
-    text.setDraft('');
+    inputs.setDraft('');
     await run.analyze();
     expect(run.shown?.channels.vision?.status).toBe('done');
     expect(records).toHaveLength(1);
   });
 
   it('the fused answer follows the text weight without running a model', async () => {
-    const { run, text, vision, texts, provider, settings } = await setup();
-    text.setDraft('I am furious');
-    await vision.setImage(file('smile.jpg'));
+    const { inputs, run, texts, provider, settings } = await setup();
+    inputs.setDraft('I am furious');
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     await run.setWeight('text', 0.9);
     expect(run.fusion?.top).toBe('anger');
@@ -258,27 +260,27 @@ describe('RunState', () => {
   });
 
   it('clears the error of a channel that is not in the next run', async () => {
-    const { run, text, vision, provider } = await setup();
+    const { inputs, run, vision, provider } = await setup();
     provider.state.status = 401;
-    text.setDraft('hello there');
-    await vision.setImage(file('smile.jpg'));
+    inputs.setDraft('hello there');
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     expect(vision.error).toContain('did not accept');
-    vision.clearImage();
-    text.setDraft('hello again');
+    inputs.clearImage();
+    inputs.setDraft('hello again');
     await run.analyze();
     expect(vision.error).toBeNull();
     expect(vision.phase).toBe('idle');
   });
 
   it('clears the error of the face channel when the next run has no picture', async () => {
-    const { run, text, vision, face, faceReader } = await setup({ pictureAnalysis: 'device' });
+    const { inputs, run, face, faceReader } = await setup({ pictureAnalysis: 'device' });
     faceReader.next = new FaceError('models-unavailable', 'HTTP 404');
-    await vision.setImage(file('smile.jpg'));
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     expect(face.error).toBe(describeFaceError(new FaceError('models-unavailable', 'HTTP 404')));
-    vision.clearImage();
-    text.setDraft('hello again');
+    inputs.clearImage();
+    inputs.setDraft('hello again');
     await run.analyze();
     expect(face.error).toBeNull();
     expect(face.phase).toBe('idle');
@@ -288,14 +290,14 @@ describe('RunState', () => {
 
 describe('RunState: who reads a picture', () => {
   it('without an API key and no choice made, reads the faces on the device only', async () => {
-    const { run, vision, faceReader, provider, records, settings } = await setup({ key: null });
+    const { inputs, run, vision, faceReader, provider, records, settings } = await setup({ key: null });
     // A vision provider set up (here a custom one) without a key: the vision model, which asks for the key.
     expect(run.pictureAnalysis).toBe('cloud');
     // No provider set up (the default preset) and no key: the faces on this device.
     await settings.update({ visionProvider: DEFAULT_SETTINGS.visionProvider, visionBaseUrl: DEFAULT_SETTINGS.visionBaseUrl });
     expect(run.pictureAnalysis).toBe('device');
     const picked = file('smile.jpg');
-    await vision.setImage(picked);
+    await inputs.setImage(picked);
     await run.analyze();
     expect(Object.keys(run.shown!.channels)).toEqual(['face']);
     // The face channel reads the file as picked (never sent anywhere), not the prepared JPEG.
@@ -309,17 +311,17 @@ describe('RunState: who reads a picture', () => {
       facePart: { scores: pictureScores(SAD_FACES.faces), faces: SAD_FACES.faces, model: 'blazeface+emotion', elapsedMs: 35 },
       weights: { face: 1 },
     });
-    expect(records[0]!.thumbnail).toBe(vision.image!.thumbnail);
+    expect(records[0]!.thumbnail).toBe(inputs.image!.thumbnail);
     // Once a key is entered, 'auto' means the vision model.
     vision.setApiKey('gsk_new');
     expect(run.pictureAnalysis).toBe('cloud');
   });
 
   it('with an API key and no choice made, asks the vision model only', async () => {
-    const { run, text, vision, face, faceReader, provider, records } = await setup();
+    const { inputs, run, face, faceReader, provider, records } = await setup();
     expect(run.pictureAnalysis).toBe('cloud');
-    text.setDraft('what a lovely day');
-    await vision.setImage(file('smile.jpg'));
+    inputs.setDraft('what a lovely day');
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     expect(Object.keys(run.shown!.channels)).toEqual(['text', 'vision']);
     expect(faceReader.reads).toEqual([]);
@@ -338,9 +340,9 @@ describe('RunState: who reads a picture', () => {
   });
 
   it('"both" reads the faces and asks the vision model, and fuses the three channels with the text', async () => {
-    const { run, text, vision, faceReader, provider, records } = await setup({ pictureAnalysis: 'both' });
-    text.setDraft('I am furious');
-    await vision.setImage(file('mixed.jpg'));
+    const { inputs, run, faceReader, provider, records } = await setup({ pictureAnalysis: 'both' });
+    inputs.setDraft('I am furious');
+    await inputs.setImage(file('mixed.jpg'));
     await run.analyze();
     expect(faceReader.reads).toHaveLength(1);
     expect(provider.state.requests).toBe(1);
@@ -358,10 +360,10 @@ describe('RunState: who reads a picture', () => {
   });
 
   it('"device" with no face in the picture says so, and a run with text is saved with the text alone', async () => {
-    const { run, text, vision, face, faceReader, provider, records } = await setup({ pictureAnalysis: 'device' });
+    const { inputs, run, face, faceReader, provider, records } = await setup({ pictureAnalysis: 'device' });
     faceReader.next = { ...SAD_FACES, faces: [] };
-    text.setDraft('I am furious');
-    await vision.setImage(file('landscape.jpg'));
+    inputs.setDraft('I am furious');
+    await inputs.setImage(file('landscape.jpg'));
     await run.analyze();
     const shown = run.shown!;
     expect(shown.channels.face).toEqual({ status: 'empty', message: NO_FACE_MESSAGE });
@@ -374,8 +376,8 @@ describe('RunState: who reads a picture', () => {
     expect(records[0]).toMatchObject({ textPart: { text: 'I am furious' }, facePart: null, visionPart: null, thumbnail: null, weights: { text: 1 } });
 
     // The picture alone, without a face: shown as such, nothing saved.
-    text.setDraft('');
-    await vision.setImage(file('landscape.jpg'));
+    inputs.setDraft('');
+    await inputs.setImage(file('landscape.jpg'));
     await run.analyze();
     expect(run.shown?.channels).toEqual({ face: { status: 'empty', message: NO_FACE_MESSAGE } });
     expect(run.fusion).toBeNull();
@@ -384,11 +386,11 @@ describe('RunState: who reads a picture', () => {
   });
 
   it('a face reading that fails says why, and the text is still answered and saved', async () => {
-    const { run, text, vision, face, faceReader, records } = await setup({ pictureAnalysis: 'device' });
+    const { inputs, run, face, faceReader, records } = await setup({ pictureAnalysis: 'device' });
     const error = new FaceError('unreadable-picture', 'decode failed');
     faceReader.next = error;
-    text.setDraft('what a lovely day');
-    await vision.setImage(file('broken.jpg'));
+    inputs.setDraft('what a lovely day');
+    await inputs.setImage(file('broken.jpg'));
     await run.analyze();
     expect(run.shown?.channels.face).toEqual({ status: 'failed', message: describeFaceError(error) });
     expect(face.error).toBe(describeFaceError(error));
@@ -397,10 +399,10 @@ describe('RunState: who reads a picture', () => {
   });
 
   it('Cancel stops the face reading; what the text gave stays', async () => {
-    const { run, text, vision, face, faceReader, records } = await setup({ pictureAnalysis: 'device' });
+    const { inputs, run, face, faceReader, records } = await setup({ pictureAnalysis: 'device' });
     faceReader.hold = true;
-    text.setDraft('a calm evening');
-    await vision.setImage(file('smile.jpg'));
+    inputs.setDraft('a calm evening');
+    await inputs.setImage(file('smile.jpg'));
     const pending = run.analyze();
     await new Promise((r) => setTimeout(r, 0));
     expect(run.pending?.channels.face).toEqual({ status: 'running' });
@@ -415,8 +417,8 @@ describe('RunState: who reads a picture', () => {
 
     // Faces alone, cancelled: nothing came of it, the page goes back to what it showed.
     const before = run.shown;
-    text.setDraft('');
-    await vision.setImage(file('smile.jpg'));
+    inputs.setDraft('');
+    await inputs.setImage(file('smile.jpg'));
     const second = run.analyze();
     await new Promise((r) => setTimeout(r, 0));
     run.cancel();
@@ -427,8 +429,8 @@ describe('RunState: who reads a picture', () => {
   });
 
   it('a new choice of who reads pictures is a new run, not the shown one again', async () => {
-    const { run, vision, settings, faceReader, provider, records } = await setup({ pictureAnalysis: 'device' });
-    await vision.setImage(file('smile.jpg'));
+    const { inputs, run, settings, faceReader, provider, records } = await setup({ pictureAnalysis: 'device' });
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     await run.analyze();
     expect(run.reused).toBe(true);
@@ -442,9 +444,9 @@ describe('RunState: who reads a picture', () => {
   });
 
   it('moves one channel\'s share of a three-channel answer; the others keep their proportions; no model runs', async () => {
-    const { run, text, vision, settings, faceReader, provider, texts, stored } = await setup({ pictureAnalysis: 'both' });
-    text.setDraft('I am furious');
-    await vision.setImage(file('mixed.jpg'));
+    const { inputs, run, settings, faceReader, provider, texts, stored } = await setup({ pictureAnalysis: 'both' });
+    inputs.setDraft('I am furious');
+    await inputs.setImage(file('mixed.jpg'));
     await run.analyze();
     await run.setWeight('face', 0.5);
     expect(settings.current.weights).toEqual({ text: 0.25, face: 0.5, vision: 0.25 });
@@ -473,31 +475,31 @@ describe('RunState: who reads a picture', () => {
 
 describe('RunState: tags and Analyze again', () => {
   it('saves each analysis with the tags typed, and new tags on the same input are a new entry', async () => {
-    const { run, text, records } = await setup();
-    run.setTagsDraft(' Campaign A ,  @brand;campaign a, ');
-    expect(run.tags).toEqual(['Campaign A', '@brand']);
-    text.setDraft('what a lovely day');
+    const { inputs, run, records } = await setup();
+    inputs.setTagsDraft(' Campaign A ,  @brand;campaign a, ');
+    expect(inputs.tags).toEqual(['Campaign A', '@brand']);
+    inputs.setDraft('what a lovely day');
     await run.analyze();
     expect(records[0]?.tags).toEqual(['Campaign A', '@brand']);
     await run.analyze();
     expect(run.reused).toBe(true);
-    run.setTagsDraft('campaign b');
+    inputs.setTagsDraft('campaign b');
     expect(run.reused).toBe(false);
     await run.analyze();
     expect(records.map((r) => r.tags)).toEqual([['Campaign A', '@brand'], ['campaign b']]);
   });
 
   it('reads an entry\'s text again with the current model, keeps its picture results and tags, and saves a second entry', async () => {
-    const { run, text, vision, records, texts, settings } = await setup();
-    run.setTagsDraft('week 1');
-    text.setDraft('I am furious about this');
-    await vision.setImage(file('smile.jpg'));
+    const { inputs, run, vision, records, texts, settings } = await setup();
+    inputs.setTagsDraft('week 1');
+    inputs.setDraft('I am furious about this');
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     const first = records[0]!;
     expect(first).toMatchObject({ tags: ['week 1'], againOf: null, textPart: { scores: ANGER }, visionPart: { model: 'v/model' } });
 
     await settings.update({ modelId: 'other/model' });
-    run.setTagsDraft('');
+    inputs.setTagsDraft('');
     await run.analyzeAgain(first);
     expect(texts).toEqual(['I am furious about this', 'I am furious about this']);
     expect(records).toHaveLength(2);
@@ -511,13 +513,13 @@ describe('RunState: tags and Analyze again', () => {
   });
 
   it('Analyze again cancelled or failed saves nothing and leaves the shown answer', async () => {
-    const { run, text, records } = await setup();
-    text.setDraft('hold this text for a moment');
+    const { inputs, run, records } = await setup();
+    inputs.setDraft('hold this text for a moment');
     const pending = run.analyze();
     await new Promise((r) => setTimeout(r, 0));
     run.cancel();
     await pending;
-    text.setDraft('a calm day');
+    inputs.setDraft('a calm day');
     await run.analyze();
     const shown = run.shown;
     const entry = { ...records[0]!, textPart: { ...records[0]!.textPart!, text: 'hold on, again' } };
@@ -532,8 +534,8 @@ describe('RunState: tags and Analyze again', () => {
   });
 
   it('an entry with no text cannot be analyzed again', async () => {
-    const { run, vision, records, texts } = await setup();
-    await vision.setImage(file('smile.jpg'));
+    const { inputs, run, records, texts } = await setup();
+    await inputs.setImage(file('smile.jpg'));
     await run.analyze();
     await run.analyzeAgain(records[0]!);
     expect(texts).toEqual([]);

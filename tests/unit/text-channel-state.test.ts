@@ -5,7 +5,7 @@ import { DEFAULT_SETTINGS, type Settings } from '../../src/features/settings/set
 import type { EmotionClient } from '../../src/features/text/emotion-client';
 import type { LoadPlan, ModelConfig } from '../../src/features/text/protocol';
 import { SettingsState } from '../../src/features/settings/settings.svelte';
-import { TextChannelState, type DraftStore } from '../../src/features/text/text-channel.svelte';
+import { TextChannelState } from '../../src/features/text/text-channel.svelte';
 
 const result = JOY_RESULT;
 
@@ -64,12 +64,12 @@ function fakeClient(opts: { plan?: LoadPlan; fail?: ModelError; hold?: boolean }
   return { client: client as unknown as EmotionClient, calls };
 }
 
-async function setup(opts: Parameters<typeof fakeClient>[0] = {}, draft?: DraftStore) {
+async function setup(opts: Parameters<typeof fakeClient>[0] = {}) {
   let stored: Settings = DEFAULT_SETTINGS;
   const settings = new SettingsState({ load: async () => stored, save: async (s) => void (stored = s) });
   await settings.load();
   const { client, calls } = fakeClient(opts);
-  return { channel: new TextChannelState(client, settings, draft), calls };
+  return { channel: new TextChannelState(client, settings), calls };
 }
 
 /** Lets pending promise callbacks run. */
@@ -150,15 +150,6 @@ describe('TextChannelState', () => {
     expect(calls).toEqual(['probe', 'probe:cached-only', 'probe']);
   });
 
-  it('keeps the draft text in its store', async () => {
-    const saved: string[] = [];
-    const { channel } = await setup({}, { load: () => 'from before', save: (t) => saved.push(t) });
-    expect(channel.draft).toBe('from before');
-    channel.setDraft('new');
-    expect(channel.draft).toBe('new');
-    expect(saved).toEqual(['new']);
-  });
-
   it('starts a fully cached model in the background, asking the cache only, and then analyses without a probe', async () => {
     const { channel, calls } = await setup({ plan: plan(1000, true) });
     await channel.preload();
@@ -181,17 +172,29 @@ describe('TextChannelState: Explain', () => {
   it('Cancel explanation stops it with a sentence; the model stays loaded and the next analysis reads at once', async () => {
     const { channel, calls } = await setup();
     expect((await channel.analyze('so happy')).status).toBe('done');
-    const progress: Array<[number, number]> = [];
-    const controller = new AbortController();
-    const pending = channel.explain('so happy today', (done, total) => progress.push([done, total]), controller.signal);
+    const pending = channel.explain('so happy today');
     await settle();
-    expect(progress).toEqual([[1, 6]]);
-    controller.abort();
-    expect(await pending).toEqual({ explanation: null, message: 'The explanation was cancelled.' });
+    expect(channel.explaining).toEqual({ text: 'so happy today', done: 1, total: 6 });
+    channel.cancelExplain();
+    await pending;
+    expect(channel.explaining).toBeNull();
+    expect(channel.explanation).toBeNull();
+    expect(channel.explainMessage).toBe('The explanation was cancelled.');
     expect(channel.model).toMatchObject({ device: 'wasm' });
     expect(channel.busy).toBe(false);
     expect((await channel.analyze('so happy')).status).toBe('done');
     // Nothing is started again: the cancel stopped only the explanation.
     expect(calls).toEqual(['probe', 'classify:so happy', 'explain:so happy today', 'classify:so happy']);
+  });
+
+  it("reads a text's sentences one by one only with the model loaded, and never starts a load for it", async () => {
+    const { channel, calls } = await setup();
+    await channel.readSentences('I am glad. I am sad.');
+    expect(channel.sentences).toEqual({ text: 'I am glad. I am sad.', pieces: null });
+    expect(calls).toEqual([]);
+    expect((await channel.analyze('so happy')).status).toBe('done');
+    await channel.readSentences('I am glad. I am sad. Fine.');
+    expect(calls.at(-1)).toBe('classifyMany:3');
+    expect(channel.sentences?.text).toBe('I am glad. I am sad. Fine.');
   });
 });

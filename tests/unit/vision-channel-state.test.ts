@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SETTINGS } from '../../src/features/settings/settings';
-import { VisionError } from '../../src/features/vision/errors';
 import { SettingsState } from '../../src/features/settings/settings.svelte';
 import { VisionChannelState } from '../../src/features/vision/vision-channel.svelte';
 import type { PreparedImage } from '../../src/features/vision/image-prep';
@@ -10,58 +9,6 @@ function prepared(name: string): PreparedImage {
   const blob = new Blob([name], { type: 'image/jpeg' });
   return { dataUrl: 'data:image/jpeg;base64,', blob, width: 1, height: 1, bytes: 1, sourceFormat: 'jpeg', sourceWidth: 1, sourceHeight: 1, sourceBytes: 1, name, thumbnail: blob };
 }
-
-/** A picture preparation the test finishes by hand, in any order. */
-function manualPrepare() {
-  const pending = new Map<string, { resolve: (p: PreparedImage) => void; reject: (e: unknown) => void }>();
-  const prepare = (file: Blob & { name?: string }) =>
-    new Promise<PreparedImage>((resolve, reject) => pending.set(file.name ?? '', { resolve, reject }));
-  return { prepare, pending };
-}
-
-function visionState(prepare: ReturnType<typeof manualPrepare>['prepare']) {
-  const settings = new SettingsState({ load: async () => DEFAULT_SETTINGS, save: async () => undefined });
-  const keys = { load: () => null, save: () => undefined, clear: () => undefined, where: 'nowhere' };
-  return new VisionChannelState(settings, keys, browserVisionDeps, prepare);
-}
-
-const file = (name: string) => Object.assign(new Blob(['x']), { name });
-
-describe('VisionChannelState.setImage', () => {
-  it('keeps the last picked picture when an earlier, slower one finishes later', async () => {
-    const { prepare, pending } = manualPrepare();
-    const vision = visionState(prepare);
-    const first = vision.setImage(file('big.gif'));
-    const second = vision.setImage(file('small.png'));
-    pending.get('small.png')!.resolve(prepared('small.png'));
-    await second;
-    expect(vision.image?.name).toBe('small.png');
-    pending.get('big.gif')!.resolve(prepared('big.gif'));
-    await first;
-    expect(vision.image?.name).toBe('small.png');
-    expect(vision.preparing).toBe(false);
-  });
-
-  it('drops a late failure of an earlier pick, and a picture removed while it was prepared', async () => {
-    const { prepare, pending } = manualPrepare();
-    const vision = visionState(prepare);
-    const first = vision.setImage(file('broken.jpg'));
-    const second = vision.setImage(file('ok.png'));
-    pending.get('ok.png')!.resolve(prepared('ok.png'));
-    await second;
-    pending.get('broken.jpg')!.reject(new VisionError('image-corrupt', 'bad'));
-    await first;
-    expect(vision.imageError).toBeNull();
-    expect(vision.image?.name).toBe('ok.png');
-
-    const third = vision.setImage(file('late.png'));
-    vision.clearImage();
-    expect(vision.preparing).toBe(false);
-    pending.get('late.png')!.resolve(prepared('late.png'));
-    await third;
-    expect(vision.image).toBeNull();
-  });
-});
 
 describe('VisionChannelState.loadModels', () => {
   /** A provider whose model list answers `status`; counts requests and records the auth header. */
@@ -79,7 +26,7 @@ describe('VisionChannelState.loadModels', () => {
     const settings = new SettingsState({ load: async () => ({ ...DEFAULT_SETTINGS, visionProvider: provider, visionBaseUrl: 'http://localhost:11434/v1' }), save: async () => undefined });
     await settings.load();
     const keys = { load: () => null, save: () => undefined, clear: () => undefined, where: 'nowhere' };
-    return { vision: new VisionChannelState(settings, keys, deps, manualPrepare().prepare), seen };
+    return { vision: new VisionChannelState(settings, keys, deps), seen };
   }
 
   it('without a key, says that no key was entered and sends nothing (not "did not accept the API key")', async () => {
@@ -130,7 +77,7 @@ describe('VisionChannelState.analyze', () => {
     const settings = new SettingsState({ load: async () => ({ ...DEFAULT_SETTINGS, visionModel: '' }), save: async () => undefined });
     await settings.load();
     const keys = { load: () => 'gsk_key', save: () => undefined, clear: () => undefined, where: 'nowhere' };
-    return { vision: new VisionChannelState(settings, keys, deps, manualPrepare().prepare), asked };
+    return { vision: new VisionChannelState(settings, keys, deps), asked };
   }
 
   it('with an empty Vision model, picks a model of the list that takes pictures (not the first listed)', async () => {

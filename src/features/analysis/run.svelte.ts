@@ -6,7 +6,7 @@ import type { ChannelWeights } from '../../shared/channels';
 import { withShare, type FusionResult } from '../../shared/fusion';
 import type { HistoryRecord } from '../history/records';
 import { DEFAULT_SETTINGS } from '../settings/settings';
-import { formatTags, parseTags } from '../history/tags';
+import { formatTags } from '../history/tags';
 import { markAnalyze } from './perf';
 import { configKey } from '../text/protocol';
 import {
@@ -16,6 +16,7 @@ import {
   hasResult,
   isComplete,
   recordOf,
+  resultOf,
   settleChannel,
   startRun,
   type ChannelId,
@@ -23,7 +24,8 @@ import {
 } from './run';
 import type { FaceChannelState } from '../faces/face-channel.svelte';
 import type { SettingsState } from '../settings/settings.svelte';
-import type { DraftStore, TextChannelState } from '../text/text-channel.svelte';
+import type { TextChannelState } from '../text/text-channel.svelte';
+import type { InputsState } from './inputs.svelte';
 import type { VisionChannelState } from '../vision/vision-channel.svelte';
 
 /** What the run needs from outside, injectable for tests. */
@@ -32,19 +34,17 @@ export interface RunDeps {
   readonly onRecord: (record: HistoryRecord) => Promise<void>;
   readonly newId: () => string;
   readonly now: () => number;
-  /** Where the Tags field survives a reload (sessionStorage in the app). */
-  readonly tagsStore: DraftStore;
 }
 
 const defaultDeps: RunDeps = {
   onRecord: async () => {},
   newId: () => crypto.randomUUID(),
   now: () => Date.now(),
-  tagsStore: { load: () => '', save: () => {} },
 };
 
 /** The runs of this page: the one shown and the one under way. */
 export class RunState {
+  readonly #inputs: InputsState;
   readonly #text: TextChannelState;
   readonly #vision: VisionChannelState;
   readonly #face: FaceChannelState;
@@ -56,23 +56,22 @@ export class RunState {
   /** The shown run was asked for again with nothing changed, so it was reused. */
   #reusedId = $state<string | null>(null);
   #cancelled = $state(false);
-  /** The Tags field as typed: the tags every analysis from now on is saved with. */
-  #tagsDraft = $state('');
 
   /** The shown run's answer under the current weights: moving a weight runs no model. */
   readonly fusion: FusionResult | null;
 
   constructor(
+    inputs: InputsState,
     channels: { text: TextChannelState; vision: VisionChannelState; face: FaceChannelState },
     settings: SettingsState,
     deps: Partial<RunDeps> = {},
   ) {
+    this.#inputs = inputs;
     this.#text = channels.text;
     this.#vision = channels.vision;
     this.#face = channels.face;
     this.#settings = settings;
     this.#deps = { ...defaultDeps, ...deps };
-    this.#tagsDraft = this.#deps.tagsStore.load();
     this.fusion = $derived(this.#shown ? fuseRun(this.#shown, settings.current.weights) : null);
   }
 
@@ -97,11 +96,11 @@ export class RunState {
     return this.#pending;
   }
   get busy(): boolean {
-    return this.#pending !== null || this.#vision.preparing;
+    return this.#pending !== null || this.#inputs.preparing;
   }
   /** Something to analyze, settings loaded, and nothing running. */
   get canAnalyze(): boolean {
-    return !this.busy && this.#settings.loaded && (this.#text.draft.trim() !== '' || this.#vision.image !== null);
+    return !this.busy && this.#settings.loaded && this.#inputs.hasInput;
   }
   /** Analyze was pressed with nothing changed since the shown run, so that run was shown again. */
   get reused(): boolean {
@@ -111,26 +110,11 @@ export class RunState {
   get cancelled(): boolean {
     return this.#cancelled;
   }
-  /** The Tags field as typed. */
-  get tagsDraft(): string {
-    return this.#tagsDraft;
-  }
-  /** The tags the next analysis is saved with. */
-  get tags(): string[] {
-    return parseTags(this.#tagsDraft);
-  }
-
-  /** What the user typed in the Tags field; kept across a reload. */
-  setTagsDraft(typed: string): void {
-    this.#tagsDraft = typed;
-    this.#deps.tagsStore.save(typed);
-  }
-
   /** Runs every channel that has input, then shows and saves the run. */
   async analyze(): Promise<void> {
     if (!this.canAnalyze) return;
-    const text = this.#text.draft.trim() || null;
-    const image = this.#vision.image;
+    const text = this.#inputs.draft.trim() || null;
+    const image = this.#inputs.image;
     const signature = this.#signature();
     this.#cancelled = false;
     const shown = this.#shown;
@@ -141,7 +125,7 @@ export class RunState {
     }
     this.#reusedId = null;
     const mode = this.pictureAnalysis;
-    const source = this.#vision.source;
+    const source = this.#inputs.source;
     const readFaces = image !== null && source !== null && mode !== 'cloud';
     const askVision = image !== null && mode !== 'device';
     const channels: ChannelId[] = [];
@@ -154,10 +138,10 @@ export class RunState {
     let run = startRun({
       id: this.#deps.newId(),
       createdAt: this.#deps.now(),
-      inputs: { text, pictureId: image ? this.#vision.pictureId : null, thumbnail: image?.thumbnail ?? null },
+      inputs: { text, pictureId: image ? this.#inputs.pictureId : null, thumbnail: image?.thumbnail ?? null },
       signature,
       channels,
-      tags: this.tags,
+      tags: this.#inputs.tags,
     });
     markAnalyze(run.id);
     this.#pending = run;
@@ -179,6 +163,7 @@ export class RunState {
       return;
     }
     this.#shown = run;
+    this.#readSentences(run);
     const record = recordOf(run, this.#settings.current.weights);
     if (record && hasResult(run)) await this.#deps.onRecord(record);
   }
@@ -211,6 +196,7 @@ export class RunState {
       return;
     }
     this.#shown = run;
+    this.#readSentences(run);
     const saved = recordOf(run, this.#settings.current.weights);
     if (saved) await this.#deps.onRecord(saved);
   }
@@ -245,16 +231,25 @@ export class RunState {
     return this.#settings.update({ weights });
   }
 
+  /**
+   * A text read in one piece: its sentences are read one by one too (the breakdown under the
+   * result), with the model already loaded, after the run, so the answer never waits for them.
+   */
+  #readSentences(run: Run): void {
+    const text = resultOf(run, 'text');
+    if (text && run.inputs.text !== null && !(text.parts && text.parts.length > 1)) void this.#text.readSentences(run.inputs.text);
+  }
+
   /** What would make the next run's answer differ: the inputs and the settings of each channel. */
   #signature(): string {
     const s = this.#settings.current;
-    const text = this.#text.draft.trim();
-    const picture = this.#vision.pictureId;
+    const text = this.#inputs.draft.trim();
+    const picture = this.#inputs.pictureId;
     // The tags change what is saved, not the answer; new tags are a new entry all the same.
     return JSON.stringify([
       text ? [text, configKey(this.#settings.modelConfig)] : null,
       picture ? [picture, this.pictureAnalysis, s.visionBaseUrl, s.visionModel] : null,
-      formatTags(this.tags),
+      formatTags(this.#inputs.tags),
     ]);
   }
 }

@@ -1,14 +1,13 @@
 // A result as a few lines of plain text to paste anywhere: the answer with its
 // probability and confidence, each channel's top emotion, the agreement, and the text's start.
-import { CHANNEL_TITLES, type ChannelId } from '../../shared/channels';
+import { CHANNEL_TITLES } from '../../shared/channels';
+import type { FusionResult } from '../../shared/fusion';
 import { formatPercent } from '../../shared/format';
 import { topEmotion } from '../../shared/emotions';
-import { fuseRun, resultOf, runScores, type Run } from './run';
+import { resultOf, runScores, type Run } from './run';
 
-
-/** The summary of `run` with the fused answer by `weights`; '' when it has no result. */
-export function summaryText(run: Run, weights: Readonly<Partial<Record<ChannelId, number>>>): string {
-  const fusion = fuseRun(run, weights);
+/** The summary of `run` with its fused answer `fusion` (computed once, by whoever shows the run); '' without one. */
+export function summaryText(run: Run, fusion: FusionResult | null): string {
   if (!fusion) return '';
   const scores = runScores(run);
   const lines = [`Moodlens: ${fusion.top} (${formatPercent(fusion.topScore)}), ${fusion.confidenceLabel} confidence`];

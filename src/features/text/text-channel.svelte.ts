@@ -1,41 +1,15 @@
-// The text channel: the draft being written, the model's download and load progress, a
-// confirmation before a large download, Cancel, and failures as one sentence each. It answers a
+// The text channel: the model's download and load progress, a confirmation before a large
+// download, Cancel, and failures as one sentence each (the text itself is an input:
+// analysis/inputs.svelte.ts). It answers a
 // run with an outcome (result, failure or cancellation) and keeps no result of its own: what the
 // page shows about an analysis comes from the run (run.svelte.ts).
 import { describeModelError, toModelError } from './model-errors';
 import type { ChannelOutcome, TextChannelResult } from '../analysis/run';
 import type { EmotionClient } from './emotion-client';
 import { groupSentences, splitSentences } from './chunking';
-import type { Explanation } from './explain';
+import { wordSpans, type Explanation } from './explain';
 import { configKey, type LoadPlan, type LoadProgress, type LoadedModelInfo, type TextPiece, type TextResult } from './protocol';
 import type { SettingsState } from '../settings/settings.svelte';
-
-/** Where the unsent text survives a reload (sessionStorage in the app: it never leaves the tab). */
-export interface DraftStore {
-  load(): string;
-  save(text: string): void;
-}
-
-/** A draft kept in sessionStorage; silently does nothing where storage is unavailable. */
-export function sessionDraftStore(key = 'moodlens:draft'): DraftStore {
-  return {
-    load: () => {
-      try {
-        return sessionStorage.getItem(key) ?? '';
-      } catch {
-        return '';
-      }
-    },
-    save: (text) => {
-      try {
-        if (text) sessionStorage.setItem(key, text);
-        else sessionStorage.removeItem(key);
-      } catch {
-        // Storage full or blocked: the draft just is not kept.
-      }
-    },
-  };
-}
 
 /** Pieces a text's breakdown shows at most. */
 export const MAX_PIECES = 60;
@@ -56,7 +30,6 @@ const DECLINED: TextOutcome = { status: 'cancelled', message: 'The model downloa
 export class TextChannelState {
   readonly #client: EmotionClient;
   readonly #settings: SettingsState;
-  readonly #draftStore: DraftStore;
   /**
    * Configs whose download the user agreed to in this session (what a worker has loaded is the
    * client's to know: EmotionClient.isLoaded). Not shown anywhere, so deliberately not reactive.
@@ -70,7 +43,6 @@ export class TextChannelState {
   /** Answers the download question the user is being asked. */
   #decide: ((download: boolean) => void) | null = null;
 
-  #draft = $state('');
   #phase = $state<TextPhase>('idle');
   #progress = $state.raw<LoadProgress | null>(null);
   #analyzed = $state.raw<{ done: number; total: number } | null>(null);
@@ -79,12 +51,17 @@ export class TextChannelState {
   #notices = $state.raw<readonly string[]>([]);
   #error = $state<string | null>(null);
   #errorDetail = $state<string | null>(null);
+  /** The last text whose sentences were read one by one, and what they read (null: could not). */
+  #sentences = $state.raw<{ readonly text: string; readonly pieces: readonly TextPiece[] | null } | null>(null);
+  /** The explanation shown, the one under way (progress), or why there is none. */
+  #explanation = $state.raw<Explanation | null>(null);
+  #explaining = $state.raw<{ readonly text: string; readonly done: number; readonly total: number } | null>(null);
+  #explainMessage = $state<string | null>(null);
+  #explainController: AbortController | null = null;
 
-  constructor(client: EmotionClient, settings: SettingsState, draft: DraftStore = { load: () => '', save: () => {} }) {
+  constructor(client: EmotionClient, settings: SettingsState) {
     this.#client = client;
     this.#settings = settings;
-    this.#draftStore = draft;
-    this.#draft = draft.load();
     // What is loaded can change under this state (a batch's request recycled the worker, a
     // worker crashed): the ready line follows the client, the one owner of that knowledge.
     client.onLoadedChange(() => {
@@ -92,10 +69,6 @@ export class TextChannelState {
     });
   }
 
-  /** The text being written; kept as a draft so a reload does not lose it. */
-  get draft(): string {
-    return this.#draft;
-  }
   get phase(): TextPhase {
     return this.#phase;
   }
@@ -125,14 +98,25 @@ export class TextChannelState {
   get errorDetail(): string | null {
     return this.#errorDetail;
   }
+  /** The sentences of the last text read one by one (readSentences), or null. */
+  get sentences(): { readonly text: string; readonly pieces: readonly TextPiece[] | null } | null {
+    return this.#sentences;
+  }
+  /** The last explanation (of `explanation.text`), or null. */
+  get explanation(): Explanation | null {
+    return this.#explanation;
+  }
+  /** The explanation under way: of which text, and how far; null when none runs. */
+  get explaining(): { readonly text: string; readonly done: number; readonly total: number } | null {
+    return this.#explaining;
+  }
+  /** Why the last explanation did not come (cancelled, failed), or null. */
+  get explainMessage(): string | null {
+    return this.#explainMessage;
+  }
   /** Working, or waiting for the user's answer about a download. */
   get busy(): boolean {
     return this.#phase === 'checking' || this.#phase === 'loading' || this.#phase === 'analyzing' || this.#phase === 'confirm';
-  }
-
-  setDraft(text: string): void {
-    this.#draft = text;
-    this.#draftStore.save(text);
   }
 
   /**
@@ -263,17 +247,22 @@ export class TextChannelState {
 
   /**
    * How a text read in one piece moves: each sentence (at most MAX_PIECES, consecutive sentences
-   * grouped beyond that) read on its own, in one batched request; null for a single sentence or
-   * when the model cannot read them now. Only for a model already loaded: it never starts one.
-   * The worker caches what it read, so asking again costs nothing.
+   * grouped beyond that) read on its own, in one batched request; `sentences` holds the answer
+   * (null pieces for a single sentence, or when the model cannot read them now). Only with the
+   * model already loaded: it never starts one (the worker refuses to, `ifLoaded`). The worker
+   * caches what it read, so asking again costs nothing.
    */
-  async pieces(text: string): Promise<TextPiece[] | null> {
+  async readSentences(text: string): Promise<void> {
+    if (this.#sentences?.text === text) return;
+    const pieces = await this.#readSentences(text);
+    this.#sentences = { text, pieces };
+  }
+
+  async #readSentences(text: string): Promise<TextPiece[] | null> {
     const sentences = groupSentences(splitSentences(text), MAX_PIECES);
     const config = this.#settings.modelConfig;
     if (sentences.length < 2 || !this.#client.isLoaded(config)) return null;
     try {
-      // `ifLoaded`: should the worker have lost the model meanwhile, it answers `not-loaded`
-      // instead of starting a load.
       const results = await this.#client.classifyMany(config, sentences, {}, { ifLoaded: true });
       return results.map((r, i) => ({ text: sentences[i]!, scores: r.scores }));
     } catch {
@@ -282,23 +271,42 @@ export class TextChannelState {
   }
 
   /**
-   * Explains `text` word by word with the loaded model (leave-one-word-out, in the worker), with
-   * progress; `signal` cancels it (the worker is replaced, as for Cancel). Never rejects.
+   * Explains `text` word by word with the loaded model (leave-one-word-out, in the worker):
+   * `explaining` shows the progress, `explanation` the answer, `explainMessage` why there is
+   * none. A new explanation replaces one under way. Never rejects.
    */
-  async explain(
-    text: string,
-    onProgress: (done: number, total: number) => void,
-    signal: AbortSignal,
-  ): Promise<{ readonly explanation: Explanation } | { readonly explanation: null; readonly message: string }> {
+  async explain(text: string): Promise<void> {
+    this.#explainController?.abort();
+    const controller = new AbortController();
+    this.#explainController = controller;
+    this.#explainMessage = null;
+    this.#explaining = { text, done: 0, total: wordSpans(text).length + 1 };
+    const onAnalyzing = (done: number, total: number) => {
+      if (this.#explainController === controller) this.#explaining = { text, done, total };
+    };
+    let message: string | null = null;
+    let explanation: Explanation | null = null;
     try {
-      const explanation = await this.#client.explain(this.#settings.modelConfig, text, { onAnalyzing: onProgress }, { signal });
-      return { explanation };
+      explanation = await this.#client.explain(this.#settings.modelConfig, text, { onAnalyzing }, { signal: controller.signal });
     } catch (err) {
       const error = toModelError(err);
-      if (error.code === 'cancelled' || signal.aborted) return { explanation: null, message: 'The explanation was cancelled.' };
-      if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
-      return { explanation: null, message: describeModelError(error) };
+      if (error.code === 'cancelled' || controller.signal.aborted) message = 'The explanation was cancelled.';
+      else {
+        if (error.code === 'worker-crashed' || error.code === 'worker-start-failed') this.forgetModels();
+        message = describeModelError(error);
+      }
     }
+    // A newer explanation took over: the state is its to set.
+    if (this.#explainController !== controller) return;
+    this.#explainController = null;
+    this.#explaining = null;
+    if (explanation) this.#explanation = explanation;
+    else this.#explainMessage = message;
+  }
+
+  /** Stops the explanation under way (only it: the model and any batch go on). */
+  cancelExplain(): void {
+    this.#explainController?.abort();
   }
 
   /** Forget what is known about loaded models (after the cache was cleared or settings changed). */

@@ -1,17 +1,16 @@
-// The picture channel: the picture (prepared on the device), the API key (memory by default,
-// remembered only on request), the provider's model list, and one request at a time with cancel,
+// The vision model's channel: the API key (memory by default, remembered only on request), the provider's model list, and one request at a time with cancel,
 // a retry countdown, announced retries and failures as one sentence each. With the Vision model
 // left empty it picks a model that takes pictures from the provider's list; what a model refused
 // is kept for the session (per base URL and model); a retired model leaves a replacement to offer.
 // It answers a run with an outcome and keeps no result of its own: what the page shows about an
-// analysis comes from the run.
+// analysis comes from the run. The picture it is sent is an input (analysis/inputs.svelte.ts).
 import { hostOf } from '../../shared/format';
 import type { ChannelOutcome, VisionChannelResult } from '../analysis/run';
 import { pickImageModel } from './model-choice';
 import { initialQuirks, type ModelQuirks } from './policy';
 import { VisionError, describeVisionError } from './errors';
 import type { KeyStore } from './key-store';
-import { prepareImage, type PreparedImage } from './image-prep';
+import type { PreparedImage } from './image-prep';
 import { listModels, type ListedModel } from './model-list';
 import { providerById } from './providers';
 import { analyzeImage, browserVisionDeps, type RateLimit, type VisionDeps } from './vision-client';
@@ -30,25 +29,14 @@ export class VisionChannelState {
   readonly #settings: SettingsState;
   readonly #keys: KeyStore;
   readonly #deps: VisionDeps;
-  readonly #prepare: typeof prepareImage;
   #controller: AbortController | null = null;
   #countdown: ReturnType<typeof setInterval> | null = null;
-  /** Counts picks and removals, so a slow preparation cannot replace a later choice. */
-  #pickCount = 0;
   /** What each model (by base URL and id) refused this session: the next picture goes right at once. */
   readonly #quirks = new Map<string, ModelQuirks>();
   /** Models (by base URL and id) that answered "retired or unknown" this session. */
   readonly #retired = new Set<string>();
   /** The base URL the model list was read from. */
   #modelsFrom: string | null = null;
-
-  #image = $state.raw<PreparedImage | null>(null);
-  /** The file as picked: the face channel reads it on the device at full size. */
-  #source = $state.raw<Blob | null>(null);
-  #pictureId = $state<string | null>(null);
-  #previewUrl = $state<string | null>(null);
-  #preparing = $state(false);
-  #imageError = $state<string | null>(null);
 
   #apiKey = $state('');
   #rememberKey = $state(false);
@@ -71,11 +59,10 @@ export class VisionChannelState {
   #modelsStatus = $state<'idle' | 'loading' | 'loaded' | 'failed'>('idle');
   #modelsError = $state<string | null>(null);
 
-  constructor(settings: SettingsState, keys: KeyStore, deps: VisionDeps = browserVisionDeps, prepare = prepareImage) {
+  constructor(settings: SettingsState, keys: KeyStore, deps: VisionDeps = browserVisionDeps) {
     this.#settings = settings;
     this.#keys = keys;
     this.#deps = deps;
-    this.#prepare = prepare;
     const remembered = keys.load();
     if (remembered) {
       this.#apiKey = remembered;
@@ -83,27 +70,6 @@ export class VisionChannelState {
     }
   }
 
-  /** The prepared picture (re-encoded JPEG, no metadata), or null. */
-  get image(): PreparedImage | null {
-    return this.#image;
-  }
-  /** The picture as picked (never sent anywhere; the face channel reads it on the device), or null. */
-  get source(): Blob | null {
-    return this.#source;
-  }
-  /** Identifies the current picture: a new pick is a new picture, even of the same file. */
-  get pictureId(): string | null {
-    return this.#pictureId;
-  }
-  get previewUrl(): string | null {
-    return this.#previewUrl;
-  }
-  get preparing(): boolean {
-    return this.#preparing;
-  }
-  get imageError(): string | null {
-    return this.#imageError;
-  }
   get apiKey(): string {
     return this.#apiKey;
   }
@@ -193,40 +159,6 @@ export class VisionChannelState {
     this.#apiKey = '';
     this.#rememberKey = false;
     this.#keys.clear();
-  }
-
-  /** Checks and prepares a picked, dropped or pasted file. */
-  async setImage(file: Blob & { name?: string }): Promise<void> {
-    this.clearImage();
-    // A picture picked while an earlier one is still being prepared wins, whichever finishes first.
-    const pick = ++this.#pickCount;
-    this.#preparing = true;
-    try {
-      const prepared = await this.#prepare(file, this.#settings.current.imageMaxSide);
-      if (pick !== this.#pickCount) return;
-      this.#image = prepared;
-      this.#source = file;
-      this.#pictureId = `picture-${pick}`;
-      this.#previewUrl = URL.createObjectURL(prepared.blob);
-    } catch (err) {
-      if (pick !== this.#pickCount) return;
-      const e = err instanceof VisionError ? err : new VisionError('image-corrupt', String(err));
-      this.#imageError = describeVisionError(e, this.#context());
-    } finally {
-      if (pick === this.#pickCount) this.#preparing = false;
-    }
-  }
-
-  /** Removes the picture (results of earlier runs stay with their runs). */
-  clearImage(): void {
-    this.#pickCount += 1;
-    this.#preparing = false;
-    if (this.#previewUrl) URL.revokeObjectURL(this.#previewUrl);
-    this.#previewUrl = null;
-    this.#image = null;
-    this.#source = null;
-    this.#pictureId = null;
-    this.#imageError = null;
   }
 
   /** Not part of the next run: no status, no error left from an earlier one. */
