@@ -11,8 +11,10 @@ import {
   detectorInput,
   expressionInput,
   expressionScores,
+  facePresence,
   iou,
   letterbox,
+  mirrorImage,
   nonMaxSuppression,
   pictureScores,
   toPicture,
@@ -182,5 +184,27 @@ describe('pictureScores', () => {
         expect(area(faces[0]!.box)).toBeGreaterThan(0);
       }),
     );
+  });
+});
+
+describe('the mirror check', () => {
+  it('mirrors a square image left to right, pixel by pixel, channels kept together', () => {
+    // 2x2, 3 channels: [a b / c d] -> [b a / d c]
+    const image = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    expect(Array.from(mirrorImage(image, 2))).toEqual([4, 5, 6, 1, 2, 3, 10, 11, 12, 7, 8, 9]);
+  });
+
+  it('mirroring twice gives the image back', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), (size, channels) => {
+        const image = Float32Array.from({ length: size * size * channels }, (_, i) => i);
+        expect(Array.from(mirrorImage(mirrorImage(image, size, channels), size, channels))).toEqual(Array.from(image));
+      }),
+    );
+  });
+
+  it('a candidate is as present as its weaker view', () => {
+    expect(facePresence(0.92, 0.04)).toBe(0.04);
+    expect(facePresence(0.57, 0.99)).toBe(0.57);
   });
 });

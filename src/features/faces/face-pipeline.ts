@@ -1,6 +1,6 @@
 // Reads the faces of one picture: fit it into the detector's input, find candidate faces, check
-// each with the face landmark model's face flag (all candidates in one batch), cut each face that
-// passes out and read its expression, all expressions in one batch. The pixels and the models come through two
+// each with the face landmark model's face flag on its square and on the square's mirror image (all
+// in one batch), cut each face that passes out and read its expression, all expressions in one batch. The pixels and the models come through two
 // small interfaces, so the same code runs in the face worker (OffscreenCanvas, onnxruntime-web)
 // and in Node tests (sharp, onnxruntime-node).
 import {
@@ -15,7 +15,9 @@ import {
   detectorInput,
   expressionInput,
   expressionScores,
+  facePresence,
   letterbox,
+  mirrorImage,
   pointToPicture,
   squareBounds,
   suppressContained,
@@ -58,7 +60,10 @@ const VERIFIER_REGION = Math.ceil(VERIFIER_SIZE * Math.SQRT2);
 export interface Candidate {
   readonly box: Box;
   readonly score: number;
+  /** The face presence the pipeline judges by: the lower of the two flags below. */
   readonly presence: number;
+  /** The landmark model's face flag on the candidate's square, and on its mirror image. */
+  readonly flags: readonly [number, number];
 }
 
 /** Options of readFaces; the defaults are the app's. */
@@ -81,7 +86,7 @@ export async function readFaces(image: FaceImage, models: FaceModels, { minScore
   }
   const inPicture = candidates.map((d) => ({ box: toPicture(d.box, fit, image.width, image.height), score: d.score, keypoints: d.keypoints?.map((p) => pointToPicture(p, fit)) }));
   const presence = await verify(image, inPicture, models);
-  const all = inPicture.map((d, i) => ({ box: d.box, score: d.score, presence: presence[i]! }));
+  const all = inPicture.map((d, i) => ({ box: d.box, score: d.score, presence: facePresence(...presence[i]!), flags: presence[i]! }));
   onCandidates?.(all);
   const detections = suppressContained(all.filter((c) => c.presence >= minPresence));
   if (detections.length === 0) return [];
@@ -101,16 +106,21 @@ export async function readFaces(image: FaceImage, models: FaceModels, { minScore
   }));
 }
 
-/** The face landmark model's face presence for each candidate (box and keypoints in picture pixels). */
-async function verify(image: FaceImage, candidates: readonly { box: Box; keypoints?: readonly Point[] | undefined }[], models: FaceModels): Promise<number[]> {
+/**
+ * The face landmark model's face flags for each candidate (box and keypoints in picture pixels): on
+ * its square and on the square's mirror image, all in one batch.
+ */
+async function verify(image: FaceImage, candidates: readonly { box: Box; keypoints?: readonly Point[] | undefined }[], models: FaceModels): Promise<[number, number][]> {
   const size = VERIFIER_SIZE * VERIFIER_SIZE * 3;
-  const batch = new Float32Array(candidates.length * size);
+  const batch = new Float32Array(candidates.length * 2 * size);
   for (let i = 0; i < candidates.length; i++) {
     const square = verifierSquare(candidates[i]!.box, candidates[i]!.keypoints);
     const bounds = squareBounds(square, image.width, image.height);
     const region = await image.region(bounds, VERIFIER_REGION);
-    batch.set(verifierInput(region, bounds, VERIFIER_REGION, VERIFIER_REGION, square), i * size);
+    const input = verifierInput(region, bounds, VERIFIER_REGION, VERIFIER_REGION, square);
+    batch.set(input, 2 * i * size);
+    batch.set(mirrorImage(input, VERIFIER_SIZE), (2 * i + 1) * size);
   }
-  const presence = await models.presence(batch, candidates.length);
-  return Array.from({ length: candidates.length }, (_, i) => Number(presence[i]));
+  const flags = await models.presence(batch, candidates.length * 2);
+  return Array.from({ length: candidates.length }, (_, i) => [Number(flags[2 * i]), Number(flags[2 * i + 1])]);
 }

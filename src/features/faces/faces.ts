@@ -8,7 +8,8 @@
 // (PITFALLS.md). Each candidate is checked by a second model, as MediaPipe's face mesh pipeline
 // does: the face landmark model (FaceMesh, 192x192 input) reads a square cut around the candidate,
 // turned upright by its eyes and 1.7 times its size, and answers how likely that square holds a
-// face; candidates under MIN_FACE_PRESENCE are dropped.
+// face. It reads the square and its mirror image, and a candidate is kept only when both views
+// reach MIN_FACE_PRESENCE (see mirrorImage).
 //
 // The detector is BlazeFace (back model, 256x256 input): a 16x16 grid with 2 anchors per cell and
 // an 8x8 grid with 6, 896 anchors in all; for each, a logit and 16 regressors (box centre offset,
@@ -42,7 +43,8 @@ export const VERIFIER_SIZE = 192;
 export const VERIFIER_SCALE = 1.7;
 /**
  * Face presence (the landmark model's face flag) under which a detection is not a face: 0.5, the
- * MediaPipe default (min_tracking_confidence). Not fitted to any photo set.
+ * MediaPipe default (min_tracking_confidence). Not fitted to any photo set. It must be reached by
+ * the square and by its mirror image (facePresence).
  */
 export const MIN_FACE_PRESENCE = 0.5;
 
@@ -258,6 +260,30 @@ export function verifierInput(rgba: ArrayLike<number>, bounds: Box, regionWidth:
     }
   }
   return out;
+}
+
+/**
+ * A square NHWC image (`size` x `size`, `channels` per pixel) mirrored left to right. The verifier
+ * reads each candidate and its mirror image: a face is nearly symmetric and the landmark model was
+ * trained on mirrored faces too, so a real face's flag barely moves (0.86-1.00 -> 0.91-1.00 on the
+ * 78 faces of bench/face/eval-set.json), while a pattern that resembles a face from one side only
+ * can fall apart (a squirrel's head: 0.92 -> 0.04).
+ */
+export function mirrorImage(image: ArrayLike<number>, size: number, channels = 3): Float32Array {
+  const out = new Float32Array(size * size * channels);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const from = (y * size + (size - 1 - x)) * channels;
+      const to = (y * size + x) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = image[from + c]!;
+    }
+  }
+  return out;
+}
+
+/** A candidate's face presence from the flags of its square and of its mirror: both must be high. */
+export function facePresence(flag: number, mirroredFlag: number): number {
+  return Math.min(flag, mirroredFlag);
 }
 
 /** The square region to cut out for the expression model: the box enlarged and squared, clipped. */

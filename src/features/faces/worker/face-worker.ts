@@ -121,7 +121,7 @@ async function load(): Promise<Loaded> {
   // run the models once now, so that is not charged to the user's first picture. More runs did
   // not make the first answer come sooner (bench/README.md, "Faces").
   await models.detect(new Float32Array(DETECTOR_SIZE * DETECTOR_SIZE * 3));
-  await models.presence(new Float32Array(VERIFIER_SIZE * VERIFIER_SIZE * 3), 1);
+  await models.presence(new Float32Array(VERIFIER_SIZE * VERIFIER_SIZE * 3 * 2), 2); // a square and its mirror
   await models.expressions(new Float32Array(EXPRESSION_SIZE * EXPRESSION_SIZE * 2), 2);
   return { models, info: { fetchedMs, loadMs, warmupMs: performance.now() - loadMs, threads: THREADS } };
 }
