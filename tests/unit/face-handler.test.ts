@@ -12,7 +12,7 @@ import type { FaceRequest, FaceResponse } from '../../src/features/faces/protoco
 const FACE_ANCHOR = 512 + (4 * 8 + 4) * 6;
 /** The expression model's answer for every face: joy, in FER2013 order. */
 const JOY = [0, 0, 0, 0.9, 0, 0, 0.1];
-const MODEL = 'fake blazeface + facemesh + mini-Xception';
+const MODEL = 'fake blazeface + facemesh + faceboxes + mini-Xception';
 
 interface Gate {
   promise: Promise<void>;
@@ -60,6 +60,13 @@ function fakeRuntime(options: FakeOptions = {}) {
     async presence(_batch, count) {
       log.push(`presence:${count}`);
       return new Float32Array(count).fill(1);
+    },
+    async confirm(_batch, count) {
+      log.push(`confirm:${count}`);
+      // FaceBoxes' three grids (12x12 with 21 anchors, 6x6 and 3x3 with 1): every anchor says face.
+      const anchors = [12 * 12 * 21, 6 * 6, 3 * 3];
+      const classes = anchors.map((n) => Float32Array.from({ length: count * n * 2 }, (_, i) => (i % 2 === 1 ? 10 : 0)));
+      return { classes, boxes: anchors.map((n) => new Float32Array(count * n * 4)) };
     },
     async expressions(_batch, count) {
       log.push(`expressions:${count}`);
@@ -114,7 +121,7 @@ describe('the face handler', () => {
       { type: 'warmed', id: 1, load },
       { type: 'warmed', id: 2, load },
     ]);
-    expect(log).toEqual(['load', `detect:${256 * 256 * 3}`, 'presence:2', 'expressions:2']);
+    expect(log).toEqual(['load', `detect:${256 * 256 * 3}`, 'presence:2', 'confirm:1', 'expressions:2']);
   });
 
   it('read: one face, its box in fractions of the pixels read, the picture size as displayed, and where the time went', async () => {
@@ -136,7 +143,7 @@ describe('the face handler', () => {
         timings: { decodeMs: 10, detectMs: 30, expressionsMs: 20 },
       },
     });
-    expect(log).toEqual(['decode', `detect:${256 * 256 * 3}`, 'presence:2', 'expressions:1', 'close']);
+    expect(log).toEqual(['decode', `detect:${256 * 256 * 3}`, 'presence:2', 'confirm:1', 'expressions:1', 'close']);
   });
 
   it('read without a face: an answer with no faces, and the expression model never runs', async () => {
@@ -176,7 +183,7 @@ describe('the face handler', () => {
     const { handler, sent, log } = setup({ face: true, onDecode: () => controller.abort() });
     await handler.handle(read(1), controller.signal);
     expect(sent).toEqual([{ type: 'error', id: 1, error: { code: 'cancelled', detail: 'The read was cancelled.' } }]);
-    expect(log).toEqual(['load', `detect:${256 * 256 * 3}`, 'presence:2', 'expressions:2', 'decode', 'close']);
+    expect(log).toEqual(['load', `detect:${256 * 256 * 3}`, 'presence:2', 'confirm:1', 'expressions:2', 'decode', 'close']);
   });
 
   it('a read cancelled during detection stops before the faces are checked or read, and frees the pixels', async () => {

@@ -5,7 +5,7 @@
 // looking at its AbortSignal between those steps; every request ends in exactly one reply, its
 // answer or `{ type: 'error' }` with a FaceError's code. worker/face-worker.ts wires it to the real
 // runtime (onnxruntime-web, ImageDecoder, OffscreenCanvas) and to the shared worker plumbing.
-import { DETECTOR_SIZE, EXPRESSION_SIZE, VERIFIER_SIZE } from './faces';
+import { CONFIRM_SIZE, DETECTOR_SIZE, EXPRESSION_SIZE, VERIFIER_SIZE } from './faces';
 import { FaceError } from './face-errors';
 import { readFaces, type FaceImage, type FaceModels } from './face-pipeline';
 import type { FaceAnswer, FaceLoadInfo, FaceRequest, FaceResponse } from './protocol';
@@ -14,7 +14,7 @@ import { assertNever } from '../../shared/worker/protocol';
 /** The models as the runtime loaded them. */
 export interface LoadedModels {
   readonly models: FaceModels;
-  /** Which models read the faces, e.g. 'blazeface + facemesh + mini-Xception (human 3.3.6)'. */
+  /** Which models read the faces, e.g. 'blazeface + facemesh + faceboxes + mini-Xception (human 3.3.6)'. */
   readonly name: string;
   /** On the runtime's clock: when every model file had been fetched, and when the sessions were made. */
   readonly fetchedMs: number;
@@ -36,7 +36,7 @@ export interface DecodedPicture {
 
 /** What the handler needs from the outside world. */
 export interface FaceRuntime {
-  /** Fetches and starts the three models; a failure is best a FaceError `models-unavailable`. */
+  /** Fetches and starts the four models; a failure is best a FaceError `models-unavailable`. */
   loadModels(): Promise<LoadedModels>;
   /** Decodes a picture file; a failure is best a FaceError `unreadable-picture`. */
   decode(picture: Blob): Promise<DecodedPicture>;
@@ -90,6 +90,7 @@ export function createFaceHandler(runtime: FaceRuntime, post: (message: FaceResp
     const { models } = loaded;
     await models.detect(new Float32Array(DETECTOR_SIZE * DETECTOR_SIZE * 3));
     await models.presence(new Float32Array(VERIFIER_SIZE * VERIFIER_SIZE * 3 * 2), 2); // a square and its mirror
+    await models.confirm(new Float32Array(CONFIRM_SIZE * CONFIRM_SIZE * 3), 1);
     await models.expressions(new Float32Array(EXPRESSION_SIZE * EXPRESSION_SIZE * 2), 2);
     return { loaded, info: { fetchedMs: loaded.fetchedMs, loadMs: loaded.loadMs, warmupMs: runtime.now() - start, threads: loaded.threads } };
   }
@@ -114,6 +115,11 @@ export function createFaceHandler(runtime: FaceRuntime, post: (message: FaceResp
         },
         presence: async (batch, count) => {
           const out = await models.presence(batch, count);
+          stopIfCancelled(signal);
+          return out;
+        },
+        confirm: async (batch, count) => {
+          const out = await models.confirm(batch, count);
           stopIfCancelled(signal);
           return out;
         },

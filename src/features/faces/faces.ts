@@ -9,7 +9,11 @@
 // does: the face landmark model (FaceMesh, 192x192 input) reads a square cut around the candidate,
 // turned upright by its eyes and 1.7 times its size, and answers how likely that square holds a
 // face. It reads the square and its mirror image, and a candidate is kept only when both views
-// reach MIN_FACE_PRESENCE (see mirrorImage).
+// reach MIN_FACE_PRESENCE (see mirrorImage). Both models come from one family (MediaPipe's), and
+// some animals, toys and dice fool both; so a candidate that passes is then confirmed by a face
+// detector of another family, trained on other data (FaceBoxes, trained on WIDER FACE): it reads
+// an upright square three times the candidate's size, and must find a face there, on the
+// candidate, with a score of at least MIN_CONFIRMATION.
 //
 // The detector is BlazeFace (back model, 256x256 input): a 16x16 grid with 2 anchors per cell and
 // an 8x8 grid with 6, 896 anchors in all; for each, a logit and 16 regressors (box centre offset,
@@ -47,6 +51,25 @@ export const VERIFIER_SCALE = 1.7;
  * the square and by its mirror image (facePresence).
  */
 export const MIN_FACE_PRESENCE = 0.5;
+
+/** Side of the confirming detector's (FaceBoxes') square input, in pixels (a multiple of 128). */
+export const CONFIRM_SIZE = 384;
+/**
+ * The confirming detector reads a square this many times the candidate's longer side, so the face
+ * takes a third of it, about 128 px of its input: the size FaceBoxes' anchors cover best (its
+ * smallest anchors are 32 px, its largest 512). 2, 3 and 4 were tried on the tuning part of
+ * bench/face/eval-set.json; at 3 every real face scored 0.95 or more.
+ */
+export const CONFIRM_SCALE = 3;
+/** A box of the confirming detector is the candidate's when they overlap this much (intersection over union). */
+export const CONFIRM_IOU = 0.3;
+/**
+ * FaceBoxes' score under which the candidate is not confirmed. On the tuning part of
+ * bench/face/eval-set.json every real face scored 0.95 or more and the candidates on photos
+ * without a face 0.57 (a dog's head) or less; 0.75 is about the middle of that gap. The model's
+ * author's default, 0.5, would have kept the dog (DEVELOPMENT.md, "The face channel").
+ */
+export const MIN_CONFIRMATION = 0.75;
 
 /** The expression model's labels, in its output order, as the app's emotions. */
 export const EXPRESSION_LABELS: readonly Emotion[] = ['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral'];
@@ -284,6 +307,96 @@ export function mirrorImage(image: ArrayLike<number>, size: number, channels = 3
 /** A candidate's face presence from the flags of its square and of its mirror: both must be high. */
 export function facePresence(flag: number, mirroredFlag: number): number {
   return Math.min(flag, mirroredFlag);
+}
+
+/** FaceBoxes' anchor boxes (scale in input pixels, densification) on each of its three grids (strides 32, 64, 128). */
+const FACEBOXES_ANCHORS: readonly (readonly (readonly [number, number])[])[] = [
+  [
+    [32, 4],
+    [64, 2],
+    [128, 1],
+  ],
+  [[256, 1]],
+  [[512, 1]],
+];
+/** FaceBoxes' box encodings are scaled by these: centre y, centre x, height, width. */
+const FACEBOXES_SCALES = [10, 10, 5, 5] as const;
+
+/**
+ * FaceBoxes' anchors for a square input of `size`, in the order of its outputs (grid by grid, row
+ * by row, then each cell's anchors), as centre y, centre x, height, width in fractions of the
+ * input, after clipping their corners to the input as the model does: on each grid cell, an
+ * anchor of scale s and densification n is repeated n x n times, its centres spread over the cell
+ * s / n apart (x outer, y inner).
+ */
+export function faceBoxesAnchors(size = CONFIRM_SIZE): Float32Array {
+  const out: number[] = [];
+  FACEBOXES_ANCHORS.forEach((specs, layer) => {
+    const cells = size / (32 * 2 ** layer);
+    for (let gy = 0; gy < cells; gy++) {
+      for (let gx = 0; gx < cells; gx++) {
+        for (const [scale, n] of specs) {
+          const side = scale / size;
+          const step = side / n;
+          for (let a = 0; a < n; a++) {
+            for (let b = 0; b < n; b++) {
+              const cy = (gy + 0.5) / cells - side / 2 + step * (b + 0.5);
+              const cx = (gx + 0.5) / cells - side / 2 + step * (a + 0.5);
+              const clip = (v: number) => Math.min(1, Math.max(0, v));
+              const y1 = clip(cy - side / 2);
+              const y2 = clip(cy + side / 2);
+              const x1 = clip(cx - side / 2);
+              const x2 = clip(cx + side / 2);
+              out.push((y1 + y2) / 2, (x1 + x2) / 2, y2 - y1, x2 - x1);
+            }
+          }
+        }
+      }
+    }
+  });
+  return Float32Array.from(out);
+}
+
+/**
+ * The best face score FaceBoxes gives a box on `target` (in fractions of its input) in item `item`
+ * of a batch of `count`: `classes` and `boxes` are its three grids' outputs, NHWC, in order (2
+ * logits and 4 box encodings per anchor). 0 when no box overlaps the target by more than `minIou`.
+ */
+export function confirmationScore(
+  classes: readonly ArrayLike<number>[],
+  boxes: readonly ArrayLike<number>[],
+  item: number,
+  count: number,
+  target: Box,
+  { minIou = CONFIRM_IOU, anchorBoxes = faceBoxesAnchors(CONFIRM_SIZE) } = {},
+): number {
+  const [sy, sx, sh, sw] = FACEBOXES_SCALES;
+  let best = 0;
+  let anchor = 0;
+  for (let layer = 0; layer < classes.length; layer++) {
+    const perItem = classes[layer]!.length / 2 / count;
+    for (let k = 0; k < perItem; k++, anchor++) {
+      const at = item * perItem + k;
+      const logits = classes[layer]!;
+      const score = sigmoid(logits[at * 2 + 1]! - logits[at * 2]!); // softmax over (background, face)
+      if (!(score > best)) continue;
+      const e = boxes[layer]!;
+      const [ay, ax, ah, aw] = [anchorBoxes[anchor * 4]!, anchorBoxes[anchor * 4 + 1]!, anchorBoxes[anchor * 4 + 2]!, anchorBoxes[anchor * 4 + 3]!];
+      const cy = (e[at * 4]! / sy) * ah + ay;
+      const cx = (e[at * 4 + 1]! / sx) * aw + ax;
+      const h = Math.exp(e[at * 4 + 2]! / sh) * ah;
+      const w = Math.exp(e[at * 4 + 3]! / sw) * aw;
+      if (iou({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, target) > minIou) best = score;
+    }
+  }
+  if (anchor * 4 !== anchorBoxes.length) throw new Error(`expected ${anchorBoxes.length / 4} anchors, got ${anchor}`);
+  return best;
+}
+
+/** Where the candidate lies in the confirming detector's input (the middle third of its square), in fractions. */
+export function confirmationTarget(scale = CONFIRM_SCALE): Box {
+  const half = 1 / (2 * scale);
+  return { x1: 0.5 - half, y1: 0.5 - half, x2: 0.5 + half, y2: 0.5 + half };
 }
 
 /** The square region to cut out for the expression model: the box enlarged and squared, clipped. */

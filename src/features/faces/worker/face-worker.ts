@@ -1,14 +1,14 @@
 // Entry of the face Web Worker: the real runtime of the face handler (../face-handler.ts, which
 // queues the requests, loads and warms the models, reads the faces and maps failures to codes),
-// wired to the shared worker plumbing. The runtime runs three small ONNX models on onnxruntime-web
+// wired to the shared worker plumbing. The runtime runs four small ONNX models on onnxruntime-web
 // (WASM), all on this device, fetched from our own origin (converted at build time by
 // scripts/lib/face-models-plugin.mjs), and decodes pictures with ImageDecoder/createImageBitmap
 // into an OffscreenCanvas.
 import * as ort from 'onnxruntime-web/wasm';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
-import { detectorUrl, expressionUrl, humanVersion, verifierUrl } from 'virtual:face-models';
-import { DETECTOR_SIZE, EXPRESSION_SIZE, VERIFIER_SIZE } from '../faces';
+import { confirmerOutputs, confirmerUrl, detectorUrl, expressionUrl, humanVersion, verifierUrl } from 'virtual:face-models';
+import { CONFIRM_SIZE, DETECTOR_SIZE, EXPRESSION_SIZE, VERIFIER_SIZE } from '../faces';
 import { FaceError } from '../face-errors';
 import { createFaceHandler, type DecodedPicture, type FaceRuntime, type LoadedModels } from '../face-handler';
 import type { FaceImage, FaceModels } from '../face-pipeline';
@@ -18,7 +18,7 @@ import { serveWorker } from '../../../shared/worker/serve';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-const MODEL_NAME = `blazeface + facemesh + mini-Xception (human ${humanVersion})`;
+const MODEL_NAME = `blazeface + facemesh + faceboxes + mini-Xception (human ${humanVersion})`;
 /**
  * A JPEG longer than this is decoded straight to about this size (JPEG decoders scale by eighths
  * while decoding, so it lands at or under it): a 12 MP photo then decodes in ~80 ms instead of
@@ -72,21 +72,28 @@ async function fetchModel(url: string): Promise<Uint8Array> {
 }
 
 async function loadModels(): Promise<LoadedModels> {
-  const [detectorBytes, verifierBytes, expressionBytes] = await Promise.all([fetchModel(detectorUrl), fetchModel(verifierUrl), fetchModel(expressionUrl)]);
+  const [detectorBytes, verifierBytes, confirmerBytes, expressionBytes] = await Promise.all([
+    fetchModel(detectorUrl),
+    fetchModel(verifierUrl),
+    fetchModel(confirmerUrl),
+    fetchModel(expressionUrl),
+  ]);
   const fetchedMs = performance.now();
   const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
   let detector: ort.InferenceSession;
   let verifier: ort.InferenceSession;
+  let confirmer: ort.InferenceSession;
   let expression: ort.InferenceSession;
   try {
     // One after the other: the sessions live in the same WASM instance.
     detector = await ort.InferenceSession.create(detectorBytes, options);
     verifier = await ort.InferenceSession.create(verifierBytes, options);
+    confirmer = await ort.InferenceSession.create(confirmerBytes, options);
     expression = await ort.InferenceSession.create(expressionBytes, options);
   } catch (err) {
     throw new FaceError('models-unavailable', `ONNX Runtime could not start the face models (${describe(err)})`);
   }
-  return { models: sessionModels(detector, verifier, expression), name: MODEL_NAME, fetchedMs, loadMs: performance.now(), threads: THREADS };
+  return { models: sessionModels(detector, verifier, confirmer, expression), name: MODEL_NAME, fetchedMs, loadMs: performance.now(), threads: THREADS };
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {
@@ -96,8 +103,8 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-/** The pipeline's FaceModels on the three sessions. */
-function sessionModels(detector: ort.InferenceSession, verifier: ort.InferenceSession, expression: ort.InferenceSession): FaceModels {
+/** The pipeline's FaceModels on the four sessions. */
+function sessionModels(detector: ort.InferenceSession, verifier: ort.InferenceSession, confirmer: ort.InferenceSession, expression: ort.InferenceSession): FaceModels {
   const floats = (out: ort.InferenceSession.ReturnType, name: string) => {
     const tensor = out[name];
     if (!tensor || !(tensor.data instanceof Float32Array)) throw new Error(`the model has no float output ${name}`);
@@ -116,6 +123,10 @@ function sessionModels(detector: ort.InferenceSession, verifier: ort.InferenceSe
       const out = await verifier.run({ [verifier.inputNames[0]!]: new ort.Tensor('float32', batch, [count, VERIFIER_SIZE, VERIFIER_SIZE, 3]) });
       // Identity_1: the face flag (Identity: contours, Identity_2: the 468 landmarks, unused here).
       return floats(out, 'Identity_1');
+    },
+    async confirm(batch, count) {
+      const out = await confirmer.run({ [confirmer.inputNames[0]!]: new ort.Tensor('float32', batch, [count, CONFIRM_SIZE, CONFIRM_SIZE, 3]) });
+      return { classes: confirmerOutputs.classes.map((name) => floats(out, name)), boxes: confirmerOutputs.boxes.map((name) => floats(out, name)) };
     },
     async expressions(batch, count) {
       const out = await expression.run({
