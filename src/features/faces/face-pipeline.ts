@@ -55,7 +55,7 @@ export interface FaceModels {
   /** Face landmark model on `count` NHWC 192x192x3 inputs (RGB in [0, 1]): count face presences, 0..1. */
   presence(batch: Float32Array, count: number): Promise<ArrayLike<number>>;
   /**
-   * Confirming detector (FaceBoxes) on `count` NHWC 384x384x3 inputs (RGB in [-1, 1]): its three
+   * Confirming detector (FaceBoxes) on `count` NHWC 256x256x3 inputs (RGB in [-1, 1]): its three
    * grids' outputs, each NHWC: class logits (2 per anchor) and box encodings (4 per anchor).
    */
   confirm(batch: Float32Array, count: number): Promise<{ classes: readonly ArrayLike<number>[]; boxes: readonly ArrayLike<number>[] }>;

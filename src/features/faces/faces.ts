@@ -12,8 +12,8 @@
 // reach MIN_FACE_PRESENCE (see mirrorImage). Both models come from one family (MediaPipe's), and
 // some animals, toys and dice fool both; so a candidate that passes is then confirmed by a face
 // detector of another family, trained on other data (FaceBoxes, trained on WIDER FACE): it reads
-// an upright square three times the candidate's size, and must find a face there, on the
-// candidate, with a score of at least MIN_CONFIRMATION.
+// an upright square 2.5 times the candidate's size, and must find a face there, on the candidate,
+// with a score of at least MIN_CONFIRMATION.
 //
 // The detector is BlazeFace (back model, 256x256 input): a 16x16 grid with 2 anchors per cell and
 // an 8x8 grid with 6, 896 anchors in all; for each, a logit and 16 regressors (box centre offset,
@@ -53,23 +53,23 @@ export const VERIFIER_SCALE = 1.7;
 export const MIN_FACE_PRESENCE = 0.5;
 
 /** Side of the confirming detector's (FaceBoxes') square input, in pixels (a multiple of 128). */
-export const CONFIRM_SIZE = 384;
+export const CONFIRM_SIZE = 256;
 /**
  * The confirming detector reads a square this many times the candidate's longer side, so the face
- * takes a third of it, about 128 px of its input: the size FaceBoxes' anchors cover best (its
- * smallest anchors are 32 px, its largest 512). 2, 3 and 4 were tried on the tuning part of
- * bench/face/eval-set.json; at 3 every real face scored 0.95 or more.
+ * is about 100 px of its 256: FaceBoxes' 128 px anchors cover it. Chosen on the tuning part of
+ * bench/face/eval-set.json, by the gap between the lowest real face and the highest candidate on a
+ * photo without a face: 384 px and 3x: 0.95 / 0.57; 256 px and 2x: 0.95 / 0.49; 256 px and 2.5x:
+ * 0.93 / 0.30, the widest, at less than half the pixels of 384.
  */
-export const CONFIRM_SCALE = 3;
+export const CONFIRM_SCALE = 2.5;
 /** A box of the confirming detector is the candidate's when they overlap this much (intersection over union). */
 export const CONFIRM_IOU = 0.3;
 /**
- * FaceBoxes' score under which the candidate is not confirmed. On the tuning part of
- * bench/face/eval-set.json every real face scored 0.95 or more and the candidates on photos
- * without a face 0.57 (a dog's head) or less; 0.75 is about the middle of that gap. The model's
- * author's default, 0.5, would have kept the dog (DEVELOPMENT.md, "The face channel").
+ * FaceBoxes' score under which the candidate is not confirmed: 0.5, its author's default
+ * (FaceBoxes-tensorflow's face_detector.py). Not fitted: on the tuning part it lies in the middle
+ * of the gap above (0.30 .. 0.93).
  */
-export const MIN_CONFIRMATION = 0.75;
+export const MIN_CONFIRMATION = 0.5;
 
 /** The expression model's labels, in its output order, as the app's emotions. */
 export const EXPRESSION_LABELS: readonly Emotion[] = ['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral'];
