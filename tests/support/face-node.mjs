@@ -1,23 +1,24 @@
 // The face pipeline's two edges in Node, shared by the Node tests and the precision bench: the
-// converted models on onnxruntime-node (the FaceModels the worker builds on onnxruntime-web) and a
-// picture decoded by sharp (the FaceImage the worker builds on an OffscreenCanvas).
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+// models converted as the build converts them (scripts/lib/face-models-plugin.mjs) on
+// onnxruntime-node (the FaceModels the worker builds on onnxruntime-web) and a picture decoded by
+// sharp (the FaceImage the worker builds on an OffscreenCanvas).
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { convertGraphModel } from '../../scripts/lib/tfjs-to-onnx.mjs';
+import { FACE_MODELS, convertFaceModel } from '../../scripts/lib/face-models-plugin.mjs';
 
-const MODELS = fileURLToPath(new URL('../../node_modules/@vladmandic/human/models/', import.meta.url));
-
-/** One of human's graph models, converted, in an onnxruntime-node session. */
-export function session(name) {
-  const onnx = convertGraphModel(JSON.parse(readFileSync(`${MODELS}${name}.json`, 'utf8')), readFileSync(`${MODELS}${name}.bin`), { name });
-  return ort.InferenceSession.create(onnx);
+/** One of the face models (by its graph model's name: blazeface, facemesh, faceboxes, emotion), converted, in an onnxruntime-node session. */
+export async function session(name) {
+  const model = FACE_MODELS.find((m) => m.source === name);
+  if (!model) throw new Error(`no face model ${name}`);
+  return ort.InferenceSession.create(await convertFaceModel(model));
 }
+
+/** FaceBoxes' outputs in the order FaceModels.confirm answers them: class logits of its three grids, then box encodings. */
+const CONFIRMER_OUTPUTS = FACE_MODELS.find((m) => m.source === 'faceboxes').cut.outputs;
 
 /** @returns {Promise<import('../../src/features/faces/face-pipeline').FaceModels>} */
 export async function loadFaceModels() {
-  const [detector, mesh, expression] = await Promise.all([session('blazeface'), session('facemesh'), session('emotion')]);
+  const [detector, mesh, confirmer, expression] = await Promise.all([session('blazeface'), session('facemesh'), session('faceboxes'), session('emotion')]);
   return {
     async detect(input) {
       const out = await detector.run({ [detector.inputNames[0]]: new ort.Tensor('float32', input, [1, 256, 256, 3]) });
@@ -27,6 +28,12 @@ export async function loadFaceModels() {
     async presence(batch, count) {
       const out = await mesh.run({ [mesh.inputNames[0]]: new ort.Tensor('float32', batch, [count, 192, 192, 3]) });
       return out.Identity_1.data;
+    },
+    async confirm(batch, count) {
+      const side = Math.round(Math.sqrt(batch.length / count / 3)); // square inputs of CONFIRM_SIZE
+      const out = await confirmer.run({ input: new ort.Tensor('float32', batch, [count, side, side, 3]) });
+      const data = CONFIRMER_OUTPUTS.map((name) => out[name].data);
+      return { classes: data.slice(0, 3), boxes: data.slice(3) };
     },
     async expressions(batch, count) {
       const out = await expression.run({ [expression.inputNames[0]]: new ort.Tensor('float32', batch, [count, 64, 64, 1]) });

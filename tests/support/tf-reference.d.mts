@@ -6,5 +6,8 @@ export interface RefTensor {
   data: Float32Array | Int32Array;
 }
 
-/** Runs a TF.js graph model on `input` with a plain reference executor; the Identity outputs by name. */
-export function runReference(modelJson: unknown, weightBytes: ArrayBuffer | Uint8Array, input: RefTensor): Record<string, RefTensor>;
+/**
+ * Runs a TF.js graph model on `input` with a plain reference executor; the Identity outputs by
+ * name, or with `cut` the activations of `cut.outputs`, the input fed as node `cut.input`.
+ */
+export function runReference(modelJson: unknown, weightBytes: ArrayBuffer | Uint8Array, input: RefTensor, cut?: { input: string; outputs: string[] }): Record<string, RefTensor>;

@@ -15,17 +15,45 @@ function padding(mode, size, k, s, d = 1) {
   return { out, before: Math.floor(total / 2) };
 }
 
-/** Runs `modelJson` on one NHWC input { shape, data }; returns { name -> { shape, data } } of the Identity outputs. */
-export function runReference(modelJson, weightBytes, input) {
+/** The nodes `outputs` depend on, not looking past `input`. */
+function needed(nodes, outputs, input) {
+  const byName = new Map(nodes.map((n) => [n.name, n]));
+  const seen = new Set();
+  const stack = [...outputs];
+  while (stack.length > 0) {
+    const name = stack.pop();
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (name !== input) for (const i of byName.get(name).input ?? []) stack.push(i.replace(/^\^/u, '').replace(/:\d+$/u, ''));
+  }
+  return seen;
+}
+
+/**
+ * Runs `modelJson` on one NHWC input { shape, data }; returns { name -> { shape, data } } of the
+ * Identity outputs, or with `cut`, of the nodes `cut.outputs`, feeding the input as node `cut.input`.
+ */
+export function runReference(modelJson, weightBytes, input, cut) {
   const weights = readWeights(modelJson, weightBytes);
   const t = new Map();
+  const byName = new Map(modelJson.modelTopology.node.map((n) => [n.name, n]));
+  const inline = (name) => {
+    const v = byName.get(name)?.attr?.value?.tensor;
+    return v?.floatVal ? { shape: [], data: Float32Array.from(v.floatVal.map(Number)) } : v?.intVal ? { shape: [], data: Int32Array.from(v.intVal.map(Number)) } : undefined;
+  };
   const get = (name) => t.get(name.replace(/:0$/u, '')) ?? (() => {
     const w = weights.get(name.replace(/:0$/u, ''));
-    return { shape: w.shape, data: w.values };
+    return w ? { shape: w.shape, data: w.values } : inline(name.replace(/:0$/u, ''));
   })();
   const outputs = {};
+  const wanted = cut ? needed(modelJson.modelTopology.node, cut.outputs, cut.input) : null;
   for (const n of modelJson.modelTopology.node) {
+    if (wanted && !wanted.has(n.name)) continue;
     const ins = (n.input ?? []).filter((i) => !i.startsWith('^'));
+    if (cut && n.name === cut.input) {
+      t.set(n.name, input);
+      continue;
+    }
     switch (n.op) {
       case 'Const':
         break;
@@ -83,6 +111,28 @@ export function runReference(modelJson, weightBytes, input) {
       case 'Relu': {
         const a = get(ins[0]);
         t.set(n.name, { shape: a.shape, data: a.data.map((v) => Math.max(0, v)) });
+        break;
+      }
+      case 'Neg': {
+        const a = get(ins[0]);
+        t.set(n.name, { shape: a.shape, data: a.data.map((v) => -v) });
+        break;
+      }
+      case 'ConcatV2': {
+        // Along the last axis (channels), the only one these graphs concatenate on.
+        const parts = ins.slice(0, -1).map(get);
+        const [, H, W] = parts[0].shape;
+        const C = parts.reduce((a, p) => a + p.shape[3], 0);
+        const out = new Float32Array(H * W * C);
+        for (let i = 0; i < H * W; i++) {
+          let at = i * C;
+          for (const p of parts) {
+            const c = p.shape[3];
+            out.set(p.data.subarray(i * c, (i + 1) * c), at);
+            at += c;
+          }
+        }
+        t.set(n.name, { shape: [1, H, W, C], data: out });
         break;
       }
       case 'MaxPool': {
@@ -146,5 +196,6 @@ export function runReference(modelJson, weightBytes, input) {
         throw new Error(`reference: op ${n.op} not implemented`);
     }
   }
+  if (cut) for (const name of cut.outputs) outputs[name] = t.get(name);
   return outputs;
 }

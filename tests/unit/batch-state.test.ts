@@ -14,7 +14,7 @@ import { BatchDb } from '../../src/features/batch/store';
 import { runTask } from '../../src/features/batch/tasks';
 import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
 import { ModelError } from '../../src/features/text/model-errors';
-import { FaceError } from '../../src/features/faces/face-client';
+import { FaceError } from '../../src/features/faces/face-errors';
 import type { SettingsPatch } from '../../src/features/settings/settings';
 import type { SettingsUpdate } from '../../src/features/settings/settings.svelte';
 import type { ModelConfig, TextResult } from '../../src/features/text/protocol';

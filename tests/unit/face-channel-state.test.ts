@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/shared/emotions';
 import { pictureScores } from '../../src/features/faces/faces';
-import { FaceError, describeFaceError } from '../../src/features/faces/face-client';
+import { FaceError, describeFaceError } from '../../src/features/faces/face-errors';
 import type { FaceAnswer } from '../../src/features/faces/protocol';
 import { FaceChannelState, NO_FACE_MESSAGE, type FaceReader } from '../../src/features/faces/face-channel.svelte';
 

@@ -2,8 +2,9 @@
 // goes on), a crash ends the worker (the next read gets a fresh one), error replies become
 // FaceErrors with the worker's code, one sentence each.
 import { describe, expect, it } from 'vitest';
-import { FaceClient, FaceError, describeFaceError, type FaceWorkerLike } from '../../src/features/faces/face-client';
-import type { FaceAnswer, FaceErrorCode, FaceRequest, FaceResponse } from '../../src/features/faces/protocol';
+import { FaceClient, type FaceWorkerLike } from '../../src/features/faces/face-client';
+import { FaceError, describeFaceError, type FaceErrorCode } from '../../src/features/faces/face-errors';
+import type { FaceAnswer, FaceRequest, FaceResponse } from '../../src/features/faces/protocol';
 import type { CancelMessage, ReadyMessage } from '../../src/shared/worker/protocol';
 
 const JOY = { anger: 0, disgust: 0, fear: 0, joy: 0.9, neutral: 0.1, sadness: 0, surprise: 0 };

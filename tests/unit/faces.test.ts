@@ -6,13 +6,18 @@ import { EMOTIONS, topEmotion, type EmotionScores } from '../../src/shared/emoti
 import {
   anchors,
   area,
+  confirmationScore,
+  confirmationTarget,
   cropRegion,
   decodeDetections,
   detectorInput,
   expressionInput,
   expressionScores,
+  faceBoxesAnchors,
+  facePresence,
   iou,
   letterbox,
+  mirrorImage,
   nonMaxSuppression,
   pictureScores,
   toPicture,
@@ -182,5 +187,85 @@ describe('pictureScores', () => {
         expect(area(faces[0]!.box)).toBeGreaterThan(0);
       }),
     );
+  });
+});
+
+describe('the mirror check', () => {
+  it('mirrors a square image left to right, pixel by pixel, channels kept together', () => {
+    // 2x2, 3 channels: [a b / c d] -> [b a / d c]
+    const image = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+    expect(Array.from(mirrorImage(image, 2))).toEqual([4, 5, 6, 1, 2, 3, 10, 11, 12, 7, 8, 9]);
+  });
+
+  it('mirroring twice gives the image back', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 4 }), (size, channels) => {
+        const image = Float32Array.from({ length: size * size * channels }, (_, i) => i);
+        expect(Array.from(mirrorImage(mirrorImage(image, size, channels), size, channels))).toEqual(Array.from(image));
+      }),
+    );
+  });
+
+  it('a candidate is as present as its weaker view', () => {
+    expect(facePresence(0.92, 0.04)).toBe(0.04);
+    expect(facePresence(0.57, 0.99)).toBe(0.57);
+  });
+});
+
+describe('the confirming detector (FaceBoxes)', () => {
+  const px = (...values: number[]) => values.map((v) => v / 384);
+  const anchorAt = (a: Float32Array, i: number) => Array.from(a.subarray(i * 4, i * 4 + 4));
+
+  it('has 3069 anchors for 384 px, as centre y, centre x, height, width after clipping, densified ones first', () => {
+    const a = faceBoxesAnchors(384);
+    expect(a.length).toBe(3069 * 4); // 12x12 cells x (16 + 4 + 1), 6x6, 3x3
+    // Cell (0, 0) of the 32 px grid: the 32 px anchor 4x4 times, y moving fastest, clipped at the top left.
+    expect(anchorAt(a, 0)).toEqual(px(10, 10, 20, 20).map((v) => expect.closeTo(v, 6)));
+    expect(anchorAt(a, 1)).toEqual(px(14, 10, 28, 20).map((v) => expect.closeTo(v, 6)));
+    expect(anchorAt(a, 4)).toEqual(px(10, 14, 20, 28).map((v) => expect.closeTo(v, 6)));
+    // then the 64 px anchor 2x2 times (centres 0 and 32), then the 128 px one.
+    expect(anchorAt(a, 16)).toEqual(px(16, 16, 32, 32).map((v) => expect.closeTo(v, 6)));
+    expect(anchorAt(a, 17)).toEqual(px(32, 16, 64, 32).map((v) => expect.closeTo(v, 6)));
+    expect(anchorAt(a, 20)).toEqual(px(40, 40, 80, 80).map((v) => expect.closeTo(v, 6)));
+    // The last: the 512 px anchor on cell (2, 2) of the 3x3 grid, centre 320, clipped to 64..384.
+    expect(anchorAt(a, 3068)).toEqual(px(224, 224, 320, 320).map((v) => expect.closeTo(v, 6)));
+  });
+
+  /** Outputs for one item where anchor `at` (of the 12x12 grid) alone says face, with `encoding`. */
+  function outputs(at: number, logit: number, encoding = [0, 0, 0, 0]) {
+    const counts = [12 * 12 * 21, 36, 9];
+    const classes = counts.map((n) => new Float32Array(n * 2).fill(0).map((_, i) => (i % 2 === 0 ? 5 : -5)));
+    const boxes = counts.map((n) => new Float32Array(n * 4));
+    classes[0]!.set([0, logit], at * 2);
+    boxes[0]!.set(encoding, at * 4);
+    return { classes, boxes };
+  }
+  const boxOf = (cy: number, cx: number, h: number, w: number): Box => box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2);
+
+  it('scores the face softmax of the best box on the target, decoded from its anchor', () => {
+    const a = faceBoxesAnchors(384);
+    // The 128 px anchor of cell (5, 5): centre 176 px, side 128 px.
+    const at = (5 * 12 + 5) * 21 + 20;
+    expect(anchorAt(a, at)).toEqual(px(176, 176, 128, 128).map((v) => expect.closeTo(v, 6)));
+    const { classes, boxes } = outputs(at, Math.log(9));
+    const options = { anchorBoxes: a };
+    expect(confirmationScore(classes, boxes, 0, 1, boxOf(176 / 384, 176 / 384, 1 / 3, 1 / 3), options)).toBeCloseTo(0.9, 6);
+    // A target elsewhere: only the anchors that say background (face 0.00005) are on it.
+    expect(confirmationScore(classes, boxes, 0, 1, boxOf(0.9, 0.9, 0.1, 0.1), options)).toBeCloseTo(1 / (1 + Math.exp(10)), 9);
+    // Encodings move and scale the box: +10 in y is one anchor height down, +5 in height is e times as tall.
+    const moved = outputs(at, Math.log(9), [10, 0, 5, 0]);
+    expect(confirmationScore(moved.classes, moved.boxes, 0, 1, boxOf(176 / 384 + 1 / 3, 176 / 384, Math.E / 3, 1 / 3), { ...options, minIou: 0.99 })).toBeCloseTo(0.9, 6);
+    // Outputs of another input size than the anchors' are refused.
+    expect(() => confirmationScore(classes, boxes, 0, 1, boxOf(0.5, 0.5, 0.4, 0.4))).toThrow(/anchors/u);
+  });
+
+  it('the candidate is the middle of the square: a third of it at 3x, 0.4 of it at 2.5x (the app)', () => {
+    const t = confirmationTarget(3);
+    expect([t.x1, t.y1, t.x2, t.y2].map((v) => v * 3)).toEqual([1, 1, 2, 2].map((v) => expect.closeTo(v, 12)));
+    expect(confirmationTarget()).toEqual({ x1: expect.closeTo(0.3, 12), y1: expect.closeTo(0.3, 12), x2: expect.closeTo(0.7, 12), y2: expect.closeTo(0.7, 12) });
+  });
+
+  it('has 1364 anchors for the 256 px input of the app', () => {
+    expect(faceBoxesAnchors().length).toBe((8 * 8 * 21 + 4 * 4 + 2 * 2) * 4);
   });
 });

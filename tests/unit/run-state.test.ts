@@ -10,7 +10,7 @@ import type { HistoryRecord } from '../../src/features/history/records';
 import { missingChannels } from '../../src/features/analysis/run';
 import { DEFAULT_SETTINGS, type PictureAnalysis, type Settings } from '../../src/features/settings/settings';
 import type { EmotionClient } from '../../src/features/text/emotion-client';
-import { FaceError, describeFaceError } from '../../src/features/faces/face-client';
+import { FaceError, describeFaceError } from '../../src/features/faces/face-errors';
 import type { FaceAnswer } from '../../src/features/faces/protocol';
 import type { ModelConfig, TextResult } from '../../src/features/text/protocol';
 import { FaceChannelState, NO_FACE_MESSAGE, type FaceReader } from '../../src/features/faces/face-channel.svelte';

@@ -15,7 +15,8 @@ import { runBatch, type BatchClassifier, type PictureReader, type RunEnd } from 
 import type { PictureReading } from './rows';
 import { pictureScores } from '../faces/faces';
 import { fuseScores, withShare } from '../../shared/fusion';
-import { describeFaceError, FaceError, type FaceClient } from '../faces/face-client';
+import type { FaceClient } from '../faces/face-client';
+import { describeFaceError, FaceError } from '../faces/face-errors';
 import type { BatchDb, BatchJob, JobState, StoredRow } from './store';
 import type { EmotionClient } from '../text/emotion-client';
 import type { LoadProgress } from '../text/protocol';

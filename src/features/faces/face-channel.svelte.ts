@@ -4,7 +4,7 @@
 // other channels it keeps no result of its own.
 import { pictureScores } from './faces';
 import type { ChannelOutcome, FaceChannelResult } from '../analysis/run';
-import { FaceError, describeFaceError } from './face-client';
+import { FaceError, describeFaceError } from './face-errors';
 import type { FaceAnswer } from './protocol';
 
 /** What the channel needs of the face worker's client (a fake in unit tests). */

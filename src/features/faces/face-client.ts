@@ -1,46 +1,11 @@
 // The page's side of the face worker, over the shared worker plumbing (shared/worker/bridge.ts):
 // one worker, started when first needed. A cancelled read is dropped by the worker, which goes on
 // with the others; a crash (or a worker the browser killed) fails the reads waiting on it, and the
-// next call starts a fresh one. Failures are FaceErrors with a code, and describeFaceError gives
-// the one sentence the page shows for each.
+// next call starts a fresh one. Failures are FaceErrors with a code (face-errors.ts, which also
+// has the one sentence the page shows for each).
 import { WorkerBridge, webLockWatcher, type BridgeFailure, type LockWatcher, type WorkerPort } from '../../shared/worker/bridge';
-import type { FaceAnswer, FaceErrorCode, FaceErrorData, FaceRequest, FaceResponse } from './protocol';
-import { assertNever } from '../../shared/worker/protocol';
-
-/** A face channel failure; `code` decides what the page says (describeFaceError). */
-export class FaceError extends Error {
-  readonly code: FaceErrorCode;
-  readonly detail: string;
-
-  constructor(code: FaceErrorCode, detail: string) {
-    super(`${code}: ${detail}`);
-    this.name = 'FaceError';
-    this.code = code;
-    this.detail = detail;
-  }
-
-  /** Rebuilds the error the worker sent. */
-  static fromData(data: FaceErrorData): FaceError {
-    return new FaceError(data.code, data.detail);
-  }
-}
-
-/** One sentence for the page: what happened and what the user can do next. */
-export function describeFaceError(error: unknown): string {
-  const code: FaceErrorCode = error instanceof FaceError ? error.code : 'crashed';
-  switch (code) {
-    case 'models-unavailable':
-      return 'The face models could not be loaded; reload the page while online, after which they also work offline.';
-    case 'unreadable-picture':
-      return 'This picture could not be decoded on this device; try a JPEG or PNG.';
-    case 'crashed':
-      return 'The face reader stopped unexpectedly; try the picture again.';
-    case 'cancelled':
-      return 'Reading the faces was cancelled; analyze the picture again to read them.';
-    default:
-      return assertNever(code);
-  }
-}
+import { FaceError, type FaceErrorCode } from './face-errors';
+import type { FaceAnswer, FaceRequest, FaceResponse } from './protocol';
 
 /** The face worker as the client sees it (a fake stands in for it in tests). */
 export type FaceWorkerLike = WorkerPort<FaceRequest, FaceResponse>;

@@ -8,7 +8,12 @@
 // (PITFALLS.md). Each candidate is checked by a second model, as MediaPipe's face mesh pipeline
 // does: the face landmark model (FaceMesh, 192x192 input) reads a square cut around the candidate,
 // turned upright by its eyes and 1.7 times its size, and answers how likely that square holds a
-// face; candidates under MIN_FACE_PRESENCE are dropped.
+// face. It reads the square and its mirror image, and a candidate is kept only when both views
+// reach MIN_FACE_PRESENCE (see mirrorImage). Both models come from one family (MediaPipe's), and
+// some animals, toys and dice fool both; so a candidate that passes is then confirmed by a face
+// detector of another family, trained on other data (FaceBoxes, trained on WIDER FACE): it reads
+// an upright square 2.5 times the candidate's size, and must find a face there, on the candidate,
+// with a score of at least MIN_CONFIRMATION.
 //
 // The detector is BlazeFace (back model, 256x256 input): a 16x16 grid with 2 anchors per cell and
 // an 8x8 grid with 6, 896 anchors in all; for each, a logit and 16 regressors (box centre offset,
@@ -42,9 +47,29 @@ export const VERIFIER_SIZE = 192;
 export const VERIFIER_SCALE = 1.7;
 /**
  * Face presence (the landmark model's face flag) under which a detection is not a face: 0.5, the
- * MediaPipe default (min_tracking_confidence). Not fitted to any photo set.
+ * MediaPipe default (min_tracking_confidence). Not fitted to any photo set. It must be reached by
+ * the square and by its mirror image (facePresence).
  */
 export const MIN_FACE_PRESENCE = 0.5;
+
+/** Side of the confirming detector's (FaceBoxes') square input, in pixels (a multiple of 128). */
+export const CONFIRM_SIZE = 256;
+/**
+ * The confirming detector reads a square this many times the candidate's longer side, so the face
+ * is about 100 px of its 256: FaceBoxes' 128 px anchors cover it. Chosen on the tuning part of
+ * bench/face/eval-set.json, by the gap between the lowest real face and the highest candidate on a
+ * photo without a face: 384 px and 3x: 0.95 / 0.57; 256 px and 2x: 0.95 / 0.49; 256 px and 2.5x:
+ * 0.93 / 0.30, the widest, at less than half the pixels of 384.
+ */
+export const CONFIRM_SCALE = 2.5;
+/** A box of the confirming detector is the candidate's when they overlap this much (intersection over union). */
+export const CONFIRM_IOU = 0.3;
+/**
+ * FaceBoxes' score under which the candidate is not confirmed: 0.5, its author's default
+ * (FaceBoxes-tensorflow's face_detector.py). Not fitted: on the tuning part it lies in the middle
+ * of the gap above (0.30 .. 0.93).
+ */
+export const MIN_CONFIRMATION = 0.5;
 
 /** The expression model's labels, in its output order, as the app's emotions. */
 export const EXPRESSION_LABELS: readonly Emotion[] = ['anger', 'disgust', 'fear', 'joy', 'sadness', 'surprise', 'neutral'];
@@ -258,6 +283,120 @@ export function verifierInput(rgba: ArrayLike<number>, bounds: Box, regionWidth:
     }
   }
   return out;
+}
+
+/**
+ * A square NHWC image (`size` x `size`, `channels` per pixel) mirrored left to right. The verifier
+ * reads each candidate and its mirror image: a face is nearly symmetric and the landmark model was
+ * trained on mirrored faces too, so a real face's flag barely moves (0.86-1.00 -> 0.91-1.00 on the
+ * 78 faces of bench/face/eval-set.json), while a pattern that resembles a face from one side only
+ * can fall apart (a squirrel's head: 0.92 -> 0.04).
+ */
+export function mirrorImage(image: ArrayLike<number>, size: number, channels = 3): Float32Array {
+  const out = new Float32Array(size * size * channels);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const from = (y * size + (size - 1 - x)) * channels;
+      const to = (y * size + x) * channels;
+      for (let c = 0; c < channels; c++) out[to + c] = image[from + c]!;
+    }
+  }
+  return out;
+}
+
+/** A candidate's face presence from the flags of its square and of its mirror: both must be high. */
+export function facePresence(flag: number, mirroredFlag: number): number {
+  return Math.min(flag, mirroredFlag);
+}
+
+/** FaceBoxes' anchor boxes (scale in input pixels, densification) on each of its three grids (strides 32, 64, 128). */
+const FACEBOXES_ANCHORS: readonly (readonly (readonly [number, number])[])[] = [
+  [
+    [32, 4],
+    [64, 2],
+    [128, 1],
+  ],
+  [[256, 1]],
+  [[512, 1]],
+];
+/** FaceBoxes' box encodings are scaled by these: centre y, centre x, height, width. */
+const FACEBOXES_SCALES = [10, 10, 5, 5] as const;
+
+/**
+ * FaceBoxes' anchors for a square input of `size`, in the order of its outputs (grid by grid, row
+ * by row, then each cell's anchors), as centre y, centre x, height, width in fractions of the
+ * input, after clipping their corners to the input as the model does: on each grid cell, an
+ * anchor of scale s and densification n is repeated n x n times, its centres spread over the cell
+ * s / n apart (x outer, y inner).
+ */
+export function faceBoxesAnchors(size = CONFIRM_SIZE): Float32Array {
+  const out: number[] = [];
+  FACEBOXES_ANCHORS.forEach((specs, layer) => {
+    const cells = size / (32 * 2 ** layer);
+    for (let gy = 0; gy < cells; gy++) {
+      for (let gx = 0; gx < cells; gx++) {
+        for (const [scale, n] of specs) {
+          const side = scale / size;
+          const step = side / n;
+          for (let a = 0; a < n; a++) {
+            for (let b = 0; b < n; b++) {
+              const cy = (gy + 0.5) / cells - side / 2 + step * (b + 0.5);
+              const cx = (gx + 0.5) / cells - side / 2 + step * (a + 0.5);
+              const clip = (v: number) => Math.min(1, Math.max(0, v));
+              const y1 = clip(cy - side / 2);
+              const y2 = clip(cy + side / 2);
+              const x1 = clip(cx - side / 2);
+              const x2 = clip(cx + side / 2);
+              out.push((y1 + y2) / 2, (x1 + x2) / 2, y2 - y1, x2 - x1);
+            }
+          }
+        }
+      }
+    }
+  });
+  return Float32Array.from(out);
+}
+
+/**
+ * The best face score FaceBoxes gives a box on `target` (in fractions of its input) in item `item`
+ * of a batch of `count`: `classes` and `boxes` are its three grids' outputs, NHWC, in order (2
+ * logits and 4 box encodings per anchor). 0 when no box overlaps the target by more than `minIou`.
+ */
+export function confirmationScore(
+  classes: readonly ArrayLike<number>[],
+  boxes: readonly ArrayLike<number>[],
+  item: number,
+  count: number,
+  target: Box,
+  { minIou = CONFIRM_IOU, anchorBoxes = faceBoxesAnchors(CONFIRM_SIZE) } = {},
+): number {
+  const [sy, sx, sh, sw] = FACEBOXES_SCALES;
+  let best = 0;
+  let anchor = 0;
+  for (let layer = 0; layer < classes.length; layer++) {
+    const perItem = classes[layer]!.length / 2 / count;
+    for (let k = 0; k < perItem; k++, anchor++) {
+      const at = item * perItem + k;
+      const logits = classes[layer]!;
+      const score = sigmoid(logits[at * 2 + 1]! - logits[at * 2]!); // softmax over (background, face)
+      if (!(score > best)) continue;
+      const e = boxes[layer]!;
+      const [ay, ax, ah, aw] = [anchorBoxes[anchor * 4]!, anchorBoxes[anchor * 4 + 1]!, anchorBoxes[anchor * 4 + 2]!, anchorBoxes[anchor * 4 + 3]!];
+      const cy = (e[at * 4]! / sy) * ah + ay;
+      const cx = (e[at * 4 + 1]! / sx) * aw + ax;
+      const h = Math.exp(e[at * 4 + 2]! / sh) * ah;
+      const w = Math.exp(e[at * 4 + 3]! / sw) * aw;
+      if (iou({ x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, target) > minIou) best = score;
+    }
+  }
+  if (anchor * 4 !== anchorBoxes.length) throw new Error(`expected ${anchorBoxes.length / 4} anchors, got ${anchor}`);
+  return best;
+}
+
+/** Where the candidate lies in the confirming detector's input (the middle third of its square), in fractions. */
+export function confirmationTarget(scale = CONFIRM_SCALE): Box {
+  const half = 1 / (2 * scale);
+  return { x1: 0.5 - half, y1: 0.5 - half, x2: 0.5 + half, y2: 0.5 + half };
 }
 
 /** The square region to cut out for the expression model: the box enlarged and squared, clipped. */

@@ -2,6 +2,7 @@
 // these types; `type` decides the payload, and every request carries an id that its reply echoes.
 // The page sends the picture file as it is (a Blob: JPEG, PNG, WebP, GIF); the worker decodes it.
 import type { EmotionScores } from '../../shared/emotions';
+import type { FaceErrorData } from './face-errors';
 import type { Box } from './faces';
 
 /** One face of a picture. */
@@ -36,15 +37,6 @@ export interface FaceAnswer {
   /** The models that read it, e.g. 'blazeface + mini-Xception (human 3.3.6)'. */
   readonly model: string;
   readonly timings: FaceTimings;
-}
-
-/** What went wrong, as a code the page turns into one sentence (face-client.ts). */
-export type FaceErrorCode = 'models-unavailable' | 'unreadable-picture' | 'crashed' | 'cancelled';
-
-/** A FaceError as plain data, for postMessage. */
-export interface FaceErrorData {
-  readonly code: FaceErrorCode;
-  readonly detail: string;
 }
 
 /** How the models were loaded (the `warmed` reply). */

@@ -1,22 +1,24 @@
-// Entry of the face Web Worker: decodes a picture file, finds its faces, checks each, and reads
-// their expressions with three small ONNX models on onnxruntime-web (WASM), all on this device. The models come from our
-// own origin (converted at build time by scripts/lib/face-models-plugin.mjs), start loading with the
-// worker and are warmed up once; the pipeline itself is ../face-pipeline.ts. Requests run one at a
-// time; every failure becomes an `error` reply with a code.
+// Entry of the face Web Worker: the real runtime of the face handler (../face-handler.ts, which
+// queues the requests, loads and warms the models, reads the faces and maps failures to codes),
+// wired to the shared worker plumbing. The runtime runs four small ONNX models on onnxruntime-web
+// (WASM), all on this device, fetched from our own origin (converted at build time by
+// scripts/lib/face-models-plugin.mjs), and decodes pictures with ImageDecoder/createImageBitmap
+// into an OffscreenCanvas.
 import * as ort from 'onnxruntime-web/wasm';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
-import { detectorUrl, expressionUrl, humanVersion, verifierUrl } from 'virtual:face-models';
-import { DETECTOR_SIZE, EXPRESSION_SIZE, VERIFIER_SIZE } from '../faces';
+import { confirmerOutputs, confirmerUrl, detectorUrl, expressionUrl, humanVersion, verifierUrl } from 'virtual:face-models';
+import { CONFIRM_SIZE, DETECTOR_SIZE, EXPRESSION_SIZE, VERIFIER_SIZE } from '../faces';
+import { FaceError } from '../face-errors';
+import { createFaceHandler, type DecodedPicture, type FaceRuntime, type LoadedModels } from '../face-handler';
+import type { FaceImage, FaceModels } from '../face-pipeline';
+import type { FaceRequest, FaceResponse } from '../protocol';
 import { MAX_PIXELS, MAX_SIDE, fitWithin, readImageSize, sniffImageFormat } from '../../../shared/image-format';
-import { readFaces, type FaceImage, type FaceModels } from '../face-pipeline';
-import type { FaceAnswer, FaceErrorCode, FaceErrorData, FaceLoadInfo, FaceRequest, FaceResponse } from '../protocol';
-import { assertNever } from '../../../shared/worker/protocol';
 import { serveWorker } from '../../../shared/worker/serve';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
 
-const MODEL_NAME = `blazeface + facemesh + mini-Xception (human ${humanVersion})`;
+const MODEL_NAME = `blazeface + facemesh + faceboxes + mini-Xception (human ${humanVersion})`;
 /**
  * A JPEG longer than this is decoded straight to about this size (JPEG decoders scale by eighths
  * while decoding, so it lands at or under it): a 12 MP photo then decodes in ~80 ms instead of
@@ -34,16 +36,6 @@ const HEAD_BYTES = 256 * 1024;
  */
 const THREADS = threadCount();
 
-/** A failure with the code the page shows a sentence for. */
-class FaceFailure extends Error {
-  readonly code: FaceErrorCode;
-  constructor(code: FaceErrorCode, detail: string) {
-    super(detail);
-    this.name = 'FaceFailure';
-    this.code = code;
-  }
-}
-
 function threadCount(): number {
   const asked = Number(new URL(scope.location.href).searchParams.get('threads') ?? '1');
   return scope.crossOriginIsolated && Number.isFinite(asked) && asked > 1 ? Math.min(4, Math.floor(asked)) : 1;
@@ -59,71 +51,49 @@ ort.env.wasm.proxy = false;
 ort.env.logLevel = 'error';
 
 // ---------------------------------------------------------------------------------------------
-// Models: fetched from our origin, sessions created once, warmed up once
+// Models: fetched from our origin, sessions created (the handler loads them once and warms them up)
 // ---------------------------------------------------------------------------------------------
-
-interface Loaded {
-  readonly models: FaceModels;
-  readonly info: FaceLoadInfo;
-}
-
-/** The loaded models; a failed load is not kept, so the next request tries again. */
-let loaded: Loaded | null = null;
-let loading: Promise<Loaded> | null = null;
-
-function loadModels(): Promise<Loaded> {
-  if (loaded) return Promise.resolve(loaded);
-  loading ??= load().then(
-    (value) => (loaded = value),
-    (err: unknown) => {
-      loading = null;
-      throw err;
-    },
-  );
-  return loading;
-}
 
 /** A model file from our own origin (the service worker has it after one visit). */
 async function fetchModel(url: string): Promise<Uint8Array> {
   const target = new URL(url, scope.location.href);
-  if (target.origin !== scope.location.origin) throw new FaceFailure('models-unavailable', `${target.href} is not on this site`);
+  if (target.origin !== scope.location.origin) throw new FaceError('models-unavailable', `${target.href} is not on this site`);
   let response: Response;
   try {
     response = await fetch(target, { credentials: 'same-origin' });
   } catch (err) {
-    throw new FaceFailure('models-unavailable', `${target.pathname} could not be fetched (${describe(err)})`);
+    throw new FaceError('models-unavailable', `${target.pathname} could not be fetched (${describe(err)})`);
   }
   // A host that answers a missing file with its index page would hand us HTML.
   if (!response.ok || (response.headers.get('content-type') ?? '').startsWith('text/html')) {
-    throw new FaceFailure('models-unavailable', `${target.pathname}: HTTP ${response.status} ${response.headers.get('content-type') ?? ''}`.trim());
+    throw new FaceError('models-unavailable', `${target.pathname}: HTTP ${response.status} ${response.headers.get('content-type') ?? ''}`.trim());
   }
   return new Uint8Array(await response.arrayBuffer());
 }
 
-async function load(): Promise<Loaded> {
-  const [detectorBytes, verifierBytes, expressionBytes] = await Promise.all([fetchModel(detectorUrl), fetchModel(verifierUrl), fetchModel(expressionUrl)]);
+async function loadModels(): Promise<LoadedModels> {
+  const [detectorBytes, verifierBytes, confirmerBytes, expressionBytes] = await Promise.all([
+    fetchModel(detectorUrl),
+    fetchModel(verifierUrl),
+    fetchModel(confirmerUrl),
+    fetchModel(expressionUrl),
+  ]);
   const fetchedMs = performance.now();
   const options: ort.InferenceSession.SessionOptions = { executionProviders: ['wasm'], graphOptimizationLevel: 'all' };
   let detector: ort.InferenceSession;
   let verifier: ort.InferenceSession;
+  let confirmer: ort.InferenceSession;
   let expression: ort.InferenceSession;
   try {
     // One after the other: the sessions live in the same WASM instance.
     detector = await ort.InferenceSession.create(detectorBytes, options);
     verifier = await ort.InferenceSession.create(verifierBytes, options);
+    confirmer = await ort.InferenceSession.create(confirmerBytes, options);
     expression = await ort.InferenceSession.create(expressionBytes, options);
   } catch (err) {
-    throw new FaceFailure('models-unavailable', `ONNX Runtime could not start the face models (${describe(err)})`);
+    throw new FaceError('models-unavailable', `ONNX Runtime could not start the face models (${describe(err)})`);
   }
-  const loadMs = performance.now();
-  const models = sessionModels(detector, verifier, expression);
-  // The first run of fresh wasm compiles what it calls (V8 compiles wasm lazily) and takes 0.3-0.5 s:
-  // run the models once now, so that is not charged to the user's first picture. More runs did
-  // not make the first answer come sooner (bench/README.md, "Faces").
-  await models.detect(new Float32Array(DETECTOR_SIZE * DETECTOR_SIZE * 3));
-  await models.presence(new Float32Array(VERIFIER_SIZE * VERIFIER_SIZE * 3), 1);
-  await models.expressions(new Float32Array(EXPRESSION_SIZE * EXPRESSION_SIZE * 2), 2);
-  return { models, info: { fetchedMs, loadMs, warmupMs: performance.now() - loadMs, threads: THREADS } };
+  return { models: sessionModels(detector, verifier, confirmer, expression), name: MODEL_NAME, fetchedMs, loadMs: performance.now(), threads: THREADS };
 }
 
 function concat(a: Float32Array, b: Float32Array): Float32Array {
@@ -133,8 +103,8 @@ function concat(a: Float32Array, b: Float32Array): Float32Array {
   return out;
 }
 
-/** The pipeline's FaceModels on the three sessions. */
-function sessionModels(detector: ort.InferenceSession, verifier: ort.InferenceSession, expression: ort.InferenceSession): FaceModels {
+/** The pipeline's FaceModels on the four sessions. */
+function sessionModels(detector: ort.InferenceSession, verifier: ort.InferenceSession, confirmer: ort.InferenceSession, expression: ort.InferenceSession): FaceModels {
   const floats = (out: ort.InferenceSession.ReturnType, name: string) => {
     const tensor = out[name];
     if (!tensor || !(tensor.data instanceof Float32Array)) throw new Error(`the model has no float output ${name}`);
@@ -153,6 +123,10 @@ function sessionModels(detector: ort.InferenceSession, verifier: ort.InferenceSe
       const out = await verifier.run({ [verifier.inputNames[0]!]: new ort.Tensor('float32', batch, [count, VERIFIER_SIZE, VERIFIER_SIZE, 3]) });
       // Identity_1: the face flag (Identity: contours, Identity_2: the 468 landmarks, unused here).
       return floats(out, 'Identity_1');
+    },
+    async confirm(batch, count) {
+      const out = await confirmer.run({ [confirmer.inputNames[0]!]: new ort.Tensor('float32', batch, [count, CONFIRM_SIZE, CONFIRM_SIZE, 3]) });
+      return { classes: confirmerOutputs.classes.map((name) => floats(out, name)), boxes: confirmerOutputs.boxes.map((name) => floats(out, name)) };
     },
     async expressions(batch, count) {
       const out = await expression.run({
@@ -175,12 +149,18 @@ interface Decoded {
   readonly height: number;
 }
 
+/** A picture file as the handler's DecodedPicture: the pipeline reads the bitmap through a canvas. */
+async function decodePicture(picture: Blob): Promise<DecodedPicture> {
+  const { bitmap, width, height } = await decode(picture);
+  return { image: canvasImage(bitmap), width, height, close: () => bitmap.close() };
+}
+
 async function decode(picture: Blob): Promise<Decoded> {
   const head = new Uint8Array(await picture.slice(0, HEAD_BYTES).arrayBuffer());
   const format = sniffImageFormat(head);
   const size = format ? readImageSize(head, format) : null;
   if (size && (size.width * size.height > MAX_PIXELS || Math.max(size.width, size.height) > MAX_SIDE)) {
-    throw new FaceFailure('unreadable-picture', `the picture is ${size.width}x${size.height} pixels, more than this app decodes`);
+    throw new FaceError('unreadable-picture', `the picture is ${size.width}x${size.height} pixels, more than this app decodes`);
   }
   if (format === 'jpeg' && size && Math.max(size.width, size.height) > DECODE_LONG_SIDE) {
     const scaled = await decodeScaledJpeg(picture, size);
@@ -190,7 +170,7 @@ async function decode(picture: Blob): Promise<Decoded> {
   try {
     bitmap = await createImageBitmap(picture, { imageOrientation: 'from-image' });
   } catch (err) {
-    throw new FaceFailure('unreadable-picture', `${format ?? 'unknown format'}: ${describe(err)}`);
+    throw new FaceError('unreadable-picture', `${format ?? 'unknown format'}: ${describe(err)}`);
   }
   return { bitmap, width: bitmap.width, height: bitmap.height };
 }
@@ -260,79 +240,10 @@ function canvasImage(bitmap: ImageBitmap): FaceImage {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Requests
+// The handler on this runtime, served
 // ---------------------------------------------------------------------------------------------
 
-async function read(picture: Blob): Promise<FaceAnswer> {
-  const { models } = await loadModels();
-  const start = performance.now();
-  const decoded = await decode(picture);
-  const decodedAt = performance.now();
-  let detectedAt = decodedAt;
-  const timed: FaceModels = {
-    detect: async (input) => {
-      const out = await models.detect(input);
-      detectedAt = performance.now();
-      return out;
-    },
-    presence: (batch, count) => models.presence(batch, count),
-    expressions: (batch, count) => models.expressions(batch, count),
-  };
-  try {
-    const { bitmap } = decoded;
-    const faces = await readFaces(canvasImage(bitmap), timed);
-    const end = performance.now();
-    return {
-      faces: faces.map((f) => ({
-        box: { x1: f.box.x1 / bitmap.width, y1: f.box.y1 / bitmap.height, x2: f.box.x2 / bitmap.width, y2: f.box.y2 / bitmap.height },
-        score: f.score,
-        scores: f.scores,
-      })),
-      width: decoded.width,
-      height: decoded.height,
-      elapsedMs: end - start,
-      model: MODEL_NAME,
-      timings: { decodeMs: decodedAt - start, detectMs: detectedAt - decodedAt, expressionsMs: end - detectedAt },
-    };
-  } finally {
-    decoded.bitmap.close();
-  }
-}
-
-function errorData(err: unknown): FaceErrorData {
-  if (err instanceof FaceFailure) return { code: err.code, detail: err.message };
-  return { code: 'crashed', detail: describe(err) };
-}
-
-function post(message: FaceResponse): void {
-  scope.postMessage(message);
-}
-
-async function handle(request: FaceRequest, signal: AbortSignal): Promise<void> {
-  try {
-    // Cancelled while it waited: it never runs.
-    if (signal.aborted) throw new FaceFailure('cancelled', 'The read was cancelled.');
-    switch (request.type) {
-      case 'warm':
-        post({ type: 'warmed', id: request.id, load: (await loadModels()).info });
-        return;
-      case 'read':
-        post({ type: 'answer', id: request.id, answer: await read(request.picture) });
-        return;
-      default:
-        assertNever(request);
-    }
-  } catch (err) {
-    post({ type: 'error', id: request.id, error: errorData(err) });
-  }
-}
-
-/** One request at a time: the sessions share one WASM instance. */
-let queue: Promise<void> = Promise.resolve();
-serveWorker<FaceRequest>(scope, 'face', (request, signal) => {
-  queue = queue.then(() => handle(request, signal));
-  return queue;
-});
-// Start loading now, so the models are ready by the time a picture comes; a failure here is
-// reported to the request that needs them (and retried then).
-loadModels().catch(() => undefined);
+const runtime: FaceRuntime = { loadModels, decode: decodePicture, now: () => performance.now() };
+const handler = createFaceHandler(runtime, (message: FaceResponse) => scope.postMessage(message));
+serveWorker<FaceRequest>(scope, 'face', handler.handle);
+handler.preload();
