@@ -88,7 +88,7 @@ function hugePng() {
   ihdr.writeUInt32BE(20000, 0); // width
   ihdr.writeUInt32BE(20000, 4); // height
   ihdr[8] = 8; // bit depth
-  ihdr[9] = 2; // colour type: RGB
+  ihdr[9] = 2; // color type: RGB
   ihdr[10] = 0; // compression
   ihdr[11] = 0; // filter
   ihdr[12] = 0; // interlace

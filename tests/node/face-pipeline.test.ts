@@ -40,9 +40,9 @@ describe('the face pipeline on photos', () => {
   it('three people: three faces', async () => {
     const faces = await readFaces(await picture(await threePeople()), models);
     expect(faces).toHaveLength(3);
-    const centres = faces.map((f) => (f.box.x1 + f.box.x2) / 2).sort((a, b) => a - b);
-    expect(centres[1]! - centres[0]!).toBeGreaterThan(20);
-    expect(centres[2]! - centres[1]!).toBeGreaterThan(20);
+    const centers = faces.map((f) => (f.box.x1 + f.box.x2) / 2).sort((a, b) => a - b);
+    expect(centers[1]! - centers[0]!).toBeGreaterThan(20);
+    expect(centers[2]! - centers[1]!).toBeGreaterThan(20);
   });
 
   it('ceiling lamps: no face, and so no picture scores', async () => {

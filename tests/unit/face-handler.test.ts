@@ -8,7 +8,7 @@ import { createFaceHandler, type DecodedPicture, type FaceRuntime, type LoadedMo
 import type { FaceImage, FaceModels } from '../../src/features/faces/face-pipeline';
 import type { FaceRequest, FaceResponse } from '../../src/features/faces/protocol';
 
-/** The coarse grid's anchor at cell (4, 4): centre (144, 144) in the detector's 256x256 input. */
+/** The coarse grid's anchor at cell (4, 4): center (144, 144) in the detector's 256x256 input. */
 const FACE_ANCHOR = 512 + (4 * 8 + 4) * 6;
 /** The expression model's answer for every face: joy, in FER2013 order. */
 const JOY = [0, 0, 0, 0.9, 0, 0, 0.1];

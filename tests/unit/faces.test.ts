@@ -31,7 +31,7 @@ function one(emotion: (typeof EMOTIONS)[number]): EmotionScores {
 }
 
 describe('anchors', () => {
-  it('has 896 centres: the 16x16 grid with 2 per cell, then the 8x8 grid with 6', () => {
+  it('has 896 centers: the 16x16 grid with 2 per cell, then the 8x8 grid with 6', () => {
     const a = anchors();
     expect(a.length).toBe(896 * 2);
     expect([a[0], a[1], a[2], a[3]]).toEqual([8, 8, 8, 8]); // first cell, both anchors
@@ -74,10 +74,10 @@ describe('iou and suppression', () => {
 });
 
 describe('decodeDetections', () => {
-  it('turns one confident anchor into one box around its centre, and ignores the rest', () => {
+  it('turns one confident anchor into one box around its center, and ignores the rest', () => {
     const logits = new Float32Array(896).fill(-10);
     const regressors = new Float32Array(896 * 16);
-    // Anchor 2 is the second cell of the fine grid: centre (24, 8). Offset (+2, +4), size 20 x 30.
+    // Anchor 2 is the second cell of the fine grid: center (24, 8). Offset (+2, +4), size 20 x 30.
     logits[2] = 2; // sigmoid(2) = 0.8808
     regressors.set([2, 4, 20, 30], 2 * 16);
     const [d, ...rest] = decodeDetections(logits, regressors);
@@ -99,7 +99,7 @@ describe('decodeDetections', () => {
 });
 
 describe('letterbox and boxes back in the picture', () => {
-  it('fits a landscape picture centred, with bars above and below', () => {
+  it('fits a landscape picture centered, with bars above and below', () => {
     expect(letterbox(1024, 512)).toEqual({ scale: 0.25, padX: 0, padY: 64 });
     expect(letterbox(300, 600)).toEqual({ scale: 256 / 600, padX: (256 - 128) / 2, padY: 0 });
   });
@@ -124,7 +124,7 @@ describe('letterbox and boxes back in the picture', () => {
 });
 
 describe('cropRegion', () => {
-  it('enlarges the box by 1.2 around its centre and makes it square', () => {
+  it('enlarges the box by 1.2 around its center and makes it square', () => {
     expect(cropRegion(box(100, 100, 200, 150), 1000, 1000)).toEqual(box(90, 65, 210, 185));
   });
   it('stays inside the picture', () => {
@@ -136,7 +136,7 @@ describe('model inputs', () => {
   it('scales RGB to [-1, 1] for the detector, dropping alpha', () => {
     expect(Array.from(detectorInput([0, 127.5, 255, 9, 255, 0, 0, 9], 2))).toEqual([-1, 0, 1, 1, -1, -1]);
   });
-  it('turns RGB into grey in [-1, 1] for the expression model', () => {
+  it('turns RGB into gray in [-1, 1] for the expression model', () => {
     const [white, black, red] = Array.from(expressionInput([255, 255, 255, 0, 0, 0, 0, 0, 255, 0, 0, 0], 3));
     expect(white).toBeCloseTo((0.2989 + 0.587 + 0.114 - 0.5) * 2, 6);
     expect(black).toBe(-1);
@@ -216,18 +216,18 @@ describe('the confirming detector (FaceBoxes)', () => {
   const px = (...values: number[]) => values.map((v) => v / 384);
   const anchorAt = (a: Float32Array, i: number) => Array.from(a.subarray(i * 4, i * 4 + 4));
 
-  it('has 3069 anchors for 384 px, as centre y, centre x, height, width after clipping, densified ones first', () => {
+  it('has 3069 anchors for 384 px, as center y, center x, height, width after clipping, densified ones first', () => {
     const a = faceBoxesAnchors(384);
     expect(a.length).toBe(3069 * 4); // 12x12 cells x (16 + 4 + 1), 6x6, 3x3
     // Cell (0, 0) of the 32 px grid: the 32 px anchor 4x4 times, y moving fastest, clipped at the top left.
     expect(anchorAt(a, 0)).toEqual(px(10, 10, 20, 20).map((v) => expect.closeTo(v, 6)));
     expect(anchorAt(a, 1)).toEqual(px(14, 10, 28, 20).map((v) => expect.closeTo(v, 6)));
     expect(anchorAt(a, 4)).toEqual(px(10, 14, 20, 28).map((v) => expect.closeTo(v, 6)));
-    // then the 64 px anchor 2x2 times (centres 0 and 32), then the 128 px one.
+    // then the 64 px anchor 2x2 times (centers 0 and 32), then the 128 px one.
     expect(anchorAt(a, 16)).toEqual(px(16, 16, 32, 32).map((v) => expect.closeTo(v, 6)));
     expect(anchorAt(a, 17)).toEqual(px(32, 16, 64, 32).map((v) => expect.closeTo(v, 6)));
     expect(anchorAt(a, 20)).toEqual(px(40, 40, 80, 80).map((v) => expect.closeTo(v, 6)));
-    // The last: the 512 px anchor on cell (2, 2) of the 3x3 grid, centre 320, clipped to 64..384.
+    // The last: the 512 px anchor on cell (2, 2) of the 3x3 grid, center 320, clipped to 64..384.
     expect(anchorAt(a, 3068)).toEqual(px(224, 224, 320, 320).map((v) => expect.closeTo(v, 6)));
   });
 
@@ -244,7 +244,7 @@ describe('the confirming detector (FaceBoxes)', () => {
 
   it('scores the face softmax of the best box on the target, decoded from its anchor', () => {
     const a = faceBoxesAnchors(384);
-    // The 128 px anchor of cell (5, 5): centre 176 px, side 128 px.
+    // The 128 px anchor of cell (5, 5): center 176 px, side 128 px.
     const at = (5 * 12 + 5) * 21 + 20;
     expect(anchorAt(a, at)).toEqual(px(176, 176, 128, 128).map((v) => expect.closeTo(v, 6)));
     const { classes, boxes } = outputs(at, Math.log(9));

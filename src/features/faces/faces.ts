@@ -16,8 +16,8 @@
 // with a score of at least MIN_CONFIRMATION.
 //
 // The detector is BlazeFace (back model, 256x256 input): a 16x16 grid with 2 anchors per cell and
-// an 8x8 grid with 6, 896 anchors in all; for each, a logit and 16 regressors (box centre offset,
-// box size, six keypoints) in input pixels. The expression model reads a 64x64 grey face and
+// an 8x8 grid with 6, 896 anchors in all; for each, a logit and 16 regressors (box center offset,
+// box size, six keypoints) in input pixels. The expression model reads a 64x64 gray face and
 // answers seven softmax scores in FER2013 order.
 import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../shared/emotions';
 
@@ -38,7 +38,7 @@ export const CROP_SCALE = 1.2;
 /** Side of the face landmark model's (the verifier's) square input, in pixels. */
 export const VERIFIER_SIZE = 192;
 /**
- * The verifier reads a square this many times the detection box, centred on the box, turned by
+ * The verifier reads a square this many times the detection box, centered on the box, turned by
  * the eye line. MediaPipe's face landmark pipeline uses 1.5 (its RectTransformationCalculator) on
  * its front model's boxes; the back model's boxes are tighter, and on the tuning part of
  * bench/face/eval-set.json 1.5 lost a small tilted face that 1.7 keeps (1.5, 1.7 and 2.0 tried,
@@ -99,7 +99,7 @@ export interface Detection {
   readonly keypoints?: readonly Point[];
 }
 
-/** Anchor centres [x, y] in input pixels, in the order of the detector's outputs (16x16x2, 8x8x6). */
+/** Anchor centers [x, y] in input pixels, in the order of the detector's outputs (16x16x2, 8x8x6). */
 export function anchors(inputSize = DETECTOR_SIZE): Float32Array {
   const layers = [
     { stride: inputSize / 16, perCell: 2 },
@@ -171,8 +171,8 @@ export function decodeDetections(
   regressors: ArrayLike<number>,
   { inputSize = DETECTOR_SIZE, minScore = MIN_FACE_SCORE, iouThreshold = NMS_IOU, maxCount = MAX_FACES } = {},
 ): Detection[] {
-  const centres = anchors(inputSize);
-  const count = centres.length / 2;
+  const centers = anchors(inputSize);
+  const count = centers.length / 2;
   if (logits.length !== count || regressors.length !== count * 16) {
     throw new Error(`expected ${count} logits and ${count * 16} regressors, got ${logits.length} and ${regressors.length}`);
   }
@@ -181,12 +181,12 @@ export function decodeDetections(
     const score = sigmoid(logits[i]!);
     if (!(score >= minScore)) continue;
     const r = i * 16;
-    const cx = centres[i * 2]! + regressors[r]!;
-    const cy = centres[i * 2 + 1]! + regressors[r + 1]!;
+    const cx = centers[i * 2]! + regressors[r]!;
+    const cy = centers[i * 2 + 1]! + regressors[r + 1]!;
     const w = regressors[r + 2]!;
     const h = regressors[r + 3]!;
     if (!(w > 0 && h > 0)) continue;
-    const keypoints = Array.from({ length: 6 }, (_, k) => ({ x: centres[i * 2]! + regressors[r + 4 + k * 2]!, y: centres[i * 2 + 1]! + regressors[r + 5 + k * 2]! }));
+    const keypoints = Array.from({ length: 6 }, (_, k) => ({ x: centers[i * 2]! + regressors[r + 4 + k * 2]!, y: centers[i * 2 + 1]! + regressors[r + 5 + k * 2]! }));
     candidates.push({ box: { x1: cx - w / 2, y1: cy - h / 2, x2: cx + w / 2, y2: cy + h / 2 }, score, keypoints });
   }
   return nonMaxSuppression(candidates, iouThreshold, maxCount);
@@ -199,7 +199,7 @@ export interface Letterbox {
   readonly padY: number;
 }
 
-/** The picture (w x h) fitted whole into a square of `size`, centred, aspect kept. */
+/** The picture (w x h) fitted whole into a square of `size`, centered, aspect kept. */
 export function letterbox(width: number, height: number, size = DETECTOR_SIZE): Letterbox {
   const scale = size / Math.max(width, height);
   return { scale, padX: (size - width * scale) / 2, padY: (size - height * scale) / 2 };
@@ -217,7 +217,7 @@ export function pointToPicture(p: Point, fit: Letterbox): Point {
   return { x: (p.x - fit.padX) / fit.scale, y: (p.y - fit.padY) / fit.scale };
 }
 
-/** A square turned by `angle` (radians, clockwise in image coordinates) about its centre. */
+/** A square turned by `angle` (radians, clockwise in image coordinates) about its center. */
 export interface TurnedSquare {
   readonly cx: number;
   readonly cy: number;
@@ -226,7 +226,7 @@ export interface TurnedSquare {
 }
 
 /**
- * The square the verifier reads for a detection (all in one pixel space): centred on the box,
+ * The square the verifier reads for a detection (all in one pixel space): centered on the box,
  * VERIFIER_SCALE times its longer side, turned so the eyes (keypoints 0 and 1) lie level, as
  * MediaPipe turns a face before its landmark model. Without keypoints it is not turned.
  */
@@ -267,7 +267,7 @@ export function verifierInput(rgba: ArrayLike<number>, bounds: Box, regionWidth:
     for (let u = 0; u < size; u++) {
       const dx = ((u + 0.5) / size - 0.5) * square.side;
       const dy = ((v + 0.5) / size - 0.5) * square.side;
-      // The point in the picture, then in the region's pixels (pixel centres at +0.5).
+      // The point in the picture, then in the region's pixels (pixel centers at +0.5).
       const px = (square.cx + dx * cos - dy * sin - bounds.x1) * sx - 0.5;
       const py = (square.cy + dx * sin + dy * cos - bounds.y1) * sy - 0.5;
       const x0 = Math.floor(px);
@@ -319,14 +319,14 @@ const FACEBOXES_ANCHORS: readonly (readonly (readonly [number, number])[])[] = [
   [[256, 1]],
   [[512, 1]],
 ];
-/** FaceBoxes' box encodings are scaled by these: centre y, centre x, height, width. */
+/** FaceBoxes' box encodings are scaled by these: center y, center x, height, width. */
 const FACEBOXES_SCALES = [10, 10, 5, 5] as const;
 
 /**
  * FaceBoxes' anchors for a square input of `size`, in the order of its outputs (grid by grid, row
- * by row, then each cell's anchors), as centre y, centre x, height, width in fractions of the
+ * by row, then each cell's anchors), as center y, center x, height, width in fractions of the
  * input, after clipping their corners to the input as the model does: on each grid cell, an
- * anchor of scale s and densification n is repeated n x n times, its centres spread over the cell
+ * anchor of scale s and densification n is repeated n x n times, its centers spread over the cell
  * s / n apart (x outer, y inner).
  */
 export function faceBoxesAnchors(size = CONFIRM_SIZE): Float32Array {
@@ -423,12 +423,12 @@ export function detectorInput(rgba: ArrayLike<number>, pixels: number): Float32A
   return out;
 }
 
-/** RGBA pixels (0..255) as the expression model's input: grey in [-1, 1], one channel. */
+/** RGBA pixels (0..255) as the expression model's input: gray in [-1, 1], one channel. */
 export function expressionInput(rgba: ArrayLike<number>, pixels: number): Float32Array {
   const out = new Float32Array(pixels);
   for (let i = 0; i < pixels; i++) {
-    const grey = (0.2989 * rgba[i * 4]! + 0.587 * rgba[i * 4 + 1]! + 0.114 * rgba[i * 4 + 2]!) / 255;
-    out[i] = (grey - 0.5) * 2;
+    const gray = (0.2989 * rgba[i * 4]! + 0.587 * rgba[i * 4 + 1]! + 0.114 * rgba[i * 4 + 2]!) / 255;
+    out[i] = (gray - 0.5) * 2;
   }
   return out;
 }
