@@ -313,7 +313,7 @@ describe('RunState: who reads a picture', () => {
     });
     expect(records[0]!.thumbnail).toBe(inputs.image!.thumbnail);
     // Once a key is entered, 'auto' means the vision model.
-    vision.setApiKey('gsk_new');
+    vision.account.setApiKey('gsk_new');
     expect(run.pictureAnalysis).toBe('cloud');
   });
 

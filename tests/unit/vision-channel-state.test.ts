@@ -31,33 +31,33 @@ describe('VisionChannelState.loadModels', () => {
 
   it('without a key, says that no key was entered and sends nothing (not "did not accept the API key")', async () => {
     const { vision, seen } = await withProvider('groq', 401);
-    await vision.loadModels();
-    expect(vision.modelsStatus).toBe('failed');
-    expect(vision.modelsError).toMatch(/^No API key was entered/u);
-    expect(vision.modelsError).not.toContain('did not accept');
+    await vision.account.loadModels();
+    expect(vision.account.modelsStatus).toBe('failed');
+    expect(vision.account.modelsError).toMatch(/^No API key was entered/u);
+    expect(vision.account.modelsError).not.toContain('did not accept');
     expect(seen).toEqual([]);
   });
 
   it('a server on this computer is asked without a key, and a list it gives needs no message', async () => {
     const { vision, seen } = await withProvider('ollama', 200);
-    await vision.loadModels();
+    await vision.account.loadModels();
     expect(seen).toEqual([null]);
-    expect(vision.modelsStatus).toBe('loaded');
-    expect(vision.modelsError).toBeNull();
-    expect(vision.models.map((m) => m.id)).toEqual(['vision-model']);
+    expect(vision.account.modelsStatus).toBe('loaded');
+    expect(vision.account.modelsError).toBeNull();
+    expect(vision.account.models.map((m) => m.id)).toEqual(['vision-model']);
   });
 
   it('a server on this computer that asks for a key is told none was entered', async () => {
     const { vision } = await withProvider('ollama', 401);
-    await vision.loadModels();
-    expect(vision.modelsError).toMatch(/^No API key was entered, and localhost:11434 asks for one/u);
+    await vision.account.loadModels();
+    expect(vision.account.modelsError).toMatch(/^No API key was entered, and localhost:11434 asks for one/u);
   });
 
   it('with a key that the provider refuses, says so', async () => {
     const { vision } = await withProvider('groq', 401);
-    vision.setApiKey('gsk_wrong');
-    await vision.loadModels();
-    expect(vision.modelsError).toContain('did not accept the API key');
+    vision.account.setApiKey('gsk_wrong');
+    await vision.account.loadModels();
+    expect(vision.account.modelsError).toContain('did not accept the API key');
   });
 });
 

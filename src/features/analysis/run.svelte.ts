@@ -84,7 +84,7 @@ export class RunState {
     const s = this.#settings.current;
     if (s.pictureAnalysis !== 'auto') return s.pictureAnalysis;
     const providerSetUp = s.visionProvider !== DEFAULT_SETTINGS.visionProvider || s.visionBaseUrl !== DEFAULT_SETTINGS.visionBaseUrl;
-    return this.#vision.apiKey !== '' || this.#vision.local || providerSetUp ? 'cloud' : 'device';
+    return this.#vision.account.apiKey !== '' || this.#vision.account.local || providerSetUp ? 'cloud' : 'device';
   }
 
   /** The last finished run: what the page shows. */

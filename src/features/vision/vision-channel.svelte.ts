@@ -1,19 +1,18 @@
-// The vision model's channel: the API key (memory by default, remembered only on request), the provider's model list, and one request at a time with cancel,
-// a retry countdown, announced retries and failures as one sentence each. With the Vision model
-// left empty it picks a model that takes pictures from the provider's list; what a model refused
-// is kept for the session (per base URL and model); a retired model leaves a replacement to offer.
+// The vision model's channel: one request at a time with cancel, a retry countdown, announced
+// retries and failures as one sentence each. With the Vision model left empty it picks a model
+// that takes pictures from the provider's list; what a model refused is kept for the session (per
+// base URL and model); a retired model leaves a replacement to offer. The key and the model list
+// are the account's (vision-account.svelte.ts), the picture an input (analysis/inputs.svelte.ts).
 // It answers a run with an outcome and keeps no result of its own: what the page shows about an
-// analysis comes from the run. The picture it is sent is an input (analysis/inputs.svelte.ts).
+// analysis comes from the run.
 import { hostOf } from '../../shared/format';
 import type { ChannelOutcome, VisionChannelResult } from '../analysis/run';
-import { pickImageModel } from './model-choice';
 import { initialQuirks, type ModelQuirks } from './policy';
 import { VisionError, describeVisionError } from './errors';
 import type { KeyStore } from './key-store';
 import type { PreparedImage } from './image-prep';
-import { listModels, type ListedModel } from './model-list';
-import { providerById } from './providers';
 import { analyzeImage, browserVisionDeps, type RateLimit, type VisionDeps } from './vision-client';
+import { VisionAccountState } from './vision-account.svelte';
 import type { SettingsState } from '../settings/settings.svelte';
 
 /** Where the picture request is. */
@@ -24,22 +23,16 @@ export type WaitReason = 'rate-limit' | 'retry';
 
 type VisionOutcome = ChannelOutcome<VisionChannelResult>;
 
-/** The picture channel's state. */
+/** The vision model's channel. */
 export class VisionChannelState {
   readonly #settings: SettingsState;
-  readonly #keys: KeyStore;
   readonly #deps: VisionDeps;
+  /** The key, the provider and its model list. */
+  readonly account: VisionAccountState;
   #controller: AbortController | null = null;
   #countdown: ReturnType<typeof setInterval> | null = null;
   /** What each model (by base URL and id) refused this session: the next picture goes right at once. */
   readonly #quirks = new Map<string, ModelQuirks>();
-  /** Models (by base URL and id) that answered "retired or unknown" this session. */
-  readonly #retired = new Set<string>();
-  /** The base URL the model list was read from. */
-  #modelsFrom: string | null = null;
-
-  #apiKey = $state('');
-  #rememberKey = $state(false);
 
   #phase = $state<VisionPhase>('idle');
   #waitSeconds = $state(0);
@@ -55,27 +48,12 @@ export class VisionChannelState {
   #error = $state<string | null>(null);
   #errorDetail = $state<string | null>(null);
 
-  #models = $state.raw<readonly ListedModel[]>([]);
-  #modelsStatus = $state<'idle' | 'loading' | 'loaded' | 'failed'>('idle');
-  #modelsError = $state<string | null>(null);
-
   constructor(settings: SettingsState, keys: KeyStore, deps: VisionDeps = browserVisionDeps) {
     this.#settings = settings;
-    this.#keys = keys;
     this.#deps = deps;
-    const remembered = keys.load();
-    if (remembered) {
-      this.#apiKey = remembered;
-      this.#rememberKey = true;
-    }
+    this.account = new VisionAccountState(settings, keys, deps.fetch);
   }
 
-  get apiKey(): string {
-    return this.#apiKey;
-  }
-  get rememberKey(): boolean {
-    return this.#rememberKey;
-  }
   get phase(): VisionPhase {
     return this.#phase;
   }
@@ -112,53 +90,8 @@ export class VisionChannelState {
   get errorDetail(): string | null {
     return this.#errorDetail;
   }
-  get models(): readonly ListedModel[] {
-    return this.#models;
-  }
-  get modelsStatus(): 'idle' | 'loading' | 'loaded' | 'failed' {
-    return this.#modelsStatus;
-  }
-  get modelsError(): string | null {
-    return this.#modelsError;
-  }
   get busy(): boolean {
     return this.#phase === 'running' || this.#phase === 'waiting';
-  }
-
-  /** Where a remembered key is stored, for the settings page. */
-  get keyStorageDescription(): string {
-    return this.#keys.where;
-  }
-
-  /** The host requests go to, for messages. */
-  get host(): string {
-    return hostOf(this.#settings.current.visionBaseUrl) || 'the provider';
-  }
-
-  /** True for a provider preset that runs on this computer (Ollama, llama.cpp): it needs no key. */
-  get local(): boolean {
-    return providerById(this.#settings.current.visionProvider).local;
-  }
-
-  /** Sets the key (memory; and storage when remembering is on). */
-  setApiKey(key: string): void {
-    this.#apiKey = key.trim();
-    if (this.#rememberKey && this.#apiKey) this.#keys.save(this.#apiKey);
-    if (!this.#apiKey) this.#keys.clear();
-  }
-
-  /** Turns "Remember key on this device" on or off; off removes the stored copy. */
-  setRemember(remember: boolean): void {
-    this.#rememberKey = remember;
-    if (remember && this.#apiKey) this.#keys.save(this.#apiKey);
-    else this.#keys.clear();
-  }
-
-  /** Removes the key from memory and storage. */
-  forgetKey(): void {
-    this.#apiKey = '';
-    this.#rememberKey = false;
-    this.#keys.clear();
   }
 
   /** Not part of the next run: no status, no error left from an earlier one. */
@@ -178,14 +111,15 @@ export class VisionChannelState {
   async analyze(image: PreparedImage): Promise<VisionOutcome> {
     if (this.busy) return { status: 'failed', message: 'A picture request is still running.' };
     const s = this.#settings.current;
+    const account = this.account;
     this.#error = null;
     this.#errorDetail = null;
     this.#replacement = null;
     this.#retryNote = null;
-    if (!this.local && typeof navigator !== 'undefined' && !navigator.onLine) {
+    if (!account.local && typeof navigator !== 'undefined' && !navigator.onLine) {
       return this.#fail(new VisionError('offline', 'navigator.onLine is false.'));
     }
-    if (!this.#apiKey && !this.local) return this.#fail(new VisionError('no-key', 'No API key.'));
+    if (!account.apiKey && !account.local) return this.#fail(new VisionError('no-key', 'No API key.'));
     const controller = new AbortController();
     this.#controller = controller;
     this.#phase = 'running';
@@ -195,16 +129,15 @@ export class VisionChannelState {
       if (!model) model = await this.#pickModel();
       this.#model = model;
       const key = `${s.visionBaseUrl}|${model}`;
-      const listed = this.#modelsFrom === s.visionBaseUrl ? this.#models.find((m) => m.id === model) : undefined;
       const r = await analyzeImage(
         {
           baseUrl: s.visionBaseUrl,
-          apiKey: this.#apiKey,
+          apiKey: account.apiKey,
           model,
           imageDataUrl: image.dataUrl,
           timeoutMs: s.visionTimeoutSec * 1000,
           signal: controller.signal,
-          quirks: this.#quirks.get(key) ?? initialQuirks(listed?.maxCompletionTokens ?? null),
+          quirks: this.#quirks.get(key) ?? initialQuirks(account.listed(model)?.maxCompletionTokens ?? null),
           onWait: (w) => this.#startCountdown(w.seconds, w.reason, w.rateLimit),
           onRetry: (note) => (this.#retryNote = note),
           onLearn: (q) => this.#quirks.set(key, q),
@@ -241,25 +174,17 @@ export class VisionChannelState {
 
   /** The model to use when the field is empty: the best of the provider's list that takes pictures. */
   async #pickModel(): Promise<string> {
-    const base = this.#settings.current.visionBaseUrl;
-    if (this.#modelsFrom !== base || this.#modelsStatus !== 'loaded') await this.loadModels();
-    if (this.#modelsStatus !== 'loaded') throw new VisionError('no-model', `The model list could not be read: ${this.#modelsError ?? 'unknown error'}`);
-    const picked = pickImageModel(this.#models, this.#retiredAt(base));
-    if (!picked) throw new VisionError('no-image-model', `${this.#models.length} models listed, none takes pictures.`);
+    const picked = await this.account.imageModel();
+    if (!picked) throw new VisionError('no-image-model', `${this.account.models.length} models listed, none takes pictures.`);
     return picked.id;
   }
 
   /** Remembers a retired model, reads the list again, and keeps the best image model to offer. */
   async #offerReplacement(model: string): Promise<void> {
-    const base = this.#settings.current.visionBaseUrl;
-    this.#retired.add(`${base}|${model}`);
-    await this.loadModels();
-    if (this.#modelsStatus !== 'loaded') return;
-    this.#replacement = pickImageModel(this.#models, this.#retiredAt(base))?.id ?? null;
-  }
-
-  #retiredAt(base: string): Set<string> {
-    return new Set([...this.#retired].filter((k) => k.startsWith(`${base}|`)).map((k) => k.slice(base.length + 1)));
+    this.account.markRetired(model);
+    await this.account.loadModels();
+    if (this.account.modelsStatus !== 'loaded') return;
+    this.#replacement = (await this.account.imageModel().catch(() => null))?.id ?? null;
   }
 
   /** Stops the running request; not an error. */
@@ -267,41 +192,8 @@ export class VisionChannelState {
     this.#controller?.abort(new DOMException('cancelled', 'AbortError'));
   }
 
-  /**
-   * Reads the provider's model list. Without a key nothing is sent to a provider that needs one
-   * (the user is told no key was entered); a server on this computer is asked without one.
-   */
-  async loadModels(): Promise<void> {
-    const s = this.#settings.current;
-    this.#modelsError = null;
-    if (!this.#apiKey && !this.local) {
-      this.#models = [];
-      this.#modelsStatus = 'failed';
-      this.#modelsError = `No API key was entered. Add your key for ${this.host} in the API key field, then load the model list.`;
-      return;
-    }
-    this.#modelsStatus = 'loading';
-    try {
-      this.#models = await listModels(s.visionBaseUrl, this.#apiKey, this.#deps.fetch);
-      this.#modelsFrom = s.visionBaseUrl;
-      this.#modelsStatus = 'loaded';
-    } catch (err) {
-      const e = err instanceof VisionError ? err : new VisionError('network', String(err));
-      this.#models = [];
-      this.#modelsStatus = 'failed';
-      this.#modelsError =
-        e.code === 'unauthorized' && !this.#apiKey
-          ? `No API key was entered, and ${this.host} asks for one. Add it in the API key field, then load the model list.`
-          : describeVisionError(e, this.#context());
-    }
-  }
-
-  #context(model?: string) {
-    return { model: model || this.#settings.current.visionModel, host: this.host };
-  }
-
   #fail(err: VisionError, model?: string): VisionOutcome {
-    this.#error = describeVisionError(err, this.#context(model));
+    this.#error = describeVisionError(err, { model: model || this.#settings.current.visionModel, host: this.account.host });
     this.#errorDetail = err.detail;
     this.#phase = 'error';
     return { status: 'failed', message: this.#error };
