@@ -229,6 +229,8 @@ describe('BatchState', () => {
     const file = (name: string) => Object.assign(new File(['x'], name), { webkitRelativePath: `photos/${name}` });
     state.setPictureFolder(['sad1.jpg', 'SAD2.JPG', 'empty1.jpg', 'broken1.jpg'].map(file));
     expect(state.pictureFolder).toEqual({ name: 'photos', count: 4 });
+    // The folder is picked: the sentence asking for it goes.
+    expect(state.message).toBeNull();
     await state.start();
     expect(state.phase).toBe('done');
     const rows = Papa.parse<Record<string, string>>(await (await state.exportAs('csv'))!.text(), { header: true, skipEmptyLines: true }).data;
@@ -327,7 +329,7 @@ describe('BatchState: evaluation against a Label column (issue 16)', () => {
     expect(updates[0]!.weights!.vision).toBe(0.5);
   });
 
-  it('a store that refuses a write ends Start, Cancel and a column change in a sentence, never a rejected promise', async () => {
+  it('a store that refuses a write ends Start, Cancel, a column or label change in a sentence, never a rejected promise', async () => {
     const { state, text } = setup();
     await state.readFile(csvFile(70));
     const quota = new DOMException('The quota has been exceeded.', 'QuotaExceededError');
@@ -341,6 +343,13 @@ describe('BatchState: evaluation against a Label column (issue 16)', () => {
       await expect(state.setColumn('id', null)).resolves.toBeUndefined();
       expect(state.message).toMatch(/^The column could not be changed/u);
       expect(state.job?.columns.id).toBe(0);
+      // The Label column and a label's meaning belong to the evaluation; they end in a sentence too.
+      await expect(state.setColumn('label', 1)).resolves.toBeUndefined();
+      expect(state.message).toMatch(/^The column could not be changed/u);
+      expect(state.job?.columns.label).toBeNull();
+      await expect(state.setLabel('glad', 'joy')).resolves.toBeUndefined();
+      expect(state.message).toMatch(/^The label's meaning could not be stored \(the browser storage for this site is full\)/u);
+      expect(state.job?.labels).toEqual({});
     } finally {
       putJob.mockRestore();
     }

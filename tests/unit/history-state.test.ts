@@ -5,7 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/shared/emotions';
 import { EXPORT_FORMAT, EXPORT_VERSION, HISTORY_VERSION, type HistoryRecord } from '../../src/features/history/records';
 import type { HistoryStore } from '../../src/features/history/history-store';
-import { HistoryState, PAGE_SIZE, type HistoryOptions, type StoragePersistence } from '../../src/features/history/history.svelte';
+import { HistoryState, type HistoryOptions } from '../../src/features/history/history.svelte';
+import { PAGE_SIZE } from '../../src/features/history/history-list.svelte';
+import type { StoragePersistence } from '../../src/features/history/history-actions.svelte';
 
 const dist = (p: Partial<Record<Emotion, number>>): EmotionScores =>
   normalize(Object.fromEntries(EMOTIONS.map((e) => [e, p[e] ?? 0])) as Record<Emotion, number>);
@@ -286,6 +288,18 @@ describe('HistoryState: every action ends in a result or a clear message', () =>
     expect(sortedIds(second.history.records)).toEqual(['cccccccc']);
     expect([...second.map.keys()]).toEqual(['cccccccc']);
     expect(second.calls.slice(-2)).toEqual(['clear', 'put']);
+  });
+
+  it('an import runs in the same queue as the store actions: a Clear all pressed before it does not clear what it adds', async () => {
+    const { history, map, calls } = await loaded([record('aaaaaaaa')]);
+    const clearing = history.clearAll();
+    const importing = history.importFile(exportBlob([exported(record('aaaaaaaa')), exported(record('bbbbbbbb'))]));
+    await Promise.all([clearing, importing]);
+    // The import sees the cleared history, so the record it held before counts as new again.
+    expect(await importing).toEqual({ added: 2, skipped: 0, rejected: 0, error: null });
+    expect(calls.slice(-2)).toEqual(['clear', 'putMany']);
+    expect(sortedIds(history.records)).toEqual(['aaaaaaaa', 'bbbbbbbb']);
+    expect([...map.keys()].sort()).toEqual(['aaaaaaaa', 'bbbbbbbb']);
   });
 
   it('asks for persistent storage once, after the first saved analysis', async () => {
