@@ -17,7 +17,7 @@ import { startLiteRt, type LiteRtBuild } from '../litert/load-litert';
 import { writeTflite } from '../tflite/model-writer';
 import { readOnnx, type OnnxGraph } from '../tflite/onnx-reader';
 import { UnsupportedModelError, convertOnnxToTflite, type ConvertedIo } from '../tflite/onnx-to-tflite';
-import type { RuntimeModel } from '../worker-handler';
+import type { RuntimeModel } from '../handler/runtime';
 import { KEPT, LENGTHS, chooseLength, paddedLength } from '../litert/lengths';
 
 export interface LiteRtLoad {
