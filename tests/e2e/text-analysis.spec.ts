@@ -1,7 +1,6 @@
 // The foundation end to end: a text classified in Chromium by the real transformers.js pipeline
 // on the fixture model, served by a local hub mirror; cached in IndexedDB; reused after reload
 // without any model request; nothing leaves 127.0.0.1.
-import { formatPercent } from '../../src/shared/format';
 import { EMOTIONS } from '../../src/shared/emotions';
 import { LITERT_MARGIN } from '../../src/features/text/engine-trial';
 import type { Page } from '@playwright/test';
@@ -141,7 +140,10 @@ test('a text of several paragraphs shows each sentence with its emotion, its sco
   await analyze(page, 'I feel sad and miserable.');
   await expect(page.getByTestId('top-emotion')).toHaveText('sadness');
   const alone = await textScores(page);
-  expect(shown).toContain(`sadness ${formatPercent(alone.sadness!)}`);
+  // The same up to int8 rounding: in one batch with the other sentences, ONNX Runtime quantizes
+  // the activations over the whole batch (LiteRT.js per row), so the last digit may differ.
+  const inBatch = Number(/sadness ([\d.]+) %/u.exec(shown)![1]) / 100;
+  expect(Math.abs(inBatch - alone.sadness!)).toBeLessThanOrEqual(0.011);
   // A single sentence has nothing to break down.
   await expect(page.getByTestId('chunk-breakdown')).toHaveCount(0);
 });
