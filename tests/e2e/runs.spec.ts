@@ -158,7 +158,7 @@ test('Cancel stops a model download: nothing half-written is kept, and the next 
   await expect(page.getByTestId('top-emotion')).toHaveText('joy', { timeout: 60_000 });
 });
 
-test('Cancel stops a long analysis mid-run (a fresh worker takes over) and the page shows what it showed before', async ({ page }) => {
+test('Cancel stops a long analysis mid-run (the worker stops between two batches and keeps its model) and the page shows what it showed before', async ({ page }) => {
   await page.goto('/');
   await useModel(page, FIXTURE_ID);
   await analyzeText(page, 'I am so delighted today', 'joy');
@@ -181,7 +181,7 @@ test('Cancel stops a long analysis mid-run (a fresh worker takes over) and the p
 
   await resetHubLog();
   await analyzeText(page, 'I am furious about this', 'anger');
-  // The model came from this device's cache in the new worker: nothing downloaded again.
+  // The model stayed loaded in the same worker: nothing downloaded again.
   expect((await hubRequests()).filter((r) => r.method === 'GET' && !r.range)).toEqual([]);
 });
 
