@@ -9,11 +9,13 @@ import { EMOTIONS } from '../../src/shared/emotions';
  * Every Playwright worker has servers of its own (the app, the fake hub, the fake vision API),
  * on ports 1000 apart, so the scenarios and request logs the servers keep never mix between
  * tests that run at the same time; each worker's app is also its own origin (IndexedDB, caches).
+ * E2E_PORT_OFFSET (a multiple of 10000) moves them all, for two checkouts testing at once.
  */
 const WORKER = Number(process.env.TEST_PARALLEL_INDEX ?? 0);
-export const APP_PORT = 4173 + 1000 * WORKER;
-export const HUB_PORT = 4180 + 1000 * WORKER;
-export const VISION_PORT = 4300 + 1000 * WORKER;
+const OFFSET = Number(process.env.E2E_PORT_OFFSET ?? 0) + 1000 * WORKER;
+export const APP_PORT = 4173 + OFFSET;
+export const HUB_PORT = 4180 + OFFSET;
+export const VISION_PORT = 4300 + OFFSET;
 export const APP = `http://127.0.0.1:${APP_PORT}`;
 export const HUB = `http://127.0.0.1:${HUB_PORT}`;
 export const VISION_ORIGIN = `http://127.0.0.1:${VISION_PORT}`;
