@@ -32,7 +32,8 @@ test('after one visit the app opens offline, shows history and analyses text wit
 
   await context.setOffline(true);
   await page.reload();
-  await expect(page.getByTestId('offline-banner')).toBeVisible();
+  // With a vision provider set up, pictures go to it: the banner says that needs the network.
+  await expect(page.getByTestId('offline-banner')).toContainText('pictures go to your vision model, which needs the network');
   await page.getByRole('button', { name: 'History', exact: true }).click();
   await expect(page.getByTestId('history-item')).toHaveCount(1);
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
@@ -48,6 +49,8 @@ test('after one visit the app opens offline, shows history and analyses text wit
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByLabel('Picture analysis').selectOption({ label: 'On this device' });
   await expect(page.getByTestId('settings-status')).toHaveText('Saved');
+  // Then nothing on screen says pictures need the network: the faces are read here.
+  await expect(page.getByTestId('offline-banner')).toHaveText('You are offline. Text analysis, the faces in pictures and your history all work on this device.');
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
   await page.getByLabel('Image', { exact: true }).setInputFiles({ name: 'smile.jpg', mimeType: 'image/jpeg', buffer: await smilingPerson() });
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();

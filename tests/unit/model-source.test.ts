@@ -12,6 +12,11 @@ describe('model source', () => {
   it('accepts http(s) hosts and trims trailing slashes', () => {
     expect(checkModelHost(' https://huggingface.co/ ')).toEqual({ ok: true, value: 'https://huggingface.co' });
     expect(checkModelHost('http://127.0.0.1:4180')).toEqual({ ok: true, value: 'http://127.0.0.1:4180' });
+    expect(checkModelHost('http://localhost:8080/mirror')).toEqual({ ok: true, value: 'http://localhost:8080/mirror' });
+    // Plain http to any other host is refused, as the README says (and the page's CSP blocks it).
+    expect(checkModelHost('http://example.com')).toMatchObject({ ok: false, error: expect.stringContaining('http:// only for a mirror on this computer') });
+    expect(checkModelHost('http://[::1]:8088')).toMatchObject({ ok: false });
+    expect(checkModelHost('http://192.168.1.20:8000')).toMatchObject({ ok: false });
   });
 
   it('refuses other schemes, queries and credentials', () => {
@@ -21,7 +26,7 @@ describe('model source', () => {
   });
 
   it('answers an address without a scheme with the schemes allowed and an example', () => {
-    const rule = 'The model host must start with https:// (or http:// for a local mirror). For example https://huggingface.co.';
+    const rule = 'The model host must start with https:// (http:// only for a mirror on this computer, at localhost or 127.0.0.1). For example https://huggingface.co.';
     for (const bad of ['example.com', 'huggingface.co/', 'localhost:4180', 'ftp://x.org', '']) {
       expect(checkModelHost(bad)).toEqual({ ok: false, error: rule });
     }

@@ -510,6 +510,14 @@ describe('RunState: tags and Analyze again', () => {
     expect(run.shown?.againOf).toBe(first.id);
     expect(run.shown?.channels.vision).toEqual({ status: 'done', result: first.visionPart });
     expect(vision.phase).toBe('idle');
+    // The inputs hold what the shown answer read: the entry's text and tags, and no picture.
+    expect(inputs.draft).toBe('I am furious about this');
+    expect(inputs.tags).toEqual(['week 1']);
+    expect(inputs.image).toBeNull();
+    // So Analyze right after reads nothing new: the same run is shown, nothing saved twice.
+    await run.analyze();
+    expect(run.reused).toBe(true);
+    expect(records).toHaveLength(2);
   });
 
   it('Analyze again cancelled or failed saves nothing and leaves the shown answer', async () => {
@@ -531,6 +539,8 @@ describe('RunState: tags and Analyze again', () => {
     expect(run.cancelled).toBe(true);
     expect(run.shown).toBe(shown);
     expect(records).toHaveLength(1);
+    // Nothing was shown, so the inputs stay as they were.
+    expect(inputs.draft).toBe('a calm day');
   });
 
   it('an entry with no text cannot be analyzed again', async () => {

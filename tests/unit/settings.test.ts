@@ -26,7 +26,7 @@ describe('checkSetting', () => {
     const checked = checkSetting('modelHost', 'example.com');
     expect(checked).toEqual({
       ok: false,
-      error: 'The model host must start with https:// (or http:// for a local mirror). For example https://huggingface.co.',
+      error: 'The model host must start with https:// (http:// only for a mirror on this computer, at localhost or 127.0.0.1). For example https://huggingface.co.',
     });
     expect(checkSetting('modelHost', 'ftp://example.com')).toEqual(checked);
     expect(checkSetting('modelHost', 'https://example.com/')).toEqual({ ok: true, value: 'https://example.com' });

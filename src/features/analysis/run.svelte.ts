@@ -179,7 +179,9 @@ export class RunState {
     let run = againRun(record, {
       id: this.#deps.newId(),
       createdAt: this.#deps.now(),
-      signature: JSON.stringify(['again', record.id, configKey(this.#settings.modelConfig)]),
+      // The inputs it leaves behind (the entry's text and tags, no picture): Analyze right after
+      // shows this run again instead of saving it twice.
+      signature: this.#signature({ text: record.textPart.text, pictureId: null, tags: record.tags }),
     });
     if (!run) return;
     this.#cancelled = false;
@@ -195,6 +197,8 @@ export class RunState {
       this.#cancelled = outcome.status === 'cancelled';
       return;
     }
+    // What is shown and what the inputs hold agree: the entry's text and tags are the inputs now.
+    this.#inputs.replaceWith({ text: record.textPart.text, tags: record.tags });
     this.#shown = run;
     this.#readSentences(run);
     const saved = recordOf(run, this.#settings.current.weights);
@@ -241,15 +245,16 @@ export class RunState {
   }
 
   /** What would make the next run's answer differ: the inputs and the settings of each channel. */
-  #signature(): string {
+  #signature(inputs: { readonly text: string; readonly pictureId: string | null; readonly tags: readonly string[] } = { text: this.#inputs.draft, pictureId: this.#inputs.pictureId, tags: this.#inputs.tags }): string {
     const s = this.#settings.current;
-    const text = this.#inputs.draft.trim();
-    const picture = this.#inputs.pictureId;
+    const text = inputs.text.trim();
+    const picture = inputs.pictureId;
     // The tags change what is saved, not the answer; new tags are a new entry all the same.
     return JSON.stringify([
       text ? [text, configKey(this.#settings.modelConfig)] : null,
       picture ? [picture, this.pictureAnalysis, s.visionBaseUrl, s.visionModel] : null,
-      formatTags(this.#inputs.tags),
+      formatTags(inputs.tags),
     ]);
   }
+
 }

@@ -5,6 +5,7 @@ import {
   DEFAULT_MODEL_ID,
   DISK_MODEL_HOST,
   DISK_MODEL_ID,
+  LOCAL_HOSTS,
   checkModelHost,
   checkModelId,
   checkServiceUrl,
@@ -232,7 +233,6 @@ export function parseSettings(raw: unknown): Settings {
 const GROQ_RETIRED: ReadonlySet<string> = new Set(['meta-llama/llama-4-maverick-17b-128e-instruct', 'meta-llama/llama-4-scout-17b-16e-instruct']);
 
 // Not [::1]: a CSP host-source cannot name an IPv6 literal, so the page could not connect to it.
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1']);
 
 /**
  * Accepts an https base URL, or http for a server on this computer (Ollama, llama.cpp); no

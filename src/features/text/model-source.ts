@@ -94,13 +94,19 @@ export function checkServiceUrl(
   return { ok: true, value: `${url.origin}${url.pathname}`.replace(/\/+$/u, '') };
 }
 
-/** Accepts an http(s) model host (http for a mirror on the local network). */
+/**
+ * The hosts plain http may reach: this computer only, as the Content Security Policy allows
+ * (a CSP source cannot name an IPv6 literal, so not [::1]).
+ */
+export const LOCAL_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1']);
+
+/** Accepts an https model host, or http for a mirror on this computer (localhost, 127.0.0.1). */
 export function checkModelHost(input: string): Checked<string> {
   return checkServiceUrl(input, {
     what: 'model host',
     example: 'https://huggingface.co',
-    allowScheme: (url) => url.protocol === 'https:' || url.protocol === 'http:',
-    schemeError: 'The model host must start with https:// (or http:// for a local mirror).',
+    allowScheme: (url) => url.protocol === 'https:' || (url.protocol === 'http:' && LOCAL_HOSTS.has(url.hostname)),
+    schemeError: 'The model host must start with https:// (http:// only for a mirror on this computer, at localhost or 127.0.0.1).',
   });
 }
 
