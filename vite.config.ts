@@ -122,5 +122,7 @@ export default defineConfig({
   // this, `vite` discovers them when a worker loads and reloads the page.
   optimizeDeps: { include: ['@huggingface/transformers', 'onnxruntime-web/wasm'] },
   worker: { format: 'es', plugins: () => [faceModels(), litertFactories()] },
-  build: { target: 'es2022', chunkSizeWarningLimit: 1500 },
+  // No timing report of the plugins on every build: the PWA plugin's precache step is slow by
+  // nature, and the report read like a warning to anyone running `npm start`.
+  build: { target: 'es2022', chunkSizeWarningLimit: 1500, rolldownOptions: { checks: { bundlerTimings: false } } },
 });

@@ -157,11 +157,23 @@ test('Analyze again reads an entry\'s text with the current model as a second en
   expect(thenNow).toHaveLength(7);
   for (const [then, now] of thenNow) expect(now).toBeCloseTo(then!, 6);
   await expect(page.getByRole('region', { name: 'The text read again' })).toContainText('I am furious about this');
+  // The inputs hold what the answer read: the entry's text and tags (the earlier draft is gone),
+  // so Analyze now shows the same answer and saves nothing twice.
+  await page.getByLabel('Text', { exact: true }).fill('A draft typed before');
+  await page.getByRole('button', { name: 'History', exact: true }).click();
+  await historyItems(page).last().getByRole('button', { name: 'Open' }).click();
+  await page.getByRole('button', { name: 'Analyze again' }).click();
+  await expect(page.getByTestId('again-compare')).toBeVisible();
+  await expect(page.getByLabel('Text', { exact: true })).toHaveValue('I am furious about this');
+  await expect(page.getByLabel('Tags', { exact: true })).toHaveValue('week 1');
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await expect(page.getByTestId('reused-run')).toBeVisible();
 
   // Both are kept; the new one has the entry's tags and points back to it.
   await page.getByRole('button', { name: 'History', exact: true }).click();
-  await expect(historyItems(page)).toHaveCount(2);
+  await expect(historyItems(page)).toHaveCount(3);
   expect(await listed(page)).toEqual([
+    ['I am furious about this', ['week 1']],
     ['I am furious about this', ['week 1']],
     ['I am furious about this', ['week 1']],
   ]);
