@@ -24,6 +24,7 @@
 //   ambiguous = surprise (it can be either). The label is the largest of the four.
 import { CHANNEL_IDS, CHANNEL_NOUNS, channelsLabel, type ChannelId, type ChannelWeights } from './channels';
 import { EMOTIONS, normalize, topEmotion, type Emotion, type EmotionScores } from './emotions';
+import { formatPercent } from './format';
 
 /** Thresholds of the verdict (see the header). */
 export const CONSISTENT_MIN_SIMILARITY = 0.75;
@@ -100,6 +101,11 @@ export function consistencyOf(text: EmotionScores, vision: EmotionScores): Consi
         ? 'divergent'
         : 'mixed';
   return { topAgree, similarity, divergence, verdict };
+}
+
+/** Which polarity group an emotion belongs to (as polarityOf counts them). */
+export function polarityGroupOf(emotion: Emotion): Polarity['label'] {
+  return emotion === 'joy' ? 'positive' : emotion === 'neutral' ? 'neutral' : emotion === 'surprise' ? 'ambiguous' : 'negative';
 }
 
 /** Positive, negative, neutral and ambiguous mass, and the largest of them. */
@@ -247,7 +253,7 @@ function consistencyPart(p: PairAgreement): Consistency {
   return { topAgree: p.topAgree, similarity: p.similarity, divergence: p.divergence, verdict: p.verdict };
 }
 
-const n2 = (x: number) => x.toFixed(2);
+const n2 = formatPercent;
 
 /** A few plain sentences about the answer: what each channel reads, and how far they agree. */
 function explain(f: ChannelFusion<ChannelId>, scores: Readonly<Partial<Record<ChannelId, EmotionScores | null>>>): string {

@@ -24,7 +24,7 @@ const openHistory = (page: Page) => page.getByRole('button', { name: 'History', 
 /** The export file as the app writes it. */
 async function exportFile(page: Page): Promise<{ records: Array<Record<string, unknown>> }> {
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await page.getByRole('button', { name: 'Export JSON', exact: true }).click();
   return JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { records: Array<Record<string, unknown>> };
 }
 
@@ -116,7 +116,7 @@ test('export then import into a fresh browser reproduces identical records', asy
   const bad = other.waitForEvent('filechooser');
   await other.getByRole('button', { name: 'Import', exact: true }).click();
   await (await bad).setFiles({ name: 'x.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
-  await expect(other.getByText('The file is not a Moodlens history export.')).toBeVisible();
+  await expect(other.getByText('The file is not a Moodlens history export.', { exact: false })).toBeVisible();
   await expect(historyItems(other)).toHaveCount(2);
   await fresh.close();
 });
@@ -124,7 +124,7 @@ test('export then import into a fresh browser reproduces identical records', asy
 /** Exports from `page` and returns the downloaded file's path. */
 async function exportPath(page: Page): Promise<string> {
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await page.getByRole('button', { name: 'Export JSON', exact: true }).click();
   return (await download).path();
 }
 

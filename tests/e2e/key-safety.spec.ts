@@ -179,7 +179,7 @@ for (const remember of [false, true]) {
 
     await page.getByRole('button', { name: 'History', exact: true }).click();
     await expect(page.getByTestId('history-item')).toHaveCount(2);
-    const json = await downloaded(page, 'Export');
+    const json = await downloaded(page, 'Export JSON');
     const csv = await downloaded(page, 'Download CSV');
     expect(json).toContain('What a wonderful, happy day!');
     expect(json).not.toContain(TEST_KEY);

@@ -121,7 +121,7 @@ test('tags: typed for analyses, changed on an entry, filtered, compared side by 
 
   // Export and import: the tags come back.
   const download = page.waitForEvent('download');
-  await page.getByRole('button', { name: 'Export', exact: true }).click();
+  await page.getByRole('button', { name: 'Export JSON', exact: true }).click();
   const file = JSON.parse(readFileSync(await (await download).path(), 'utf8')) as { records: Array<{ id: string; tags: string[] }> };
   expect(file.records.find((r) => r.id === 'tagged-0006')?.tags).toEqual(['campaign b', 'Campaign A']);
   page.once('dialog', (d) => void d.accept());

@@ -1,8 +1,9 @@
+import { formatPercent } from '../../src/shared/format';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../src/shared/emotions';
 import { CHANNEL_IDS, CHANNEL_NOUNS, EQUAL_WEIGHTS, channelsLabel, type ChannelId, type ChannelWeights } from '../../src/shared/channels';
-import { confidenceOf, consistencyOf, fuse, fuseChannels, fuseScores, jensenShannon, polarityOf, sharesOf, withShare } from '../../src/shared/fusion';
+import { confidenceOf, consistencyOf, fuse, fuseChannels, fuseScores, jensenShannon, polarityGroupOf, polarityOf, sharesOf, withShare } from '../../src/shared/fusion';
 
 const dist = (partial: Partial<Record<Emotion, number>>): EmotionScores =>
   normalize(Object.fromEntries(EMOTIONS.map((e) => [e, partial[e] ?? 0])) as Record<Emotion, number>);
@@ -23,7 +24,7 @@ describe('fusion', () => {
     expect(r.top).toBe('joy');
     expect(r.consistency?.verdict).toBe('consistent');
     expect(r.confidenceLabel).toBe('high');
-    expect(r.explanation).toMatch(/^The text reads as joy \(0\.82\); the picture as joy \(0\.90\)\. The channels agree; confidence is high/u);
+    expect(r.explanation).toMatch(/^The text reads as joy \(82 %\); the picture as joy \(90 %\)\. The channels agree; confidence is high/u);
   });
 
   it('calls joyful text with a sad picture divergent, with low confidence', () => {
@@ -31,7 +32,7 @@ describe('fusion', () => {
     expect(r.consistency).toMatchObject({ topAgree: false, verdict: 'divergent' });
     expect(r.confidenceLabel).toBe('low');
     expect(r.explanation).toBe(
-      `The text reads as joy (0.82); the picture as sadness (0.64). The channels disagree, which may mean sarcasm or mixed feelings, or that one channel misread; confidence is low (${r.confidence.toFixed(2)}).`,
+      `The text reads as joy (82 %); the picture as sadness (64 %). The channels disagree, which may mean sarcasm or mixed feelings, or that one channel misread; confidence is low (${formatPercent(r.confidence)}).`,
     );
   });
 
@@ -376,7 +377,7 @@ describe('fusion of the app\'s three channels', () => {
       expect(r.weakest?.pair).toEqual(['text', 'vision']);
       expect(r.consistency).toMatchObject({ topAgree: false, verdict: 'divergent', similarity: 0 });
       expect(r.explanation).toBe(
-        `The text reads as joy (0.82); the faces as joy (0.60); the picture as sadness (0.90). The text and the picture disagree most, which may mean mixed feelings or that one channel misread; confidence is ${r.confidenceLabel} (${r.confidence.toFixed(2)}).`,
+        `The text reads as joy (82 %); the faces as joy (60 %); the picture as sadness (90 %). The text and the picture disagree most, which may mean mixed feelings or that one channel misread; confidence is ${r.confidenceLabel} (${formatPercent(r.confidence)}).`,
       );
 
       // The faces and the picture are the pair furthest apart: they are the ones named.
@@ -388,7 +389,7 @@ describe('fusion of the app\'s three channels', () => {
     it('says when all three agree, or which pair differs most when they partly agree', () => {
       const agree = fuseScores({ text: JOY, face: dist({ joy: 0.9, neutral: 0.1 }), vision: dist({ joy: 0.85, surprise: 0.15 }) }, EQUAL_WEIGHTS)!;
       expect(agree.consistency?.verdict).toBe('consistent');
-      expect(agree.explanation).toMatch(/All 3 channels agree; confidence is high \(\d\.\d\d\)\.$/u);
+      expect(agree.explanation).toMatch(/All 3 channels agree; confidence is high \(\d+ %\)\.$/u);
       const partly = fuseScores(
         { text: dist({ joy: 0.5, neutral: 0.45, surprise: 0.05 }), face: dist({ joy: 0.5, neutral: 0.5 }), vision: dist({ neutral: 0.55, joy: 0.45 }) },
         EQUAL_WEIGHTS,
@@ -415,5 +416,15 @@ describe('fusion of the app\'s three channels', () => {
       }
       expect(fuseScores({ text: null, face: null, vision: null }, EQUAL_WEIGHTS)).toBeNull();
     });
+  });
+});
+
+describe('polarityGroupOf', () => {
+  it('puts each emotion in the group polarityOf counts it in', () => {
+    expect(EMOTIONS.map((e) => polarityGroupOf(e))).toEqual(['negative', 'negative', 'negative', 'positive', 'neutral', 'negative', 'ambiguous']);
+    const s = normalize({ anger: 0.18, disgust: 0.18, fear: 0.18, joy: 0.3, neutral: 0.1, sadness: 0.0, surprise: 0.06 });
+    // Joy leads, yet the negative emotions weigh more: the view explains the two together.
+    expect(polarityOf(s).label).toBe('negative');
+    expect(polarityGroupOf('joy')).not.toBe(polarityOf(s).label);
   });
 });

@@ -406,8 +406,12 @@ describe('HistoryState: import merges by id', () => {
   it('a file that is not an export, or cannot be read, changes nothing and says why', async () => {
     const { history, calls } = await loaded([record('aaaaaaaa')]);
     const bad = await history.importFile(new Blob(['{"hello": 1}']));
-    expect(bad.error).toBe('The file is not a Moodlens history export.');
-    expect(history.error).toBe('The file is not a Moodlens history export.');
+    const notExport = "The file is not a Moodlens history export. Import takes the JSON file that History's Export JSON writes.";
+    expect(bad.error).toBe(notExport);
+    expect(history.error).toBe(notExport);
+    // A CSV (of texts, or History's own CSV) is not what Import takes, and the message says what is.
+    const csv = await history.importFile(new Blob(['id,text\n1,hello\n']));
+    expect(csv.error).toBe("The file is not JSON. Import takes the JSON file that History's Export JSON writes (a CSV of texts goes to Batch).");
     const gone = Object.assign(new Blob(['x']), { text: () => Promise.reject(new DOMException('The file was moved.', 'NotFoundError')) });
     const unread = await history.importFile(gone);
     expect(unread.error).toBe('The file could not be read (The file was moved.). Nothing was imported; pick it again.');

@@ -10,6 +10,13 @@ describe('countWords', () => {
     expect(countWords('我今天很开心')).toBeGreaterThan(1);
     expect(countWords('오늘 정말 행복해요')).toBe(3);
   });
+
+  it('counts an emoji as a word, since the model reads it (an emoji-only text is not "0 words")', () => {
+    expect(countWords('😢')).toBe(1);
+    expect(countWords('😢😢 🎉')).toBe(3);
+    expect(countWords('so happy 🎉')).toBe(3);
+    expect(countWords('👩‍👩‍👧')).toBe(1);
+  });
 });
 
 describe('languageHint', () => {

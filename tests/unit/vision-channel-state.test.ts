@@ -36,6 +36,10 @@ describe('VisionChannelState.loadModels', () => {
     expect(vision.account.modelsError).toMatch(/^No API key was entered/u);
     expect(vision.account.modelsError).not.toContain('did not accept');
     expect(seen).toEqual([]);
+    // Once a key is typed, the message about no key is gone (the list is simply not loaded yet).
+    vision.account.setApiKey('gsk_typed');
+    expect(vision.account.modelsError).toBeNull();
+    expect(vision.account.modelsStatus).toBe('idle');
   });
 
   it('a server on this computer is asked without a key, and a list it gives needs no message', async () => {

@@ -386,10 +386,14 @@ export function readExportFile(text: string): ImportPlan {
   try {
     data = JSON.parse(text);
   } catch {
-    return { records: [], rejected: 0, error: 'The file is not JSON.' };
+    return {
+      records: [],
+      rejected: 0,
+      error: "The file is not JSON. Import takes the JSON file that History's Export JSON writes (a CSV of texts goes to Batch).",
+    };
   }
   if (!isRecordObject(data) || data.format !== EXPORT_FORMAT || !Array.isArray(data.records)) {
-    return { records: [], rejected: 0, error: 'The file is not a Moodlens history export.' };
+    return { records: [], rejected: 0, error: "The file is not a Moodlens history export. Import takes the JSON file that History's Export JSON writes." };
   }
   if (typeof data.version !== 'number' || data.version > EXPORT_VERSION) {
     return { records: [], rejected: 0, error: 'The file comes from a newer version of Moodlens; update the app first.' };

@@ -9,9 +9,12 @@ export function countWords(text: string): number {
   if (text.trim() === '') return 0;
   if (!segmenter) return text.trim().split(/\s+/u).length;
   let n = 0;
-  for (const s of segmenter.segment(text)) if (s.isWordLike) n += 1;
+  // An emoji is read by the model like a word ("😢" alone is analyzed), so it counts as one.
+  for (const s of segmenter.segment(text)) if (s.isWordLike || EMOJI.test(s.segment)) n += 1;
   return n;
 }
+
+const EMOJI = /\p{Extended_Pictographic}/u;
 
 // Frequent short words that mark a language. English and other Latin-script languages the model
 // is most often given instead; a text in, say, Spanish uses several of its own and few English ones.

@@ -71,6 +71,12 @@ export class VisionAccountState {
     this.#apiKey = key.trim();
     if (this.#rememberKey && this.#apiKey) this.#keys.save(this.#apiKey);
     if (!this.#apiKey) this.#keys.clear();
+    // A list that failed for want of a key, or for the key it had, says nothing true once another
+    // key is typed: back to "not loaded yet".
+    if (this.#modelsStatus === 'failed') {
+      this.#modelsStatus = 'idle';
+      this.#modelsError = null;
+    }
   }
 
   /** Turns "Remember key on this device" on or off; off removes the stored copy. */
