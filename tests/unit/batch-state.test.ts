@@ -200,10 +200,45 @@ describe('BatchState', () => {
     expect(after.state.phase).toBe('paused');
     expect(after.state.message).toBe('The page closed while this batch ran; 0 of 100 rows are done and kept. Press Resume to go on from there.');
     expect(after.state.interrupted?.job.name).toBe('posts.csv');
-    await after.state.start();
+    // While it runs again, no view offers to go on with it.
+    const open = after.text.hold();
+    const resumed = after.state.start();
+    await vi_waitFor(() => after.text.calls.length === 1);
+    expect(after.state.phase).toBe('running');
+    expect(after.state.interrupted).toBeNull();
+    expect(after.state.jobs.map((s) => s.job.state)).toEqual(['running']);
+    open();
+    await resumed;
     expect(after.state.phase).toBe('done');
     expect(after.text.calls.flat()).toHaveLength(100);
     expect(after.state.interrupted).toBeNull();
+  });
+
+  it('a file the page stopped reading opens as incomplete, and Cancel or Delete removes it', async () => {
+    const factory = new IDBFactory();
+    const before = setup(factory, 'batches-cut-read');
+    await before.state.readFile(csvFile(50));
+    await before.state.readFile(csvFile(20));
+    // The page closed while the files were read: both stay stored as 'reading'.
+    const db = await BatchDb.open('batches-cut-read', factory);
+    for (const { job } of before.state.jobs) await db.putJob({ ...job, state: 'reading' });
+    const after = setup(factory, 'batches-cut-read');
+    await after.state.load();
+    const [first, second] = after.state.jobs.map((s) => s.job);
+    await after.state.open(first!.id);
+    expect(after.state.phase).toBe('incomplete');
+    expect(after.state.message).toMatch(/^The page closed while this file was read/u);
+    // Cancel: a read cut short keeps nothing.
+    after.state.cancel();
+    await vi_waitFor(() => after.state.jobs.length === 1);
+    expect(after.state.phase).toBe('idle');
+    expect(after.state.message).toBe('Reading the file was cancelled; nothing was kept.');
+    // Delete, from the list, of the open incomplete one.
+    await after.state.open(second!.id);
+    expect(after.state.phase).toBe('incomplete');
+    await after.state.remove(second!.id);
+    expect(after.state.jobs).toHaveLength(0);
+    expect(after.state.phase).toBe('idle');
   });
 
   it('a run whose text model was stopped for another analysis ends paused, and a failing model pauses with its sentence', async () => {

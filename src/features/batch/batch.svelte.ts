@@ -89,8 +89,10 @@ export class BatchState {
   get loaded(): boolean {
     return this.#jobs.loaded;
   }
+  /** An unfinished batch to offer on other views: never the one running now. */
   get interrupted(): JobSummary | null {
-    return this.#jobs.interrupted;
+    const stopped = this.#jobs.interrupted;
+    return stopped && this.#job.running && this.#job.job?.id === stopped.job.id ? null : stopped;
   }
   /** Reads the Batches list and opens a job the page left running, as paused. */
   load(): Promise<void> {

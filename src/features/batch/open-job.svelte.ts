@@ -20,8 +20,15 @@ import type { JobEvaluation } from './job-evaluation.svelte';
 import { pickFolderFirst, type PictureFolder } from './picture-folder.svelte';
 import { errorMessage } from '../../shared/errors';
 
-/** What the open job is doing, beyond its stored state. */
-export type BatchPhase = 'idle' | 'reading' | JobState;
+/**
+ * What the open job is doing, beyond its stored state. 'incomplete': a job stored as 'reading'
+ * that this page is not reading (the page closed while its file was read): it can only be
+ * cancelled or deleted, as a read cut short keeps nothing.
+ */
+export type BatchPhase = 'idle' | 'reading' | 'incomplete' | JobState;
+
+const INCOMPLETE =
+  'The page closed while this file was read, so only part of it is stored. Cancel or Delete it, then choose the file again.';
 
 /** The file being read. */
 export interface ReadProgress {
@@ -199,13 +206,13 @@ export class OpenJob {
     const { done, total } = await db.counts(id);
     this.#job = job;
     this.#preview = { format: job.format, header: job.header, rows: rows.map((r) => r.cells), columns: job.columns };
-    this.#phase = job.state;
+    this.#phase = job.state === 'reading' ? 'incomplete' : job.state;
     this.#done = done;
     this.#total = total;
     this.#samples = [];
     this.#problems = job.problems ?? [];
     this.#truncated = false;
-    this.#deps.message.set(job.reason);
+    this.#deps.message.set(job.state === 'reading' ? INCOMPLETE : job.reason);
     this.#summary = null;
     this.#deps.evaluation.clear();
     this.#revision += 1;
@@ -283,6 +290,8 @@ export class OpenJob {
     }
     const db = await this.#deps.database();
     await this.save({ ...job, state: 'running', reason: null });
+    // The list (and the banner that offers an unfinished batch) sees it running.
+    await this.#deps.jobs.refresh().catch(() => undefined);
     const controller = new AbortController();
     this.#runAbort = controller;
     this.#pauseRequested = false;
@@ -369,6 +378,12 @@ export class OpenJob {
       return;
     }
     const job = this.#job;
+    if (job && this.#phase === 'incomplete') {
+      void this.remove(job.id).then(() => {
+        if (!this.#job) this.#deps.message.set('Reading the file was cancelled; nothing was kept.');
+      });
+      return;
+    }
     // A paused job can be cancelled too: it is then finished as it stands.
     if (job && job.state === 'paused') {
       void this.#deps.message.act(async () => {
