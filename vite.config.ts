@@ -118,9 +118,13 @@ export default defineConfig({
   base: './',
   server: { headers: isolationHeaders, host: '127.0.0.1' },
   preview: { headers: isolationHeaders, host: '127.0.0.1' },
-  // Both runtimes are imported only by workers, which Vite's dependency scan does not follow: without
-  // this, `vite` discovers them when a worker loads and reloads the page.
-  optimizeDeps: { include: ['@huggingface/transformers', 'onnxruntime-web/wasm'] },
+  // Vite's dependency scan starts from index.html and follows dynamic imports (chart.js and
+  // chartjs-chart-matrix, loaded on first use), but not `new Worker(new URL(...))`: a package only
+  // a worker imports (papaparse in the batch worker, the runtimes, LiteRT.js, flatbuffers) would be
+  // found when that worker first starts, and `vite` would re-bundle and reload the page, losing
+  // what it was doing (a batch file half read). So the scan starts from the workers too;
+  // tests/node/optimize-deps.test.ts checks that every package the app imports is pre-bundled.
+  optimizeDeps: { entries: ['index.html', 'src/**/worker/*-worker.ts'] },
   worker: { format: 'es', plugins: () => [faceModels(), litertFactories()] },
   // No timing report of the plugins on every build: the PWA plugin's precache step is slow by
   // nature, and the report read like a warning to anyone running `npm start`.
