@@ -284,3 +284,33 @@ test('a Picture column: pictures from the picked folder are read for faces on th
   expect(rows[3]).toMatchObject({ p_joy: '', fused_p_joy: '', emotion: 'joy' });
   expect(Number(rows[3]!.face_p_joy)).toBeCloseTo(Number(rows[0]!.face_p_joy), 6);
 });
+
+test('the results: the chart, its caption and table, and the rows table keep apart (desktop and phone, light and dark)', async ({ page }) => {
+  const MOODS = ['I am so delighted today', 'I am furious about this', 'I feel sad and miserable', 'That is disgusting'];
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await openBatch(page);
+  await page.getByLabel('Batch file').setInputFiles({ name: 'moods.txt', mimeType: 'text/plain', buffer: Buffer.from(`${MOODS.join('\n')}\n`) });
+  await page.getByRole('button', { name: 'Start', exact: true }).click();
+  await expect(page.getByTestId('batch-status')).toHaveAttribute('data-state', 'done');
+  const results = page.getByTestId('batch-results');
+  const counts = page.getByTestId('batch-emotion-counts');
+  const box = async (locator: ReturnType<Page['locator']>) => (await locator.boundingBox())!;
+  for (const [width, height] of [[1280, 900], [390, 844]] as const) {
+    for (const colorScheme of ['light', 'dark'] as const) {
+      await page.setViewportSize({ width, height });
+      await page.emulateMedia({ colorScheme });
+      const where = `${width} px, ${colorScheme}`;
+      const chart = await box(results.getByTestId('chart'));
+      const caption = await box(counts.locator('caption'));
+      const head = await box(counts.locator('thead'));
+      expect(chart.y + chart.height, `chart above its caption (${where})`).toBeLessThanOrEqual(caption.y);
+      expect(caption.y + caption.height, `caption above the table header (${where})`).toBeLessThanOrEqual(head.y);
+      // The rows table: its header row above the first row, both as wide.
+      const headRow = await box(page.getByTestId('batch-rows').locator('thead tr'));
+      const firstRow = await box(page.getByTestId('batch-row').first());
+      expect(headRow.y + headRow.height, `rows table header above its first row (${where})`).toBeLessThanOrEqual(firstRow.y + 0.5);
+      expect(firstRow.width, `rows as wide as their header (${where})`).toBeCloseTo(headRow.width, 0);
+    }
+  }
+});
