@@ -79,6 +79,8 @@ test('a labelled batch: the figures equal those computed from the export; the sw
   await page.getByLabel('Label love counts as').selectOption('joy');
   await expect(counts).toHaveAttribute('data-labelled', '8');
   await expect(page.getByTestId('label-values').locator('tr[data-value="love"]')).toHaveAttribute('data-emotion', 'joy');
+  // Values as the file writes them, not capitalized by the table's style.
+  await expect(page.getByTestId('label-values').locator('tr[data-value="love"] th')).toHaveCSS('text-transform', 'none');
 
   // The figures shown, against the same figures computed here from the exported predictions.
   const rows = Papa.parse<Record<string, string>>((await downloadOf(page, 'Export CSV')).text, { header: true, skipEmptyLines: true }).data;

@@ -4,7 +4,7 @@
 import { EMOTIONS } from '../../src/shared/emotions';
 import { LITERT_MARGIN } from '../../src/features/text/engine-trial';
 import type { Page } from '@playwright/test';
-import { FIXTURE_ID, backOnline, HUB, analyze, analyzeText, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
+import { APP, FIXTURE_ID, backOnline, HUB, analyze, analyzeText, expect, hubRequests, resetHubLog, test, textScores, useModel, waitForCachedFiles } from './support';
 
 const MODEL_FILES = ['config.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
 
@@ -197,6 +197,25 @@ test('keeps the typed text across a reload and analyses with Ctrl+Enter from the
   await page.getByLabel('Text', { exact: true }).focus();
   await page.keyboard.press('Control+Enter');
   await expect(page.getByTestId('top-emotion')).toHaveText('fear');
+  await expect(page.getByText('Ctrl+Enter analyzes')).toBeVisible();
+});
+
+test('a touch screen without a mouse or keyboard is not offered Ctrl+Enter', async ({ playwright }, testInfo) => {
+  // Chromium told its only pointer is coarse and cannot hover, as on a phone.
+  const options = testInfo.project.use.launchOptions ?? {};
+  const browser = await playwright.chromium.launch({
+    ...options,
+    args: [...(options.args ?? []), '--blink-settings=primaryPointerType=2,availablePointerTypes=2,primaryHoverType=1,availableHoverTypes=1'],
+  });
+  try {
+    const page = await browser.newPage({ serviceWorkers: 'block' });
+    await page.goto(APP);
+    expect(await page.evaluate(() => matchMedia('(pointer: coarse)').matches)).toBe(true);
+    await expect(page.getByText(/\d+ words?/u)).toBeVisible();
+    await expect(page.getByText('Ctrl+Enter analyzes')).toBeHidden();
+  } finally {
+    await browser.close();
+  }
 });
 
 test('Explain: the word that carries the emotion is its top word, and another emotion is explained at no cost', async ({ page }) => {

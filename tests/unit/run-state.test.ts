@@ -371,7 +371,7 @@ describe('RunState: who reads a picture', () => {
     expect(missingChannels(shown)).toEqual([{ channel: 'face', status: 'empty', message: NO_FACE_MESSAGE }]);
     expect(face.error).toBeNull();
     expect(provider.state.requests).toBe(0);
-    expect(run.fusion).toMatchObject({ channels: 'text', top: 'anger', explanation: 'Only the text gave a result: it reads as anger (0.90).' });
+    expect(run.fusion).toMatchObject({ channels: 'text', top: 'anger', explanation: 'Only the text gave a result: it reads as anger (90 %).' });
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ textPart: { text: 'I am furious' }, facePart: null, visionPart: null, thumbnail: null, weights: { text: 1 } });
 

@@ -71,7 +71,7 @@ describe('run', () => {
     expect(isComplete(run)).toBe(false);
     expect(hasResult(run)).toBe(true);
     expect(missingChannels(run)).toEqual([{ channel: 'vision', status: 'failed', message: 'The key was refused.' }]);
-    expect(fuseRun(run, HALVES)).toMatchObject({ channels: 'text', top: 'joy', consistency: null, explanation: 'Only the text gave a result: it reads as joy (0.90).' });
+    expect(fuseRun(run, HALVES)).toMatchObject({ channels: 'text', top: 'joy', consistency: null, explanation: 'Only the text gave a result: it reads as joy (90 %).' });
     const record = recordOf(run, HALVES)!;
     expect(record.visionPart).toBeNull();
     expect(record.thumbnail).toBeNull();
@@ -132,7 +132,7 @@ describe('run', () => {
 
   it('keeps the thumbnail only when a picture channel gave a result', () => {
     const noPicture = three({ status: 'empty', message: NO_FACE }, { status: 'failed', message: 'The key was refused.' });
-    expect(fuseRun(noPicture, HALVES)).toMatchObject({ channels: 'text', explanation: 'Only the text gave a result: it reads as joy (0.90).' });
+    expect(fuseRun(noPicture, HALVES)).toMatchObject({ channels: 'text', explanation: 'Only the text gave a result: it reads as joy (90 %).' });
     expect(missingChannels(noPicture).map((m) => m.status)).toEqual(['empty', 'failed']);
     expect(recordOf(noPicture, HALVES)).toMatchObject({ facePart: null, visionPart: null, thumbnail: null });
     const facesOnly = three({ status: 'done', result: FACE }, { status: 'cancelled', message: 'Cancelled.' });

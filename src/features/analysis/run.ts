@@ -8,6 +8,7 @@ import { fuseScores, sharesOf, type FusionResult } from '../../shared/fusion';
 import { HISTORY_VERSION, type FacePart, type HistoryRecord, type TextPart, type VisionPart } from '../history/records';
 
 import type { EmotionScores } from '../../shared/emotions';
+import { formatPercent } from '../../shared/format';
 
 export { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from '../../shared/channels';
 
@@ -178,7 +179,7 @@ export function fuseRun(run: Run, weights: Readonly<Partial<Record<ChannelId, nu
   const fused = fuseScores(runScores(run), weights);
   if (!fused || fused.present.length > 1 || missingChannels(run).length === 0) return fused;
   const only = CHANNEL_NOUNS[fused.present[0]!];
-  return { ...fused, explanation: `Only the ${only} gave a result: ${fused.present[0] === 'face' ? 'they read' : 'it reads'} as ${fused.top} (${fused.topScore.toFixed(2)}).` };
+  return { ...fused, explanation: `Only the ${only} gave a result: ${fused.present[0] === 'face' ? 'they read' : 'it reads'} as ${fused.top} (${formatPercent(fused.topScore)}).` };
 }
 
 /** The History record of a finished run with a result: exactly what the page showed. */

@@ -12,7 +12,7 @@ export interface JobSummary {
 }
 
 const INTERRUPTED = (done: number, total: number) =>
-  `The page closed while this batch ran; ${done} of ${total} rows are done and kept. Press Resume to go on from there.`;
+  `The page closed while this batch ran; ${done.toLocaleString()} of ${total.toLocaleString()} rows are done and kept. Press Resume to go on from there.`;
 
 /** The stored batches. */
 export class BatchJobs {

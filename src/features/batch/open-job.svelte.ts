@@ -437,5 +437,5 @@ export class OpenJob {
 }
 
 function cancelled(done: number, total: number): string {
-  return `Cancelled: ${done} of ${total} rows were read; they are kept and can be exported.`;
+  return `Cancelled: ${done.toLocaleString()} of ${total.toLocaleString()} rows were read; they are kept and can be exported.`;
 }
