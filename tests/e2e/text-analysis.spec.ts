@@ -26,6 +26,8 @@ async function engineTrial(page: Page) {
 test('classifies texts on device, caches the model, and reuses it after a reload', async ({ page, requests }) => {
   await page.goto('/');
   await useModel(page, FIXTURE_ID);
+  // Nothing on this device yet: the page says the first analysis downloads the model.
+  await expect(page.getByText(/the first analysis downloads it once \(about 80 MB/u)).toBeVisible();
 
   await analyze(page, 'I am furious about this');
   await expect(page.getByTestId('top-emotion')).toHaveText('anger');
@@ -54,7 +56,16 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   await resetHubLog();
   await page.reload();
   // The cached model starts loading in the background as the app opens, downloading nothing.
-  await expect(page.getByTestId('model-ready')).toContainText('ready on this device (q8, wasm)');
+  // Plain words first; precision, engine and the trial's times only when asked for.
+  await expect(page.getByTestId('model-ready')).toContainText('Emotion model ready on this device.');
+  await expect(page.getByTestId('model-engine')).toBeHidden();
+  await page.getByTestId('model-ready').getByText('How it runs').click();
+  await expect(page.getByTestId('model-details')).toContainText('Precision q8, on wasm');
+  await expect(page.getByTestId('model-details')).toContainText('Measured on this device: LiteRT.js');
+  await expect(page.getByTestId('model-engine')).toBeVisible();
+  // The model is on this device now: no more talk of downloading 80 MB.
+  await expect(page.getByText('The text is read by an emotion model that is on this device')).toBeVisible();
+  await expect(page.getByText(/about 80 MB/u)).toHaveCount(0);
   // The trial is kept with the model's files: this load started only the engine it chose.
   await expect(page.getByTestId('model-engine')).toHaveAttribute('data-engine', trial.chosen);
   expect(await engineTrial(page)).toEqual(trial);
