@@ -142,9 +142,9 @@ export class TextChannelState {
     this.#analyzed = null;
     try {
       if (this.#preloading) {
-        // The model is starting in the background: wait for it rather than queue behind it.
+        // The model is starting in the background: wait for it rather than queue behind it, and
+        // show how far it got (the preload keeps its progress).
         this.#phase = 'loading';
-        this.#progress = null;
         await this.#preloading;
       }
       if (controller.signal.aborted) return this.#cancelled();
@@ -223,6 +223,7 @@ export class TextChannelState {
     if (!this.#settings.loaded || this.busy || this.#preloading) return this.#preloading ?? Promise.resolve();
     const controller = new AbortController();
     this.#preloadController = controller;
+    this.#progress = null;
     const run = this.#preload(controller.signal).finally(() => {
       this.#preloading = null;
       this.#preloadController = null;
@@ -244,6 +245,10 @@ export class TextChannelState {
         config,
         [],
         {
+          // Shown only if an analysis comes to wait for this load.
+          onProgress: (p) => {
+            this.#progress = p;
+          },
           onLoaded: (m) => {
             if (configKey(this.#settings.modelConfig) !== key) return;
             this.#loaded(key, m);
