@@ -7,7 +7,7 @@ import ortGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?
 import ortGpuMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import { scoresFromPairs } from '../../../shared/emotions';
 import { ModelError } from '../model-errors';
-import { modelFileUrl, type Device, type ModelSource } from '../model-source';
+import { detectWebGpu, modelFileUrl, type Device, type GpuLike, type ModelSource } from '../model-source';
 import type { ModelFileStore } from '../model-cache';
 import { createModelFetch, probeModelFiles, type FetchLike } from '../model-files';
 import type { LoadProgress } from '../protocol';
@@ -28,11 +28,6 @@ const RUNTIME_BUILDS: Readonly<Record<Device, { wasm: string; mjs: string }>> = 
   wasm: { wasm: ortWasmUrl, mjs: ortMjsUrl },
   webgpu: { wasm: ortGpuWasmUrl, mjs: ortGpuMjsUrl },
 };
-
-/** The part of the WebGPU API used here (the full types are not in the TS lib). */
-interface GpuLike {
-  requestAdapter(): Promise<{ features: { has(feature: string): boolean } } | null>;
-}
 
 /** Sets transformers.js up for this app and returns the runtime the handler drives. */
 export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime {
@@ -185,16 +180,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
   }
 
   return {
-    async detectWebGpu() {
-      const gpu = (navigator as WorkerNavigator & { gpu?: GpuLike }).gpu;
-      if (!gpu) return { available: false, fp16: false };
-      try {
-        const adapter = await gpu.requestAdapter();
-        return { available: adapter !== null, fp16: adapter?.features.has('shader-f16') ?? false };
-      } catch {
-        return { available: false, fp16: false };
-      }
-    },
+    detectWebGpu: () => detectWebGpu((navigator as WorkerNavigator & { gpu?: GpuLike }).gpu),
 
     probe(source: ModelSource, options) {
       allowedHost = source.host;
