@@ -118,6 +118,12 @@ test('shows the cached model size and removes the cached model', async ({ page }
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByTestId('cached-models')).toContainText(`${HUB_HOST}/${FIXTURE_ID}`);
   await expect(page.getByTestId('cached-model-size')).toHaveText(/\d+(\.\d)? KB/u);
+  // Two figures, each saying what it counts: the model's files, and the browser's estimate of
+  // everything the site stores (which can be larger or smaller).
+  await expect(page.getByTestId('model-files-total')).toHaveText(/^Model files kept on this device: \d+(\.\d)? KB$/u);
+  await expect(page.getByTestId('site-storage')).toHaveText(
+    /^Everything this site stores, as the browser counts it \(models, history, batches; the browser may count compressed or pending data differently\): \d+(\.\d)? [KMG]?B of the \d+(\.\d)? [KMGT]B it allows this site\.$/u,
+  );
   await page.getByRole('button', { name: 'Remove cached model' }).click();
   await expect(page.getByText('Removed 4 cached model files.')).toBeVisible();
   await expect(page.getByText('No model is stored on this device yet.')).toBeVisible();
