@@ -5,6 +5,7 @@ import { BatchDb } from '../features/batch/store';
 import { EmotionClient } from '../features/text/emotion-client';
 import { FaceClient } from '../features/faces/face-client';
 import { createIdbModelCache } from '../features/text/model-cache';
+import { detectWebGpu, type GpuLike } from '../features/text/model-source';
 import { openHistoryStore } from '../features/history/history-store';
 import { localKeyStore } from '../features/vision/key-store';
 import { createIdbSettingsStore } from '../features/settings/settings-store';
@@ -35,10 +36,14 @@ export function createAppState(): AppState {
   const history = new HistoryState(openHistoryStore);
   const run = new RunState(inputs, { text, vision, face }, settings, { onRecord: (record) => history.save(record) });
   const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings, faces });
-  const storage = new ModelStorageState(createIdbModelCache(), async () => {
-    text.forgetModels();
-    await client.unload();
-  });
+  const storage = new ModelStorageState(
+    createIdbModelCache(),
+    async () => {
+      text.forgetModels();
+      await client.unload();
+    },
+    () => detectWebGpu((navigator as Navigator & { gpu?: GpuLike }).gpu),
+  );
   // The worker's code loads with the page, so an analysis started offline later can still run.
   client.warm();
   const status = new AppStatusState();

@@ -1,10 +1,28 @@
 // Where the model comes from and what is kept: asking before a large download, loading the model
 // from disk without network, and removing the cached model.
-import { readdirSync } from 'node:fs';
+import { cpSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { formatBytes } from '../../src/shared/format';
 import { FIXTURE_ID, HUB_HOST, analyze, expect, hubRequests, resetHubLog, test, useModel, waitForCachedFiles } from './support';
 
 const FIXTURE_DIR = join(process.cwd(), 'tests/fixtures/model', FIXTURE_ID);
+
+/** The URLs of the files in the model cache (IndexedDB), sorted. */
+async function cachedFileUrls(page: Page): Promise<string[]> {
+  return page.evaluate(
+    () =>
+      new Promise<string[]>((resolve, reject) => {
+        const open = indexedDB.open('moodlens-models');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('files').objectStore('files').getAllKeys();
+          req.onsuccess = () => resolve(req.result.map(String).filter((k) => k.startsWith('meta:')).map((k) => k.slice(5)).sort());
+          req.onerror = () => reject(req.error);
+        };
+      }),
+  );
+}
 
 test.beforeEach(async () => {
   await resetHubLog();
@@ -49,6 +67,39 @@ test('loads the model from disk and runs it without any model request', async ({
   expect(await hubRequests()).toEqual([]);
 });
 
+test('Load a model folder stores only the weights the chosen precision uses, and says which it skipped and why', async ({ page }, testInfo) => {
+  // The fixture's folder (config, tokenizer, int8 onnx/model_quantized.onnx and fp32
+  // onnx/model.onnx) plus an fp16 export and a README, as a folder from the hub looks.
+  const folder = testInfo.outputPath('tiny-emotion');
+  cpSync(FIXTURE_DIR, folder, { recursive: true });
+  writeFileSync(join(folder, 'onnx/model_fp16.onnx'), new Uint8Array(2_500_000));
+  writeFileSync(join(folder, 'README.md'), '# tiny-emotion\n');
+  const size = (file: string) => statSync(join(folder, file)).size;
+  const kept = ['config.json', 'special_tokens_map.json', 'tokenizer.json', 'tokenizer_config.json', 'onnx/model_quantized.onnx'];
+
+  await page.goto('/');
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  // WASM (no WebGPU adapter here) runs the int8 weights.
+  await page.getByLabel('Load a model folder').setInputFiles(folder);
+  await expect(page.getByRole('status').filter({ hasText: 'Loaded' })).toHaveText(
+    `Loaded 5 model files from disk; the model now runs from them. Skipped 2 files the chosen precision (q8) does not use: ` +
+      `onnx/model_fp16.onnx (2.5 MB), onnx/model.onnx (${formatBytes(size('onnx/model.onnx'))}).`,
+  );
+  await expect(page.getByLabel('Files loaded from disk')).toBeChecked();
+  // What is kept: the five files, and their size only.
+  const stored = (await cachedFileUrls(page)).map((u) => u.split('/resolve/main/')[1]);
+  expect(stored).toEqual([...kept].sort());
+  const bytes = kept.reduce((n, f) => n + size(f), 0);
+  await expect(page.getByTestId('cached-models')).toContainText(`Model loaded from disk 5 files, ${formatBytes(bytes)}`);
+  await expect(page.getByTestId('cached-model-size')).toHaveText(formatBytes(bytes));
+
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await analyze(page, 'I feel sad and miserable');
+  await expect(page.getByTestId('top-emotion')).toHaveText('sadness');
+  await expect(page.getByTestId('text-dtype')).toHaveText('q8');
+  expect(await hubRequests()).toEqual([]);
+});
+
 test('refuses an incomplete set of files from disk and says what is missing', async ({ page }) => {
   await page.goto('/');
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
@@ -67,6 +118,12 @@ test('shows the cached model size and removes the cached model', async ({ page }
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await expect(page.getByTestId('cached-models')).toContainText(`${HUB_HOST}/${FIXTURE_ID}`);
   await expect(page.getByTestId('cached-model-size')).toHaveText(/\d+(\.\d)? KB/u);
+  // Two figures, each saying what it counts: the model's files, and the browser's estimate of
+  // everything the site stores (which can be larger or smaller).
+  await expect(page.getByTestId('model-files-total')).toHaveText(/^Model files kept on this device: \d+(\.\d)? KB$/u);
+  await expect(page.getByTestId('site-storage')).toHaveText(
+    /^Everything this site stores, as the browser counts it \(models, history, batches; the browser may count compressed or pending data differently\): \d+(\.\d)? [KMG]?B of the \d+(\.\d)? [KMGT]B it allows this site\.$/u,
+  );
   await page.getByRole('button', { name: 'Remove cached model' }).click();
   await expect(page.getByText('Removed 4 cached model files.')).toBeVisible();
   await expect(page.getByText('No model is stored on this device yet.')).toBeVisible();

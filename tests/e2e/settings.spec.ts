@@ -98,3 +98,28 @@ test('a request timeout out of range and an empty base URL are refused; an empty
   await expect(base).toHaveValue('https://api.groq.com/openai/v1');
   await expect(model).toHaveValue('');
 });
+
+test('a refused setting is said beside its own field and card, never in the Text model card', async ({ page }) => {
+  await page.goto('/');
+  await openSettings(page);
+  const textCard = page.getByRole('region', { name: 'Text model' });
+  const side = page.getByLabel('Picture size (long side, px)');
+  const timeout = page.getByLabel('Request timeout (s)');
+  await side.fill('99999');
+  await timeout.fill('301');
+  // The page's own status line names both; each field says why, beside it.
+  await expect(page.getByTestId('settings-status')).toHaveText('Not saved: Picture size, Request timeout.');
+  await expect(side).toHaveAccessibleDescription(/still using 1024/u);
+  await expect(timeout).toHaveAccessibleDescription(/still using 60/u);
+  // The Text model card has nothing to do with them.
+  await expect(textCard).not.toContainText('Picture size');
+  await expect(textCard).not.toContainText('Request timeout');
+  await expect(textCard.getByTestId('model-settings-status')).toHaveText('');
+
+  // A refusal of the card's own field is said in the card, without the others.
+  await page.getByLabel('Model host').fill('example.com');
+  await expect(textCard.getByTestId('model-settings-status')).toHaveText('Model host not saved: still https://huggingface.co.');
+  await page.getByLabel('Model host').fill(HUB);
+  await expect(textCard.getByTestId('model-settings-status')).toHaveText('Saved');
+  await expect(textCard).not.toContainText('Picture size');
+});

@@ -23,12 +23,58 @@ async function engineTrial(page: Page) {
   return found;
 }
 
+/** One step the model's progress card showed: `phase[:engine]`, its heading and its detail line. */
+interface LoadStep {
+  step: string;
+  heading: string;
+  detail: string;
+}
+
+/**
+ * Starts recording each step the model's progress card shows, as it changes. Returns a function
+ * that reads the record.
+ */
+async function recordLoadSteps(page: Page): Promise<() => Promise<LoadStep[]>> {
+  await page.evaluate(() => {
+    const seen: LoadStep[] = [];
+    (window as unknown as { loadSteps: LoadStep[] }).loadSteps = seen;
+    new MutationObserver(() => {
+      const card = document.querySelector('[data-testid="model-progress"]');
+      if (!card) return;
+      const engine = card.getAttribute('data-engine');
+      const step = `${card.getAttribute('data-phase')}${engine ? `:${engine}` : ''}`;
+      const heading = card.querySelector('h2')?.textContent ?? '';
+      // The detail without its seconds counter, which changes every second.
+      const detail = (card.querySelector('[data-testid="model-start-step"]')?.textContent ?? '').replace(/ \d+ s$/u, '');
+      const last = seen.at(-1);
+      if (last?.step !== step || last.heading !== heading || last.detail !== detail) seen.push({ step, heading, detail });
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  return () => page.evaluate(() => (window as unknown as { loadSteps: LoadStep[] }).loadSteps);
+}
+
 test('classifies texts on device, caches the model, and reuses it after a reload', async ({ page, requests }) => {
   await page.goto('/');
   await useModel(page, FIXTURE_ID);
+  // Nothing on this device yet: the page says the first analysis downloads the model.
+  await expect(page.getByText(/the first analysis downloads it once \(about 80 MB/u)).toBeVisible();
 
+  const loadSteps = await recordLoadSteps(page);
   await analyze(page, 'I am furious about this');
   await expect(page.getByTestId('top-emotion')).toHaveText('anger');
+  // The first load on this device said what it was doing, step by step: the download, the engine
+  // trial starting LiteRT.js, then ONNX Runtime, then timing both, then the warm-up.
+  const steps = await loadSteps();
+  expect(steps.map((s) => s.step)).toEqual(['', 'download', 'trial:litert', 'trial:onnxruntime', 'trial', 'warmup']);
+  const trialHeading = 'Measuring which engine is faster on this device (LiteRT.js, then ONNX Runtime)…';
+  expect(steps.map((s) => [s.heading, s.detail])).toEqual([
+    ['Preparing the model…', ''],
+    ['Downloading the model…', ''],
+    [trialHeading, 'Starting LiteRT.js: converting the model for it and compiling it…'],
+    [trialHeading, 'Starting ONNX Runtime…'],
+    [trialHeading, 'Timing both engines on the same paragraph…'],
+    ['Warming up the model…', ''],
+  ]);
   const scores = await textScores(page);
   expect(Object.keys(scores).sort()).toEqual([...EMOTIONS].sort());
   expect(Object.values(scores).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
@@ -54,7 +100,16 @@ test('classifies texts on device, caches the model, and reuses it after a reload
   await resetHubLog();
   await page.reload();
   // The cached model starts loading in the background as the app opens, downloading nothing.
-  await expect(page.getByTestId('model-ready')).toContainText('ready on this device (q8, wasm)');
+  // Plain words first; precision, engine and the trial's times only when asked for.
+  await expect(page.getByTestId('model-ready')).toContainText('Emotion model ready on this device.');
+  await expect(page.getByTestId('model-engine')).toBeHidden();
+  await page.getByTestId('model-ready').getByText('How it runs').click();
+  await expect(page.getByTestId('model-details')).toContainText('Precision q8, on wasm');
+  await expect(page.getByTestId('model-details')).toContainText('Measured on this device: LiteRT.js');
+  await expect(page.getByTestId('model-engine')).toBeVisible();
+  // The model is on this device now: no more talk of downloading 80 MB.
+  await expect(page.getByText('The text is read by an emotion model that is on this device')).toBeVisible();
+  await expect(page.getByText(/about 80 MB/u)).toHaveCount(0);
   // The trial is kept with the model's files: this load started only the engine it chose.
   await expect(page.getByTestId('model-engine')).toHaveAttribute('data-engine', trial.chosen);
   expect(await engineTrial(page)).toEqual(trial);

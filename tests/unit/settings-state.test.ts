@@ -246,3 +246,31 @@ describe('SettingsState is changed only by intent', () => {
     expect(settings.modelConfig.engine).toBe('litert');
   });
 });
+
+describe('SettingsState.statusOf: each part of Settings says only what is its own', () => {
+  it('keeps refused vision fields out of the Text model part, and says them in the vision part', async () => {
+    const { settings } = await loaded();
+    await settings.update({ imageMaxSide: 99999, visionTimeoutSec: 301 });
+    expect(settings.statusOf('model')).toBe('');
+    expect(settings.refusedIn('model')).toBe(false);
+    expect(settings.statusOf('vision')).toBe('Not saved: Picture size, Request timeout.');
+    expect(settings.refusedIn('vision')).toBe(true);
+    // The page's own line still names them all.
+    expect(settings.statusText).toBe('Not saved: Picture size, Request timeout.');
+
+    await settings.update({ modelHost: 'example.com' });
+    expect(settings.statusOf('model')).toBe('Model host not saved: still https://huggingface.co.');
+    expect(settings.statusOf('vision')).toBe('Not saved: Picture size, Request timeout.');
+  });
+
+  it('says "Saved" in the part whose field was changed, not in the others', async () => {
+    const { settings } = await loaded();
+    await settings.update({ visionTimeoutSec: 45 });
+    expect(settings.statusOf('vision')).toBe('Saved');
+    expect(settings.statusOf('model')).toBe('');
+    expect(settings.statusText).toBe('Saved');
+    await settings.update({ modelId: 'owner/other' });
+    expect(settings.statusOf('model')).toBe('Saved');
+    expect(settings.statusOf('vision')).toBe('');
+  });
+});

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { normalize, type EmotionScores } from '../../src/shared/emotions';
 import type { ModelSource } from '../../src/features/text/model-source';
 import type { ProbeFindings } from '../../src/features/text/model-files';
-import type { ModelConfig, WorkerResponse } from '../../src/features/text/protocol';
+import type { LoadProgress, ModelConfig, WorkerResponse } from '../../src/features/text/protocol';
 import { createWorkerHandler, type RuntimeModel, type WorkerRuntime } from '../../src/features/text/worker-handler';
 
 const source: ModelSource = { host: 'http://127.0.0.1:1', modelId: 'test/model' };
@@ -56,6 +56,8 @@ interface FakeOptions {
   engine?: Pick<RuntimeModel, 'engine' | 'engineDetail' | 'engineNote' | 'engineTrial'>;
   /** The download goes on until the load's signal is aborted (then fails as fetch does). */
   holdLoad?: boolean;
+  /** What the runtime reports while it loads (default: half of the download). */
+  progress?: LoadProgress[];
 }
 
 function setup(opts: FakeOptions = {}) {
@@ -70,7 +72,7 @@ function setup(opts: FakeOptions = {}) {
     probe: opts.probe ?? (async () => findings),
     async loadModel(_source, plan, onProgress, signal) {
       log.push(`load:${plan.device}:${plan.dtype}${plan.engine && plan.engine !== 'auto' ? `:${plan.engine}` : ''}`);
-      onProgress({ phase: 'download', files: [], loaded: 50, total: 100 });
+      for (const p of opts.progress ?? [{ phase: 'download', files: [], loaded: 50, total: 100 }]) onProgress(p);
       if (opts.holdLoad) {
         await new Promise((_resolve, reject) => signal?.addEventListener('abort', () => reject(new DOMException('The user aborted a request.', 'AbortError'))));
       }
@@ -137,6 +139,14 @@ describe('worker handler', () => {
     expect(messages[2]).toMatchObject({ type: 'loaded', model: { loadMs: 10, phases: { filesMs: 5, sessionMs: 5, warmupMs: 5 } } });
     expect(messages[3]).toMatchObject({ result: { top: 'joy', device: 'wasm', dtype: 'q8', chunks: 1, tokens: 3, modelId: 'test/model' } });
     expect(messages[4]).toMatchObject({ result: { top: 'sadness' } });
+  });
+
+  it('passes on what the load is doing, in order: the download, the engine trial step by step, then the warm-up, then loaded', async () => {
+    const step = (phase: LoadProgress['phase'], engine?: 'litert' | 'onnxruntime'): LoadProgress => ({ phase, ...(engine ? { engine } : {}), files: [], loaded: 100, total: 100 });
+    const { handle, messages } = setup({ progress: [step('download'), step('trial', 'litert'), step('trial', 'onnxruntime'), step('trial')] });
+    await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    const said = messages.flatMap((m) => (m.type === 'progress' ? [`${m.progress.phase}${m.progress.engine ? `:${m.progress.engine}` : ''}`] : m.type === 'loaded' ? ['loaded'] : []));
+    expect(said).toEqual(['download', 'trial:litert', 'trial:onnxruntime', 'trial', 'warmup', 'loaded']);
   });
 
   it("reports the runtime's own split of a load: files read, then the session made", async () => {

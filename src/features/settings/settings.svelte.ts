@@ -5,10 +5,12 @@ import {
   DEFAULT_SETTINGS,
   SETTING_KEYS,
   SETTING_NAMES,
+  SETTING_SECTIONS,
   checkSettingsPatch,
   sourceOf,
   type SettingKey,
   type Settings,
+  type SettingsSection,
   type SettingsErrors,
   type SettingsPatch,
   type SettingsValues,
@@ -37,6 +39,8 @@ export const SAVE_FAILED_MESSAGE = 'Could not save settings on this device; they
 
 type WriteStatus = 'idle' | 'saving' | 'saved' | 'failed';
 
+const keysOf = (section: SettingsSection) => SETTING_KEYS.filter((key) => SETTING_SECTIONS[key] === section);
+
 /** Settings state; `load()` once at start-up, then `update()` on every change. */
 export class SettingsState {
   readonly #store: SettingsStore;
@@ -47,6 +51,8 @@ export class SettingsState {
   #loaded = $state(false);
   #write = $state<WriteStatus>('idle');
   #refused = $state.raw<SettingsErrors>({});
+  /** The sections whose fields the last change applied (where its "Saved" belongs). */
+  #written = $state.raw<ReadonlySet<SettingsSection>>(new Set());
   readonly #modelConfig: ModelConfig = $derived({
     source: sourceOf(this.#current),
     device: this.#current.device,
@@ -78,12 +84,30 @@ export class SettingsState {
   }
 
   /**
-   * The status line: '', "Saving…", "Saved", the failed-write sentence, or which field was not
-   * saved and the value still in use (the field itself says what is allowed; repeating that
-   * sentence here would put it on the page twice).
+   * The status line of the whole page: '', "Saving…", "Saved", the failed-write sentence, or
+   * which field was not saved and the value still in use (the field itself says what is allowed;
+   * repeating that sentence here would put it on the page twice).
    */
   get statusText(): string {
-    const refused = SETTING_KEYS.filter((key) => this.#refused[key] !== undefined);
+    return this.#status(SETTING_KEYS, true);
+  }
+
+  /**
+   * The status line of one part of Settings: its own refused fields only (a refusal elsewhere is
+   * shown there, not here), else the last write's state when that write changed a field of this
+   * part, else ''.
+   */
+  statusOf(section: SettingsSection): string {
+    return this.#status(keysOf(section), this.#written.has(section));
+  }
+
+  /** True while a value entered in this part of Settings is refused. */
+  refusedIn(section: SettingsSection): boolean {
+    return keysOf(section).some((key) => this.#refused[key] !== undefined);
+  }
+
+  #status(keys: readonly SettingKey[], showWrite: boolean): string {
+    const refused = keys.filter((key) => this.#refused[key] !== undefined);
     const [first] = refused;
     if (first !== undefined) {
       if (refused.length > 1) return `Not saved: ${refused.map((key) => SETTING_NAMES[key]).join(', ')}.`;
@@ -91,6 +115,7 @@ export class SettingsState {
       const inUse = typeof value === 'object' ? '' : String(value);
       return inUse === '' ? `${SETTING_NAMES[first]} not saved.` : `${SETTING_NAMES[first]} not saved: still ${inUse}.`;
     }
+    if (!showWrite) return '';
     switch (this.#write) {
       case 'saving':
         return 'Saving…';
@@ -125,11 +150,12 @@ export class SettingsState {
     for (const key of SETTING_KEYS) if (patch[key] !== undefined) delete refused[key];
     this.#refused = { ...refused, ...errors };
 
-    const changed = (Object.keys(ok) as SettingKey[]).some((key) => ok[key] !== this.#current[key]);
-    if (!changed) return Promise.resolve({ applied: ok, refused: errors, write: 'none' });
+    const changed = (Object.keys(ok) as SettingKey[]).filter((key) => ok[key] !== this.#current[key]);
+    if (changed.length === 0) return Promise.resolve({ applied: ok, refused: errors, write: 'none' });
 
     const snapshot: Settings = { ...this.#current, ...ok };
     this.#current = snapshot;
+    this.#written = new Set(changed.map((key) => SETTING_SECTIONS[key]));
     const id = ++this.#lastWrite;
     this.#write = 'saving';
     const done = this.#writes

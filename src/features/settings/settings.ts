@@ -177,6 +177,25 @@ export const SETTING_NAMES: Readonly<Record<SettingKey, string>> = {
   weights: 'Channel weights',
 };
 
+/** The parts of Settings; each shows beside its own fields what it did not save. */
+export type SettingsSection = 'model' | 'pictures' | 'vision' | 'fusion';
+
+/** Which part of Settings each setting belongs to (the weights are set from the fused answer). */
+export const SETTING_SECTIONS: Readonly<Record<SettingKey, SettingsSection>> = {
+  modelHost: 'model',
+  modelId: 'model',
+  modelSource: 'model',
+  device: 'model',
+  textEngine: 'model',
+  visionProvider: 'vision',
+  visionBaseUrl: 'vision',
+  visionModel: 'vision',
+  imageMaxSide: 'vision',
+  visionTimeoutSec: 'vision',
+  pictureAnalysis: 'pictures',
+  weights: 'fusion',
+};
+
 /** Checks one setting: the cleaned value (trimmed, trailing slashes dropped), or what is allowed. */
 export function checkSetting<K extends SettingKey>(key: K, value: unknown): Checked<Settings[K]> {
   return CHECKS[key](value);

@@ -131,3 +131,49 @@ export function dtypePreference(device: Device, fp16Supported: boolean): ModelDt
 export function chooseDtype(device: Device, available: readonly ModelDtype[], fp16Supported: boolean): ModelDtype | null {
   return dtypePreference(device, fp16Supported).find((d) => available.includes(d)) ?? null;
 }
+
+/** What this browser's WebGPU offers: an adapter at all, and fp16 shaders on it. */
+export interface GpuSupport {
+  readonly available: boolean;
+  readonly fp16: boolean;
+}
+
+/** The part of the WebGPU API read here (the full types are not in the TS lib). */
+export interface GpuLike {
+  requestAdapter(): Promise<{ features: { has(feature: string): boolean } } | null>;
+}
+
+/** What `gpu` (navigator.gpu, in the page or in a worker) offers; nothing when absent or failing. */
+export async function detectWebGpu(gpu: GpuLike | undefined): Promise<GpuSupport> {
+  if (!gpu) return { available: false, fp16: false };
+  try {
+    const adapter = await gpu.requestAdapter();
+    return { available: adapter !== null, fp16: adapter?.features.has('shader-f16') ?? false };
+  } catch {
+    return { available: false, fp16: false };
+  }
+}
+
+/** Where a model runs and in which precision, with a note when the device setting could not be met. */
+export interface Placement {
+  readonly device: Device;
+  /** Null when the source has no weights either device can run. */
+  readonly dtype: ModelDtype | null;
+  readonly deviceNote?: string;
+}
+
+/**
+ * The device and precision a model with weights `available` gets under the device setting:
+ * WebGPU only with an adapter and weights it can run, else WASM (with a note saying why).
+ */
+export function choosePlacement(preference: DevicePreference, gpu: GpuSupport, available: readonly ModelDtype[]): Placement {
+  const device: Device = preference !== 'wasm' && gpu.available ? 'webgpu' : 'wasm';
+  const dtype = chooseDtype(device, available, gpu.fp16);
+  if (dtype === null && device === 'webgpu') {
+    return { device: 'wasm', dtype: chooseDtype('wasm', available, false), deviceNote: 'The model has no weights WebGPU can run here, so it runs on WASM.' };
+  }
+  if (preference === 'webgpu' && !gpu.available) {
+    return { device, dtype, deviceNote: 'This browser offers no WebGPU adapter, so the model runs on WASM.' };
+  }
+  return { device, dtype };
+}

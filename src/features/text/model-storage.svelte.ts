@@ -1,7 +1,7 @@
 // Reactive view of what the model cache holds, with removal and the browser's storage estimate.
-import { DISK_MODEL_HOST } from './model-source';
+import { DISK_MODEL_HOST, choosePlacement, type DevicePreference, type GpuSupport } from './model-source';
 import { groupByModel, type CachedFileMeta, type ModelFileStore } from './model-cache';
-import { importDiskModel, type DiskImportReport, type PickedFile } from './disk-import';
+import { describeDiskImport, importDiskModel, type DiskImportReport, type PickedFile } from './disk-import';
 
 /** Cached model files grouped by model (host + id). */
 export interface CachedModel {
@@ -15,16 +15,21 @@ export interface CachedModel {
 export class ModelStorageState {
   readonly #cache: ModelFileStore;
   readonly #onChange: () => Promise<void>;
+  readonly #detectGpu: () => Promise<GpuSupport>;
   #models = $state.raw<readonly CachedModel[]>([]);
   #usage = $state.raw<{ usage: number; quota: number } | null>(null);
   #busy = $state(false);
   #message = $state<string | null>(null);
   readonly #totalBytes = $derived(this.#models.reduce((n, m) => n + m.bytes, 0));
 
-  /** `onChange` runs after the cache changed (the page then unloads the worker's model). */
-  constructor(cache: ModelFileStore, onChange: () => Promise<void>) {
+  /**
+   * `onChange` runs after the cache changed (the page then unloads the worker's model);
+   * `detectGpu` says what WebGPU this browser offers (it decides the precision a disk import keeps).
+   */
+  constructor(cache: ModelFileStore, onChange: () => Promise<void>, detectGpu: () => Promise<GpuSupport>) {
     this.#cache = cache;
     this.#onChange = onChange;
+    this.#detectGpu = detectGpu;
   }
 
   /** Cached models, grouped by host and id. */
@@ -84,15 +89,16 @@ export class ModelStorageState {
     });
   }
 
-  /** Stores picked files as the disk model. */
-  async importFromDisk(files: readonly PickedFile[]): Promise<DiskImportReport | null> {
+  /**
+   * Stores picked files as the disk model: of the weights, only those of the precision the model
+   * would run in under `device` (the Settings value) on this browser.
+   */
+  async importFromDisk(files: readonly PickedFile[], device: DevicePreference): Promise<DiskImportReport | null> {
     let report: DiskImportReport | null = null;
     await this.#run(async () => {
-      report = await importDiskModel(files, this.#cache);
-      this.#message =
-        report.missing.length > 0
-          ? `These files are missing, so nothing was loaded: ${report.missing.join(', ')}.`
-          : `Loaded ${report.stored.length} model files from disk; the model now runs from them.`;
+      const gpu = device === 'wasm' ? { available: false, fp16: false } : await this.#detectGpu();
+      report = await importDiskModel(files, this.#cache, (available) => choosePlacement(device, gpu, available).dtype);
+      this.#message = describeDiskImport(report);
     });
     return report;
   }

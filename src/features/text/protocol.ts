@@ -36,9 +36,17 @@ export interface LoadPlan {
   readonly deviceNote?: string;
 }
 
-/** Download and start-up progress, already aggregated over files. */
+/**
+ * Download and start-up progress, already aggregated over files. Phases, in order: 'download'
+ * (reading the files, from the network or this device), then 'init' (starting `engine`) or, on
+ * Automatic's first load on a device, 'trial' (starting LiteRT.js, then ONNX Runtime, each named
+ * in `engine`, then timing both: no `engine`), then 'warmup' (one run before the model counts as
+ * loaded).
+ */
 export interface LoadProgress {
-  readonly phase: 'download' | 'init' | 'warmup';
+  readonly phase: 'download' | 'init' | 'trial' | 'warmup';
+  /** 'init' and 'trial': the engine being started (absent while both are timed, or not yet known). */
+  readonly engine?: TextEngine;
   readonly files: ReadonlyArray<{ readonly file: string; readonly loaded: number; readonly total: number }>;
   readonly loaded: number;
   readonly total: number;

@@ -48,6 +48,8 @@ export class TextChannelState {
   #analyzed = $state.raw<{ done: number; total: number } | null>(null);
   #plan = $state.raw<LoadPlan | null>(null);
   #model = $state.raw<LoadedModelInfo | null>(null);
+  /** The config whose files were last found all on this device (or loaded): nothing to download. */
+  #onDeviceKey = $state<string | null>(null);
   #notices = $state.raw<readonly string[]>([]);
   #error = $state<string | null>(null);
   #errorDetail = $state<string | null>(null);
@@ -87,6 +89,13 @@ export class TextChannelState {
   /** The model the worker has loaded, once known. */
   get model(): LoadedModelInfo | null {
     return this.#model;
+  }
+  /**
+   * True once the configured model is known to be on this device (every file cached, or loaded),
+   * so the page need not talk about downloading it.
+   */
+  get modelOnDevice(): boolean {
+    return this.#onDeviceKey === configKey(this.#settings.modelConfig);
   }
   get notices(): readonly string[] {
     return this.#notices;
@@ -133,9 +142,9 @@ export class TextChannelState {
     this.#analyzed = null;
     try {
       if (this.#preloading) {
-        // The model is starting in the background: wait for it rather than queue behind it.
+        // The model is starting in the background: wait for it rather than queue behind it, and
+        // show how far it got (the preload keeps its progress).
         this.#phase = 'loading';
-        this.#progress = null;
         await this.#preloading;
       }
       if (controller.signal.aborted) return this.#cancelled();
@@ -145,6 +154,7 @@ export class TextChannelState {
         this.#phase = 'checking';
         const plan = await this.#client.probe(config, { onNotice: (n) => this.#notice(n) }, { signal: controller.signal });
         this.#plan = plan;
+        if (plan.files.every((f) => f.cached)) this.#onDeviceKey = key;
         const large = plan.downloadBytes === null || plan.downloadBytes > LARGE_DOWNLOAD_BYTES;
         if (plan.files.some((f) => !f.cached) && large) {
           this.#phase = 'confirm';
@@ -213,6 +223,7 @@ export class TextChannelState {
     if (!this.#settings.loaded || this.busy || this.#preloading) return this.#preloading ?? Promise.resolve();
     const controller = new AbortController();
     this.#preloadController = controller;
+    this.#progress = null;
     const run = this.#preload(controller.signal).finally(() => {
       this.#preloading = null;
       this.#preloadController = null;
@@ -229,10 +240,15 @@ export class TextChannelState {
       // Only the cache is consulted: opening the app must not contact the model host.
       const plan = await this.#client.probe(config, {}, { cachedOnly: true, signal });
       if (plan.files.some((f) => !f.cached)) return;
+      this.#onDeviceKey = key;
       await this.#client.classifyMany(
         config,
         [],
         {
+          // Shown only if an analysis comes to wait for this load.
+          onProgress: (p) => {
+            this.#progress = p;
+          },
           onLoaded: (m) => {
             if (configKey(this.#settings.modelConfig) !== key) return;
             this.#loaded(key, m);
@@ -312,6 +328,7 @@ export class TextChannelState {
   /** Forget what is known about loaded models (after the cache was cleared or settings changed). */
   forgetModels(): void {
     this.#approved.clear();
+    this.#onDeviceKey = null;
     this.#model = this.#client.loadedModel(this.#settings.modelConfig);
   }
 
@@ -345,6 +362,7 @@ export class TextChannelState {
 
   #loaded(key: string, model: LoadedModelInfo): void {
     this.#model = model;
+    this.#onDeviceKey = key;
     this.#approved.add(key);
   }
 

@@ -2,26 +2,16 @@
 // and weights it can run, else WASM, with a note saying why), the files that means, and how much
 // of them is still to download.
 import { ModelError } from '../model-errors';
-import { chooseDtype, type Device, type ModelDtype } from '../model-source';
+import { choosePlacement, type ModelDtype } from '../model-source';
 import type { LoadPlan, ModelConfig } from '../protocol';
 import type { WorkerRuntime } from './runtime';
 
 /** The plan for loading `config`; `cachedOnly` probes only what is on the device. */
 export async function planLoad(runtime: WorkerRuntime, config: ModelConfig, cachedOnly = false): Promise<LoadPlan> {
   const gpu = config.device === 'wasm' ? { available: false, fp16: false } : await runtime.detectWebGpu();
-  let device: Device = gpu.available ? 'webgpu' : 'wasm';
-  let deviceNote: string | undefined;
-  if (config.device === 'webgpu' && !gpu.available) {
-    deviceNote = 'This browser offers no WebGPU adapter, so the model runs on WASM.';
-  }
   const findings = await runtime.probe(config.source, { cachedOnly });
   const available = (Object.keys(findings.weights) as ModelDtype[]).filter((d) => findings.weights[d]);
-  let dtype = chooseDtype(device, available, gpu.fp16);
-  if (dtype === null && device === 'webgpu') {
-    device = 'wasm';
-    dtype = chooseDtype('wasm', available, false);
-    deviceNote = 'The model has no weights WebGPU can run here, so it runs on WASM.';
-  }
+  const { device, dtype, deviceNote } = choosePlacement(config.device, gpu, available);
   const weights = dtype ? findings.weights[dtype] : undefined;
   if (!dtype || !weights) throw new ModelError('no-weights', `available: ${available.join(', ') || 'none'}`);
   const files = [...findings.base, weights];
