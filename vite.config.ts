@@ -125,7 +125,7 @@ export default defineConfig({
   // what it was doing (a batch file half read). So the scan starts from the workers too;
   // tests/node/optimize-deps.test.ts checks that every package the app imports is pre-bundled.
   optimizeDeps: { entries: ['index.html', 'src/**/worker/*-worker.ts'] },
-  worker: { format: 'es', plugins: () => [faceModels(), litertFactories()] },
+  worker: { format: 'es', plugins: () => [faceModels(), litertFactories()], rolldownOptions: { checks: { bundlerTimings: false } } },
   // No timing report of the plugins on every build: the PWA plugin's precache step is slow by
   // nature, and the report read like a warning to anyone running `npm start`.
   build: { target: 'es2022', chunkSizeWarningLimit: 1500, rolldownOptions: { checks: { bundlerTimings: false } } },
