@@ -25,6 +25,11 @@ async function saveOne(page: Page) {
   await waitForCachedFiles(page, FIXTURE_FILES);
 }
 
+/** The downloads of weights files the hub saw: whole, or resumed (`bytes=N-`); not the one-byte probes. */
+async function weightDownloads() {
+  return (await hubRequests()).filter((r) => r.method === 'GET' && r.path.endsWith('.onnx') && (r.range === null || /^bytes=\d+-$/u.test(r.range)));
+}
+
 test.beforeEach(async () => {
   await resetHubLog();
 });
@@ -48,8 +53,9 @@ test('offline while a model file downloads: a clear message, then it works once 
   await backOnline(page);
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');
-  const weights = (await hubRequests()).filter((r) => r.method === 'GET' && !r.range && r.path.endsWith('.onnx'));
-  expect(weights).toHaveLength(2); // the one cut off, then the whole file
+  // The one cut off, then only the rest of it: what had arrived was kept (resume-download.ts).
+  const weights = await weightDownloads();
+  expect(weights.map((r) => r.range)).toEqual([null, expect.stringMatching(/^bytes=[1-9]\d*-$/u)]);
   expect(await savedHistory(page)).toHaveLength(2);
 });
 
@@ -84,11 +90,13 @@ test('the connection cut half-way through a model file: a clear message, nothing
   await resetHubLog();
   await analyze(page, 'What a happy day');
   await expect(page.getByTestId('model-error')).toContainText(`Could not reach the model host ${HUB_HOST}`);
-  // The half file was not cached as if it were whole: the retry downloads it in full and runs.
+  // The half file was not cached as if it were whole: the retry asks for the rest of it (the
+  // half that had arrived was kept apart), and runs.
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');
-  const weights = (await hubRequests()).filter((r) => r.method === 'GET' && !r.range && r.path.endsWith('.onnx'));
+  const weights = await weightDownloads();
   expect(weights.map((r) => r.path)).toEqual([`/moodlens/cut-emotion/resolve/main/onnx/model_quantized.onnx`, `/moodlens/cut-emotion/resolve/main/onnx/model_quantized.onnx`]);
+  expect(weights.map((r) => r.range)).toEqual([null, `bytes=${weights[0]!.bytes}-`]);
   expect(await savedHistory(page)).toHaveLength(2);
 });
 

@@ -1,26 +1,51 @@
-// Where the model comes from and what is kept: asking before a large download, loading the model
-// from disk without network, and removing the cached model.
+// Where the model comes from and what is kept: asking before a large download, resuming a
+// cancelled one, loading the model from disk without network (only the weights it runs), what
+// the storage figures count, and removing the cached model.
 import { cpSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { formatBytes } from '../../src/shared/format';
-import { FIXTURE_ID, HUB_HOST, analyze, expect, hubRequests, resetHubLog, test, useModel, waitForCachedFiles } from './support';
+import { FIXTURE_ID, HUB, HUB_HOST, analyze, expect, hubRequests, resetHubLog, test, useModel, waitForCachedFiles } from './support';
 
 const FIXTURE_DIR = join(process.cwd(), 'tests/fixtures/model', FIXTURE_ID);
 
-/** The URLs of the files in the model cache (IndexedDB), sorted. */
-async function cachedFileUrls(page: Page): Promise<string[]> {
+/** The keys of the model cache (IndexedDB) that start with `prefix`, without it, sorted. */
+async function modelCacheKeys(page: Page, prefix: string): Promise<string[]> {
   return page.evaluate(
-    () =>
+    (start) =>
       new Promise<string[]>((resolve, reject) => {
         const open = indexedDB.open('moodlens-models');
         open.onerror = () => reject(open.error);
         open.onsuccess = () => {
+          if (!open.result.objectStoreNames.contains('files')) return resolve([]);
           const req = open.result.transaction('files').objectStore('files').getAllKeys();
-          req.onsuccess = () => resolve(req.result.map(String).filter((k) => k.startsWith('meta:')).map((k) => k.slice(5)).sort());
+          req.onsuccess = () => resolve(req.result.map(String).filter((k) => k.startsWith(start)).map((k) => k.slice(start.length)).sort());
           req.onerror = () => reject(req.error);
         };
       }),
+    prefix,
+  );
+}
+
+/** The URLs of the files in the model cache. */
+const cachedFileUrls = (page: Page) => modelCacheKeys(page, 'meta:');
+/** The URLs of the partial downloads kept in the model cache. */
+const partialDownloads = (page: Page) => modelCacheKeys(page, 'partial:');
+
+/** The size of the bytes the model cache holds for `url`. */
+async function cachedFileSize(page: Page, url: string): Promise<number | null> {
+  return page.evaluate(
+    (key) =>
+      new Promise<number | null>((resolve, reject) => {
+        const open = indexedDB.open('moodlens-models');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const req = open.result.transaction('files').objectStore('files').get(key);
+          req.onsuccess = () => resolve((req.result as Blob | undefined)?.size ?? null);
+          req.onerror = () => reject(req.error);
+        };
+      }),
+    `file:${url}`,
   );
 }
 
@@ -47,6 +72,44 @@ test('asks before a large download, and downloads only when the user agrees', as
   await page.getByRole('button', { name: 'Download and analyze' }).click();
   await expect(page.getByTestId('top-emotion')).toHaveText('joy');
   expect(await weightsFetched()).toBe(1);
+});
+
+test('a cancelled download resumes where it stopped: the next request asks for the rest (Range, If-Range), about one file in all', async ({ page }) => {
+  const weights = '/moodlens/slow-emotion/resolve/main/onnx/model_quantized.onnx';
+  const size = statSync(join(FIXTURE_DIR, 'onnx/model_quantized.onnx')).size;
+  /** The weights' downloads (not the one-byte probes), in order. */
+  const downloads = async () => (await hubRequests()).filter((r) => r.method === 'GET' && r.path === weights && (r.range === null || /^bytes=\d+-$/u.test(r.range)));
+  await page.goto('/');
+  await useModel(page, 'moodlens/slow-emotion');
+  await analyze(page, 'What a happy day');
+  // Cancel once about a third of the (slowly sent) weights has gone out.
+  await expect.poll(async () => (await downloads())[0]?.bytes ?? 0, { intervals: [50] }).toBeGreaterThan(size / 3);
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  await expect(page.getByTestId('run-cancelled')).toBeVisible();
+  // What had arrived is kept (of the weights, and of any other file on its way), apart from the
+  // model's files: nothing half-stored as a model file.
+  await expect.poll(() => partialDownloads(page)).toContain(`${HUB}${weights}`);
+  expect(await cachedFileSize(page, `${HUB}${weights}`)).toBeNull();
+
+  await analyze(page, 'What a happy day');
+  await expect(page.getByTestId('top-emotion')).toHaveText('joy');
+  const [first, second, ...more] = await downloads();
+  expect(more).toEqual([]);
+  expect(first?.range).toBeNull();
+  expect(first!.bytes).toBeLessThan(size);
+  // The second asked only for the rest, for the same version of the file.
+  const from = Number(/^bytes=(\d+)-$/u.exec(second?.range ?? '')?.[1]);
+  expect(from).toBeGreaterThan(size / 3);
+  expect(second?.ifRange).toMatch(/^"[0-9a-f]{16}"$/u);
+  expect(second!.bytes).toBe(size - from);
+  // About the file's size in all (a restart would be 1.3 times it or more); at most what was in
+  // flight when Cancel came is sent twice.
+  expect(first!.bytes + second!.bytes).toBeGreaterThanOrEqual(size);
+  expect(first!.bytes + second!.bytes).toBeLessThan(size * 1.12);
+  // Whole and cached now: the part is gone, and the model file stored is the file.
+  await waitForCachedFiles(page, 4);
+  expect(await partialDownloads(page)).toEqual([]);
+  expect(await cachedFileSize(page, `${HUB}${weights}`)).toBe(size);
 });
 
 test('loads the model from disk and runs it without any model request', async ({ page }) => {

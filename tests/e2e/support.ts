@@ -30,6 +30,9 @@ export interface LoggedRequest {
   method: string;
   path: string;
   range: string | null;
+  ifRange: string | null;
+  /** Body bytes the hub sent (so far, while the request is still being answered). */
+  bytes: number;
 }
 
 /** Requests the fake hub saw since the last reset. */

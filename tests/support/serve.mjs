@@ -2,10 +2,13 @@
 //  - the built app (dist/) as any static host would serve it, with cross-origin isolation
 //    headers, real 404s and a request log;
 //  - a fake model hub serving tests/fixtures/model in the Hugging Face URL layout
-//    (<id>/resolve/main/<file>), with Range and CORS support and named scenarios:
+//    (<id>/resolve/main/<file>), with CORS, an ETag and Last-Modified on every file, and Range
+//    requests (206 + Content-Range; If-Range honoured: another version gets the whole file, 200).
+//    Its log has, per request, the Range and If-Range it carried and the body bytes it was sent.
+//    Named scenarios:
 //      moodlens/tiny-emotion    the fixture model
 //      moodlens/broken-emotion  valid config and tokenizer, ONNX files that are not models
-//      moodlens/slow-emotion    the fixture model, sent slowly (to watch the progress bar)
+//      moodlens/slow-emotion    the fixture model, sent slowly (to watch the progress bar), ranges too
 //      moodlens/fp32-broken     fp32 weights that are not a model, valid q8 weights (WebGPU picks
 //                               fp32 and fails; WASM picks q8 and works)
 //      moodlens/large-emotion   the fixture model, but range probes report 90 MB weights
@@ -23,6 +26,7 @@
 // IndexedDB, /__fault/worker-idb-refused one whose indexedDB.open throws (a page cannot patch its worker, and Playwright's routing breaks the worker's
 // cross-origin fetches under COEP); /__reset clears them.
 // for the vision API: GET /__vision/log, POST /__vision/reset, POST /__vision/scenario/<name>.
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, resolve } from 'node:path';
@@ -121,8 +125,8 @@ const appServer = createServer(async (req, res) => {
 
 const CORS = {
   'access-control-allow-origin': '*',
-  'access-control-allow-headers': 'range, content-type',
-  'access-control-expose-headers': 'content-length, content-range, etag',
+  'access-control-allow-headers': 'range, if-range, content-type',
+  'access-control-expose-headers': 'content-length, content-range, etag, last-modified',
   'cross-origin-resource-policy': 'cross-origin',
 };
 
@@ -165,7 +169,8 @@ const hubServer = createServer(async (req, res) => {
   }
   const url = new URL(req.url, `http://${HOST}:${HUB_PORT}`);
   const match = url.pathname.match(/^\/([^/]+\/[^/]+)\/resolve\/main\/(.+)$/);
-  log.hub.push({ method: req.method, path: url.pathname, range: req.headers.range ?? null });
+  const entry = { method: req.method, path: url.pathname, range: req.headers.range ?? null, ifRange: req.headers['if-range'] ?? null, bytes: 0 };
+  log.hub.push(entry);
   const body = match ? await hubFile(decodeURIComponent(match[1]), decodeURIComponent(match[2])) : null;
   if (!body) {
     res.writeHead(404, { ...CORS, 'content-type': 'text/plain' });
@@ -173,39 +178,56 @@ const hubServer = createServer(async (req, res) => {
     return;
   }
   const type = TYPES[extname(match[2])] ?? 'application/octet-stream';
+  // A version tag from the bytes, and a fixed date: the same file gives the same validators.
+  // no-store: with validators the browser would otherwise keep the files in its HTTP cache, and a
+  // download after "Remove cached model" would never reach the hub (or its log).
+  const validators = {
+    etag: `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`,
+    'last-modified': 'Mon, 07 Dec 2026 12:00:00 GMT',
+    'cache-control': 'no-store',
+  };
+  const slow = match[1] === 'moodlens/slow-emotion';
+  /** Sends `part`, slowly for the slow scenario, counting the bytes in the log. */
+  const send = async (part) => {
+    if (req.method === 'HEAD') return res.end();
+    // About 1.5 s per file, in 20 steps, so the progress bar can be watched and photographed (and
+    // a test can act in the middle of a download) without slowing the suite more than needed.
+    const step = slow ? Math.ceil(body.length / 20) : part.length || 1;
+    for (let i = 0; i < part.length; i += step) {
+      if (res.destroyed) return;
+      const chunk = part.subarray(i, i + step);
+      res.write(chunk);
+      entry.bytes += chunk.length;
+      if (slow) await new Promise((r) => setTimeout(r, 75));
+    }
+    res.end();
+  };
   const range = req.headers.range?.match(/^bytes=(\d+)-(\d*)$/);
-  if (range) {
+  // If-Range: the range only for the version it names; another version is sent whole.
+  const ifRange = req.headers['if-range'];
+  if (range && (ifRange === undefined || ifRange === validators.etag || ifRange === validators['last-modified'])) {
     const start = Number(range[1]);
     const end = Math.min(range[2] ? Number(range[2]) : body.length - 1, body.length - 1);
     const size = match[1] === 'moodlens/large-emotion' && match[2].endsWith('.onnx') ? 90_000_000 : body.length;
     res.writeHead(206, {
       ...CORS,
+      ...validators,
       'content-type': type,
       'content-length': end - start + 1,
       'content-range': `bytes ${start}-${end}/${size}`,
     });
-    res.end(body.subarray(start, end + 1));
+    await send(body.subarray(start, end + 1));
     return;
   }
-  res.writeHead(200, { ...CORS, 'content-type': type, 'content-length': body.length });
+  res.writeHead(200, { ...CORS, ...validators, 'content-type': type, 'content-length': body.length });
   if (match[1] === 'moodlens/cut-emotion' && match[2].endsWith('.onnx') && req.method === 'GET' && !cut.has(url.pathname)) {
     cut.add(url.pathname);
     res.write(body.subarray(0, body.length >> 1));
+    entry.bytes += body.length >> 1;
     setTimeout(() => res.destroy(), 1500);
     return;
   }
-  if (match[1] === 'moodlens/slow-emotion') {
-    // About 1.5 s per file, in 20 steps, so the progress bar can be watched and photographed (and
-    // a test can act in the middle of a download) without slowing the suite more than needed.
-    const step = Math.ceil(body.length / 20);
-    for (let i = 0; i < body.length; i += step) {
-      res.write(body.subarray(i, i + step));
-      await new Promise((r) => setTimeout(r, 75));
-    }
-    res.end();
-    return;
-  }
-  res.end(req.method === 'HEAD' ? undefined : body);
+  await send(body);
 });
 
 appServer.listen(APP_PORT, HOST, () => console.log(`app on http://${HOST}:${APP_PORT}/ (serving ${DIST})`));

@@ -1,7 +1,8 @@
 // Model files kept on the device in IndexedDB (idb-keyval), so a second visit loads the model
 // without network. transformers.js reads and writes it through `env.customCache` (match/put);
 // Settings lists and removes it. Also remembers which optional files a host does not have, so a
-// reload asks the network for nothing.
+// reload asks the network for nothing, and keeps the bytes of a download that stopped part-way,
+// so the next one resumes (resume-download.ts).
 import { createStore, get, keys, setMany, delMany, getMany, type UseStore } from 'idb-keyval';
 
 /** What is known about one cached file without reading its bytes. */
@@ -9,6 +10,17 @@ export interface CachedFileMeta {
   readonly url: string;
   readonly size: number;
   readonly contentType: string;
+  readonly storedAt: number;
+}
+
+/** The bytes of a download that stopped part-way, kept so the next one asks only for the rest. */
+export interface PartialDownload {
+  /** The file's first bytes, as they arrived. */
+  readonly bytes: Blob;
+  /** The whole file's length. */
+  readonly size: number;
+  /** What the host said identifies this version of the file (a strong ETag, or Last-Modified), for If-Range. */
+  readonly validator: string;
   readonly storedAt: number;
 }
 
@@ -24,12 +36,17 @@ export interface ModelFileStore {
   meta(url: string): Promise<CachedFileMeta | undefined>;
   /** Metadata of every cached file. */
   list(): Promise<CachedFileMeta[]>;
-  /** Removes files (and "missing" marks) whose URL starts with `prefix` (all when omitted). */
+  /** Removes files (and "missing" marks, values, partial downloads) whose URL starts with `prefix` (all when omitted). */
   clear(prefix?: string): Promise<number>;
   /** True when the host answered 404 for this optional file before. */
   isMissing(url: string): Promise<boolean>;
   /** Records that the host has no such optional file. */
   markMissing(url: string): Promise<void>;
+  /** The partial download kept for a URL, if any. */
+  getPartial(url: string): Promise<PartialDownload | undefined>;
+  /** Keeps a partial download for a URL, replacing any earlier one. */
+  putPartial(url: string, partial: PartialDownload): Promise<void>;
+  dropPartial(url: string): Promise<void>;
   /** A small value the app keeps about a model (its engine trial), removed with the model's files by `clear`. */
   getValue(key: string): Promise<unknown>;
   setValue(key: string, value: unknown): Promise<void>;
@@ -43,6 +60,7 @@ const FILE = 'file:';
 const META = 'meta:';
 const MISSING = 'missing:';
 const VALUE = 'value:';
+const PARTIAL = 'partial:';
 
 /** Model cache in its own IndexedDB database. */
 export function createIdbModelCache(store: UseStore = createStore('moodlens-models', 'files')): ModelFileStore {
@@ -86,7 +104,7 @@ export function createIdbModelCache(store: UseStore = createStore('moodlens-mode
       const doomed = all.filter(
         (k) =>
           typeof k === 'string' &&
-          [FILE, META, MISSING, VALUE].some((p) => k.startsWith(p) && k.slice(p.length).startsWith(prefix)),
+          [FILE, META, MISSING, VALUE, PARTIAL].some((p) => k.startsWith(p) && k.slice(p.length).startsWith(prefix)),
       );
       await delMany(doomed, store);
       return doomed.filter((k) => k.startsWith(META)).length;
@@ -96,6 +114,13 @@ export function createIdbModelCache(store: UseStore = createStore('moodlens-mode
     },
     async markMissing(url) {
       await setMany([[MISSING + url, true]], store);
+    },
+    getPartial: (url) => get<PartialDownload>(PARTIAL + url, store),
+    async putPartial(url, partial) {
+      await setMany([[PARTIAL + url, partial]], store);
+    },
+    async dropPartial(url) {
+      await delMany([PARTIAL + url], store);
     },
     getValue: (key) => get<unknown>(VALUE + key, store),
     async setValue(key, value) {
@@ -140,6 +165,9 @@ export function withMemoryFallback(primary: ModelFileStore, fallback: ModelFileS
     clear: (prefix) => run((s) => s.clear(prefix)),
     isMissing: (url) => run((s) => s.isMissing(url)),
     markMissing: (url) => run((s) => s.markMissing(url)),
+    getPartial: (url) => run((s) => s.getPartial(url)),
+    putPartial: (url, partial) => run((s) => s.putPartial(url, partial)),
+    dropPartial: (url) => run((s) => s.dropPartial(url)),
     getValue: (key) => run((s) => s.getValue(key)),
     setValue: (key, value) => run((s) => s.setValue(key, value)),
     clearValues: (prefix) => run((s) => s.clearValues(prefix)),
@@ -154,6 +182,7 @@ export function createMemoryModelCache(): ModelFileStore {
   const files = new Map<string, { bytes: ArrayBuffer; meta: CachedFileMeta }>();
   const missing = new Set<string>();
   const values = new Map<string, unknown>();
+  const partials = new Map<string, PartialDownload>();
   const clearValues = (prefix: string) => {
     const doomed = [...values.keys()].filter((key) => key.startsWith(prefix));
     for (const key of doomed) values.delete(key);
@@ -188,12 +217,20 @@ export function createMemoryModelCache(): ModelFileStore {
         }
       }
       for (const url of [...missing]) if (url.startsWith(prefix)) missing.delete(url);
+      for (const url of [...partials.keys()]) if (url.startsWith(prefix)) partials.delete(url);
       clearValues(prefix);
       return n;
     },
     isMissing: async (url) => missing.has(url),
     async markMissing(url) {
       missing.add(url);
+    },
+    getPartial: async (url) => partials.get(url),
+    async putPartial(url, partial) {
+      partials.set(url, partial);
+    },
+    async dropPartial(url) {
+      partials.delete(url);
     },
     getValue: async (key) => structuredClone(values.get(key)),
     async setValue(key, value) {

@@ -2,6 +2,7 @@
 // turns failures into ModelErrors, and a probe that finds which weight files a source has, how
 // big they are and what is already cached, before anything large is downloaded.
 import { ModelError } from './model-errors';
+import { fetchResuming } from './resume-download';
 import {
   DISK_MODEL_HOST,
   DTYPE_FILES,
@@ -31,10 +32,28 @@ export interface ModelFetchDeps {
 /**
  * Fetch for model files. Refuses any origin but the model host's, answers 404 without a
  * request for files loaded from disk and for optional files known to be missing, tries a request
- * that failed at the network once more, and maps network failures to `offline` or
- * `host-unreachable`.
+ * that failed at the network once more, maps network failures to `offline` or
+ * `host-unreachable`, and resumes a download that stopped part-way (resume-download.ts).
  */
 export function createModelFetch(deps: ModelFetchDeps): FetchLike {
+  /** One request to the host, tried twice when it fails at the network. */
+  const send = async (href: string, init?: RequestInit): Promise<Response> => {
+    try {
+      return await deps.fetch(href, init);
+    } catch (first) {
+      if (!deps.isOnline()) throw new ModelError('offline', String(first));
+      if (init?.signal?.aborted) throw first;
+      // Once more after a moment: right after a network change (Wi-Fi back, a VPN switched) the
+      // first request can fail although the host is reachable.
+      await new Promise((r) => setTimeout(r, deps.retryDelayMs ?? 400));
+      try {
+        return await deps.fetch(href, init);
+      } catch (err) {
+        if (!deps.isOnline()) throw new ModelError('offline', String(err));
+        throw new ModelError('host-unreachable', String(err), new URL(deps.allowedHost()).host);
+      }
+    }
+  };
   return async (input, init) => {
     const url = new URL(String(input));
     const host = deps.allowedHost();
@@ -44,22 +63,8 @@ export function createModelFetch(deps: ModelFetchDeps): FetchLike {
     }
     const isRange = new Headers(init?.headers).has('range');
     if (!isRange && (await deps.cache.isMissing(url.href))) return notFound();
-    let response: Response;
-    try {
-      response = await deps.fetch(url.href, init);
-    } catch (first) {
-      if (!deps.isOnline()) throw new ModelError('offline', String(first));
-      if (init?.signal?.aborted) throw first;
-      // Once more after a moment: right after a network change (Wi-Fi back, a VPN switched) the
-      // first request can fail although the host is reachable.
-      await new Promise((r) => setTimeout(r, deps.retryDelayMs ?? 400));
-      try {
-        response = await deps.fetch(url.href, init);
-      } catch (err) {
-        if (!deps.isOnline()) throw new ModelError('offline', String(err));
-        throw new ModelError('host-unreachable', String(err), new URL(host).host);
-      }
-    }
+    const isGet = (init?.method ?? 'GET').toUpperCase() === 'GET';
+    const response = !isRange && isGet ? await fetchResuming(url.href, init, send, deps.cache) : await send(url.href, init);
     if (response.status === 404 && !isRange && isOptionalFile(url.href)) {
       // Only a saving of requests: a full disk must not fail the load.
       await deps.cache.markMissing(url.href).catch(() => undefined);
