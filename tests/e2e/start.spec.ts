@@ -16,7 +16,9 @@ test.beforeAll(async () => {
   const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: Record<string, string> }).scripts.start;
   // The script builds, then previews: the same preview command, on this worker's port.
   expect(start).toMatch(/^vite build && vite preview --port 5180 --strictPort$/u);
-  server = spawn('npx', ['vite', 'preview', '--port', String(PORT), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Vite's own script under this Node, not `npx vite`: killing npx left its child serving the port,
+  // and the next run found it taken.
+  server = spawn(process.execPath, ['node_modules/vite/bin/vite.js', 'preview', '--port', String(PORT), '--strictPort'], { stdio: ['ignore', 'pipe', 'pipe'] });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('vite preview did not start')), 60_000);
     server!.stdout!.on('data', (chunk: Buffer) => {
