@@ -18,6 +18,7 @@ import { loadLiteRtModel } from './litert-runtime';
 import { trialKey, usableTrial } from '../engine-trial';
 import { createLoadProgress, type FileProgressEvent } from '../handler/load-progress';
 import { startEngine } from '../handler/engine-start';
+import { holdFiles } from '../handler/held-files';
 
 /**
  * The ONNX Runtime build per device. The plain build (14 MB) runs WASM only; the asyncify build
@@ -49,8 +50,11 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
   env.useCustomCache = true;
   // transformers.js logs a failed cache write and goes on; remember it so the user can be told.
   let cacheWriteFailure: string | null = null;
+  // The weights LiteRT.js read are held for the rest of that load, so ONNX Runtime (the engine
+  // trial, or the fallback) is not served them by a second IndexedDB read (handler/held-files.ts).
+  const held = holdFiles(cache);
   env.customCache = {
-    ...cache,
+    ...held.store,
     async put(url: string, response: Response) {
       try {
         await cache.put(url, response);
@@ -104,11 +108,21 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       at += part.byteLength;
     }
     if (!cached) await env.customCache?.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(loaded) } })).catch(() => undefined);
+    held.hold(url, bytes);
     report({ status: 'done', file });
     return bytes;
   }
 
+  /** Loads a model; the files it held for its engines are let go when it ends, however it ends. */
   async function loadModel(source: ModelSource, plan: Parameters<WorkerRuntime['loadModel']>[1], onProgress: (progress: LoadProgress) => void): Promise<RuntimeModel> {
+    try {
+      return await startModel(source, plan, onProgress);
+    } finally {
+      held.release();
+    }
+  }
+
+  async function startModel(source: ModelSource, plan: Parameters<WorkerRuntime['loadModel']>[1], onProgress: (progress: LoadProgress) => void): Promise<RuntimeModel> {
     allowedHost = source.host;
     env.remoteHost = `${source.host}/`;
     env.remotePathTemplate = '{model}/resolve/{revision}/';
