@@ -11,8 +11,8 @@ const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run
   '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'];
 
 /** Headless Chromium; `command` is what to run again if Chromium had to be installed first. */
-export async function launchChromium(command) {
-  return chromium.launch({ executablePath: await ensureChromium(command), args: ARGS });
+export async function launchChromium(command, extraArgs = []) {
+  return chromium.launch({ executablePath: await ensureChromium(command), args: [...ARGS, ...extraArgs] });
 }
 
 /**

@@ -1,0 +1,113 @@
+// Memory (issue 29): the whole tab's memory, the page and its workers, as Chromium's
+// performance.measureUserAgentSpecificMemory() counts it (cross-origin isolated pages only; the
+// flag ForceEagerMeasureMemory makes it answer at once instead of at the next GC), in the states
+// a user goes through with the real-shape model (int8, on Automatic's engine):
+//   at rest               the app open, no model (the text model's worker starts with the page)
+//   text ready            one text analyzed (the model downloaded, started, trial done)
+//   after 100 analyses    100 more texts, each different: does anything grow?
+//   reopened, text ready  the page reloaded: the model on the engine chosen before, alone
+//   text and faces        a text with a photo read on the device (the face models loaded)
+//   after a batch         a 5,000-row batch run to the end, then back on Analysis
+// and prints each against its budget (text ready under 300 MB; no growth over 100 analyses or a
+// batch beyond 10 %). Uses the built site (`npx vite build`) and bench/.cache's model.
+//
+//   node bench/memory.mjs
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ensureBenchModel, MODELS_DIR } from './real-shape/make-model.mjs';
+import { launchChromium, useBenchModel } from './real-shape/browser.mjs';
+import { startServers } from './real-shape/servers.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '..');
+const MB = 1024 * 1024;
+const TEXT_READY_BUDGET_MB = 300;
+const GROWTH_BUDGET = 0.1;
+
+ensureBenchModel({ log: (m) => console.log(`  ${m}`) });
+const servers = await startServers({ dist: path.join(ROOT, 'dist'), models: MODELS_DIR, driver: path.join(HERE, 'real-shape', 'driver.js') });
+const browser = await launchChromium('node bench/memory.mjs', ['--enable-blink-features=ForceEagerMeasureMemory']);
+const page = await (await browser.newContext()).newPage();
+
+/** The tab's bytes, in all and by where they are (the page, each worker by its script). */
+async function measure() {
+  // Two GCs' worth of waiting is not needed with the flag, but a short pause lets workers settle.
+  await page.waitForTimeout(500);
+  const result = await page.evaluate(async () => {
+    const m = await performance.measureUserAgentSpecificMemory();
+    const by = {};
+    for (const part of m.breakdown) {
+      const where = part.attribution.length === 0 ? 'shared' : part.attribution.map((a) => (a.scope === 'Window' ? 'page' : (a.url.split('/').pop() ?? a.url).replace(/-[\w-]{8}\.js$/u, ''))).join('+');
+      by[where] = (by[where] ?? 0) + part.bytes;
+    }
+    return { bytes: m.bytes, by };
+  });
+  return result;
+}
+
+const analyzeButton = page.getByRole('button', { name: 'Analyze', exact: true });
+async function analyze(text) {
+  await page.getByLabel('Text', { exact: true }).fill(text);
+  await analyzeButton.click();
+  const download = page.getByRole('button', { name: 'Download and analyze' });
+  for (let i = 0; ; i++) {
+    if (i > 1200) throw new Error('the analysis did not finish in 2 minutes');
+    if (await download.isVisible()) await download.click();
+    else if ((await analyzeButton.getAttribute('aria-busy')) !== 'true' && (await page.getByTestId('top-emotion').first().isVisible())) break;
+    await page.waitForTimeout(50);
+  }
+}
+
+const rows = [];
+const record = async (state) => {
+  const m = await measure();
+  rows.push({ state, ...m });
+  console.log(`  ${state}: ${(m.bytes / MB).toFixed(1)} MB`);
+};
+
+await page.goto(`${servers.isolated}/`);
+await analyzeButton.waitFor();
+if (!(await page.evaluate(() => crossOriginIsolated))) throw new Error('the page is not cross-origin isolated');
+await record('at rest');
+await useBenchModel(page, servers.hub);
+await analyze('The first analysis downloads the model. I hope it is quick!');
+await record('text ready');
+const words = ['glad', 'furious', 'scared', 'sad', 'surprised', 'calm', 'disgusted'];
+for (let i = 0; i < 100; i++) await analyze(`Text number ${i} of a hundred: today I feel ${words[i % words.length]} about item ${i * 7}.`);
+await record('after 100 analyses');
+// Reopened: the engine chosen on the first load starts alone (no trial).
+await page.reload();
+await analyzeButton.waitFor();
+await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+await analyze('Reopened: the model starts on the engine measured faster before.');
+await record('reopened, text ready');
+await page.getByLabel('Image', { exact: true }).setInputFiles(path.join(ROOT, 'tests/fixtures/images/smile.jpg'));
+await analyze('A text with a photo: faces read on this device.');
+await page.getByTestId('face-count').waitFor({ timeout: 60_000 }).catch(() => undefined);
+await record('text and faces');
+await page.getByRole('button', { name: 'Batch', exact: true }).click();
+const csv = `id,text\n${Array.from({ length: 5000 }, (_, i) => `${i},Row ${i}: I feel ${words[i % words.length]} about this.`).join('\n')}\n`;
+await page.getByLabel('Batch file').setInputFiles({ name: 'rows.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+await page.getByRole('button', { name: 'Start', exact: true }).click();
+await page.locator('[data-testid="batch-status"][data-state="done"]').waitFor({ timeout: 30 * 60_000 });
+await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+await record('after a 5,000-row batch');
+await browser.close();
+await servers.close?.();
+
+const at = (state) => rows.find((r) => r.state === state);
+const verdict = (ok) => (ok ? 'met' : 'OVER');
+console.log(`\nMemory of the tab (measureUserAgentSpecificMemory, ${new Date().toISOString()}):`);
+const places = [...new Set(rows.flatMap((r) => Object.keys(r.by)))];
+console.log(`| state | total MB | ${places.join(' | ')} |`);
+console.log(`|---|---|${places.map(() => '---').join('|')}|`);
+for (const r of rows) console.log(`| ${r.state} | ${(r.bytes / MB).toFixed(1)} | ${places.map((p) => ((r.by[p] ?? 0) / MB).toFixed(1)).join(' | ')} |`);
+const ready = at('text ready').bytes;
+const growth = (state) => at(state).bytes / ready - 1;
+console.log(`text ready (first load, with the engine trial): ${(ready / MB).toFixed(1)} MB, budget ${TEXT_READY_BUDGET_MB} MB: ${verdict(ready <= TEXT_READY_BUDGET_MB * MB)}`);
+const reopened = at('reopened, text ready').bytes;
+console.log(`text ready (reopened, one engine): ${(reopened / MB).toFixed(1)} MB, budget ${TEXT_READY_BUDGET_MB} MB: ${verdict(reopened <= TEXT_READY_BUDGET_MB * MB)}`);
+console.log(`after 100 analyses: ${(growth('after 100 analyses') * 100).toFixed(1)} % against text ready, budget ${GROWTH_BUDGET * 100} %: ${verdict(growth('after 100 analyses') <= GROWTH_BUDGET)}`);
+const batchGrowth = at('after a 5,000-row batch').bytes / at('text and faces').bytes - 1;
+console.log(`after a 5,000-row batch: ${(batchGrowth * 100).toFixed(1)} % against text and faces, budget ${GROWTH_BUDGET * 100} %: ${verdict(batchGrowth <= GROWTH_BUDGET)}`);
+process.exit(0);
