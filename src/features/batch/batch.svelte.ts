@@ -89,10 +89,9 @@ export class BatchState {
   get loaded(): boolean {
     return this.#jobs.loaded;
   }
-  /** An unfinished batch to offer on other views: never the one running now. */
+  /** An unfinished batch to offer on other views (a running one is listed as running, not paused). */
   get interrupted(): JobSummary | null {
-    const stopped = this.#jobs.interrupted;
-    return stopped && this.#job.running && this.#job.job?.id === stopped.job.id ? null : stopped;
+    return this.#jobs.interrupted;
   }
   /** Reads the Batches list and opens a job the page left running, as paused. */
   load(): Promise<void> {
