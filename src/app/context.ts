@@ -5,6 +5,7 @@ import type { BatchState } from '../features/batch/batch.svelte';
 import type { FaceChannelState } from '../features/faces/face-channel.svelte';
 import type { HistoryState } from '../features/history/history.svelte';
 import type { ModelStorageState } from '../features/text/model-storage.svelte';
+import type { LoadedModelsState } from '../features/settings/loaded-models.svelte';
 import type { RouterState } from './router.svelte';
 import type { RunState } from '../features/analysis/run.svelte';
 import type { SettingsState } from '../features/settings/settings.svelte';
@@ -30,6 +31,8 @@ export interface AppState {
   readonly batch: BatchState;
   readonly status: AppStatusState;
   readonly storage: ModelStorageState;
+  /** What is loaded in memory now, with Unload (Settings). */
+  readonly loaded: LoadedModelsState;
   /** Which view is shown; views are browser history entries. */
   readonly router: RouterState;
 }

@@ -15,6 +15,7 @@ import type { AppState } from './context';
 import { FaceChannelState } from '../features/faces/face-channel.svelte';
 import { HistoryState } from '../features/history/history.svelte';
 import { ModelStorageState } from '../features/text/model-storage.svelte';
+import { LoadedModelsState } from '../features/settings/loaded-models.svelte';
 import { RouterState } from './router.svelte';
 import { RunState } from '../features/analysis/run.svelte';
 import { SettingsState } from '../features/settings/settings.svelte';
@@ -48,5 +49,6 @@ export function createAppState(): AppState {
   client.warm();
   const status = new AppStatusState();
   const router = new RouterState(window);
-  return { settings, inputs, text, vision, face, run, storage, history, batch, status, router };
+  const loaded = new LoadedModelsState(client, faces);
+  return { settings, inputs, text, vision, face, run, storage, loaded, history, batch, status, router };
 }

@@ -101,7 +101,16 @@ test('the connection cut half-way through a model file: a clear message, nothing
 });
 
 test('the worker killed in the middle of an analysis: the request fails clearly and the next one works', async ({ page }) => {
+  // The first load compares both engines; the model then moves to a fresh worker (EmotionClient
+  // #renew): the one to stop is that one.
+  const moved = { started: 0, closed: 0 };
+  page.on('worker', (w) => {
+    if (!w.url().includes('emotion-worker')) return;
+    moved.started += 1;
+    w.on('close', () => (moved.closed += 1));
+  });
   await saveOne(page);
+  await expect.poll(() => moved).toEqual({ started: 2, closed: 1 });
   const worker = page.workers().find((w) => w.url().includes('emotion-worker'));
   expect(worker, 'the emotion worker').toBeDefined();
   // About 300 chunks of 500 tokens: several seconds of work in batches.

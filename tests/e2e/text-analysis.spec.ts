@@ -351,3 +351,42 @@ test('a model the converter cannot take runs on ONNX Runtime, and the user is to
   await expect(page.getByTestId('model-ready')).toContainText('LiteRT.js was not used here');
   await expect(page.getByRole('status', { name: 'Notices' })).toHaveCount(0);
 });
+
+test('after a first load that compared both engines, the model moves to a fresh worker, read from the cache; Settings lists it, and Unload frees it until the next analysis', async ({ page }) => {
+  // The slower engine's runtime memory cannot be freed inside its worker (bench/memory.mjs: 491
+  // MB against 240 MB with one engine), so the worker that ran the trial ends after the answer.
+  const emotionWorkers = { started: 0, closed: 0 };
+  page.on('worker', (worker) => {
+    if (!/\/emotion-worker-[^/]+\.js$/u.test(worker.url())) return;
+    emotionWorkers.started += 1;
+    worker.on('close', () => (emotionWorkers.closed += 1));
+  });
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await analyzeText(page, 'I am so delighted today', 'joy');
+  await resetHubLog();
+  await expect.poll(() => emotionWorkers).toEqual({ started: 2, closed: 1 });
+  // The next text is read in the new worker, on the engine chosen, with no model request.
+  await analyzeText(page, 'I am furious about this', 'anger');
+  expect(emotionWorkers).toEqual({ started: 2, closed: 1 });
+
+  // Settings, Memory: what is loaded now, each with Unload.
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect(page.getByTestId('loaded-text')).toContainText(FIXTURE_ID);
+  await expect(page.getByTestId('loaded-faces')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Unload the emotion model' }).click();
+  await expect(page.getByTestId('loaded-message')).toHaveText('The emotion model unloaded. The next analysis loads it again from this device.');
+  await expect(page.getByTestId('loaded-none')).toBeVisible();
+  await expect(page.getByRole('heading', { name: 'Memory' })).toBeFocused();
+  // Its worker ended (that is what frees a wasm heap); a fresh one waits.
+  await expect.poll(() => emotionWorkers).toEqual({ started: 3, closed: 2 });
+
+  // The next analysis loads it from this device, says so with the time it took, and a text read
+  // in the first worker still comes from the results cache (handed from worker to worker).
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await analyze(page, 'I am so delighted today');
+  await expect(page.getByTestId('top-emotion')).toHaveText('joy');
+  await expect(page.getByTestId('inference-time')).toContainText('from cache');
+  await expect(page.getByRole('status', { name: 'Notices' })).toContainText(/The emotion model had been unloaded in Settings to free memory; loading it again from this device took \d+\.\d s\./u);
+  expect(await hubRequests()).toEqual([]);
+});

@@ -34,14 +34,14 @@ class FakeWorker implements WorkerLike {
   }
 }
 
-function setup(options: { cancelGraceMs?: number } = {}) {
+function setup(options: { cancelGraceMs?: number; renewDelayMs?: number; idleUnloadMs?: number } = {}) {
   const workers: FakeWorker[] = [];
   const create = () => {
     const w = new FakeWorker();
     workers.push(w);
     return w;
   };
-  const client = options.cancelGraceMs === undefined ? new EmotionClient(create) : new EmotionClient(create, () => undefined, options);
+  const client = Object.keys(options).length === 0 ? new EmotionClient(create) : new EmotionClient(create, () => undefined, options);
   return { client, workers };
 }
 
@@ -396,5 +396,115 @@ describe('EmotionClient', () => {
     workers[0]!.reply({ type: 'classified', id: 99, result });
     workers[0]!.reply({ type: 'classified', id: 1, result });
     await expect(p).resolves.toBeDefined();
+  });
+  it('after a load that started both engines, moves the model to a fresh worker once the answer is in and the worker idle', async () => {
+    const { client, workers } = setup({ renewDelayMs: 0 });
+    const later = () => new Promise((r) => setTimeout(r, 5));
+    const changes: Array<boolean> = [];
+    client.onLoadedChange(() => changes.push(client.isLoaded(config)));
+    const answer = client.classify(config, 'first text');
+    const first = workers[0]!;
+    first.reply({ type: 'loaded', id: 1, model: { source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1, bothEnginesStarted: true } });
+    first.reply({ type: 'classified', id: 1, result });
+    await expect(answer).resolves.toMatchObject({ top: 'joy' });
+    // The answer's sentence breakdown asks the loaded model alone: the move waits for it.
+    const breakdown = client.classifyMany(config, ['one.', 'two.'], {}, { ifLoaded: true });
+    await later();
+    expect(workers).toHaveLength(1);
+    first.reply({ type: 'classified-batch', id: 2, results: [result, result] });
+    await expect(breakdown).resolves.toHaveLength(2);
+    await later();
+    // A fresh worker loads the model (an empty batch), and the old one has ended.
+    expect(workers).toHaveLength(2);
+    const second = workers[1]!;
+    // It is handed what the old one kept, so a text read before is still answered from the cache.
+    expect(second.requests).toMatchObject([{ type: 'classify-batch', texts: [], config, seed: { results: [['first text', result], ['one.', result], ['two.', result]], explanations: [] } }]);
+    expect(first.terminated).toBe(true);
+    expect(client.isLoaded(config)).toBe(false);
+    const id = second.requests[0]!.id;
+    second.reply({ type: 'loaded', id, model: { source: config.source, device: 'wasm', dtype: 'q8', loadMs: 1, engine: 'onnxruntime' } });
+    second.reply({ type: 'classified-batch', id, results: [] });
+    expect(client.isLoaded(config)).toBe(true);
+    // Loaded, moved (not loaded), the old worker ended, loaded in the new one.
+    expect(changes).toEqual([true, false, false, true]);
+    // A load that started one engine stays where it is.
+    const next = client.classify(config, 'second text');
+    second.reply({ type: 'classified', id: second.requests[1]!.id, result });
+    await next;
+    await later();
+    expect(workers).toHaveLength(2);
+  });
+
+  const loadedModel = (loadMs = 1234) => ({ source: config.source, device: 'wasm' as const, dtype: 'q8' as const, loadMs });
+
+  it('release ends the worker that holds the model, and the next request reloads it, handed what was kept, and says what that cost', async () => {
+    const { client, workers } = setup({ renewDelayMs: 0, idleUnloadMs: 0 });
+    const first = client.classify(config, 'kept text');
+    workers[0]!.reply({ type: 'loaded', id: 1, model: loadedModel() });
+    workers[0]!.reply({ type: 'classified', id: 1, result: { ...result, cached: true } });
+    await first;
+    expect(client.loaded).toMatchObject({ loadMs: 1234 });
+    expect(client.release()).toBe(true);
+    // The worker and its memory are gone; a fresh one waits (started while the page is online).
+    expect(workers[0]!.terminated).toBe(true);
+    expect(workers).toHaveLength(2);
+    expect(client.loaded).toBeNull();
+    expect(client.release()).toBe(false);
+    const notices: string[] = [];
+    const again = client.classify(config, 'new text', { onNotice: (n) => notices.push(n) });
+    const request = workers[1]!.requests[0]!;
+    // The kept result goes without its "cached" mark: the worker marks what it answers from the cache.
+    expect(request).toMatchObject({ type: 'classify', text: 'new text', seed: { results: [['kept text', { ...result }]] } });
+    expect((request as unknown as { seed: { results: Array<[string, { cached?: boolean }]> } }).seed.results[0]![1].cached).toBeUndefined();
+    workers[1]!.reply({ type: 'loaded', id: request.id, model: loadedModel(2345) });
+    workers[1]!.reply({ type: 'classified', id: request.id, result });
+    await again;
+    expect(notices).toEqual(['The emotion model had been unloaded in Settings to free memory; loading it again from this device took 2.3 s.']);
+    // Once per worker: the next request carries no seed, and no second notice comes.
+    const third = client.classify(config, 'third', { onNotice: (n) => notices.push(n) });
+    expect(workers[1]!.requests[1]).not.toHaveProperty('seed');
+    workers[1]!.reply({ type: 'classified', id: workers[1]!.requests[1]!.id, result });
+    await third;
+    expect(notices).toHaveLength(1);
+  });
+
+  it('unloads a model left unused for the idle time, and not while a request runs', async () => {
+    const { client, workers } = setup({ renewDelayMs: 0, idleUnloadMs: 30 });
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const first = client.classify(config, 'one');
+    workers[0]!.reply({ type: 'loaded', id: 1, model: loadedModel() });
+    workers[0]!.reply({ type: 'classified', id: 1, result });
+    await first;
+    // A long request keeps it: the countdown starts only once nothing is pending.
+    const long = client.classifyMany(config, ['a', 'b']);
+    await wait(60);
+    expect(workers[0]!.terminated).toBe(false);
+    workers[0]!.reply({ type: 'classified-batch', id: 2, results: [result, result] });
+    await long;
+    await wait(60);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(client.loaded).toBeNull();
+    const notices: string[] = [];
+    const again = client.classify(config, 'a', { onNotice: (n) => notices.push(n) });
+    const request = workers[1]!.requests[0]!;
+    expect(request).toMatchObject({ seed: { results: [['one', result], ['a', result], ['b', result]] } });
+    workers[1]!.reply({ type: 'loaded', id: request.id, model: loadedModel(900) });
+    workers[1]!.reply({ type: 'classified', id: request.id, result });
+    await again;
+    expect(notices[0]).toMatch(/^The emotion model had been unloaded after 1 s unused to free memory; loading it again from this device took 0\.9 s\.$/u);
+  });
+
+  it('forgets what was kept when the model is unloaded (its files were removed)', async () => {
+    const { client, workers } = setup({ renewDelayMs: 0, idleUnloadMs: 0 });
+    const first = client.classify(config, 'one');
+    workers[0]!.reply({ type: 'loaded', id: 1, model: loadedModel() });
+    workers[0]!.reply({ type: 'classified', id: 1, result });
+    await first;
+    const unloaded = client.unload();
+    workers[0]!.reply({ type: 'unloaded', id: 2 });
+    await unloaded;
+    client.release();
+    void client.classify(config, 'two');
+    expect(workers.at(-1)!.requests.at(-1)).not.toHaveProperty('seed');
   });
 });

@@ -100,6 +100,8 @@ describe('starting the text engine', () => {
     expect(started.trial).toMatchObject({ engine: 'litert', litertMs: 40, onnxruntimeMs: 60 });
     expect(kept).toHaveLength(1);
     expect(log).toContain('dispose:onnxruntime');
+    // Both runtimes were started in this worker: the client moves the model to a fresh one.
+    expect(started.bothStarted).toBe(true);
   });
 
   it('with a stored verdict for LiteRT.js: starts only LiteRT.js, said as a start, not as a trial', async () => {
@@ -108,6 +110,7 @@ describe('starting the text engine', () => {
     expect(phasesOf(messages)).toEqual(['download', 'init:litert']);
     expect(log).not.toContain('start:onnxruntime');
     expect(started.model.engine).toBe('litert');
+    expect(started.bothStarted).toBeUndefined();
   });
 
   it('with a stored verdict for ONNX Runtime: starts only ONNX Runtime, without reading for LiteRT.js', async () => {

@@ -49,13 +49,17 @@ class FakeWorker implements FaceWorkerLike {
   }
 }
 
-function setup() {
+function setup(options: { idleUnloadMs?: number } = {}) {
   const workers: FakeWorker[] = [];
-  const client = new FaceClient(() => {
-    const w = new FakeWorker();
-    workers.push(w);
-    return w;
-  });
+  const client = new FaceClient(
+    () => {
+      const w = new FakeWorker();
+      workers.push(w);
+      return w;
+    },
+    () => undefined,
+    options,
+  );
   return { client, workers };
 }
 
@@ -280,5 +284,42 @@ describe('describeFaceError', () => {
   it('treats anything that is not a FaceError as a crash', () => {
     expect(describeFaceError(new Error('boom'))).toBe(describeFaceError(new FaceError('crashed', 'boom')));
     expect(describeFaceError('boom')).toBe(describeFaceError(new FaceError('crashed', 'boom')));
+  });
+
+  it('says when its models are loaded, and release ends the worker and frees them; the next read starts a new one', async () => {
+    const { client, workers } = setup({ idleUnloadMs: 0 });
+    let changes = 0;
+    client.onLoadedChange(() => (changes += 1));
+    expect(client.loaded).toBe(false);
+    expect(client.release()).toBe(false);
+    const read = client.read(picture());
+    expect(client.loaded).toBe(false);
+    workers[0]!.reply({ type: 'answer', id: 1, answer: answer(1) });
+    await read;
+    expect(client.loaded).toBe(true);
+    expect(client.release()).toBe(true);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(client.loaded).toBe(false);
+    expect(changes).toBeGreaterThanOrEqual(2);
+    const next = client.read(picture());
+    expect(workers).toHaveLength(2);
+    workers[1]!.reply({ type: 'answer', id: workers[1]!.requests[0]!.id, answer: answer(0) });
+    await expect(next).resolves.toMatchObject({ faces: [] });
+  });
+
+  it('ends a worker whose models went unused for the idle time, not while a read runs', async () => {
+    const { client, workers } = setup({ idleUnloadMs: 30 });
+    const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
+    const first = client.read(picture());
+    workers[0]!.reply({ type: 'answer', id: 1, answer: answer(1) });
+    await first;
+    const second = client.read(picture());
+    await wait(60);
+    expect(workers[0]!.terminated).toBe(false);
+    workers[0]!.reply({ type: 'answer', id: 2, answer: answer(1) });
+    await second;
+    await wait(60);
+    expect(workers[0]!.terminated).toBe(true);
+    expect(client.loaded).toBe(false);
   });
 });

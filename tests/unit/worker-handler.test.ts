@@ -360,6 +360,33 @@ describe('worker handler', () => {
     expect(progress.every(([, total]) => total === texts.length)).toBe(true);
   });
 
+  it('takes in what an earlier worker kept for the model it loads (the seed), and answers those texts from its cache', async () => {
+    const { handle, messages, log, batches } = setup();
+    const earlier = setup();
+    await earlier.handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    const kept = finals(earlier.messages)[0];
+    if (kept?.type !== 'classified') throw new Error('no result');
+    const explanation = { text: 'a happy day', words: [], top: 'joy' } as never;
+    // The seed comes with the first request; the load comes first, then the seed is taken in.
+    await handle({ type: 'classify-batch', id: 1, config, texts: ['a gray day', 'a happy day'], seed: { results: [['a happy day', kept.result]], explanations: [['a happy day', explanation]] } });
+    expect(log.filter((l) => l.startsWith('load'))).toEqual(['load:wasm:q8']);
+    // Only the new text ran (after the warm-up).
+    expect(batches.flat().filter((t) => t.includes('day'))).toEqual(['a gray day']);
+    const batch = finals(messages)[0];
+    if (batch?.type !== 'classified-batch') throw new Error('no batch');
+    expect(batch.results.map((r) => r.cached)).toEqual([undefined, true]);
+    expect(batch.results[1]).toEqual({ ...kept.result, cached: true });
+    await handle({ type: 'explain', id: 2, config, text: 'a happy day' });
+    expect(messages.at(-1)).toEqual({ type: 'explained', id: 2, explanation });
+    // A seed for another model (sent while this one is loaded) is not mixed into this model's cache.
+    const other: ModelConfig = { ...config, source: { ...source, modelId: 'other/model' } };
+    await handle({ type: 'classify-batch', id: 3, config: other, texts: ['a windy day'], ifLoaded: true, seed: { results: [['a windy day', kept.result]], explanations: [] } });
+    expect(finals(messages).at(-1)).toMatchObject({ type: 'error', error: { code: 'not-loaded' } });
+    await handle({ type: 'classify', id: 4, config, text: 'a windy day' });
+    expect(finals(messages).at(-1)).toMatchObject({ type: 'classified' });
+    expect(finals(messages).at(-1)).not.toMatchObject({ result: { cached: true } });
+  });
+
   it('answers a text it has seen from its cache, until the model is unloaded', async () => {
     const { handle, messages, log } = setup();
     await handle({ type: 'classify', id: 1, config, text: 'a happy day' });

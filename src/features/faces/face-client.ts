@@ -3,9 +3,10 @@
 // with the others; a crash (or a worker the browser killed) fails the reads waiting on it, and the
 // next call starts a fresh one. Failures are FaceErrors with a code (face-errors.ts, which also
 // has the one sentence the page shows for each).
+import { IDLE_UNLOAD_MS, IdleCountdown } from '../../shared/worker/idle';
 import { WorkerBridge, webLockWatcher, type BridgeFailure, type LockWatcher, type WorkerPort } from '../../shared/worker/bridge';
 import { FaceError, type FaceErrorCode } from './face-errors';
-import type { FaceAnswer, FaceRequest, FaceResponse } from './protocol';
+import type { FaceAnswer, FaceLoadInfo, FaceRequest, FaceResponse } from './protocol';
 
 /** The face worker as the client sees it (a fake stands in for it in tests). */
 export type FaceWorkerLike = WorkerPort<FaceRequest, FaceResponse>;
@@ -30,41 +31,101 @@ const FAILURE_CODE: Readonly<Record<BridgeFailure, FaceErrorCode>> = {
   'bad-reply': 'crashed',
 };
 
-/** Talks to the face worker; create one per page and keep it for the session. */
-export class FaceClient {
-  readonly #bridge: WorkerBridge<FaceRequest, FaceResponse, FaceError>;
+/** What the client knows of its worker: whether its models are loaded (it loads them when it starts). */
+interface FaceWorkerFacts {
+  /** Null until the worker answered once; its load info once it said `warmed`. */
+  loaded: FaceLoadInfo | true | null;
+}
 
-  constructor(createWorker: () => FaceWorkerLike = createFaceWorker, watchLock: LockWatcher = webLockWatcher) {
+/**
+ * Talks to the face worker; create one per page and keep it for the session. Unused for
+ * IDLE_UNLOAD_MS (or when Settings asks), the worker ends and its memory is freed; the next read
+ * starts a new one.
+ */
+export class FaceClient {
+  readonly #bridge: WorkerBridge<FaceRequest, FaceResponse, FaceError, FaceWorkerFacts>;
+  readonly #idle: IdleCountdown;
+  readonly #listeners = new Set<() => void>();
+
+  constructor(createWorker: () => FaceWorkerLike = createFaceWorker, watchLock: LockWatcher = webLockWatcher, options: { idleUnloadMs?: number } = {}) {
+    this.#idle = new IdleCountdown(options.idleUnloadMs ?? IDLE_UNLOAD_MS, () => {
+      if (this.#bridge.idle) this.release();
+    });
     this.#bridge = new WorkerBridge({
       create: createWorker,
       error: (kind, detail) => new FaceError(FAILURE_CODE[kind], detail),
       isFinal: () => true,
       failureOf: (reply) => (reply.type === 'error' ? FaceError.fromData(reply.error) : null),
       cancel: 'message',
-      state: () => undefined,
-      onReply: (reply) => {
+      state: () => ({ loaded: null }),
+      onReply: (reply, facts) => {
         // After an unexpected failure the worker's runtime may be unusable: the next call gets a new one.
         if (reply.type === 'error' && reply.error.code === 'crashed') this.#bridge.recycle();
+        else if (reply.type === 'warmed') this.#setLoaded(facts, reply.load);
+        else if (reply.type === 'answer' && !facts.loaded) this.#setLoaded(facts, true);
       },
+      onEnd: () => this.#changed(),
       watchLock,
     });
   }
 
+  /** Whether a worker holds the face models now (Settings lists it). */
+  get loaded(): boolean {
+    return this.#bridge.current?.loaded != null;
+  }
+
+  /** Calls `listener` whenever what is loaded may have changed; returns the unsubscribe. */
+  onLoadedChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Ends the worker that holds the models (after the reads it has), freeing their memory; false when none is loaded. */
+  release(): boolean {
+    if (!this.loaded) return false;
+    this.#idle.stop();
+    this.#bridge.retire();
+    this.#changed();
+    return true;
+  }
+
+  #setLoaded(facts: FaceWorkerFacts, loaded: FaceWorkerFacts['loaded']): void {
+    facts.loaded = loaded;
+    this.#changed();
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** Every request stops the countdown; once the last settles it starts again. */
+  #track<V>(request: Promise<V>): Promise<V> {
+    this.#idle.stop();
+    const after = () => {
+      if (this.#bridge.idle && this.loaded) this.#idle.restart();
+    };
+    request.then(after, after);
+    return request;
+  }
+
   /** The faces of `picture` (the file as the user gave it: JPEG, PNG, WebP or GIF). */
   read(picture: Blob, options: ReadOptions = {}): Promise<FaceAnswer> {
-    return this.#bridge.request((id) => ({ type: 'read', id, picture }), {
-      settle: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
+    return this.#track(
+      this.#bridge.request((id) => ({ type: 'read', id, picture }), {
+        settle: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    );
   }
 
   /** Starts the worker and resolves once its models are loaded and warmed up. */
   async warm(): Promise<void> {
-    await this.#bridge.request((id) => ({ type: 'warm', id }), { settle: (reply) => (reply.type === 'warmed' ? { value: reply.load } : null) });
+    await this.#track(this.#bridge.request((id) => ({ type: 'warm', id }), { settle: (reply) => (reply.type === 'warmed' ? { value: reply.load } : null) }));
   }
 
   /** Ends the worker; reads still waiting reject with `cancelled`. */
   dispose(): void {
+    this.#idle.stop();
     this.#bridge.dispose(new FaceError('cancelled', 'The face reader was closed.'));
   }
 }

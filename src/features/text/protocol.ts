@@ -63,6 +63,11 @@ export interface LoadedModelInfo {
   readonly engineDetail?: string;
   /** On Automatic: the times that chose the engine on this device. */
   readonly engineTrial?: EngineTrial;
+  /**
+   * This worker started both engines to compare them: the slower one's runtime memory stays
+   * until the worker ends, so the client moves the model to a fresh worker (EmotionClient).
+   */
+  readonly bothEnginesStarted?: boolean;
   readonly loadMs: number;
   /** Where `loadMs` went (the benchmark prints it): files read or downloaded, session, warm-up. */
   readonly phases?: LoadPhases;
@@ -107,14 +112,26 @@ export interface TextResult {
 }
 
 /** Page -> worker. */
+/**
+ * What a worker keeps for the model it holds (results by text, explanations by text), as the
+ * page keeps a copy of it: a worker that takes over the model (after the engine trial, or after
+ * the model was unloaded to free memory) is handed it with its first request, so a text read
+ * before is still answered from the cache.
+ */
+export interface KeptResults {
+  readonly results: ReadonlyArray<readonly [string, TextResult]>;
+  readonly explanations: ReadonlyArray<readonly [string, Explanation]>;
+}
+
+/** `seed`: what earlier workers kept for this config's model (KeptResults), sent once per worker. */
 export type WorkerRequest =
   /** `cachedOnly`: look in the model cache only and send no request (a missing file is an error). */
   | { readonly type: 'probe'; readonly id: number; readonly config: ModelConfig; readonly cachedOnly?: boolean }
-  | { readonly type: 'classify'; readonly id: number; readonly config: ModelConfig; readonly text: string }
+  | { readonly type: 'classify'; readonly id: number; readonly config: ModelConfig; readonly text: string; readonly seed?: KeptResults }
   /** `ifLoaded`: only with the model already loaded; never start a load (ModelError `not-loaded`). */
-  | { readonly type: 'classify-batch'; readonly id: number; readonly config: ModelConfig; readonly texts: readonly string[]; readonly ifLoaded?: boolean }
+  | { readonly type: 'classify-batch'; readonly id: number; readonly config: ModelConfig; readonly texts: readonly string[]; readonly ifLoaded?: boolean; readonly seed?: KeptResults }
   /** Leave-one-word-out occlusion of `text`. */
-  | { readonly type: 'explain'; readonly id: number; readonly config: ModelConfig; readonly text: string }
+  | { readonly type: 'explain'; readonly id: number; readonly config: ModelConfig; readonly text: string; readonly seed?: KeptResults }
   | { readonly type: 'unload'; readonly id: number };
 
 /** What each request resolves with on the page, by request `type`. */

@@ -32,6 +32,7 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
     try {
       // Cancelled while it waited in the queue: it never runs.
       if (signal.aborted) throw cancelled();
+      if ('seed' in request && request.seed) session.offer(request.config, request.seed);
       switch (request.type) {
         case 'probe':
           post({ type: 'probed', id: request.id, plan: await planLoad(runtime, request.config, request.cachedOnly) });

@@ -122,6 +122,11 @@ export class WorkerBridge<Req extends Envelope, Res extends Envelope, E extends 
     return this.#current?.state ?? null;
   }
 
+  /** True when the current worker has no request in hand (or none runs). */
+  get idle(): boolean {
+    return (this.#current?.pending.size ?? 0) === 0;
+  }
+
   /** Starts the worker ahead of the first request (its code loads while the page does). */
   warm(): S {
     return (this.#current ?? this.#start()).state;

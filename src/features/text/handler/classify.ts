@@ -33,6 +33,11 @@ export class ResultCache {
   clear(): void {
     this.#results.clear();
   }
+
+  /** Every result kept, oldest first (remembered in this order, they come back in the same order). */
+  entries(): Array<[string, TextResult]> {
+    return [...this.#results];
+  }
 }
 
 /**

@@ -34,6 +34,8 @@ export interface StartedEngine {
   readonly model: RuntimeModel;
   readonly trial: EngineTrial | null;
   readonly note?: string;
+  /** Both engines were started (the trial): the slower one's runtime memory stays in this worker. */
+  readonly bothStarted?: boolean;
 }
 
 /** Chooses and starts the engine (see the header). */
@@ -87,7 +89,7 @@ export async function startEngine<F>(deps: EngineStartDeps<F>): Promise<StartedE
       const trial = await deps.keep({ engine: pickEngine(litertMs, onnxruntimeMs), litertMs, onnxruntimeMs, measuredAt: Date.now(), browser: deps.browser });
       const [winner, loser] = trial.engine === 'litert' ? [lite, ort] : [ort, lite];
       await loser.dispose().catch(() => undefined);
-      return started(winner, trial);
+      return { ...started(winner, trial), bothStarted: true };
     }
   }
   step({ phase: 'init', engine: 'onnxruntime' });

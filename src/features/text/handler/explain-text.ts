@@ -24,6 +24,11 @@ export class ExplanationCache {
   clear(): void {
     this.#explanations.clear();
   }
+
+  /** Every explanation kept, oldest first. */
+  entries(): Array<[string, Explanation]> {
+    return [...this.#explanations];
+  }
 }
 
 /** Explains `text` with `classify`, which reads texts in batches (and keeps the copies out of the results cache). */

@@ -81,6 +81,7 @@ async function loadWith({ runtime, post }: HandlerIo, id: number, config: ModelC
     engine: model.engine ?? 'onnxruntime',
     ...(model.engineDetail ? { engineDetail: model.engineDetail } : {}),
     ...(model.engineTrial ? { engineTrial: model.engineTrial } : {}),
+    ...(model.bothEnginesStarted ? { bothEnginesStarted: true } : {}),
     loadMs: end - start,
     phases,
   };

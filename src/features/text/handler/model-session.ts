@@ -4,7 +4,7 @@
 import { errorDetail } from '../../../shared/errors';
 import type { Explanation } from '../explain';
 import { ModelError } from '../model-errors';
-import { configKey, type ModelConfig, type TextResult } from '../protocol';
+import { configKey, type KeptResults, type ModelConfig, type TextResult } from '../protocol';
 import { ResultCache, classifyTexts } from './classify';
 import { ExplanationCache, leaveOneWordOut } from './explain-text';
 import { cancelled } from './failures';
@@ -17,6 +17,8 @@ export class ModelSession {
   #current: LoadedModel | null = null;
   readonly #results = new ResultCache();
   readonly #explanations = new ExplanationCache();
+  /** What the page handed over for a model (KeptResults), taken in once that model is loaded. */
+  #offered: { readonly key: string; readonly kept: KeptResults } | null = null;
 
   /** `onLoadFailed` is called when a model load started and failed (see model-load.ts). */
   constructor(io: HandlerIo, onLoadFailed: () => void) {
@@ -46,6 +48,23 @@ export class ModelSession {
     return explanation;
   }
 
+  /**
+   * What an earlier worker kept for `config`'s model: remembered now if that model is loaded,
+   * else once it is (a load of another model forgets it).
+   */
+  offer(config: ModelConfig, kept: KeptResults): void {
+    this.#offered = { key: configKey(config), kept };
+    if (this.#current?.key === this.#offered.key) this.#takeOffered();
+  }
+
+  #takeOffered(): void {
+    const offered = this.#offered;
+    this.#offered = null;
+    if (!offered || offered.key !== this.#current?.key) return;
+    for (const [text, result] of offered.kept.results) this.#results.remember(text, result);
+    for (const [text, explanation] of offered.kept.explanations) this.#explanations.set(text, explanation);
+  }
+
   async unload(): Promise<void> {
     const old = this.#current;
     this.#current = null;
@@ -67,6 +86,7 @@ export class ModelSession {
       post({ type: 'notice', id, notice: `The model could not be kept on this device (${cacheFailure}), so it will be downloaded again next time.` });
     }
     this.#current = loaded;
+    this.#takeOffered();
     post({ type: 'loaded', id, model: loaded.info });
     return loaded;
   }

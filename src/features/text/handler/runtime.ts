@@ -21,6 +21,11 @@ export interface RuntimeModel {
   readonly engineNote?: string;
   /** How the engine was chosen on Automatic: the times measured on this device (engine-trial.ts). */
   readonly engineTrial?: EngineTrial;
+  /**
+   * The load started both engines (the engine trial) and disposed of the slower: its model is
+   * gone, but its runtime's wasm memory cannot shrink, so the worker holds it until it ends.
+   */
+  readonly bothEnginesStarted?: boolean;
 }
 
 /** What the handler needs from the outside world. */

@@ -154,7 +154,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
     const key = build && weights ? trialKey(modelFileUrl(source, weights), build, threads) : null;
     const browser = navigator.userAgent;
-    const { model, trial, note } = await startEngine({
+    const { model, trial, note, bothStarted } = await startEngine({
       preference,
       liteRt:
         build && weights
@@ -190,6 +190,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       timings: { filesMs: (filesRead ?? made) - started, sessionMs: made - started },
       ...(trial ? { engineTrial: trial } : {}),
       ...(note ? { engineNote: note } : {}),
+      ...(bothStarted ? { bothEnginesStarted: true } : {}),
     };
   }
 
