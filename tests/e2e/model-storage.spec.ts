@@ -185,7 +185,7 @@ test('shows the cached model size and removes the cached model', async ({ page }
   // everything the site stores (which can be larger or smaller).
   await expect(page.getByTestId('model-files-total')).toHaveText(/^Model files kept on this device: \d+(\.\d)? KB$/u);
   await expect(page.getByTestId('site-storage')).toHaveText(
-    /^Everything this site stores, as the browser counts it \(models, history, batches; the browser may count compressed or pending data differently\): \d+(\.\d)? [KMG]?B of the \d+(\.\d)? [KMGT]B it allows this site\.$/u,
+    /^Everything this site stores, as the browser counts it \(models with the copy converted for LiteRT.js, history, batches; the browser may count compressed or pending data differently\): \d+(\.\d)? [KMG]?B of the \d+(\.\d)? [KMGT]B it allows this site\.$/u,
   );
   await page.getByRole('button', { name: 'Remove cached model' }).click();
   await expect(page.getByText('Removed 4 cached model files.')).toBeVisible();

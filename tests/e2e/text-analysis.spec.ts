@@ -13,6 +13,47 @@ test.beforeEach(async () => {
 });
 
 /** The engine trial Settings shows (Automatic, issue 18): the engine kept and the two times. */
+/** The converted models kept in the model cache: their keys and identities. */
+function convertedEntries(page: Page): Promise<Array<{ key: string; identity: string }>> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const open = indexedDB.open('moodlens-models');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const store = open.result.transaction('files').objectStore('files');
+          const keys = store.getAllKeys();
+          const values = store.getAll();
+          values.onsuccess = () => {
+            const entries = keys.result.map((key, i) => ({ key: String(key), value: values.result[i] as { identity?: string } | null }));
+            resolve(entries.filter((e) => e.key.includes('#tflite-') && e.value).map((e) => ({ key: e.key, identity: e.value!.identity ?? '' })));
+          };
+          values.onerror = () => reject(values.error);
+        };
+      }),
+  );
+}
+
+/** Rewrites a kept converted model's identity, as if another runtime or converter had made it. */
+function setConvertedIdentity(page: Page, key: string, identity: string): Promise<void> {
+  return page.evaluate(
+    ([k, id]) =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open('moodlens-models');
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction('files', 'readwrite');
+          const store = tx.objectStore('files');
+          const read = store.get(k);
+          read.onsuccess = () => store.put({ ...(read.result as object), identity: id }, k);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    [key, identity] as const,
+  );
+}
+
 async function engineTrial(page: Page) {
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   const trial = page.getByTestId('engine-trial');
@@ -314,6 +355,24 @@ test('Text engine "LiteRT.js" and "ONNX Runtime only" read the same text to the 
   await expect(page.getByTestId('text-engine')).toHaveText('LiteRT.js');
   await expect(page.getByTestId('text-engine')).toHaveAttribute('data-engine', 'litert');
   const fromLiteRt = await textScores(page);
+
+  // The converted model is kept beside the ONNX file (litert/converted-cache.ts): a reload
+  // compiles it without converting, and reads the same scores.
+  await expect.poll(() => convertedEntries(page)).toHaveLength(1);
+  const [kept] = await convertedEntries(page);
+  expect(kept!.key).toMatch(/onnx\/model_quantized\.onnx#tflite-64$/u);
+  expect(kept!.identity).toMatch(/^converter \d+; LiteRT\.js \d+\.\d+\.\d+ .*; weights \d+ bytes stored \d+$/u);
+  await page.reload();
+  await analyze(page, text);
+  await expect(page.getByTestId('text-engine')).toHaveAttribute('data-engine', 'litert');
+  expect(await textScores(page)).toEqual(fromLiteRt);
+  // One made for another runtime (or converter, or weights) is never served: the model is
+  // converted again, reads the same, and the copy is replaced.
+  await setConvertedIdentity(page, kept!.key, 'converter 0; LiteRT.js 0.0.1 (/old.wasm), worker /old.js; weights 1 bytes stored 1');
+  await page.reload();
+  await analyze(page, text);
+  expect(await textScores(page)).toEqual(fromLiteRt);
+  await expect.poll(async () => (await convertedEntries(page))[0]?.identity).toBe(kept!.identity);
 
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
   await page.getByLabel('Text engine on WASM').selectOption('onnxruntime');

@@ -5,6 +5,9 @@ export const LENGTHS = [32, 64, 128, 256, 512] as const;
 /** Compiled lengths kept alive at once. */
 export const KEPT = 2;
 
+/** The length compiled when the model loads (a text of 64 tokens or fewer runs at it). */
+export const FIRST_LENGTH = 64;
+
 /** The padded length for a text of `tokens` tokens: the smallest of LENGTHS that holds it. */
 export function paddedLength(tokens: number, lengths: readonly number[] = LENGTHS): number {
   return lengths.find((l) => l >= tokens) ?? lengths[lengths.length - 1] ?? tokens;

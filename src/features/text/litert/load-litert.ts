@@ -37,6 +37,11 @@ const FILES: Readonly<Record<LiteRtBuild, { script: string; wasm: string; factor
   threaded: { script: threadedScriptUrl, wasm: threadedWasmUrl, factory: () => import('virtual:litert-factory/threaded') },
 };
 
+/** The URL of a build's wasm (hashed by the bundler, so it changes with the binary). */
+export function liteRtWasmUrl(build: LiteRtBuild): string {
+  return FILES[build].wasm;
+}
+
 interface LoaderGlobals {
   ModuleFactory?: unknown;
   Module?: { locateFile(file: string): string; mainScriptUrlOrBlob: string };

@@ -7,3 +7,8 @@ declare module 'virtual:litert-factory/threaded' {
   const factory: (module: object) => Promise<unknown>;
   export default factory;
 }
+declare module 'virtual:litert-version' {
+  /** The installed @litertjs/core's version. */
+  const version: string;
+  export default version;
+}

@@ -140,7 +140,7 @@ const FILE_ID = 'TFL3';
 const BUFFER_ALIGN = 16;
 
 /** The model as a .tflite file. */
-export function writeTflite(model: TfliteModel): Uint8Array {
+export function writeTflite(model: TfliteModel): Uint8Array<ArrayBuffer> {
   const dataBytes = model.tensors.reduce((n, t) => n + (t.data?.byteLength ?? 0) + BUFFER_ALIGN, 0);
   const b = new Builder(dataBytes + 64 * 1024);
 
@@ -259,7 +259,7 @@ export function writeTflite(model: TfliteModel): Uint8Array {
   b.addFieldOffset(3, description, 0); // .description
   b.addFieldOffset(4, buffers, 0); // .buffers
   b.finish(b.endObject(), FILE_ID);
-  return b.asUint8Array();
+  return b.asUint8Array() as Uint8Array<ArrayBuffer>;
 }
 
 function writeOptions(b: Builder, options: OperatorOptions): Offset {

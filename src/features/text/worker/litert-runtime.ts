@@ -2,6 +2,8 @@
 // ONNX Runtime would read it, is converted on the device into a TFLite model
 // (../tflite/onnx-to-tflite.ts) and run by XNNPACK's relaxed-SIMD kernels; the tokenizer and the
 // labels come from transformers.js, so the text is read exactly as the ONNX Runtime path reads it.
+// A converted model is kept on the device (../litert/converted-cache.ts): a later load compiles it
+// without reading or converting the ONNX file.
 //
 // LiteRT.js cannot resize a model's inputs, so each input length is its own compiled model: a
 // text runs padded (attention mask 0, which leaves its scores as they would be unpadded). A
@@ -18,7 +20,8 @@ import { writeTflite } from '../tflite/model-writer';
 import { readOnnx, type OnnxGraph } from '../tflite/onnx-reader';
 import { UnsupportedModelError, convertOnnxToTflite, type ConvertedIo } from '../tflite/onnx-to-tflite';
 import type { RuntimeModel } from '../handler/runtime';
-import { KEPT, LENGTHS, chooseLength, paddedLength } from '../litert/lengths';
+import type { ConvertedStore } from '../litert/converted-cache';
+import { FIRST_LENGTH, KEPT, LENGTHS, chooseLength, paddedLength } from '../litert/lengths';
 
 export interface LiteRtLoad {
   readonly modelId: string;
@@ -28,8 +31,10 @@ export interface LiteRtLoad {
   /** The model's tokenizer and config, loaded by transformers.js (before the weights, as it does). */
   readonly tokenizer: PreTrainedTokenizer;
   readonly config: PretrainedConfig;
-  /** The ONNX file's bytes (read through the model cache by the caller). */
-  readonly onnx: Uint8Array;
+  /** Reads the ONNX file's bytes (through the model cache); only called when a length must be converted. */
+  readonly onnx: () => Promise<Uint8Array>;
+  /** Converted models kept on the device, or null to convert every time. */
+  readonly converted?: ConvertedStore | null;
 }
 
 interface Shape {
@@ -38,13 +43,14 @@ interface Shape {
 }
 
 /** Loads the model on LiteRT.js; throws UnsupportedModelError when the model cannot be converted. */
-export async function loadLiteRtModel({ modelId, build, threads, tokenizer, config, onnx }: LiteRtLoad): Promise<RuntimeModel> {
-  // The graph is parsed (without copying the weights) while the runtime starts.
-  const [graph] = await Promise.all([Promise.resolve().then(() => readOnnx(onnx)), startLiteRt(build)]);
+export async function loadLiteRtModel({ modelId, build, threads, tokenizer, config, onnx, converted = null }: LiteRtLoad): Promise<RuntimeModel> {
+  // The ONNX graph, read and parsed (without copying the weights) when first needed.
+  let graph: Promise<OnnxGraph> | null = null;
+  const graphOf = () => (graph ??= onnx().then((bytes) => readOnnx(bytes)));
+  const runtime = startLiteRt(build);
   const labelsById = (config as unknown as { id2label?: Record<string, string> }).id2label ?? {};
   const multiLabel = (config as unknown as { problem_type?: string }).problem_type === 'multi_label_classification';
   const padId = tokenizer.pad_token_id ?? 1;
-  const [batchDim, sequenceDim] = freeDims(graph);
   const maxLength = Math.min(Number(tokenizer.model_max_length) || 512, 512);
   const lengths = LENGTHS.filter((l) => l <= maxLength);
 
@@ -63,18 +69,28 @@ export async function loadLiteRtModel({ modelId, build, threads, tokenizer, conf
       void old.then((s) => s.compiled.delete()).catch(() => undefined);
     }
     const made = (async () => {
+      const compile = async (tflite: Uint8Array) => {
+        await runtime;
+        return loadAndCompile(tflite, { accelerator: 'wasm', cpuOptions: { numThreads: threads } });
+      };
+      const kept = await converted?.get(length);
+      if (kept) return { compiled: await compile(kept.tflite), inputs: kept.inputs };
+      const parsed = await graphOf();
+      const [batchDim, sequenceDim] = freeDims(parsed);
       const dims: Record<string, number> = { [sequenceDim]: length };
       if (batchDim) dims[batchDim] = 1;
-      const converted = convertOnnxToTflite(graph, { dims, description: `${modelId}, ${length} tokens` });
-      const compiled = await loadAndCompile(writeTflite(converted.model), { accelerator: 'wasm', cpuOptions: { numThreads: threads } });
-      return { compiled, inputs: converted.inputs };
+      const model = convertOnnxToTflite(parsed, { dims, description: `${modelId}, ${length} tokens` });
+      const tflite = writeTflite(model.model);
+      // Kept while it compiles (the store copies the bytes first); a failed write costs nothing now.
+      void converted?.put(length, { tflite, inputs: model.inputs });
+      return { compiled: await compile(tflite), inputs: model.inputs };
     })();
     shapes.set(length, made);
     made.catch(() => shapes.delete(length));
     return made;
   };
   // The common length is compiled now, so the load fails here (and falls back) if it cannot be.
-  await shapeFor(paddedLength(64, lengths));
+  await shapeFor(paddedLength(FIRST_LENGTH, lengths));
 
   const run = async (ids: readonly number[]): Promise<EmotionScores> => {
     const length = chooseLength(ids.length, shapes.keys(), lengths);

@@ -15,6 +15,10 @@ import { isDownloadFailure } from '../handler/failures';
 import type { RuntimeModel, WorkerRuntime } from '../handler/runtime';
 import { liteRtBuildFor } from '../litert/load-litert';
 import { loadLiteRtModel } from './litert-runtime';
+import { convertedStore, type ConvertedShape, type ConvertedStore } from '../litert/converted-cache';
+import { FIRST_LENGTH } from '../litert/lengths';
+import liteRtVersion from 'virtual:litert-version';
+import { liteRtWasmUrl } from '../litert/load-litert';
 import { trialKey, usableTrial } from '../engine-trial';
 import { createLoadProgress, type FileProgressEvent } from '../handler/load-progress';
 import { startEngine } from '../handler/engine-start';
@@ -86,7 +90,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
    * A model file's bytes through the model cache, as transformers.js reads it: from the cache, or
    * downloaded (with progress) and then cached.
    */
-  async function readModelFile(url: string, file: string, report: (info: FileProgressEvent) => void): Promise<Uint8Array> {
+  async function readModelFile(url: string, file: string, report: (info: FileProgressEvent) => void, hold = true): Promise<Uint8Array> {
     const cached = await cache.match(url);
     const response = cached ?? (await modelFetch(url));
     if (!response.ok || !response.body) throw new ModelError('invalid-model', `${file}: HTTP ${response.status}`);
@@ -108,7 +112,8 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
       at += part.byteLength;
     }
     if (!cached) await env.customCache?.put(url, new Response(bytes, { headers: { 'content-type': 'application/octet-stream', 'content-length': String(loaded) } })).catch(() => undefined);
-    held.hold(url, bytes);
+    // Held for the rest of the load (a read after it, for a length not converted yet, is not).
+    if (hold) held.hold(url, bytes);
     report({ status: 'done', file });
     return bytes;
   }
@@ -153,20 +158,38 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     const threads = build === 'threaded' ? ortThreads : 1;
     const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
     const key = build && weights ? trialKey(modelFileUrl(source, weights), build, threads) : null;
+    const converted = build && weights ? convertedStore(cache, modelFileUrl(source, weights), liteRtIdentity(build)) : null;
     const browser = navigator.userAgent;
     const { model, trial, note, bothStarted } = await startEngine({
       preference,
       liteRt:
-        build && weights
+        build && weights && converted
           ? {
-              // The files at once, as transformers.js reads them.
+              // The files at once, as transformers.js reads them; the weights as the model
+              // converted before (kept on the device), else as the ONNX file.
               read: () =>
                 Promise.all([
                   AutoTokenizer.from_pretrained(source.modelId, { progress_callback: report }),
                   AutoConfig.from_pretrained(source.modelId, { progress_callback: report }),
-                  readModelFile(modelFileUrl(source, weights), weights, report),
+                  (async () => {
+                    const first = await converted.get(FIRST_LENGTH);
+                    if (first) {
+                      report({ status: 'done', file: weights });
+                      return { first };
+                    }
+                    return { onnx: await readModelFile(modelFileUrl(source, weights), weights, report) };
+                  })(),
                 ]),
-              start: ([tokenizer, config, onnxFile]) => loadLiteRtModel({ modelId: source.modelId, build, threads, tokenizer, config, onnx: onnxFile }),
+              start: ([tokenizer, config, read]) =>
+                loadLiteRtModel({
+                  modelId: source.modelId,
+                  build,
+                  threads,
+                  tokenizer,
+                  config,
+                  onnx: () => (read.onnx ? Promise.resolve(read.onnx) : readModelFile(modelFileUrl(source, weights), weights, () => undefined, false)),
+                  converted: read.first ? withFirst(converted, FIRST_LENGTH, read.first) : converted,
+                }),
             }
           : null,
       startOnnxRuntime,
@@ -236,5 +259,28 @@ function wrapPipeline(classifier: TextClassificationPipeline): RuntimeModel {
       return result.map(scoresFromPairs);
     },
     dispose: () => classifier.dispose(),
+  };
+}
+
+/**
+ * The runtime a converted model was made for (converted-cache.ts): LiteRT.js's version and the
+ * hashed URLs of its wasm and of this worker's script, which holds the converter (a build that
+ * changes either gets a new URL).
+ */
+function liteRtIdentity(build: 'plain' | 'threaded'): string {
+  return `LiteRT.js ${liteRtVersion} (${liteRtWasmUrl(build)}), worker ${self.location.pathname}`;
+}
+
+/** The store, answering `length` from the model already read for it (once). */
+function withFirst(store: ConvertedStore, length: number, first: ConvertedShape): ConvertedStore {
+  let kept: ConvertedShape | undefined = first;
+  return {
+    get(l) {
+      if (l !== length || !kept) return store.get(l);
+      const shape = kept;
+      kept = undefined;
+      return Promise.resolve(shape);
+    },
+    put: (l, shape) => store.put(l, shape),
   };
 }
