@@ -1,6 +1,8 @@
 // The real WorkerRuntime: transformers.js with onnxruntime-web, wasm files from our own origin,
 // model files through the IndexedDB cache and a fetch that only talks to the model host.
 import { AutoConfig, AutoTokenizer, env, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
+import { InferenceSession } from 'onnxruntime-web/webgpu';
+import { ONE_NODE_MODEL } from './one-node-model';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
@@ -86,6 +88,17 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     runtimeBuild = device;
   };
 
+  let prestarted = false;
+  /** Starts onnxruntime-web's wasm for `device` once per worker (see startModel); never fails. */
+  const prestartOnnxRuntime = (device: Device) => {
+    if (prestarted || runtimeBuild !== null) return;
+    prestarted = true;
+    useRuntimeBuild(device);
+    void InferenceSession.create(ONE_NODE_MODEL)
+      .then((session) => session.release())
+      .catch(() => undefined);
+  };
+
   /**
    * A model file's bytes through the model cache, as transformers.js reads it: from the cache, or
    * downloaded (with progress) and then cached.
@@ -132,6 +145,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     env.remoteHost = `${source.host}/`;
     env.remotePathTemplate = '{model}/resolve/{revision}/';
     const started = performance.now();
+    const browser = navigator.userAgent;
     let filesRead: number | null = null;
     const progress = createLoadProgress(plan.files, onProgress, () => (filesRead ??= performance.now()), () => performance.now());
     const report = (info: FileProgressEvent) => progress.file(info);
@@ -158,8 +172,11 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     const threads = build === 'threaded' ? ortThreads : 1;
     const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
     const key = build && weights ? trialKey(modelFileUrl(source, weights), build, threads) : null;
+    const stored = preference === 'auto' && key ? usableTrial(await cache.getValue(key).catch(() => undefined), browser) : null;
+    // ONNX Runtime will run the model: its wasm starts (compiled, threads spawned) while the
+    // files are read, on a model of one node, instead of after them.
+    if (plan.device === 'wasm' && (!build || preference === 'onnxruntime' || stored?.engine === 'onnxruntime')) prestartOnnxRuntime(plan.device);
     const converted = build && weights ? convertedStore(cache, modelFileUrl(source, weights), liteRtIdentity(build)) : null;
-    const browser = navigator.userAgent;
     const { model, trial, note, bothStarted } = await startEngine({
       preference,
       liteRt:
@@ -193,7 +210,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
             }
           : null,
       startOnnxRuntime,
-      stored: preference === 'auto' && key ? usableTrial(await cache.getValue(key).catch(() => undefined), browser) : null,
+      stored,
       async keep(trial) {
         if (key) await cache.setValue(key, trial).catch(() => undefined);
         return trial;
