@@ -434,7 +434,7 @@ test('after a first load that compared both engines, the model moves to a fresh 
   await expect(page.getByTestId('loaded-text')).toContainText(FIXTURE_ID);
   await expect(page.getByTestId('loaded-faces')).toHaveCount(0);
   await page.getByRole('button', { name: 'Unload the emotion model' }).click();
-  await expect(page.getByTestId('loaded-message')).toHaveText('The emotion model unloaded. The next analysis loads it again from this device.');
+  await expect(page.getByTestId('loaded-message')).toHaveText('The emotion model is unloaded. The next analysis loads it again from this device.');
   await expect(page.getByTestId('loaded-none')).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Memory' })).toBeFocused();
   // Its worker ended (that is what frees a wasm heap); a fresh one waits.

@@ -45,7 +45,8 @@ export class LoadedModelsState {
   unload(kind: LoadedEntry['kind']): void {
     const done = kind === 'text' ? this.#text.release('user') : this.#faces.release();
     const what = kind === 'text' ? 'The emotion model' : 'The face models';
-    this.#message = done ? `${what} unloaded. The next analysis loads ${kind === 'text' ? 'it' : 'them'} again from this device.` : `${what} ${kind === 'text' ? 'was' : 'were'} not loaded.`;
+    const is = kind === 'text' ? 'is' : 'are';
+    this.#message = done ? `${what} ${is} unloaded. The next analysis loads ${kind === 'text' ? 'it' : 'them'} again from this device.` : `${what} ${is} not loaded.`;
     this.#refresh();
   }
 
