@@ -13,7 +13,7 @@
 // during a batch beyond 10 %; and what unloading gives back). Uses the built site
 // (`npx vite build`) and bench/.cache's model.
 //
-//   node bench/memory.mjs
+//   node bench/memory.mjs [--quick]   (--quick: at rest, text ready and reopened only, about a minute)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +24,7 @@ import { startServers } from './real-shape/servers.mjs';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '..');
 const MB = 1024 * 1024;
+const QUICK = process.argv.includes('--quick');
 const TEXT_READY_BUDGET_MB = 300;
 const GROWTH_BUDGET = 0.1;
 
@@ -116,18 +117,20 @@ await analyze('A second text, read once the model has moved to its own worker.')
 await page.waitForTimeout(3000);
 await record('text ready');
 const words = ['glad', 'furious', 'scared', 'sad', 'surprised', 'calm', 'disgusted'];
-for (let i = 0; i < 100; i++) await analyze(`Text number ${i} of a hundred: today I feel ${words[i % words.length]} about item ${i * 7}.`);
-await record('after 100 analyses');
-await page.getByLabel('Image', { exact: true }).setInputFiles(path.join(ROOT, 'tests/fixtures/images/smile.jpg'));
-await analyze('A text with a photo: faces read on this device.');
-await page.getByTestId('face-count').waitFor({ timeout: 60_000 }).catch(() => undefined);
-await record('text and faces');
-await page.getByRole('button', { name: 'Settings', exact: true }).click();
-for (const name of ['Unload the emotion model', 'Unload the face models']) {
-  const button = page.getByRole('button', { name });
-  if (await button.isVisible()) await button.click();
+for (let i = 0; i < (QUICK ? 0 : 100); i++) await analyze(`Text number ${i} of a hundred: today I feel ${words[i % words.length]} about item ${i * 7}.`);
+if (!QUICK) await record('after 100 analyses');
+if (!QUICK) await page.getByLabel('Image', { exact: true }).setInputFiles(path.join(ROOT, 'tests/fixtures/images/smile.jpg'));
+if (!QUICK) {
+  await analyze('A text with a photo: faces read on this device.');
+  await page.getByTestId('face-count').waitFor({ timeout: 60_000 }).catch(() => undefined);
+  await record('text and faces');
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  for (const name of ['Unload the emotion model', 'Unload the face models']) {
+    const button = page.getByRole('button', { name });
+    if (await button.isVisible()) await button.click();
+  }
+  await record('unloaded (Settings, Memory)');
 }
-await record('unloaded (Settings, Memory)');
 
 // Reopened: a new page (a new renderer process: a reload would keep the old page's leftovers in
 // the same process) on which the engine chosen on the first load starts alone (no trial).
@@ -138,13 +141,13 @@ await analyzeButton.waitFor();
 await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
 await analyze('Reopened: the model starts on the engine measured faster before.');
 await record('reopened, text ready');
-await page.getByRole('button', { name: 'Batch', exact: true }).click();
-const BATCH_ROWS = 100_000;
-const csv = `id,text\n${Array.from({ length: BATCH_ROWS }, (_, i) => `${i},Row ${i}: I feel ${words[i % words.length]} about item ${i}.`).join('\n')}\n`;
-await page.getByLabel('Batch file').setInputFiles({ name: 'rows.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
-await page.getByRole('button', { name: 'Start', exact: true }).click();
 const during = [];
-for (let i = 1; i <= 6; i++) {
+const BATCH_ROWS = 100_000;
+if (!QUICK) await page.getByRole('button', { name: 'Batch', exact: true }).click();
+const csv = `id,text\n${Array.from({ length: BATCH_ROWS }, (_, i) => `${i},Row ${i}: I feel ${words[i % words.length]} about item ${i}.`).join('\n')}\n`;
+if (!QUICK) await page.getByLabel('Batch file').setInputFiles({ name: 'rows.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+if (!QUICK) await page.getByRole('button', { name: 'Start', exact: true }).click();
+for (let i = 1; i <= (QUICK ? 0 : 6); i++) {
   await page.waitForTimeout(30_000);
   const m = await measure();
   const status = (await page.getByTestId('batch-status').textContent())?.replace(/\s+/g, ' ').trim();
@@ -152,7 +155,7 @@ for (let i = 1; i <= 6; i++) {
   rows.push({ state: `batch, ${i * 30} s`, ...m });
   console.log(`  during the batch, ${i * 30} s: ${(m.bytes / MB).toFixed(1)} MB (${status})`);
 }
-await page.getByRole('button', { name: 'Pause', exact: true }).click().catch(() => undefined);
+if (!QUICK) await page.getByRole('button', { name: 'Pause', exact: true }).click().catch(() => undefined);
 await browser.close();
 await servers.close?.();
 
@@ -171,6 +174,7 @@ const growth = (state) => at(state).bytes / ready - 1;
 console.log(`text ready (first load, with the engine trial): ${(ready / MB).toFixed(1)} MB, budget ${TEXT_READY_BUDGET_MB} MB: ${verdict(ready <= TEXT_READY_BUDGET_MB * MB)}`);
 const reopened = at('reopened, text ready').bytes;
 console.log(`text ready (reopened in a new page, one engine): ${(reopened / MB).toFixed(1)} MB, budget ${TEXT_READY_BUDGET_MB} MB: ${verdict(reopened <= TEXT_READY_BUDGET_MB * MB)}`);
+if (QUICK) process.exit(0);
 console.log(`after 100 analyses: ${(growth('after 100 analyses') * 100).toFixed(1)} % against text ready, budget ${GROWTH_BUDGET * 100} %: ${verdict(growth('after 100 analyses') <= GROWTH_BUDGET)}`);
 const batchGrowth = Math.max(...during) / during[0] - 1;
 console.log(`during a ${BATCH_ROWS.toLocaleString('en-US')}-row batch (3 minutes): ${(Math.min(...during) / MB).toFixed(1)}-${(Math.max(...during) / MB).toFixed(1)} MB, the most ${(batchGrowth * 100).toFixed(1)} % over its first measure, budget ${GROWTH_BUDGET * 100} %: ${verdict(batchGrowth <= GROWTH_BUDGET)}`);
