@@ -529,7 +529,8 @@ function startUpTargets(results) {
     const twoThreads = key.endsWith('-isolated');
     const target = twoThreads ? 1000 : 1500;
     const p = l.warmPhases;
-    const phases = p ? `: files read ${fmt(p.filesMs)}, engine started ${fmt(p.sessionMs - p.filesMs)}, warm-up run ${fmt(p.warmupMs)}, the rest (worker start, messages, the first text) ${fmt(l.warm.median - p.sessionMs - p.warmupMs)}` : '';
+    const total = l.warmPhasesOf ?? l.warm.median;
+    const phases = p ? `; the load nearest it (${fmt(total)}): files read ${fmt(p.filesMs)}, engine started ${fmt(p.sessionMs - p.filesMs)}, warm-up run ${fmt(p.warmupMs)}, the rest (worker start, messages, the first text) ${fmt(total - p.sessionMs - p.warmupMs)}` : '';
     lines.push(`  warm start, ${key} (${twoThreads ? '2 threads' : 'one thread'}): ${fmt(l.warm.median)}, target under ${fmt(target)}: ${verdict(l.warm.median < target)}${phases}`);
   }
   const a = results.app;
@@ -554,7 +555,7 @@ function report(results) {
     console.log('\nModel load to first result (median, min-max):');
     for (const [key, l] of Object.entries(results.loads)) {
       console.log(`  ${key.padEnd(24)} cold ${fmt(l.cold.median)} (${fmt(l.cold.min)}-${fmt(l.cold.max)})   warm ${fmt(l.warm.median)} (${fmt(l.warm.min)}-${fmt(l.warm.max)})`);
-      if (l.warmMarks) console.log(`  ${''.padEnd(24)} last warm start: ${Object.entries(l.warmMarks).map(([k, t]) => `${k} ${fmt(t)}`).join(', ')}`);
+      if (l.warmMarks) console.log(`  ${''.padEnd(24)} the warm start nearest the median (${fmt(l.warmPhasesOf ?? NaN)}): ${Object.entries(l.warmMarks).map(([k, t]) => `${k} ${fmt(t)}`).join(', ')}`);
       if (l.warmPhases) {
         const p = l.warmPhases;
         console.log(`  ${''.padEnd(24)} inside the load: files read ${fmt(p.filesMs)}, session ${fmt(p.sessionMs - p.filesMs)}, warm-up run ${fmt(p.warmupMs)}`);
@@ -738,14 +739,21 @@ async function main() {
     for (let i = 0; i < o.loads; i++) {
       for (const e of browsers) {
         loads[e.key].cold.push(await e.coldLoad());
-        loads[e.key].warm.push(await e.warmLoad());
-        loads[e.key].marks = e.lastMarks;
-        loads[e.key].phases = e.lastPhases;
+        const ms = await e.warmLoad();
+        loads[e.key].warm.push(ms);
+        // The marks and phases of the load nearest the median are the ones printed with it.
+        (loads[e.key].samples ??= []).push({ ms, marks: e.lastMarks, phases: e.lastPhases });
       }
       process.stdout.write(`\rloads ${i + 1}/${o.loads}`);
     }
     if (o.loads) process.stdout.write('\n');
-    if (o.loads) for (const [key, l] of Object.entries(loads)) results.loads[key] = { cold: stats(l.cold), warm: stats(l.warm), warmMarks: l.marks, warmPhases: l.phases };
+    if (o.loads) {
+      for (const [key, l] of Object.entries(loads)) {
+        const warm = stats(l.warm);
+        const typical = [...l.samples].sort((a, b) => Math.abs(a.ms - warm.median) - Math.abs(b.ms - warm.median))[0];
+        results.loads[key] = { cold: stats(l.cold), warm, warmMarks: typical?.marks, warmPhases: typical?.phases, warmPhasesOf: typical?.ms };
+      }
+    }
 
     if (!o.only || o.only.has('app')) results.app = await appMetrics(browser, servers);
     if (!o.only || o.only.has('batch')) results.batch = await batchMetrics(browser, servers, tokenizer, Math.max(3, Math.min(o.rounds, 5)));
