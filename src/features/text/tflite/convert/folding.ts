@@ -11,6 +11,16 @@ import { UnsupportedModelError, onnxType, scalarOf, size, type Const, type Const
  */
 const constsOf = new WeakMap<OnnxTensor, Const>();
 
+/**
+ * A copy of `bytes` in an ArrayBuffer of its own. Not `bytes.slice()`: on a Node Buffer (the CLI
+ * reads files into those) slice() shares the memory, so its `.buffer` is the whole pool.
+ */
+function copyOf(bytes: Uint8Array): Uint8Array<ArrayBuffer> {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return copy;
+}
+
 /** An initializer or a tensor attribute as a constant (read once per tensor). */
 export function constOf(t: OnnxTensor): Const {
   let c = constsOf.get(t);
@@ -26,7 +36,7 @@ function readConst(t: OnnxTensor): Const {
   if (type === 'uint8' || type === 'bool') data = t.bytes;
   else if (type === 'int8') data = new Int8Array(t.bytes.buffer, t.bytes.byteOffset, t.bytes.byteLength);
   else if (t.dataType === 11) data = Float32Array.from({ length: n }, (_, i) => view.getFloat64(i * 8, true));
-  else if (type === 'float32') data = t.bytes.byteOffset % 4 === 0 ? new Float32Array(t.bytes.buffer, t.bytes.byteOffset, n) : new Float32Array(t.bytes.slice().buffer, 0, n);
+  else if (type === 'float32') data = t.bytes.byteOffset % 4 === 0 ? new Float32Array(t.bytes.buffer, t.bytes.byteOffset, n) : new Float32Array(copyOf(t.bytes).buffer, 0, n);
   else {
     const width = t.bytes.byteLength / Math.max(n, 1);
     data = Float64Array.from({ length: n }, (_, i) =>
