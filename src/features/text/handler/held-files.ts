@@ -10,6 +10,8 @@ export interface HeldFiles {
   readonly store: ModelFileStore;
   /** Holds a file's bytes (already read whole) until `release`. */
   hold(url: string, bytes: Uint8Array<ArrayBuffer>): void;
+  /** The bytes held for `url`, if any. */
+  held(url: string): Uint8Array<ArrayBuffer> | undefined;
   /** Lets every held file go. */
   release(): void;
 }
@@ -29,6 +31,7 @@ export function holdFiles(cache: ModelFileStore): HeldFiles {
     hold(url, bytes) {
       held.set(url, bytes);
     },
+    held: (url) => held.get(url),
     release() {
       held.clear();
     },

@@ -3,6 +3,7 @@
 import { AutoConfig, AutoTokenizer, env, pipeline, type TextClassificationPipeline } from '@huggingface/transformers';
 import { InferenceSession } from 'onnxruntime-web/webgpu';
 import { ONE_NODE_MODEL } from './one-node-model';
+import { externalizeWeights } from './external-weights';
 import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import ortGpuWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
@@ -151,6 +152,27 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     const report = (info: FileProgressEvent) => progress.file(info);
 
     const preference = plan.engine ?? 'auto';
+    const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
+    /**
+     * The session options that load the weights as external data pointing into their own file
+     * (worker/external-weights.ts: without them ONNX Runtime's wasm heap keeps a second copy of
+     * the model as its high-water mark). transformers.js is served the graph alone (held for the
+     * load); the file's bytes, read once (or taken from LiteRT.js's read), are the external data.
+     */
+    const weightsAsExternalData = async (url: string, file: string) => {
+      const bytes = held.held(url) ?? (await readModelFile(url, file, report));
+      const dataPath = `${file.split('/').pop()}_data`;
+      let split: ReturnType<typeof externalizeWeights>;
+      try {
+        split = externalizeWeights(bytes, dataPath);
+      } catch {
+        // Not a model this can read: ONNX Runtime reads the file as it is and says what is wrong.
+        return {};
+      }
+      if (split.externalized === 0) return {};
+      held.hold(url, split.graph);
+      return { externalData: [{ path: dataPath, data: bytes }] };
+    };
     const ortThreads = plan.device === 'wasm' ? (onnx.wasm?.numThreads ?? 1) : 0;
     const startOnnxRuntime = async (): Promise<RuntimeModel> => {
       useRuntimeBuild(plan.device);
@@ -158,6 +180,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
         device: plan.device,
         dtype: plan.dtype,
         progress_callback: report,
+        ...(plan.device === 'wasm' && weights ? { session_options: await weightsAsExternalData(modelFileUrl(source, weights), weights) } : {}),
       })) as TextClassificationPipeline;
       return {
         ...wrapPipeline(classifier),
@@ -170,7 +193,6 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     const build = plan.device === 'wasm' && preference !== 'onnxruntime' ? await liteRtBuildFor(self.crossOriginIsolated) : null;
     // As many threads as ONNX Runtime gets (the threaded build runs only cross-origin isolated).
     const threads = build === 'threaded' ? ortThreads : 1;
-    const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
     const key = build && weights ? trialKey(modelFileUrl(source, weights), build, threads) : null;
     const stored = preference === 'auto' && key ? usableTrial(await cache.getValue(key).catch(() => undefined), browser) : null;
     // ONNX Runtime will run the model: its wasm starts (compiled, threads spawned) while the
