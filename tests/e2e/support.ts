@@ -159,17 +159,25 @@ export async function useVision(page: Page, options: { key?: string; model?: str
  * a user would before pressing Analyze again: right after the switch, Chromium may still fail a
  * request for a moment.
  */
+/** A runtime's thread-pool worker (emscripten pthreads of ONNX Runtime or LiteRT.js), by its script. */
+export function isRuntimeThread(url: string): boolean {
+  return /\/(ort-wasm|litert_wasm)[^/]*$/u.test(url);
+}
+
 export async function backOnline(page: Page): Promise<void> {
   await page.context().setOffline(false);
   await expect.poll(() => page.evaluate(() => navigator.onLine), { intervals: [50, 100, 200] }).toBe(true);
   await expect(page.getByTestId('offline-banner')).toHaveCount(0);
   // The page's workers are switched back separately, and a little later: the model download runs
   // in the emotion worker, so wait until a request from each worker gets through (a clean-clone
-  // run once failed Analyze here, the worker still offline after the page was not).
+  // run once failed Analyze here, the worker still offline after the page was not). Not the
+  // runtimes' thread-pool workers (ONNX Runtime's and LiteRT.js's pthreads): they never return
+  // to their event loop, so nothing evaluated there ever answers (a clean-clone run timed out
+  // here once a model had been loaded on two threads), and they fetch nothing.
   await expect
     .poll(async () => {
       const reached = await Promise.all(
-        page.workers().map((w) =>
+        page.workers().filter((w) => !isRuntimeThread(w.url())).map((w) =>
           w
             .evaluate(async (url) => {
               try {
