@@ -89,11 +89,9 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     runtimeBuild = device;
   };
 
-  let prestarted = false;
-  /** Starts onnxruntime-web's wasm for `device` once per worker (see startModel); never fails. */
+  /** Starts onnxruntime-web's wasm for `device` once per worker, before any session (see startModel); never fails. */
   const prestartOnnxRuntime = (device: Device) => {
-    if (prestarted || runtimeBuild !== null) return;
-    prestarted = true;
+    if (runtimeBuild !== null) return;
     useRuntimeBuild(device);
     void InferenceSession.create(ONE_NODE_MODEL)
       .then((session) => session.release())
@@ -153,6 +151,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
 
     const preference = plan.engine ?? 'auto';
     const weights = plan.files.find((f) => f.file.endsWith('.onnx'))?.file;
+    const weightsUrl = weights ? modelFileUrl(source, weights) : null;
     /**
      * The session options that load the weights as external data pointing into their own file
      * (worker/external-weights.ts: without them ONNX Runtime's wasm heap keeps a second copy of
@@ -180,7 +179,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
         device: plan.device,
         dtype: plan.dtype,
         progress_callback: report,
-        ...(plan.device === 'wasm' && weights ? { session_options: await weightsAsExternalData(modelFileUrl(source, weights), weights) } : {}),
+        ...(plan.device === 'wasm' && weights && weightsUrl ? { session_options: await weightsAsExternalData(weightsUrl, weights) } : {}),
       })) as TextClassificationPipeline;
       return {
         ...wrapPipeline(classifier),
@@ -193,16 +192,16 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     const build = plan.device === 'wasm' && preference !== 'onnxruntime' ? await liteRtBuildFor(self.crossOriginIsolated) : null;
     // As many threads as ONNX Runtime gets (the threaded build runs only cross-origin isolated).
     const threads = build === 'threaded' ? ortThreads : 1;
-    const key = build && weights ? trialKey(modelFileUrl(source, weights), build, threads) : null;
+    const key = build && weightsUrl ? trialKey(weightsUrl, build, threads) : null;
     const stored = preference === 'auto' && key ? usableTrial(await cache.getValue(key).catch(() => undefined), browser) : null;
     // ONNX Runtime will run the model: its wasm starts (compiled, threads spawned) while the
     // files are read, on a model of one node, instead of after them.
     if (plan.device === 'wasm' && (!build || preference === 'onnxruntime' || stored?.engine === 'onnxruntime')) prestartOnnxRuntime(plan.device);
-    const converted = build && weights ? convertedStore(cache, modelFileUrl(source, weights), liteRtIdentity(build)) : null;
+    const converted = build && weightsUrl ? convertedStore(cache, weightsUrl, liteRtIdentity(build)) : null;
     const { model, trial, note, bothStarted } = await startEngine({
       preference,
       liteRt:
-        build && weights && converted
+        build && weights && weightsUrl && converted
           ? {
               // The files at once, as transformers.js reads them; the weights as the model
               // converted before (kept on the device), else as the ONNX file.
@@ -216,7 +215,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
                       report({ status: 'done', file: weights });
                       return { first };
                     }
-                    return { onnx: await readModelFile(modelFileUrl(source, weights), weights, report) };
+                    return { onnx: await readModelFile(weightsUrl, weights, report) };
                   })(),
                 ]),
               start: ([tokenizer, config, read]) =>
@@ -226,7 +225,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
                   threads,
                   tokenizer,
                   config,
-                  onnx: () => (read.onnx ? Promise.resolve(read.onnx) : readModelFile(modelFileUrl(source, weights), weights, () => undefined, false)),
+                  onnx: () => (read.onnx ? Promise.resolve(read.onnx) : readModelFile(weightsUrl, weights, () => undefined, false)),
                   converted: read.first ? withFirst(converted, FIRST_LENGTH, read.first) : converted,
                 }),
             }
