@@ -334,16 +334,26 @@ async function appMetrics(browser, servers) {
   };
   await reopen();
   const reopenedAtOnce = await analyze('Reopened, and analysed straight away.');
-  await reopen();
-  const readyAfterMs = await page.evaluate(() => performance.now());
-  await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
-  const preloadMs = (await page.evaluate(() => performance.now())) - readyAfterMs;
-  // Text engine "Automatic": the first load timed both engines; the ready line says which won.
-  const engine = {
-    engine: await page.getByTestId('model-engine').getAttribute('data-engine'),
-    line: (await page.getByTestId('model-ready').textContent())?.replace(/\s+/g, ' ').trim(),
-  };
-  const reopenedReady = await analyze('Reopened, and analysed once the model said it was ready.');
+  // The first analysis once "ready", in three reopened pages: one sample swings by a third
+  // between runs here, so the median of three is compared with the steady ones.
+  const readySamples = [];
+  let preloadMs = 0;
+  let engine = null;
+  for (let k = 1; k <= 3; k++) {
+    await reopen();
+    const readyAfterMs = await page.evaluate(() => performance.now());
+    await page.getByTestId('model-ready').waitFor({ timeout: 60_000 });
+    if (k === 1) {
+      preloadMs = (await page.evaluate(() => performance.now())) - readyAfterMs;
+      // Text engine "Automatic": the first load timed both engines; the ready line says which won.
+      engine = {
+        engine: await page.getByTestId('model-engine').getAttribute('data-engine'),
+        line: (await page.getByTestId('model-ready').textContent())?.replace(/\s+/g, ' ').trim(),
+      };
+    }
+    readySamples.push(await analyze(`Reopened (${k}), and analysed once the model said it was ready.`));
+  }
+  const reopenedReady = [...readySamples].sort((x, y) => (x.screenMs ?? x.ms) - (y.screenMs ?? y.ms))[1];
   // Nine more texts of about the same length: is the first analysis after "ready" as fast as the tenth?
   const steady = [];
   for (let i = 2; i <= 10; i++) steady.push(await analyze(`Analysis number ${i} of the reopened app, still about as long.`));
@@ -363,6 +373,7 @@ async function appMetrics(browser, servers) {
     reopenedAtOnce,
     preloadMs,
     reopenedReady,
+    readySamples,
     steady,
     engine,
     pageJsGzipBytes: pageJs.reduce((n, r) => n + gz(r.path.slice(1)), 0),
@@ -540,7 +551,8 @@ function startUpTargets(results) {
     const steadyScreen = median(a.steady.map((r) => r.screenMs));
     const steadyText = median(a.steady.map((r) => r.textMs));
     const ratio = a.reopenedReady.screenMs / steadyScreen;
-    lines.push(`  first analysis after "ready": ${fmt(a.reopenedReady.screenMs)} on screen against a median ${fmt(steadyScreen)} for the 2nd-10th (${ratio.toFixed(2)}x; in the worker ${(a.reopenedReady.textMs / steadyText).toFixed(2)}x), target at most 1.10x: ${verdict(ratio <= 1.1)}`);
+    const samples = a.readySamples?.length ? ` (median of ${a.readySamples.length} reopened pages: ${a.readySamples.map((r) => fmt(r.screenMs)).join(', ')})` : '';
+    lines.push(`  first analysis after "ready": ${fmt(a.reopenedReady.screenMs)}${samples} on screen against a median ${fmt(steadyScreen)} for the 2nd-10th (${ratio.toFixed(2)}x; in the worker ${(a.reopenedReady.textMs / steadyText).toFixed(2)}x), target at most 1.10x: ${verdict(ratio <= 1.1)}`);
   }
   if (lines.length) console.log(`\nStart-up against its targets (issue 29):\n${lines.join('\n')}`);
 }

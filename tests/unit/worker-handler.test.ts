@@ -4,6 +4,7 @@ import type { ModelSource } from '../../src/features/text/model-source';
 import type { ProbeFindings } from '../../src/features/text/model-files';
 import type { LoadProgress, ModelConfig, WorkerResponse } from '../../src/features/text/protocol';
 import { createWorkerHandler, type RuntimeModel, type WorkerRuntime } from '../../src/features/text/worker-handler';
+import { SETTLE_TEXT } from '../../src/features/text/handler/model-session';
 
 const source: ModelSource = { host: 'http://127.0.0.1:1', modelId: 'test/model' };
 const config: ModelConfig = { source, device: 'auto' };
@@ -24,14 +25,15 @@ const findings: ProbeFindings = {
 };
 
 /** A fake model: one token per word; "happy" texts score joy, everything else sadness. */
-function fakeModel(log: string[], opts: { failRun?: boolean; timings?: RuntimeModel['timings'] } = {}, batches?: string[][]): RuntimeModel {
+function fakeModel(log: string[], opts: { failRun?: boolean; failSettle?: boolean; timings?: RuntimeModel['timings'] } = {}, batches?: string[][]): RuntimeModel {
   return {
     ...(opts.timings ? { timings: opts.timings } : {}),
     countTokens: (t) => t.split(/\s+/u).filter(Boolean).length,
     async classify(texts) {
-      log.push(`classify:${texts.length}`);
+      log.push(texts[0] === SETTLE_TEXT ? 'settle' : `classify:${texts.length}`);
       batches?.push([...texts]);
       if (opts.failRun && !texts[0]?.startsWith('Warming')) throw new Error('GPU device lost');
+      if (opts.failSettle && texts[0] === SETTLE_TEXT) throw new Error('memory access out of bounds');
       return texts.map((t): EmotionScores => (t.includes('happy') ? JOY : SAD));
     },
     async dispose() {
@@ -58,6 +60,10 @@ interface FakeOptions {
   holdLoad?: boolean;
   /** What the runtime reports while it loads (default: half of the download). */
   progress?: LoadProgress[];
+  /** The model's settling run fails (ModelSession.settle). */
+  failSettle?: boolean;
+  /** Each final message is also logged (`answer:<id>`), to see it in order with the runs. */
+  logAnswers?: boolean;
 }
 
 function setup(opts: FakeOptions = {}) {
@@ -80,7 +86,7 @@ function setup(opts: FakeOptions = {}) {
       if (opts.loadError) throw opts.loadError;
       cacheFailure = opts.cacheWriteFailure ?? null;
       return {
-        ...fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu, ...(opts.timings ? { timings: opts.timings } : {}) }, batches),
+        ...fakeModel(log, { failRun: plan.device === 'webgpu' && opts.failRunOnGpu, failSettle: opts.failSettle, ...(opts.timings ? { timings: opts.timings } : {}) }, batches),
         ...opts.engine,
       };
     },
@@ -95,7 +101,10 @@ function setup(opts: FakeOptions = {}) {
       return failure;
     },
   };
-  const handle = createWorkerHandler(runtime, (m) => messages.push(m));
+  const handle = createWorkerHandler(runtime, (m) => {
+    messages.push(m);
+    if (opts.logAnswers && finals([m]).length) log.push(`answer:${m.id}`);
+  });
   return { handle, log, messages, batches };
 }
 
@@ -131,7 +140,8 @@ describe('worker handler', () => {
     const { handle, log, messages } = setup();
     await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
     await handle({ type: 'classify', id: 2, config, text: 'a gray day' });
-    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'classify:1']);
+    // The warm-up, the text, the settling run after the answer, then the second text.
+    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'settle', 'classify:1']);
     const types = messages.map((m) => `${m.type}:${m.id}`);
     expect(types).toEqual(['progress:1', 'progress:1', 'loaded:1', 'classified:1', 'classified:2']);
     // The load's parts (the clock ticks 5 ms a reading): the runtime reported no timings of its
@@ -324,6 +334,34 @@ describe('worker handler', () => {
     expect(done.result.parts).toBeUndefined();
   });
 
+  it('after the answer of a request that loaded a model, runs it once more on a typical text, before the next request, and only once', async () => {
+    const { handle, log, messages } = setup({ logAnswers: true });
+    await Promise.all([handle({ type: 'classify', id: 1, config, text: 'a happy day' }), handle({ type: 'classify', id: 2, config, text: 'a gray day' })]);
+    await handle({ type: 'classify', id: 3, config, text: 'a third day' });
+    // The warm-up, the first text and its answer, the settling run, then the next requests.
+    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'answer:1', 'settle', 'classify:1', 'answer:2', 'classify:1', 'answer:3']);
+    // Its result is not kept: the same text is read by the model, not answered from the cache.
+    await handle({ type: 'classify', id: 4, config, text: SETTLE_TEXT });
+    expect(finals(messages).at(-1)).toMatchObject({ type: 'classified' });
+    expect(finals(messages).at(-1)).not.toMatchObject({ result: { cached: true } });
+  });
+
+  it('a settling run that fails is quiet: the next request is answered', async () => {
+    const { handle, log, messages } = setup({ failSettle: true, logAnswers: true });
+    await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    await handle({ type: 'classify', id: 2, config, text: 'a gray day' });
+    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'answer:1', 'settle', 'classify:1', 'answer:2']);
+    expect(finals(messages).map((m) => m.type)).toEqual(['classified', 'classified']);
+  });
+
+  it('no settling run for a model dropped by the request that loaded it', async () => {
+    const { handle, log, messages } = setup({ gpu: true, failRunOnGpu: true, logAnswers: true });
+    await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
+    await handle({ type: 'probe', id: 2, config });
+    expect(finals(messages)[0]).toMatchObject({ type: 'error', error: { code: 'webgpu-failed' } });
+    expect(log).toEqual(['load:webgpu:fp32', 'classify:1', 'classify:1', 'dispose', 'answer:1', 'answer:2']);
+  });
+
   it('runs requests one at a time, in order, each ending in one final message', async () => {
     const { handle, messages } = setup();
     await Promise.all([
@@ -344,7 +382,9 @@ describe('worker handler', () => {
     if (done?.type !== 'classified-batch') throw new Error(`no batch result: ${JSON.stringify(done)}`);
     expect(done.results.map((r) => r.tokens)).toEqual(texts.map((t) => t.split(' ').length));
     expect(done.results.map((r) => r.top)).toEqual(texts.map((_, i) => (i % 2 ? 'joy' : 'sadness')));
-    const runs = batches.slice(1); // the first is the warm-up
+    await handle({ type: 'probe', id: 2, config }); // after the settling run
+    expect(batches.at(-1)).toEqual([SETTLE_TEXT]);
+    const runs = batches.slice(1, -1); // the first is the warm-up, the last the settling run
     expect(runs.flat().sort()).toEqual([...texts].sort());
     for (const batch of runs) {
       const lengths = batch.map((t) => t.split(' ').length);
@@ -392,7 +432,7 @@ describe('worker handler', () => {
     await handle({ type: 'classify', id: 1, config, text: 'a happy day' });
     await handle({ type: 'classify-batch', id: 2, config, texts: ['a happy day', 'a gray day'] });
     await handle({ type: 'classify', id: 3, config, text: 'a gray day' });
-    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'classify:1']);
+    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'settle', 'classify:1']);
     const [first, batch, third] = finals(messages);
     if (first?.type !== 'classified' || batch?.type !== 'classified-batch' || third?.type !== 'classified') throw new Error('missing results');
     expect(first.result.cached).toBeUndefined();
@@ -420,7 +460,7 @@ describe('worker handler', () => {
       [3, 'classified'],
     ]);
     expect(finals(messages)[1]).toMatchObject({ error: { code: 'cancelled' } });
-    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'classify:1']);
+    expect(log).toEqual(['load:wasm:q8', 'classify:1', 'classify:1', 'settle', 'classify:1']);
   });
 
   it('a running request cancelled between two batches stops there; the model stays loaded for the next', async () => {

@@ -65,11 +65,13 @@ export function createWorkerHandler(runtime: WorkerRuntime, post: (message: Work
   /**
    * Queues a request; requests run one at a time, in arrival order. `signal` is aborted when the
    * page cancels it: a queued request is then answered `cancelled` without running, a running one
-   * stops between two batches (the model and the other requests stay).
+   * stops between two batches (the model and the other requests stay). A request that loaded a
+   * model is followed by its settling run (ModelSession.settle), after its answer.
    */
   return (request: WorkerRequest, signal: AbortSignal = new AbortController().signal): Promise<void> => {
     const next = queue.then(() => handle(request, signal));
-    queue = next;
+    // After a request that loaded a model: its settling run, before the next request.
+    queue = next.then(() => session.settle());
     return next;
   };
 }
