@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { EMOTIONS } from '../../src/shared/emotions';
-import { emotionOfLabel, parseVisionReply } from '../../src/features/vision/reply';
+import { parseVisionReply } from '../../src/features/vision/reply';
+import { emotionOfLabel } from '../../src/shared/emotion-labels';
 
 const CLEAN = JSON.stringify({
   description: 'A wide smile with raised cheeks.',

@@ -3,7 +3,7 @@
 // punctuation ignored: "Happiness", "angry", " SAD "); a value it does not know is left for the
 // user to map or ignore, never guessed. Rows without a usable label are counted, not evaluated.
 import { EMOTIONS, type Emotion } from '../../shared/emotions';
-import { emotionOfLabel } from '../vision/reply';
+import { emotionOfLabel } from '../../shared/emotion-labels';
 import type { Table } from '../batch/rows';
 
 /** What the user said a label value means: an emotion, or to leave its rows out. */

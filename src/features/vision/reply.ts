@@ -3,6 +3,7 @@
 // seven normalized probabilities plus a short plain-text description, or in a typed failure.
 // It never throws, whatever the reply holds.
 import { EMOTIONS, normalize, type Emotion, type EmotionScores } from '../../shared/emotions';
+import { emotionOfLabel } from '../../shared/emotion-labels';
 
 /** Why a reply could not be read. */
 export type VisionReplyFailure = 'empty' | 'no-json' | 'truncated' | 'no-scores' | 'all-zero';
@@ -18,23 +19,6 @@ export interface VisionReading {
 export type ParsedVisionReply =
   | { readonly ok: true; readonly reading: VisionReading }
   | { readonly ok: false; readonly failure: VisionReplyFailure; readonly detail: string };
-
-const SYNONYMS: Readonly<Record<Emotion, readonly string[]>> = {
-  anger: ['anger', 'angry', 'rage', 'mad', 'annoyed', 'annoyance', 'irritated', 'irritation', 'furious', 'fury', 'hostile'],
-  disgust: ['disgust', 'disgusted', 'revulsion', 'revolted', 'contempt', 'aversion'],
-  fear: ['fear', 'fearful', 'afraid', 'scared', 'anxious', 'anxiety', 'worried', 'worry', 'terror', 'terrified', 'nervous'],
-  joy: ['joy', 'joyful', 'happy', 'happiness', 'amusement', 'amused', 'delight', 'delighted', 'cheerful', 'glad', 'content', 'contentment', 'excitement', 'excited'],
-  neutral: ['neutral', 'neutrality', 'calm', 'none', 'indifferent', 'expressionless'],
-  sadness: ['sadness', 'sad', 'sorrow', 'sorrowful', 'grief', 'unhappy', 'unhappiness', 'melancholy', 'depressed', 'upset'],
-  surprise: ['surprise', 'surprised', 'shock', 'shocked', 'astonished', 'astonishment', 'amazed', 'amazement', 'startled'],
-};
-
-const LABEL_OF = new Map<string, Emotion>(EMOTIONS.flatMap((e) => SYNONYMS[e].map((s) => [s, e] as const)));
-
-/** The emotion a label names ("Happiness", "angry", " SAD "), or undefined. */
-export function emotionOfLabel(label: string): Emotion | undefined {
-  return LABEL_OF.get(label.toLowerCase().replace(/[^a-z]/gu, ''));
-}
 
 const MAX_DESCRIPTION = 600;
 
