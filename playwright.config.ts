@@ -1,6 +1,7 @@
 // End-to-end tests in Chromium against the built app and a fake model hub, both on 127.0.0.1.
 // Chromium resolves no host but 127.0.0.1, so nothing a test does can leave the machine. Each
 // worker starts its own servers (tests/e2e/support.ts, `servers`), so workers can run at once.
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { findChromium } from './scripts/find-chromium.mjs';
 
@@ -16,6 +17,8 @@ const args = [
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
   // A fake camera (a test pattern) for "Take a photo"; the page still asks for the permission.
   '--use-fake-device-for-media-stream',
+  // The fake microphone plays espeak-ng's two sentences (in a loop) for Record.
+  `--use-file-for-fake-audio-capture=${join(process.cwd(), 'tests/fixtures/audio/two-sentences.wav')}`,
   ...(process.env.EXTRA_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? []),
 ];
 

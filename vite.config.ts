@@ -20,6 +20,8 @@ export const CONTENT_SECURITY_POLICY = [
   "worker-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' blob: data:",
+  // A recording plays from a blob: URL while it is open (the voice channel's segments).
+  "media-src 'self' blob:",
   "font-src 'self'",
   "connect-src 'self' https: http://localhost:* http://127.0.0.1:*",
   "manifest-src 'self'",

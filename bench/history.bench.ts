@@ -26,6 +26,7 @@ const records: HistoryRecord[] = Array.from({ length: 10_000 }, (_, i) => ({
   },
   visionPart: i % 3 === 0 ? { scores: scores(), description: 'A face with a slight smile.', model: 'm', provider: 'api.groq.com', elapsedMs: 900 } : null,
   facePart: null,
+  voicePart: null,
   thumbnail: null,
   weights: { text: 0.5, vision: 0.5 },
   tags: i % 3 === 0 ? ['campaign a'] : [],

@@ -1,4 +1,5 @@
 // Puts the app's state objects into Svelte context and gets them back in components.
+import type { VoiceChannelState } from '../features/voice/voice-channel.svelte';
 import { getContext, setContext } from 'svelte';
 import type { AppStatusState } from './app-status.svelte';
 import type { BatchState } from '../features/batch/batch.svelte';
@@ -24,6 +25,8 @@ export interface AppState {
   readonly vision: VisionChannelState;
   /** The faces of the picture, read on the device. */
   readonly face: FaceChannelState;
+  /** The voice of a recording, read on the device. */
+  readonly voice: VoiceChannelState;
   /** Analyze: the run shown and the run under way. */
   readonly run: RunState;
   readonly history: HistoryState;

@@ -22,6 +22,8 @@ import { SettingsState } from '../features/settings/settings.svelte';
 import { TextChannelState } from '../features/text/text-channel.svelte';
 import { InputsState, sessionDraftStore } from '../features/analysis/inputs.svelte';
 import { VisionChannelState } from '../features/vision/vision-channel.svelte';
+import { VoiceClient } from '../features/voice/voice-client';
+import { VoiceChannelState } from '../features/voice/voice-channel.svelte';
 
 /** Creates fresh state; App.svelte puts it into context. */
 export function createAppState(): AppState {
@@ -34,8 +36,9 @@ export function createAppState(): AppState {
   const vision = new VisionChannelState(settings, localKeyStore());
   const faces = new FaceClient();
   const face = new FaceChannelState(faces);
+  const voice = new VoiceChannelState(new VoiceClient());
   const history = new HistoryState(openHistoryStore);
-  const run = new RunState(inputs, { text, vision, face }, settings, { onRecord: (record) => history.save(record) });
+  const run = new RunState(inputs, { text, vision, face, voice }, settings, { onRecord: (record) => history.save(record) });
   const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings, faces });
   const storage = new ModelStorageState(
     createIdbModelCache(),
@@ -50,5 +53,5 @@ export function createAppState(): AppState {
   const status = new AppStatusState();
   const router = new RouterState(window);
   const loaded = new LoadedModelsState(client, faces);
-  return { settings, inputs, text, vision, face, run, storage, loaded, history, batch, status, router };
+  return { settings, inputs, text, vision, face, voice, run, storage, loaded, history, batch, status, router };
 }

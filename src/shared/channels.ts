@@ -1,18 +1,19 @@
 // The channels an analysis can have, named once: the text (on the device), the faces in the
-// picture (on the device) and the picture as the vision model reads it (the user's provider).
+// picture (on the device), the picture as the vision model reads it (the user's provider) and the
+// voice of a recording (its tone, on the device).
 // Everything that loops over channels (runs, fusion, weights, History) takes its list from here.
 
 /** A channel of an analysis. */
-export type ChannelId = 'text' | 'face' | 'vision';
+export type ChannelId = 'text' | 'face' | 'vision' | 'voice';
 
 /** In the order they are shown. */
-export const CHANNEL_IDS: readonly ChannelId[] = ['text', 'face', 'vision'];
+export const CHANNEL_IDS: readonly ChannelId[] = ['text', 'face', 'vision', 'voice'];
 
-/** Words for a channel in sentences ("the text", "the faces", "the picture"). */
-export const CHANNEL_NOUNS: Readonly<Record<ChannelId, string>> = { text: 'text', face: 'faces', vision: 'picture' };
+/** Words for a channel in sentences ("the text", "the faces", "the picture", "the voice"). */
+export const CHANNEL_NOUNS: Readonly<Record<ChannelId, string>> = { text: 'text', face: 'faces', vision: 'picture', voice: 'voice' };
 
 /** A channel's name as a label ("Text weight", "Faces weight"). */
-export const CHANNEL_TITLES: Readonly<Record<ChannelId, string>> = { text: 'Text', face: 'Faces', vision: 'Vision model' };
+export const CHANNEL_TITLES: Readonly<Record<ChannelId, string>> = { text: 'Text', face: 'Faces', vision: 'Vision model', voice: 'Voice' };
 
 export function isChannelId(value: unknown): value is ChannelId {
   return CHANNEL_IDS.includes(value as ChannelId);
@@ -33,4 +34,4 @@ export function channelsLabel(present: readonly ChannelId[]): string {
 export type ChannelWeights = Readonly<Record<ChannelId, number>>;
 
 /** Every channel counts the same. */
-export const EQUAL_WEIGHTS: ChannelWeights = { text: 0.5, face: 0.5, vision: 0.5 };
+export const EQUAL_WEIGHTS: ChannelWeights = { text: 0.5, face: 0.5, vision: 0.5, voice: 0.5 };

@@ -12,6 +12,7 @@ function entry(id: string, top: Emotion, tags: string[] = []): HistoryRecord {
     textPart: { text: id, scores, modelId: 'm', device: 'wasm', dtype: 'q8', inferenceMs: 1, chunks: 1, tokens: 1 },
     visionPart: null,
     facePart: null,
+    voicePart: null,
     thumbnail: null,
     weights: { text: 1 },
     tags,

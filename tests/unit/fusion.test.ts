@@ -225,12 +225,12 @@ describe('fusion of any number of channels', () => {
   });
 });
 
-describe('fusion of the app\'s three channels', () => {
+describe('fusion of the app\'s four channels', () => {
   const arbPresent = fc.subarray([...CHANNEL_IDS], { minLength: 1 });
-  const arbChannelWeights: fc.Arbitrary<ChannelWeights> = fc.record({ text: arbWeight, face: arbWeight, vision: arbWeight });
+  const arbChannelWeights: fc.Arbitrary<ChannelWeights> = fc.record({ text: arbWeight, face: arbWeight, vision: arbWeight, voice: arbWeight });
   /** Present channels with one of them picked. */
   const arbPick = arbPresent.chain((present) => fc.tuple(fc.constant(present), fc.constantFrom(...present)));
-  const arbThree = fc.record({ text: arbScores, face: arbScores, vision: arbScores });
+  const arbThree = fc.record({ text: arbScores, face: arbScores, vision: arbScores, voice: arbScores });
 
   describe('sharesOf', () => {
     it('gives the channels present shares that sum to 1, and the others 0 (property)', () => {
@@ -248,10 +248,10 @@ describe('fusion of the app\'s three channels', () => {
     });
 
     it('renormalises the weights over the channels present; all 0 gives equal shares', () => {
-      expect(sharesOf({ text: 0.5, face: 0.25, vision: 0.25 }, ['text', 'face'])).toEqual({ text: 0.5 / 0.75, face: 0.25 / 0.75, vision: 0 });
-      expect(sharesOf({ text: 0, face: 0, vision: 0 }, ['face', 'vision'])).toEqual({ text: 0, face: 0.5, vision: 0.5 });
-      expect(sharesOf({ text: 0.2 }, ['text', 'face', 'vision'])).toEqual({ text: 1, face: 0, vision: 0 });
-      expect(sharesOf({ text: -1, face: Number.NaN, vision: Number.POSITIVE_INFINITY }, ['text', 'face', 'vision'])).toEqual({ text: 1 / 3, face: 1 / 3, vision: 1 / 3 });
+      expect(sharesOf({ text: 0.5, face: 0.25, vision: 0.25 }, ['text', 'face'])).toEqual({ text: 0.5 / 0.75, face: 0.25 / 0.75, vision: 0, voice: 0 });
+      expect(sharesOf({ text: 0, face: 0, vision: 0 }, ['face', 'vision'])).toEqual({ text: 0, face: 0.5, vision: 0.5, voice: 0 });
+      expect(sharesOf({ text: 0.2 }, ['text', 'face', 'vision'])).toEqual({ text: 1, face: 0, vision: 0, voice: 0 });
+      expect(sharesOf({ text: -1, face: Number.NaN, vision: Number.POSITIVE_INFINITY }, ['text', 'face', 'vision'])).toEqual({ text: 1 / 3, face: 1 / 3, vision: 1 / 3, voice: 0 });
     });
   });
 
@@ -287,18 +287,18 @@ describe('fusion of the app\'s three channels', () => {
     });
 
     it('keeps the proportions of the others: faces 0.2 and vision 0.6 share what text leaves 1 : 3', () => {
-      const next = withShare({ text: 0.2, face: 0.2, vision: 0.6 }, ['text', 'face', 'vision'], 'text', 0.6);
+      const next = withShare({ text: 0.2, face: 0.2, vision: 0.6, voice: 0.5 }, ['text', 'face', 'vision'], 'text', 0.6);
       expect(next.text).toBe(0.6);
       expect(next.face).toBeCloseTo(0.1, 12);
       expect(next.vision).toBeCloseTo(0.3, 12);
     });
 
     it('changes nothing for a channel not present, clamps the share, and reads a share that is not a number as 0', () => {
-      const weights: ChannelWeights = { text: 0.3, face: 0.4, vision: 0.5 };
+      const weights: ChannelWeights = { text: 0.3, face: 0.4, vision: 0.5, voice: 0.5 };
       expect(withShare(weights, ['text', 'vision'], 'face', 0.9)).toBe(weights);
-      expect(withShare(weights, ['text', 'vision'], 'text', 1.7)).toEqual({ text: 1, face: 0.4, vision: 0 });
-      expect(withShare(weights, ['text', 'vision'], 'text', -3)).toEqual({ text: 0, face: 0.4, vision: 1 });
-      expect(withShare(weights, ['text', 'vision'], 'text', Number.NaN)).toEqual({ text: 0, face: 0.4, vision: 1 });
+      expect(withShare(weights, ['text', 'vision'], 'text', 1.7)).toEqual({ text: 1, face: 0.4, vision: 0, voice: 0.5 });
+      expect(withShare(weights, ['text', 'vision'], 'text', -3)).toEqual({ text: 0, face: 0.4, vision: 1, voice: 0.5 });
+      expect(withShare(weights, ['text', 'vision'], 'text', Number.NaN)).toEqual({ text: 0, face: 0.4, vision: 1, voice: 0.5 });
       expect(withShare(weights, ['face'], 'face', 0.2)).toEqual({ ...weights, face: 1 });
     });
   });
@@ -316,11 +316,11 @@ describe('fusion of the app\'s three channels', () => {
 
     it('does not depend on which channel carries which distribution and weight (permutation invariance)', () => {
       const arbPerm = fc.constantFrom<readonly ChannelId[]>(
-        ['text', 'vision', 'face'],
-        ['face', 'text', 'vision'],
-        ['face', 'vision', 'text'],
-        ['vision', 'text', 'face'],
-        ['vision', 'face', 'text'],
+        ['text', 'vision', 'face', 'voice'],
+        ['face', 'text', 'voice', 'vision'],
+        ['face', 'vision', 'text', 'voice'],
+        ['voice', 'text', 'face', 'vision'],
+        ['vision', 'voice', 'face', 'text'],
       );
       fc.assert(
         fc.property(arbThree, arbChannelWeights, arbPerm, (s, w, perm) => {
@@ -335,7 +335,7 @@ describe('fusion of the app\'s three channels', () => {
           for (const e of EMOTIONS) expect(b.scores[e]).toBeCloseTo(a.scores[e], 9);
           expect(b.consistency!.similarity).toBeCloseTo(a.consistency!.similarity, 9);
           expect(b.confidence).toBeCloseTo(a.confidence, 9);
-          expect(b.channels).toBe('text+face+vision');
+          expect(b.channels).toBe('text+face+vision+voice');
         }),
       );
     });
@@ -358,7 +358,10 @@ describe('fusion of the app\'s three channels', () => {
           expect(f.pairs.map((p) => p.pair)).toEqual([
             ['text', 'face'],
             ['text', 'vision'],
+            ['text', 'voice'],
             ['face', 'vision'],
+            ['face', 'voice'],
+            ['vision', 'voice'],
           ]);
           const similarities = f.pairs.map((p) => consistencyOf(s[p.pair[0]], s[p.pair[1]]).similarity);
           expect(f.weakest!.similarity).toBe(Math.min(...similarities));

@@ -20,6 +20,7 @@ function record(id: string, over: Partial<HistoryRecord> = {}): HistoryRecord {
     textPart: { text: `Text of ${id}`, scores: dist({ joy: 0.9, neutral: 0.1 }), modelId: 'a/b', device: 'wasm', dtype: 'q8', inferenceMs: 4, chunks: 1, tokens: 4 },
     visionPart: null,
     facePart: null,
+    voicePart: null,
     thumbnail: null,
     weights: { text: 0.5, vision: 0.5 },
     tags: [],

@@ -31,6 +31,7 @@ function record(over: Partial<HistoryRecord> = {}): HistoryRecord {
     textPart: { text: 'I am so happy', scores: dist({ joy: 0.9, neutral: 0.1 }), modelId: 'a/b', device: 'wasm', dtype: 'q8', inferenceMs: 4, chunks: 1, tokens: 4 },
     visionPart: null,
     facePart: null,
+    voicePart: null,
     thumbnail: null,
     weights: { text: 0.5, vision: 0.5 },
     tags: [],
@@ -134,7 +135,7 @@ describe('history records', () => {
     const r = record({ facePart: FACE_PART, weights: { text: 0.6, face: 0.4 } });
     expect(migrateRecord(JSON.parse(JSON.stringify(r)))).toEqual(r);
     expect(presentChannels(r)).toEqual(['text', 'face']);
-    expect(scoresOf(r)).toEqual({ text: r.textPart!.scores, face: FACE_PART.scores, vision: null });
+    expect(scoresOf(r)).toEqual({ text: r.textPart!.scores, face: FACE_PART.scores, vision: null, voice: null });
     expect(fusionOf(r)).toMatchObject({ channels: 'text+face', weights: { text: 0.6, face: 0.4, vision: 0 } });
     expect(fusionOf(r)).toBe(fusionOf(r));
     // Faces alone are an analysis; a record that never had faces may leave the field out.
@@ -224,8 +225,9 @@ describe('history records', () => {
     const csv = toCsv([record({ textPart: { ...record().textPart!, text: '=HYPERLINK("x"), "quoted"\nline' } })]);
     const [header, row] = csv.split('\r\n');
     expect(header!.split(',')).toContain('fused_joy');
-    // 7 leading columns, 7 scores for each of text, faces, vision and the fused answer, 8 trailing ones.
-    expect(header!.split(',').length).toBe(7 + 28 + 8);
+    // 7 leading columns, 7 scores for each of text, faces, vision and the fused answer, 8 trailing
+    // ones, then the voice's (added later, at the end): its weight, 7 scores and 3 more.
+    expect(header!.split(',').length).toBe(7 + 28 + 8 + 11);
     expect(row).toContain(`"'=HYPERLINK(""x""), ""quoted""`);
   });
 
@@ -236,7 +238,8 @@ describe('history records', () => {
     const [headerLine, ...rows] = toCsv([three, faceOnly]).split('\r\n');
     const header = headerLine!.split(',');
     expect(header.slice(0, 7)).toEqual(['id', 'created_at', 'channels', 'fused_top', 'text_weight', 'face_weight', 'vision_weight']);
-    expect(header.slice(-8)).toEqual(['face_count', 'text', 'vision_description', 'text_model', 'face_model', 'vision_model', 'tags', 'again_of']);
+    expect(header.slice(-19, -11)).toEqual(['face_count', 'text', 'vision_description', 'text_model', 'face_model', 'vision_model', 'tags', 'again_of']);
+    expect(header.slice(-11)).toEqual(['voice_weight', ...EMOTIONS.map((e) => `voice_p_${e}`), 'voice_model', 'voice_segments', 'voice_seconds']);
     for (const e of EMOTIONS) expect(header).toContain(`face_${e}`);
     expect(rows.at(-1)).toBe('');
     const cells = (line: string) => Object.fromEntries(line.split(',').map((v, i) => [header[i]!, v]));

@@ -254,7 +254,7 @@ describe('RunState', () => {
     for (const e of EMOTIONS) expect(run.fusion!.scores[e]).toBeCloseTo(0.8 * t![e] + 0.2 * v![e], 12);
     expect(run.fusion?.weights).toMatchObject({ text: 0.8, vision: expect.closeTo(0.2, 12), face: 0 });
     // The faces were not in this answer: their weight is left as it was.
-    expect(settings.current.weights).toEqual({ text: 0.8, face: 0.5, vision: 1 - 0.8 });
+    expect(settings.current.weights).toEqual({ text: 0.8, face: 0.5, vision: 1 - 0.8, voice: 0.5 });
     expect(texts).toHaveLength(1);
     expect(provider.state.requests).toBe(1);
   });
@@ -449,9 +449,9 @@ describe('RunState: who reads a picture', () => {
     await inputs.setImage(file('mixed.jpg'));
     await run.analyze();
     await run.setWeight('face', 0.5);
-    expect(settings.current.weights).toEqual({ text: 0.25, face: 0.5, vision: 0.25 });
-    expect(stored().weights).toEqual({ text: 0.25, face: 0.5, vision: 0.25 });
-    expect(run.fusion!.weights).toEqual({ text: 0.25, face: 0.5, vision: 0.25 });
+    expect(settings.current.weights).toEqual({ text: 0.25, face: 0.5, vision: 0.25, voice: 0.5 });
+    expect(stored().weights).toEqual({ text: 0.25, face: 0.5, vision: 0.25, voice: 0.5 });
+    expect(run.fusion!.weights).toEqual({ text: 0.25, face: 0.5, vision: 0.25, voice: 0 });
     await run.setWeight('text', 0.2);
     const w = run.fusion!.weights;
     expect(w.text).toBeCloseTo(0.2, 12);

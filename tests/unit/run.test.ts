@@ -103,13 +103,14 @@ describe('run', () => {
   it('keeps all three channels of a run in its answer and its record, with the shares used', () => {
     const run = three({ status: 'done', result: FACE }, { status: 'done', result: VISION });
     expect(isComplete(run)).toBe(true);
-    expect(runScores(run)).toEqual({ text: JOY, face: FACE.scores, vision: SAD });
+    expect(runScores(run)).toEqual({ text: JOY, face: FACE.scores, vision: SAD, voice: null });
     const weights = { text: 0.5, face: 0.3, vision: 0.2 };
     expect(fuseRun(run, weights)).toMatchObject({ channels: 'text+face+vision', present: ['text', 'face', 'vision'] });
     const record = recordOf(run, weights)!;
     expect(record.facePart).toEqual(FACE);
     expect(record.thumbnail).toBe(thumbnail);
-    expect(record.weights).toEqual(sharesOf(weights, ['text', 'face', 'vision']));
+    const { voice: _voice, ...presentShares } = sharesOf(weights, ['text', 'face', 'vision']);
+    expect(record.weights).toEqual(presentShares);
     // Only the channels of the answer have a share in the record.
     expect(recordOf(three({ status: 'done', result: FACE }, { status: 'failed', message: 'x' }), { text: 1, face: 3, vision: 9 })!.weights).toEqual({ text: 0.25, face: 0.75 });
   });
@@ -171,12 +172,12 @@ describe('run', () => {
         text: fc.option(fc.record({ text: fc.string(), scores }), { nil: null }),
         face: fc.option(face, { nil: null }),
         vision: fc.option(scores, { nil: null }),
-        weights: fc.record({ text: fraction, face: fraction, vision: fraction }),
+        weights: fc.record({ text: fraction, face: fraction, vision: fraction, voice: fraction }),
       })
       .filter((r) => r.text !== null || r.face !== null || r.vision !== null);
     fc.assert(
       fc.property(record, ({ text, face, vision, weights }) => {
-        const parts = { text: text?.scores ?? null, face: face?.scores ?? null, vision };
+        const parts = { text: text?.scores ?? null, face: face?.scores ?? null, vision, voice: null };
         const present = CHANNEL_IDS.filter((c) => parts[c] !== null);
         const shares = sharesOf(weights, present);
         const saved: HistoryRecord = {
@@ -186,6 +187,7 @@ describe('run', () => {
           textPart: text && { ...TEXT, text: text.text, scores: text.scores },
           visionPart: vision && { scores: vision, description: 'd', model: 'v', provider: 'p', elapsedMs: 1 },
           facePart: face,
+          voicePart: null,
           thumbnail: vision || face ? thumbnail : null,
           weights: Object.fromEntries(present.map((c) => [c, shares[c]])) as Partial<Record<ChannelId, number>>,
           tags: [],

@@ -145,16 +145,16 @@ describe('SettingsState.update with invalid values', () => {
   it('refuses channel weights that are not a number from 0 to 1 each', async () => {
     const { settings, fake } = await loaded();
     for (const value of [Number.NaN, -0.1, 1.5, Number.POSITIVE_INFINITY]) {
-      const result = await settings.update({ weights: { text: value, face: 0.5, vision: 0.5 } });
+      const result = await settings.update({ weights: { text: value, face: 0.5, vision: 0.5, voice: 0.5 } });
       expect(result.refused.weights).toBe('Use a number from 0 to 1 for each channel.');
     }
     const missing = await settings.update({ weights: { text: 0.5, vision: 0.5 } as unknown as Settings['weights'] });
     expect(missing.refused.weights).toMatch(/0 to 1 for each channel/u);
     expect(settings.statusText).toMatch(/^Channel weights not saved/u);
-    expect(settings.current.weights).toEqual({ text: 0.5, face: 0.5, vision: 0.5 });
+    expect(settings.current.weights).toEqual({ text: 0.5, face: 0.5, vision: 0.5, voice: 0.5 });
     expect(fake.writes).toEqual([]);
-    await settings.update({ weights: { text: 0.6, face: 0.1, vision: 0.3 } });
-    expect(fake.stored.weights).toEqual({ text: 0.6, face: 0.1, vision: 0.3 });
+    await settings.update({ weights: { text: 0.6, face: 0.1, vision: 0.3, voice: 0.2 } });
+    expect(fake.stored.weights).toEqual({ text: 0.6, face: 0.1, vision: 0.3, voice: 0.2 });
   });
 
   it('refuses a way to read pictures it does not know, and saves one it does', async () => {

@@ -51,9 +51,11 @@ describe('checkSetting', () => {
   });
 
   it('allows a weight from 0 to 1 for each channel, and only known devices and model sources', () => {
-    expect(checkSetting('weights', { text: 0, face: 1, vision: 0.5 })).toEqual({ ok: true, value: { text: 0, face: 1, vision: 0.5 } });
-    expect(checkSetting('weights', { vision: 1, text: 1, face: 0 })).toEqual({ ok: true, value: { text: 1, face: 0, vision: 1 } });
-    expect(checkSetting('weights', { text: -0, face: 0, vision: 0 })).toEqual({ ok: true, value: { text: 0, face: 0, vision: 0 } });
+    // The voice (added since the weights were first stored) takes its default when missing.
+    expect(checkSetting('weights', { text: 0, face: 1, vision: 0.5 })).toEqual({ ok: true, value: { text: 0, face: 1, vision: 0.5, voice: 0.5 } });
+    expect(checkSetting('weights', { vision: 1, text: 1, face: 0, voice: 0.2 })).toEqual({ ok: true, value: { text: 1, face: 0, vision: 1, voice: 0.2 } });
+    expect(checkSetting('weights', { text: -0, face: 0, vision: 0, voice: 0 })).toEqual({ ok: true, value: { text: 0, face: 0, vision: 0, voice: 0 } });
+    expect(checkSetting('weights', { text: 0.5, face: 0.5, vision: 0.5, voice: 2 })).toMatchObject({ ok: false });
     const refused = { ok: false, error: 'Use a number from 0 to 1 for each channel.' };
     for (const bad of [Number.NaN, -0.01, 1.01, Number.POSITIVE_INFINITY, '0.5', null]) {
       expect(checkSetting('weights', { text: bad, face: 0.5, vision: 0.5 })).toEqual(refused);
@@ -128,10 +130,10 @@ describe('settings version 4', () => {
   it('reads the text weight w of versions 1 to 3 as text w, faces and vision model 1 − w', () => {
     expect(SETTINGS_VERSION).toBe(4);
     const v3 = parseSettings({ ...DEFAULT_SETTINGS, schemaVersion: 3, weights: undefined, pictureAnalysis: undefined, textWeight: 0.8 });
-    expect(v3).toEqual({ ...DEFAULT_SETTINGS, schemaVersion: 4, weights: { text: 0.8, face: 1 - 0.8, vision: 1 - 0.8 } });
+    expect(v3).toEqual({ ...DEFAULT_SETTINGS, schemaVersion: 4, weights: { text: 0.8, face: 1 - 0.8, vision: 1 - 0.8, voice: 0.5 } });
     expect(v3.pictureAnalysis).toBe('auto');
-    expect(parseSettings({ schemaVersion: 1, textWeight: 0 }).weights).toEqual({ text: 0, face: 1, vision: 1 });
-    expect(parseSettings({ textWeight: 1 }).weights).toEqual({ text: 1, face: 0, vision: 0 });
+    expect(parseSettings({ schemaVersion: 1, textWeight: 0 }).weights).toEqual({ text: 0, face: 1, vision: 1, voice: 0.5 });
+    expect(parseSettings({ textWeight: 1 }).weights).toEqual({ text: 1, face: 0, vision: 0, voice: 0.5 });
     // Without a valid text weight, every channel counts the same.
     for (const textWeight of [undefined, 1.5, -1, Number.NaN, '0.8']) {
       expect(parseSettings({ schemaVersion: 3, textWeight }).weights).toEqual(EQUAL_WEIGHTS);
@@ -140,7 +142,7 @@ describe('settings version 4', () => {
 
   it('keeps the weights of version 4, and ignores a stray text weight there', () => {
     const weights = { text: 0.2, face: 0.7, vision: 0.1 };
-    expect(parseSettings({ schemaVersion: 4, weights, textWeight: 0.9 }).weights).toEqual(weights);
+    expect(parseSettings({ schemaVersion: 4, weights, textWeight: 0.9 }).weights).toEqual({ ...weights, voice: 0.5 });
     expect(parseSettings({ schemaVersion: 4, textWeight: 0.9 }).weights).toEqual(EQUAL_WEIGHTS);
     expect(parseSettings({ schemaVersion: 4, weights: { text: 0.2, face: 0.7 } }).weights).toEqual(EQUAL_WEIGHTS);
   });

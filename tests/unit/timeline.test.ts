@@ -15,6 +15,7 @@ function record(id: string, at: Date, text: Emotion | null, face: Emotion | null
     textPart: text && { text: id, scores: scores(text), modelId: 'm', device: 'wasm', dtype: 'q8', inferenceMs: 1, chunks: 1, tokens: 1 },
     visionPart: null,
     facePart: face && { scores: scores(face), faces: [], model: 'f', elapsedMs: 1 },
+    voicePart: null,
     thumbnail: null,
     weights: text && face ? { text: 0.5, face: 0.5 } : text ? { text: 1 } : { face: 1 },
   } as HistoryRecord;

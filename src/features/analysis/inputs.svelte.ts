@@ -1,5 +1,6 @@
 // What the next analysis reads, owned in one place: the text being written, the picture (checked
-// and prepared on the device) and the Tags field. The channels read from here when a run starts
+// and prepared on the device), the recording (kept in memory only, never stored) and the Tags
+// field. The channels read from here when a run starts
 // and keep no input of their own, so whatever fills the inputs (typing, a share from another app,
 // "Open as analysis" from a batch row, Analyze again) fills them for every channel at once.
 import { describeVisionError, VisionError } from '../vision/errors';
@@ -52,6 +53,11 @@ export class InputsState {
   #previewUrl = $state<string | null>(null);
   #preparing = $state(false);
   #imageError = $state<string | null>(null);
+  #audio = $state.raw<Blob | null>(null);
+  #audioName = $state('');
+  #audioUrl = $state<string | null>(null);
+  #audioId = $state<string | null>(null);
+  #audioCount = 0;
 
   constructor(settings: SettingsState, stores: { text?: DraftStore; tags?: DraftStore } = {}, prepare = prepareImage) {
     this.#settings = settings;
@@ -94,9 +100,43 @@ export class InputsState {
   get imageError(): string | null {
     return this.#imageError;
   }
-  /** Something to analyze: a text or a picture. */
+  /** The recording as picked, dropped or recorded (read on the device, never stored), or null. */
+  get audio(): Blob | null {
+    return this.#audio;
+  }
+  /** Its file name ('' for a recording made here). */
+  get audioName(): string {
+    return this.#audioName;
+  }
+  /** A URL the page plays it from while it is open (revoked when it is removed). */
+  get audioUrl(): string | null {
+    return this.#audioUrl;
+  }
+  /** Identifies the current recording: a new pick is a new recording. */
+  get audioId(): string | null {
+    return this.#audioId;
+  }
+  /** Something to analyze: a text, a picture or a recording. */
   get hasInput(): boolean {
-    return this.#draft.trim() !== '' || this.#image !== null;
+    return this.#draft.trim() !== '' || this.#image !== null || this.#audio !== null;
+  }
+
+  /** The recording of the next analysis (a file picked or dropped, or one recorded here). */
+  setAudio(file: Blob & { name?: string }, name = file.name ?? ''): void {
+    this.clearAudio();
+    this.#audio = file;
+    this.#audioName = name;
+    this.#audioUrl = URL.createObjectURL(file);
+    this.#audioId = `audio-${++this.#audioCount}`;
+  }
+
+  /** Removes the recording (results of earlier runs stay with their runs). */
+  clearAudio(): void {
+    if (this.#audioUrl) URL.revokeObjectURL(this.#audioUrl);
+    this.#audio = null;
+    this.#audioName = '';
+    this.#audioUrl = null;
+    this.#audioId = null;
   }
 
   setDraft(text: string): void {
@@ -145,10 +185,11 @@ export class InputsState {
     this.#imageError = null;
   }
 
-  /** All inputs at once (an entry analyzed again, a batch row opened): the text, no picture, these tags. */
+  /** All inputs at once (an entry analyzed again, a batch row opened): the text, no picture or recording, these tags. */
   replaceWith(inputs: { readonly text: string; readonly tags?: readonly string[] }): void {
     this.setDraft(inputs.text);
     this.clearImage();
+    this.clearAudio();
     if (inputs.tags) this.setTagsDraft(formatTags(inputs.tags));
   }
 }

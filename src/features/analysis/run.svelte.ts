@@ -27,6 +27,7 @@ import type { SettingsState } from '../settings/settings.svelte';
 import type { TextChannelState } from '../text/text-channel.svelte';
 import type { InputsState } from './inputs.svelte';
 import type { VisionChannelState } from '../vision/vision-channel.svelte';
+import type { VoiceChannelState } from '../voice/voice-channel.svelte';
 
 /** What the run needs from outside, injectable for tests. */
 export interface RunDeps {
@@ -48,6 +49,7 @@ export class RunState {
   readonly #text: TextChannelState;
   readonly #vision: VisionChannelState;
   readonly #face: FaceChannelState;
+  readonly #voice: VoiceChannelState | null;
   readonly #settings: SettingsState;
   readonly #deps: RunDeps;
 
@@ -62,7 +64,7 @@ export class RunState {
 
   constructor(
     inputs: InputsState,
-    channels: { text: TextChannelState; vision: VisionChannelState; face: FaceChannelState },
+    channels: { text: TextChannelState; vision: VisionChannelState; face: FaceChannelState; voice?: VoiceChannelState },
     settings: SettingsState,
     deps: Partial<RunDeps> = {},
   ) {
@@ -70,6 +72,7 @@ export class RunState {
     this.#text = channels.text;
     this.#vision = channels.vision;
     this.#face = channels.face;
+    this.#voice = channels.voice ?? null;
     this.#settings = settings;
     this.#deps = { ...defaultDeps, ...deps };
     this.fusion = $derived(this.#shown ? fuseRun(this.#shown, settings.current.weights) : null);
@@ -135,10 +138,13 @@ export class RunState {
     else this.#face.reset();
     if (askVision) channels.push('vision');
     else this.#vision.reset();
+    const audio = this.#voice ? this.#inputs.audio : null;
+    if (audio) channels.push('voice');
+    else this.#voice?.reset();
     let run = startRun({
       id: this.#deps.newId(),
       createdAt: this.#deps.now(),
-      inputs: { text, pictureId: image ? this.#inputs.pictureId : null, thumbnail: image?.thumbnail ?? null },
+      inputs: { text, pictureId: image ? this.#inputs.pictureId : null, thumbnail: image?.thumbnail ?? null, audioId: audio ? this.#inputs.audioId : null },
       signature,
       channels,
       tags: this.#inputs.tags,
@@ -154,6 +160,10 @@ export class RunState {
     }
     if (askVision) {
       jobs.push(this.#vision.analyze(image).then((o) => void (this.#pending = run = settleChannel(run, 'vision', o, this.#deps.now()))));
+    }
+    if (audio && this.#voice) {
+      const tone = { host: this.#settings.current.modelHost, modelId: this.#settings.current.toneModel };
+      jobs.push(this.#voice.analyze(audio, tone).then((o) => void (this.#pending = run = settleChannel(run, 'voice', o, this.#deps.now()))));
     }
     await Promise.all(jobs);
     this.#pending = null;
@@ -188,6 +198,7 @@ export class RunState {
     this.#reusedId = null;
     this.#face.reset();
     this.#vision.reset();
+    this.#voice?.reset();
     markAnalyze(run.id);
     this.#pending = run;
     const outcome = await this.#text.analyze(record.textPart.text);
@@ -211,6 +222,7 @@ export class RunState {
     this.#text.cancel();
     this.#face.cancel();
     this.#vision.cancel();
+    this.#voice?.cancel();
   }
 
   /**
@@ -245,15 +257,24 @@ export class RunState {
   }
 
   /** What would make the next run's answer differ: the inputs and the settings of each channel. */
-  #signature(inputs: { readonly text: string; readonly pictureId: string | null; readonly tags: readonly string[] } = { text: this.#inputs.draft, pictureId: this.#inputs.pictureId, tags: this.#inputs.tags }): string {
+  #signature(
+    inputs: { readonly text: string; readonly pictureId: string | null; readonly audioId?: string | null; readonly tags: readonly string[] } = {
+      text: this.#inputs.draft,
+      pictureId: this.#inputs.pictureId,
+      audioId: this.#voice ? this.#inputs.audioId : null,
+      tags: this.#inputs.tags,
+    },
+  ): string {
     const s = this.#settings.current;
     const text = inputs.text.trim();
     const picture = inputs.pictureId;
+    const audio = inputs.audioId ?? null;
     // The tags change what is saved, not the answer; new tags are a new entry all the same.
     return JSON.stringify([
       text ? [text, configKey(this.#settings.modelConfig)] : null,
       picture ? [picture, this.pictureAnalysis, s.visionBaseUrl, s.visionModel] : null,
       formatTags(inputs.tags),
+      ...(audio ? [[audio, s.modelHost, s.toneModel]] : []),
     ]);
   }
 

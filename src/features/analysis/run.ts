@@ -5,7 +5,7 @@
 import type { TextPiece } from '../text/protocol';
 import { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from '../../shared/channels';
 import { fuseScores, sharesOf, type FusionResult } from '../../shared/fusion';
-import { HISTORY_VERSION, type FacePart, type HistoryRecord, type TextPart, type VisionPart } from '../history/records';
+import { HISTORY_VERSION, type FacePart, type HistoryRecord, type TextPart, type VisionPart, type VoicePart } from '../history/records';
 
 import type { EmotionScores } from '../../shared/emotions';
 import { formatPercent } from '../../shared/format';
@@ -48,11 +48,20 @@ export type VisionChannelResult = VisionPart & {
  */
 export type FaceChannelResult = FacePart;
 
+/**
+ * The voice channel's answer: the recording's segments and their tones, as a History record keeps
+ * them, and the tone model's labels that name none of the seven (shown, not kept).
+ */
+export type VoiceChannelResult = VoicePart & {
+  readonly unmappedLabels?: readonly string[];
+};
+
 /** Each channel's result type. */
 export interface ChannelResults {
   readonly text: TextChannelResult;
   readonly face: FaceChannelResult;
   readonly vision: VisionChannelResult;
+  readonly voice: VoiceChannelResult;
 }
 
 /** Where one channel of a run stands. */
@@ -75,6 +84,8 @@ export interface RunInputs {
   readonly pictureId: string | null;
   /** Small JPEG of the picture for the History (never the original). */
   readonly thumbnail: Blob | null;
+  /** Identifies the recording (a new pick is a new recording), or null; the sound is never kept. */
+  readonly audioId?: string | null;
 }
 
 /** One analysis. */
@@ -167,7 +178,12 @@ export function missingChannels(run: Run): Array<{ channel: ChannelId; status: '
 
 /** Each channel's scores in this run (null for a channel without a result). */
 export function runScores(run: Run): Record<ChannelId, EmotionScores | null> {
-  return { text: resultOf(run, 'text')?.scores ?? null, face: resultOf(run, 'face')?.scores ?? null, vision: resultOf(run, 'vision')?.scores ?? null };
+  return {
+    text: resultOf(run, 'text')?.scores ?? null,
+    face: resultOf(run, 'face')?.scores ?? null,
+    vision: resultOf(run, 'vision')?.scores ?? null,
+    voice: resultOf(run, 'voice')?.scores ?? null,
+  };
 }
 
 /**
@@ -188,6 +204,7 @@ export function recordOf(run: Run, weights: Readonly<Partial<Record<ChannelId, n
   const t = resultOf(run, 'text');
   const f = resultOf(run, 'face');
   const v = resultOf(run, 'vision');
+  const a = resultOf(run, 'voice');
   const present = doneChannels(run);
   const all = sharesOf(weights, present);
   const shares = Object.fromEntries(present.map((c) => [c, all[c]]));
@@ -208,6 +225,7 @@ export function recordOf(run: Run, weights: Readonly<Partial<Record<ChannelId, n
     },
     visionPart: v && { scores: v.scores, description: v.description, model: v.model, provider: v.provider, elapsedMs: v.elapsedMs },
     facePart: f && { scores: f.scores, faces: f.faces, model: f.model, elapsedMs: f.elapsedMs },
+    voicePart: a && { scores: a.scores, segments: a.segments, duration: a.duration, toneModel: a.toneModel, elapsedMs: a.elapsedMs },
     thumbnail: v || f ? run.inputs.thumbnail : null,
     weights: shares,
     tags: run.tags,
@@ -224,6 +242,7 @@ function channelsOfRecord(record: HistoryRecord): RunChannels {
   }
   if (record.visionPart) channels.vision = { status: 'done', result: record.visionPart };
   if (record.facePart) channels.face = { status: 'done', result: record.facePart };
+  if (record.voicePart) channels.voice = { status: 'done', result: record.voicePart };
   return channels;
 }
 

@@ -12,8 +12,9 @@ import { hasTag, uniqueTags } from './tags';
  * Current record schema. Version history: 1 = first release (text, vision, `textWeight`);
  * 2 = the face channel (`facePart`) and one weight per channel (`weights`). Version 1 records are
  * read as version 2: `textWeight` w becomes text w, vision 1 − w. Fields added since, optional and
- * read with a default (so older versions of the app still read the records): `tags` ([]) and
- * `againOf` (null).
+ * read with a default (so older versions of the app still read the records): `tags` ([]),
+ * `againOf` (null) and `voicePart` (null; the voice channel, issue 30: an additive field, like the
+ * two before it, so records made since are still read by the app before it, which drops it).
  */
 export const HISTORY_VERSION = 2;
 
@@ -60,6 +61,25 @@ export interface FacePart {
   readonly elapsedMs: number;
 }
 
+/** One speech segment the voice channel read: where (seconds), and how it sounded. */
+export interface VoiceSegmentPart {
+  readonly start: number;
+  readonly end: number;
+  readonly tone: EmotionScores;
+}
+
+/** The voice channel's part of a record (never the sound). */
+export interface VoicePart {
+  /** The recording's tone: its segments' scores weighted by their duration. */
+  readonly scores: EmotionScores;
+  readonly segments: readonly VoiceSegmentPart[];
+  /** The recording's length in seconds. */
+  readonly duration: number;
+  /** The tone model's id. */
+  readonly toneModel: string;
+  readonly elapsedMs: number;
+}
+
 /** One saved analysis. */
 export interface HistoryRecord {
   readonly schemaVersion: typeof HISTORY_VERSION;
@@ -69,6 +89,8 @@ export interface HistoryRecord {
   readonly textPart: TextPart | null;
   readonly visionPart: VisionPart | null;
   readonly facePart: FacePart | null;
+  /** The voice of a recording (issue 30); null without one. */
+  readonly voicePart: VoicePart | null;
   /** About 256 px JPEG; null without a picture. */
   readonly thumbnail: Blob | null;
   /** Each channel's share in the fused answer, for the channels the record has. */
@@ -81,7 +103,7 @@ export interface HistoryRecord {
 
 /** Each channel's scores in a record (null for a channel it does not have). */
 export function scoresOf(record: HistoryRecord): Record<ChannelId, EmotionScores | null> {
-  return { text: record.textPart?.scores ?? null, face: record.facePart?.scores ?? null, vision: record.visionPart?.scores ?? null };
+  return { text: record.textPart?.scores ?? null, face: record.facePart?.scores ?? null, vision: record.visionPart?.scores ?? null, voice: record.voicePart?.scores ?? null };
 }
 
 /** Channels a record has, in the app's order. */
@@ -107,9 +129,13 @@ export function fusedTopOf(record: HistoryRecord): Emotion | null {
   return fusionOf(record)?.top ?? null;
 }
 
-/** What a record read: a text, a picture (by either picture channel), or both. */
-export function channelsOf(record: HistoryRecord): 'text' | 'vision' | 'both' {
+/**
+ * What a record read: a text, a picture (by either picture channel), or both; a recording alone
+ * is 'voice' (a recording with a text or a picture counts as those).
+ */
+export function channelsOf(record: HistoryRecord): 'text' | 'vision' | 'both' | 'voice' {
   const picture = record.visionPart !== null || record.facePart !== null;
+  if (!record.textPart && !picture && record.voicePart) return 'voice';
   return record.textPart && picture ? 'both' : record.textPart ? 'text' : 'vision';
 }
 
@@ -212,6 +238,26 @@ function readFacePart(v: unknown): FacePart | null | undefined {
   return { scores, faces, model: str(v.model, 300) ?? '', elapsedMs: finite(v.elapsedMs) ?? 0 };
 }
 
+const MAX_SEGMENTS_KEPT = 2000;
+
+function readVoicePart(v: unknown): VoicePart | null | undefined {
+  if (v === null || v === undefined) return null;
+  if (!isRecordObject(v) || !Array.isArray(v.segments) || v.segments.length === 0 || v.segments.length > MAX_SEGMENTS_KEPT) return undefined;
+  const scores = readScores(v.scores);
+  const duration = finite(v.duration, 0, 24 * 3600);
+  if (!scores || duration === null) return undefined;
+  const segments: VoiceSegmentPart[] = [];
+  for (const s of v.segments as unknown[]) {
+    if (!isRecordObject(s)) return undefined;
+    const start = finite(s.start, 0, duration);
+    const end = finite(s.end, 0, duration);
+    const tone = readScores(s.tone);
+    if (start === null || end === null || end < start || !tone) return undefined;
+    segments.push({ start, end, tone });
+  }
+  return { scores, segments, duration, toneModel: str(v.toneModel, 300) ?? '', elapsedMs: finite(v.elapsedMs) ?? 0 };
+}
+
 /** Stored shares, valid ones only; a record without any gets equal shares. */
 function readWeights(v: unknown): Partial<Record<ChannelId, number>> {
   const out: Partial<Record<ChannelId, number>> = {};
@@ -244,8 +290,9 @@ export function migrateRecord(raw: unknown, thumbnail: Blob | null = null): Hist
   const textPart = readTextPart(raw.textPart);
   const visionPart = readVisionPart(raw.visionPart);
   const facePart = version === 1 ? null : readFacePart(raw.facePart);
-  if (!id || !ID.test(id) || createdAt === null || textPart === undefined || visionPart === undefined || facePart === undefined) return null;
-  if (!textPart && !visionPart && !facePart) return null;
+  const voicePart = version === 1 ? null : readVoicePart(raw.voicePart);
+  if (!id || !ID.test(id) || createdAt === null || textPart === undefined || visionPart === undefined || facePart === undefined || voicePart === undefined) return null;
+  if (!textPart && !visionPart && !facePart && !voicePart) return null;
   let weights: Partial<Record<ChannelId, number>>;
   if (version === 1) {
     const w = finite(raw.textWeight, 0, 1) ?? 0.5;
@@ -255,7 +302,7 @@ export function migrateRecord(raw: unknown, thumbnail: Blob | null = null): Hist
   }
   const thumb = thumbnail ?? (raw.thumbnail instanceof Blob ? raw.thumbnail : null);
   const againOf = typeof raw.againOf === 'string' && ID.test(raw.againOf) ? raw.againOf : null;
-  return { schemaVersion: HISTORY_VERSION, id, createdAt, textPart, visionPart, facePart, thumbnail: thumb, weights, tags: readTags(raw.tags), againOf };
+  return { schemaVersion: HISTORY_VERSION, id, createdAt, textPart, visionPart, facePart, voicePart, thumbnail: thumb, weights, tags: readTags(raw.tags), againOf };
 }
 
 // ---------------------------------------------------------------- search and filter
@@ -270,7 +317,7 @@ export interface HistoryQuery {
   /** Fused top emotion, or 'any'. */
   readonly emotion: Emotion | 'any';
   /** Channels used, or 'any'. */
-  readonly channels: 'text' | 'vision' | 'both' | 'any';
+  readonly channels: 'text' | 'vision' | 'both' | 'voice' | 'any';
   readonly tag: TagFilter;
 }
 
@@ -338,6 +385,11 @@ export function toCsv(records: readonly HistoryRecord[]): string {
     // Added later, at the end, so that columns read by position stay where they were.
     'tags',
     'again_of',
+    'voice_weight',
+    ...EMOTIONS.map((e) => `voice_p_${e}`),
+    'voice_model',
+    'voice_segments',
+    'voice_seconds',
   ];
   const rows = records.map((r) => {
     const fused = fusionOf(r);
@@ -363,6 +415,11 @@ export function toCsv(records: readonly HistoryRecord[]): string {
       r.visionPart?.model ?? '',
       r.tags.join('; '),
       r.againOf ?? '',
+      share('voice'),
+      ...cells(r.voicePart?.scores),
+      r.voicePart?.toneModel ?? '',
+      r.voicePart ? r.voicePart.segments.length : '',
+      r.voicePart ? Number(r.voicePart.duration.toFixed(3)) : '',
     ]);
   });
   return `${[csvRow(header), ...rows].join('\r\n')}\r\n`;

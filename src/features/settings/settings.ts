@@ -54,7 +54,12 @@ export interface Settings {
   readonly pictureAnalysis: PictureAnalysis;
   /** Weight of each channel in the fused answer (0..1 each; renormalised over the channels present). */
   readonly weights: ChannelWeights;
+  /** The speech-emotion model of the voice channel, on the Model host (issue 30). */
+  readonly toneModel: string;
 }
+
+/** The voice channel's tone model by default: wav2vec2 fine-tuned on acted speech, ONNX. */
+export const DEFAULT_TONE_MODEL = 'onnx-community/wav2vec2-emotion-recognition-ONNX';
 
 /** Settings of a new user. */
 export const DEFAULT_SETTINGS: Settings = {
@@ -71,6 +76,7 @@ export const DEFAULT_SETTINGS: Settings = {
   visionTimeoutSec: 60,
   pictureAnalysis: 'auto',
   weights: EQUAL_WEIGHTS,
+  toneModel: DEFAULT_TONE_MODEL,
 };
 
 /** Allowed ranges of the numeric settings. */
@@ -145,13 +151,16 @@ const CHECKS: { readonly [K in SettingKey]: (value: unknown) => Checked<Settings
     PICTURE_ANALYSES.includes(value as PictureAnalysis)
       ? { ok: true, value: value as PictureAnalysis }
       : { ok: false, error: 'Choose On this device, Vision model (cloud) or Both.' },
+  // Every channel, and only channels; the voice, added since weights were first stored, takes
+  // its default when it is missing.
   weights: (value) => {
     const v = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-    const ok = CHANNEL_IDS.every((c) => isWeight(v[c])) && Object.keys(v).every(isChannelId);
+    const ok = CHANNEL_IDS.every((c) => (c === 'voice' && v[c] === undefined) || isWeight(v[c])) && Object.keys(v).every(isChannelId);
     return ok
-      ? { ok: true, value: Object.fromEntries(CHANNEL_IDS.map((c) => [c, (v[c] as number) + 0])) as unknown as ChannelWeights }
+      ? { ok: true, value: Object.fromEntries(CHANNEL_IDS.map((c) => [c, v[c] === undefined ? EQUAL_WEIGHTS[c] : (v[c] as number) + 0])) as unknown as ChannelWeights }
       : { ok: false, error: 'Use a number from 0 to 1 for each channel.' };
   },
+  toneModel: (value) => checkModelId(asText(value)),
 };
 
 function isWeight(value: unknown): value is number {
@@ -175,10 +184,11 @@ export const SETTING_NAMES: Readonly<Record<SettingKey, string>> = {
   visionTimeoutSec: 'Request timeout',
   pictureAnalysis: 'Picture analysis',
   weights: 'Channel weights',
+  toneModel: 'Tone model',
 };
 
 /** The parts of Settings; each shows beside its own fields what it did not save. */
-export type SettingsSection = 'model' | 'pictures' | 'vision' | 'fusion';
+export type SettingsSection = 'model' | 'pictures' | 'vision' | 'fusion' | 'voice';
 
 /** Which part of Settings each setting belongs to (the weights are set from the fused answer). */
 export const SETTING_SECTIONS: Readonly<Record<SettingKey, SettingsSection>> = {
@@ -194,6 +204,7 @@ export const SETTING_SECTIONS: Readonly<Record<SettingKey, SettingsSection>> = {
   visionTimeoutSec: 'vision',
   pictureAnalysis: 'pictures',
   weights: 'fusion',
+  toneModel: 'voice',
 };
 
 /** Checks one setting: the cleaned value (trimmed, trailing slashes dropped), or what is allowed. */
@@ -239,7 +250,7 @@ export function parseSettings(raw: unknown): Settings {
   // Versions 1-3 had one text weight w: the text keeps w, each picture channel gets 1 − w.
   const textWeight = (raw as { textWeight?: unknown }).textWeight;
   if ((typeof version !== 'number' || version < 4) && isWeight(textWeight)) {
-    settings = { ...settings, weights: { text: textWeight, face: 1 - textWeight, vision: 1 - textWeight } };
+    settings = { ...settings, weights: { text: textWeight, face: 1 - textWeight, vision: 1 - textWeight, voice: DEFAULT_SETTINGS.weights.voice } };
   }
   // Version 2 defaulted Groq to models Groq has shut down: such a choice takes today's default.
   if ((typeof version !== 'number' || version < 3) && settings.visionProvider === 'groq' && GROQ_RETIRED.has(settings.visionModel)) {

@@ -17,6 +17,7 @@ export const CHANNEL_COLORS = {
   text: '#5b5fe0',
   face: '#c2612b',
   vision: '#12a594',
+  voice: '#8a5cc7',
   fused: '#d0409b',
 } as const;
 

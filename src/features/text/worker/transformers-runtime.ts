@@ -12,7 +12,7 @@ import { scoresFromPairs } from '../../../shared/emotions';
 import { ModelError } from '../model-errors';
 import { detectWebGpu, modelFileUrl, type Device, type GpuLike, type ModelSource } from '../model-source';
 import type { ModelFileStore } from '../model-cache';
-import { createModelFetch, probeModelFiles, type FetchLike } from '../model-files';
+import { probeModelFiles, type FetchLike } from '../model-files';
 import type { LoadProgress } from '../protocol';
 import { isDownloadFailure } from '../handler/failures';
 import type { RuntimeModel, WorkerRuntime } from '../handler/runtime';
@@ -26,6 +26,7 @@ import { trialKey, usableTrial } from '../engine-trial';
 import { createLoadProgress, type FileProgressEvent } from '../handler/load-progress';
 import { startEngine } from '../handler/engine-start';
 import { holdFiles } from '../handler/held-files';
+import { setUpTransformers } from './model-env';
 
 /**
  * The ONNX Runtime build per device. The plain build (14 MB) runs WASM only; the asyncify build
@@ -39,28 +40,12 @@ const RUNTIME_BUILDS: Readonly<Record<Device, { wasm: string; mjs: string }>> = 
 
 /** Sets transformers.js up for this app and returns the runtime the handler drives. */
 export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime {
-  let allowedHost = '';
-  /** The signal of the load under way: a cancelled load stops downloading (whole files stay cached). */
-  let loadSignal: AbortSignal | undefined;
-  const modelFetch: FetchLike = createModelFetch({
-    fetch: (input, init) => fetch(input, loadSignal ? { ...init, signal: init?.signal ? AbortSignal.any([init.signal, loadSignal]) : loadSignal } : init),
-    cache,
-    allowedHost: () => allowedHost,
-    isOnline: () => navigator.onLine,
-  });
-
-  env.allowLocalModels = false;
-  env.allowRemoteModels = true;
-  env.useBrowserCache = false;
-  // The runtime wasm is an app file (served and, later, precached by us), not model data.
-  env.useWasmCache = false;
-  env.useCustomCache = true;
   // transformers.js logs a failed cache write and goes on; remember it so the user can be told.
   let cacheWriteFailure: string | null = null;
   // The weights LiteRT.js read are held for the rest of that load, so ONNX Runtime (the engine
   // trial, or the fallback) is not served them by a second IndexedDB read (handler/held-files.ts).
   const held = holdFiles(cache);
-  env.customCache = {
+  const models = setUpTransformers(cache, {
     ...held.store,
     async put(url: string, response: Response) {
       try {
@@ -70,8 +55,8 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
         throw err;
       }
     },
-  };
-  env.fetch = modelFetch;
+  });
+  const modelFetch: FetchLike = models.fetch;
   const onnx = env.backends.onnx;
   if (onnx.wasm) {
     // Threads need SharedArrayBuffer, which needs cross-origin isolation (COOP/COEP headers).
@@ -140,9 +125,7 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
   }
 
   async function startModel(source: ModelSource, plan: Parameters<WorkerRuntime['loadModel']>[1], onProgress: (progress: LoadProgress) => void): Promise<RuntimeModel> {
-    allowedHost = source.host;
-    env.remoteHost = `${source.host}/`;
-    env.remotePathTemplate = '{model}/resolve/{revision}/';
+    models.useHost(source.host);
     const started = performance.now();
     const browser = navigator.userAgent;
     let filesRead: number | null = null;
@@ -259,16 +242,16 @@ export function createTransformersRuntime(cache: ModelFileStore): WorkerRuntime 
     detectWebGpu: () => detectWebGpu((navigator as WorkerNavigator & { gpu?: GpuLike }).gpu),
 
     probe(source: ModelSource, options) {
-      allowedHost = source.host;
+      models.useHost(source.host);
       return probeModelFiles(source, cache, modelFetch, options);
     },
 
     async loadModel(source, plan, onProgress, signal) {
-      loadSignal = signal;
+      models.setLoadSignal(signal);
       try {
         return await loadModel(source, plan, onProgress);
       } finally {
-        loadSignal = undefined;
+        models.setLoadSignal(undefined);
       }
     },
 

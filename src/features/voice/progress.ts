@@ -1,0 +1,19 @@
+// What the voice channel is doing, as one sentence for the status line.
+import { formatBytes, formatPercent } from '../../shared/format';
+import type { VoiceProgress } from './protocol';
+import type { VoicePhase } from './voice-channel.svelte';
+
+export function describeVoiceProgress(phase: VoicePhase, progress: VoiceProgress | null): string {
+  if (phase === 'decoding') return 'Decoding the recording on this device…';
+  if (!progress) return 'Reading the voice on this device…';
+  switch (progress.stage) {
+    case 'segments':
+      return `Finding the speech in the recording… ${formatPercent(progress.total ? progress.done / progress.total : 0)}`;
+    case 'tone-model':
+      return progress.total
+        ? `Downloading the tone model… ${formatBytes(progress.loaded)} of ${formatBytes(progress.total)} (once; then it works offline)`
+        : 'Loading the tone model…';
+    case 'tone':
+      return `Reading how each stretch of speech sounds… ${progress.done} of ${progress.total}`;
+  }
+}

@@ -1,0 +1,70 @@
+// The typed message protocol between the page (VoiceClient) and the voice worker. The page
+// decodes the recording with the browser's decoder at 16 kHz and sends its channels (transferred,
+// not copied); the worker mixes them to mono, finds the speech segments and reads each one's
+// tone. The sound is never stored.
+import type { EmotionScores } from '../../shared/emotions';
+import type { ModelSource } from '../text/model-source';
+import type { VoiceErrorData } from './voice-errors';
+
+/** One speech segment of a recording. */
+export interface VoiceSegment {
+  /** Seconds from the start of the recording. */
+  readonly start: number;
+  readonly end: number;
+  /** How it sounded, as the seven emotions. */
+  readonly tone: EmotionScores;
+}
+
+/** The tone model as it answered: its id and its own labels. */
+export interface ToneModelInfo {
+  readonly modelId: string;
+  /** Its labels (config id2label), in its order. */
+  readonly labels: readonly string[];
+  /** Those that name none of the seven: left out of the scores. */
+  readonly unmapped: readonly string[];
+}
+
+/** Where the worker's time went, in ms. */
+export interface VoiceTimings {
+  readonly segmentsMs: number;
+  readonly toneLoadMs: number;
+  readonly toneMs: number;
+}
+
+/** The voice channel's answer for one recording. */
+export interface VoiceAnswer {
+  /** The recording's length in seconds. */
+  readonly duration: number;
+  /** The speech segments, in order; none is a normal answer (no speech). */
+  readonly segments: readonly VoiceSegment[];
+  readonly tone: ToneModelInfo;
+  readonly elapsedMs: number;
+  readonly timings: VoiceTimings;
+}
+
+/** What is under way, for the progress line. */
+export type VoiceProgress =
+  | { readonly stage: 'segments'; readonly done: number; readonly total: number }
+  | { readonly stage: 'tone-model'; readonly loaded: number; readonly total: number }
+  | { readonly stage: 'tone'; readonly done: number; readonly total: number };
+
+/** The decoded recording: one Float32Array per channel at `sampleRate`. */
+export interface DecodedAudio {
+  readonly channels: readonly Float32Array[];
+  readonly sampleRate: number;
+}
+
+/** Page -> worker. */
+export type VoiceRequest = {
+  readonly type: 'read';
+  readonly id: number;
+  readonly audio: DecodedAudio;
+  /** Where the tone model comes from (the Model host and the Tone model setting). */
+  readonly tone: ModelSource;
+};
+
+/** Worker -> page (besides the plumbing's `ready`). */
+export type VoiceResponse =
+  | { readonly type: 'progress'; readonly id: number; readonly progress: VoiceProgress }
+  | { readonly type: 'answer'; readonly id: number; readonly answer: VoiceAnswer }
+  | { readonly type: 'error'; readonly id: number; readonly error: VoiceErrorData };

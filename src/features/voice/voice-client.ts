@@ -1,0 +1,97 @@
+// The page's side of the voice worker, over the shared worker plumbing (shared/worker/bridge.ts),
+// as the face client is: one worker, started when first needed; a cancelled read is dropped by
+// the worker, which goes on; a crash fails the reads waiting on it and the next call starts a
+// fresh worker. Unused for IDLE_UNLOAD_MS the worker ends and frees its models' memory.
+import { IDLE_UNLOAD_MS, IdleCountdown } from '../../shared/worker/idle';
+import { WorkerBridge, webLockWatcher, type BridgeFailure, type LockWatcher, type WorkerPort } from '../../shared/worker/bridge';
+import type { ModelSource } from '../text/model-source';
+import type { DecodedAudio, VoiceAnswer, VoiceProgress, VoiceRequest, VoiceResponse } from './protocol';
+import { VoiceError, type VoiceErrorCode } from './voice-errors';
+
+export type VoiceWorkerLike = WorkerPort<VoiceRequest, VoiceResponse>;
+
+/** The real voice worker (a module worker, bundled by Vite). */
+export function createVoiceWorker(): VoiceWorkerLike {
+  return new Worker(new URL('./worker/voice-worker.ts', import.meta.url), { type: 'module', name: 'voice' });
+}
+
+const FAILURE_CODE: Readonly<Record<BridgeFailure, VoiceErrorCode>> = {
+  'start-failed': 'vad-unavailable',
+  crashed: 'crashed',
+  'not-sent': 'crashed',
+  cancelled: 'cancelled',
+  'bad-reply': 'crashed',
+};
+
+interface VoiceWorkerFacts {
+  /** The worker answered a read once (its models are loaded). */
+  loaded: boolean;
+}
+
+export interface VoiceReadOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: VoiceProgress) => void;
+}
+
+export class VoiceClient {
+  readonly #bridge: WorkerBridge<VoiceRequest, VoiceResponse, VoiceError, VoiceWorkerFacts>;
+  readonly #idle: IdleCountdown;
+
+  constructor(createWorker: () => VoiceWorkerLike = createVoiceWorker, watchLock: LockWatcher = webLockWatcher, options: { idleUnloadMs?: number } = {}) {
+    this.#idle = new IdleCountdown(options.idleUnloadMs ?? IDLE_UNLOAD_MS, () => {
+      if (this.#bridge.idle) this.release();
+    });
+    this.#bridge = new WorkerBridge({
+      create: createWorker,
+      error: (kind, detail) => new VoiceError(FAILURE_CODE[kind], detail),
+      isFinal: (reply) => reply.type !== 'progress',
+      failureOf: (reply) => (reply.type === 'error' ? VoiceError.fromData(reply.error) : null),
+      cancel: 'message',
+      state: (): VoiceWorkerFacts => ({ loaded: false }),
+      onReply: (reply, facts) => {
+        if (reply.type === 'error' && reply.error.code === 'crashed') this.#bridge.recycle();
+        else if (reply.type === 'answer') facts.loaded = true;
+      },
+      watchLock,
+    });
+  }
+
+  /** Whether a worker holds the voice models now. */
+  get loaded(): boolean {
+    return this.#bridge.current?.loaded === true;
+  }
+
+  /** Ends the worker that holds the models (after the reads it has); false when none is loaded. */
+  release(): boolean {
+    if (!this.loaded) return false;
+    this.#idle.stop();
+    this.#bridge.retire();
+    return true;
+  }
+
+  /**
+   * The segments and tones of a decoded recording. Its channels are transferred to the worker
+   * (the caller's arrays are emptied).
+   */
+  read(audio: DecodedAudio, tone: ModelSource, options: VoiceReadOptions = {}): Promise<VoiceAnswer> {
+    this.#idle.stop();
+    const request = this.#bridge.request((id) => ({ type: 'read', id, audio, tone }), {
+      settle: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
+      transfer: audio.channels.map((c) => c.buffer as ArrayBuffer),
+      onReply: (reply: VoiceResponse) => {
+        if (reply.type === 'progress') options.onProgress?.(reply.progress);
+      },
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    const after = () => {
+      if (this.#bridge.idle && this.loaded) this.#idle.restart();
+    };
+    request.then(after, after);
+    return request;
+  }
+
+  dispose(): void {
+    this.#idle.stop();
+    this.#bridge.dispose(new VoiceError('cancelled', 'The voice reader was closed.'));
+  }
+}

@@ -1,0 +1,79 @@
+// Entry of the voice Web Worker: the real runtime of the voice handler (../voice-handler.ts). The
+// voice-activity model (Silero VAD v5, from @ricky0123/vad-web's package, served from our own
+// origin and precached) runs on onnxruntime-web; the tone model is a transformers.js
+// `audio-classification` pipeline, downloaded once from the Model host into the same model cache
+// as the text model (IndexedDB `moodlens-models`) and read from it afterwards, offline too. Its
+// own worker: the speech models' wasm heaps stay out of the text worker's (issue 29's budget),
+// and the idle unload ends it as it ends the others.
+import { env, pipeline, type AudioClassificationPipeline, type ProgressInfo } from '@huggingface/transformers';
+import { InferenceSession, Tensor } from 'onnxruntime-web/webgpu';
+import ortWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import ortMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
+import vadUrl from '@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
+import { serveWorker } from '../../../shared/worker/serve';
+import { createIdbModelCache, withMemoryFallback } from '../../text/model-cache';
+import { setUpTransformers } from '../../text/worker/model-env';
+import type { ModelSource } from '../../text/model-source';
+import type { VoiceRequest, VoiceResponse } from '../protocol';
+import { sileroStep, type OrtLike } from '../vad';
+import { createVoiceHandler, type ToneModel, type VoiceRuntime } from '../voice-handler';
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+const models = setUpTransformers(withMemoryFallback(createIdbModelCache()));
+const onnx = env.backends.onnx;
+if (onnx.wasm) {
+  onnx.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, scope.location.href).href, mjs: new URL(ortMjsUrl, scope.location.href).href };
+  // Two threads at most: the text worker runs its own on the same cores during an analysis.
+  onnx.wasm.numThreads = scope.crossOriginIsolated ? Math.max(1, Math.min(2, navigator.hardwareConcurrency || 1)) : 1;
+}
+
+const runtime: VoiceRuntime = {
+  async vad() {
+    const response = await fetch(new URL(vadUrl, scope.location.href), { credentials: 'same-origin' });
+    if (!response.ok) throw new Error(`${vadUrl}: HTTP ${response.status}`);
+    const session = await InferenceSession.create(new Uint8Array(await response.arrayBuffer()), { executionProviders: ['wasm'] });
+    return sileroStep({ Tensor } as unknown as OrtLike, session);
+  },
+
+  async loadTone(source: ModelSource, onProgress, signal): Promise<ToneModel> {
+    models.useHost(source.host);
+    models.setLoadSignal(signal);
+    const files = new Map<string, { loaded: number; total: number }>();
+    try {
+      const classifier = (await pipeline('audio-classification', source.modelId, {
+        device: 'wasm',
+        dtype: 'q8',
+        progress_callback: (info: ProgressInfo) => {
+          if (info.status !== 'progress') return;
+          files.set(info.file, { loaded: info.loaded, total: info.total });
+          let loaded = 0;
+          let total = 0;
+          for (const f of files.values()) {
+            loaded += f.loaded;
+            total += f.total;
+          }
+          onProgress(loaded, total);
+        },
+      })) as AudioClassificationPipeline;
+      const id2label = (classifier.model.config as unknown as { id2label?: Record<string, string> }).id2label ?? {};
+      const labels = Object.keys(id2label)
+        .sort((a, b) => Number(a) - Number(b))
+        .map((k) => id2label[k]!);
+      return {
+        modelId: source.modelId,
+        labels,
+        async classify(samples) {
+          return (await classifier(samples, { top_k: labels.length })) as Array<{ label: string; score: number }>;
+        },
+        dispose: () => classifier.dispose(),
+      };
+    } finally {
+      models.setLoadSignal(undefined);
+    }
+  },
+
+  now: () => performance.now(),
+};
+
+const handle = createVoiceHandler(runtime, (message: VoiceResponse) => scope.postMessage(message));
+serveWorker<VoiceRequest>(scope, 'voice', handle);

@@ -1,0 +1,184 @@
+// The voice channel in Chromium (issue 30): a recording decoded by the browser, its speech found by
+// the real Silero VAD (served from our origin) in the voice worker, each segment's tone read by the
+// tone fixture (scripts/make-voice-fixtures.mjs: loudness only, the real model's 8 labels) through
+// transformers.js, fused with the text. The speech is espeak-ng's: a loud happy sentence, a pause,
+// a quiet sad one.
+import type { Page } from '@playwright/test';
+import { join } from 'node:path';
+import { EMOTIONS } from '../../src/shared/emotions';
+import { FIXTURE_ID, expect, hubRequests, test, textScores, useModel } from './support';
+
+const TONE_ID = 'moodlens/tiny-tone';
+const audioFile = (name: string) => join(process.cwd(), 'tests/fixtures/audio', name);
+
+/** Model host and Model id as in useModel, and the Tone model, set in Settings as a user would. */
+async function useVoiceModels(page: Page): Promise<void> {
+  await useModel(page, FIXTURE_ID);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Tone model').fill(TONE_ID);
+  await expect(page.getByTestId('settings-status')).toHaveText('Saved');
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+}
+
+/** The segments as the page shows them. */
+async function segments(page: Page) {
+  const items = page.getByTestId('voice-segment');
+  return items.evaluateAll((els) =>
+    els.map((el) => ({ start: Number(el.getAttribute('data-start')), end: Number(el.getAttribute('data-end')), tone: el.getAttribute('data-tone'), words: el.getAttribute('data-words') })),
+  );
+}
+
+test.describe('the voice of a recording, read on this device', () => {
+  test('two sentences with a pause: two segments in order, their tones, scores that sum to 1, fused with the text, kept in History without the sound', async ({ page }) => {
+    await page.goto('/');
+    await useVoiceModels(page);
+    await page.getByLabel('Text', { exact: true }).fill('I am so happy today');
+    await page.getByLabel('Audio', { exact: true }).setInputFiles(audioFile('two-sentences.wav'));
+    await expect(page.getByTestId('audio-info')).toContainText('two-sentences.wav');
+    await expect(page.getByTestId('audio-info')).toContainText('not uploaded');
+    await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+    const download = page.getByRole('button', { name: 'Download and analyze' });
+    await expect(download.or(page.getByTestId('voice-count'))).toBeVisible();
+    if (await download.isVisible()) await download.click();
+
+    await expect(page.getByTestId('voice-count')).toHaveAttribute('data-value', '2');
+    const found = await segments(page);
+    expect(found).toHaveLength(2);
+    const [first, second] = found as [(typeof found)[number], (typeof found)[number]];
+    expect(first.start).toBeLessThan(first.end);
+    expect(first.end).toBeLessThan(second.start);
+    expect(second.start).toBeLessThan(second.end);
+    // 0.5 s of silence, the first sentence, 1.5 s of silence, the second (the WAV is 9.24 s).
+    expect(first.start).toBeGreaterThan(0.2);
+    expect(first.end).toBeLessThan(4.2);
+    expect(second.start).toBeGreaterThan(4.3);
+    expect(second.end).toBeLessThanOrEqual(9.25);
+    // The loud sentence sounds joyful, the quiet one sad (the fixture reads loudness).
+    expect(first.tone).toBe('joy');
+    expect(second.tone).toBe('sadness');
+    expect(first.words).toBe('');
+    await expect(page.getByTestId('voice-timeline')).toBeVisible();
+
+    await page.getByTestId('voice-detail').locator('summary').click();
+    const voice = await textScores(page, 'voice-scores');
+    expect(Object.keys(voice).sort()).toEqual([...EMOTIONS].sort());
+    expect(Object.values(voice).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'text+voice');
+    await expect(page.getByTestId('top-emotion')).toHaveText('joy');
+
+    // The tone model came from the model host, like the text model; nothing else was asked of it.
+    const hub = (await hubRequests()).map((r) => r.path);
+    expect(hub.some((p) => p.startsWith(`/${TONE_ID}/resolve/main/onnx/model_quantized.onnx`))).toBe(true);
+    expect(hub.some((p) => p.startsWith(`/${TONE_ID}/resolve/main/config.json`))).toBe(true);
+
+    // History keeps the segments and the scores, not the sound.
+    await page.reload();
+    await page.getByRole('button', { name: 'History', exact: true }).click();
+    await page.getByTestId('history-item').first().getByRole('button', { name: /open/i }).first().click();
+    await expect(page.getByTestId('voice-segment')).toHaveCount(2);
+    expect((await segments(page)).map((s) => s.tone)).toEqual(['joy', 'sadness']);
+    await expect(page.getByRole('button', { name: /^Play segment/ })).toHaveCount(0);
+    const stored = await page.evaluate(async () => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const open = indexedDB.open('moodlens-history');
+        open.onsuccess = () => resolve(open.result);
+        open.onerror = () => reject(open.error);
+      });
+      const names = [...db.objectStoreNames];
+      const values = await new Promise<unknown[]>((resolve) => {
+        const req = db.transaction(names[0]!).objectStore(names[0]!).getAll();
+        req.onsuccess = () => resolve(req.result as unknown[]);
+      });
+      db.close();
+      return JSON.stringify(values.map((v) => (v as { voicePart?: unknown }).voicePart));
+    });
+    expect(stored).toContain('"segments"');
+    expect(stored).not.toMatch(/audio|blob|wav/i);
+  });
+
+  test('a compressed stereo file (Ogg/Opus, 48 kHz) is decoded and resampled on the device: the same two segments', async ({ page }) => {
+    await page.goto('/');
+    await useVoiceModels(page);
+    await page.getByLabel('Audio', { exact: true }).setInputFiles(audioFile('two-sentences.ogg'));
+    await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+    await expect(page.getByTestId('voice-count')).toHaveAttribute('data-value', '2');
+    const found = await segments(page);
+    const [first, second] = found as [(typeof found)[number], (typeof found)[number]];
+    // Where the WAV's are (the same speech): resampled from 48 kHz to 16 kHz and mixed to mono.
+    expect(first.start).toBeGreaterThan(0.2);
+    expect(first.start).toBeLessThan(0.8);
+    expect(first.end).toBeGreaterThan(2.8);
+    expect(first.end).toBeLessThan(4.2);
+    expect(second.start).toBeGreaterThan(4.3);
+    expect(second.start).toBeLessThan(5.5);
+    // Opus keeps the loudness closely enough: the quiet sentence still sounds sad, the loud one not.
+    expect(second.tone).toBe('sadness');
+    expect(first.tone).not.toBe('sadness');
+    // The voice alone is the answer.
+    await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'voice');
+  });
+
+  test('a file the browser cannot decode says so, and a recording without speech leaves the channel out with a sentence', async ({ page }) => {
+    await page.goto('/');
+    await useVoiceModels(page);
+    await page.getByLabel('Audio', { exact: true }).setInputFiles({ name: 'broken.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('not audio at all') });
+    await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+    await expect(page.getByTestId('voice-error')).toContainText('could not be decoded');
+
+    // One second of silence as a 16-bit WAV.
+    const samples = 16000;
+    const wav = Buffer.alloc(44 + samples * 2);
+    wav.write('RIFF', 0);
+    wav.writeUInt32LE(36 + samples * 2, 4);
+    wav.write('WAVEfmt ', 8);
+    wav.writeUInt32LE(16, 16);
+    wav.writeUInt16LE(1, 20);
+    wav.writeUInt16LE(1, 22);
+    wav.writeUInt32LE(16000, 24);
+    wav.writeUInt32LE(32000, 28);
+    wav.writeUInt16LE(2, 32);
+    wav.writeUInt16LE(16, 34);
+    wav.write('data', 36);
+    wav.writeUInt32LE(samples * 2, 40);
+    await page.getByLabel('Text', { exact: true }).fill('A quiet day at the office');
+    await page.getByLabel('Audio', { exact: true }).setInputFiles({ name: 'silence.wav', mimeType: 'audio/wav', buffer: wav });
+    await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+    await expect(page.getByTestId('voice-count')).toContainText('No speech found');
+    await expect(page.getByTestId('voice-count')).toHaveAttribute('data-value', '0');
+    await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'text');
+  });
+
+  test('Record: the microphone is asked for only on click, gives a result, and every track stops at Stop recording', async ({ page, context }) => {
+    await context.grantPermissions(['microphone']);
+    // Counts the microphone's tracks and how many are still live (the page cannot be asked otherwise).
+    await page.addInitScript(() => {
+      const tracks: MediaStreamTrack[] = [];
+      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+      navigator.mediaDevices.getUserMedia = async (constraints) => {
+        const stream = await original(constraints);
+        tracks.push(...stream.getTracks());
+        return stream;
+      };
+      (window as unknown as { __micTracks: () => { all: number; live: number } }).__micTracks = () => ({ all: tracks.length, live: tracks.filter((t) => t.readyState === 'live').length });
+    });
+    await page.goto('/');
+    await useVoiceModels(page);
+    const mic = () => page.evaluate(() => (window as unknown as { __micTracks: () => { all: number; live: number } }).__micTracks());
+    expect(await mic()).toEqual({ all: 0, live: 0 });
+    await page.getByRole('button', { name: 'Record', exact: true }).click();
+    await expect(page.getByTestId('recording-status')).toContainText('Recording');
+    expect((await mic()).live).toBe(1);
+    // Chromium's fake microphone plays the two-sentence WAV (playwright.config.ts) in a loop: four seconds of it.
+    await page.waitForTimeout(4000);
+    await page.getByRole('button', { name: 'Stop recording' }).click();
+    await expect(page.getByTestId('audio-info')).toContainText('Recording');
+    expect(await mic()).toEqual({ all: 1, live: 0 });
+    await expect(page.getByRole('button', { name: 'Record', exact: true })).toBeFocused();
+    await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+    // Its speech is found (the recording is WebM/Opus from MediaRecorder, decoded like any file).
+    await expect(page.getByTestId('voice-top')).toBeVisible();
+    expect(Number(await page.getByTestId('voice-count').getAttribute('data-value'))).toBeGreaterThanOrEqual(1);
+    await expect(page.getByTestId('voice-error')).toHaveCount(0);
+    await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'voice');
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import type { VoiceProgress, VoiceRequest, VoiceResponse } from '../../src/features/voice/protocol';
+import { MAX_VOICE_SECONDS, createVoiceHandler, monoAt16k, resample, type ToneModel, type VoiceRuntime } from '../../src/features/voice/voice-handler';
+import { VAD_FRAME, VOICE_SAMPLE_RATE, type VadStep } from '../../src/features/voice/vad';
+import { ModelError } from '../../src/features/text/model-errors';
+
+const SR = VOICE_SAMPLE_RATE;
+const source = { host: 'http://127.0.0.1:1', modelId: 'test/tone' };
+
+/** Loud where there is speech: a fake VAD that says "speech" where the frame's peak is over 0.1. */
+const loudnessVad: VadStep = async (input, state) => {
+  let peak = 0;
+  for (let i = 64; i < input.length; i++) peak = Math.max(peak, Math.abs(input[i]!));
+  return { probability: peak > 0.1 ? 0.95 : 0.02, state };
+};
+
+/** Seconds of [amplitude, seconds] runs, as 16 kHz samples (a 200 Hz tone). */
+function audio(...runs: Array<[number, number]>): Float32Array {
+  const out: number[] = [];
+  for (const [amp, seconds] of runs) for (let i = 0; i < seconds * SR; i++) out.push(amp * Math.sin((2 * Math.PI * 200 * i) / SR));
+  return Float32Array.from(out);
+}
+
+function setup(opts: { labels?: string[]; loadError?: unknown; vadError?: boolean } = {}) {
+  const messages: VoiceResponse[] = [];
+  const log: string[] = [];
+  const tone: ToneModel = {
+    modelId: source.modelId,
+    labels: opts.labels ?? ['angry', 'calm', 'happy', 'sad'],
+    async classify(samples) {
+      log.push(`classify:${(samples.length / SR).toFixed(1)}`);
+      // Louder reads happier.
+      let sum = 0;
+      for (const x of samples) sum += x * x;
+      const loud = Math.sqrt(sum / samples.length) > 0.2;
+      return loud ? [{ label: 'happy', score: 0.7 }, { label: 'calm', score: 0.3 }] : [{ label: 'sad', score: 0.8 }, { label: 'angry', score: 0.2 }];
+    },
+    async dispose() {
+      log.push('dispose');
+    },
+  };
+  let clock = 0;
+  const runtime: VoiceRuntime = {
+    async vad() {
+      log.push('vad');
+      if (opts.vadError) throw new Error('HTTP 404');
+      return loudnessVad;
+    },
+    async loadTone(s, onProgress) {
+      log.push(`load:${s.modelId}`);
+      onProgress(5, 10);
+      if (opts.loadError) throw opts.loadError;
+      return tone;
+    },
+    now: () => (clock += 10),
+  };
+  const handle = createVoiceHandler(runtime, (m) => messages.push(m));
+  const read = (samples: Float32Array, id = 1, signal?: AbortSignal, modelId = source.modelId) =>
+    handle({ type: 'read', id, audio: { channels: [samples], sampleRate: SR }, tone: { ...source, modelId } } satisfies VoiceRequest, signal);
+  return { read, messages, log };
+}
+
+describe('the voice worker handler', () => {
+  it('finds the speech segments, reads each one\'s tone mapped to the seven, and reports progress on the way', async () => {
+    const { read, messages, log } = setup();
+    await read(audio([0, 0.5], [0.5, 2], [0, 1], [0.1, 1.5], [0, 0.5]));
+    const answer = messages.at(-1);
+    if (answer?.type !== 'answer') throw new Error(JSON.stringify(answer));
+    expect(answer.answer.segments).toHaveLength(2);
+    const [a, b] = answer.answer.segments;
+    expect(a!.start).toBeCloseTo(0.4, 1);
+    expect(a!.end).toBeCloseTo(2.6, 1);
+    expect(b!.start).toBeCloseTo(3.4, 1);
+    expect(a!.tone.joy).toBeCloseTo(0.7, 6);
+    expect(a!.tone.neutral).toBeCloseTo(0.3, 6); // calm counts as neutral
+    expect(b!.tone.sadness).toBeCloseTo(0.8, 6);
+    expect(b!.tone.anger).toBeCloseTo(0.2, 6);
+    expect(answer.answer.duration).toBeCloseTo(5.5, 3);
+    expect(answer.answer.tone).toEqual({ modelId: 'test/tone', labels: ['angry', 'calm', 'happy', 'sad'], unmapped: [] });
+    const stages = messages.flatMap((m) => (m.type === 'progress' ? [m.progress.stage] : []));
+    expect(stages[0]).toBe('segments');
+    expect(stages).toContain('tone-model');
+    expect(stages.at(-1)).toBe('tone');
+    const tones = messages.flatMap((m) => (m.type === 'progress' && m.progress.stage === 'tone' ? [(m.progress as Extract<VoiceProgress, { stage: 'tone' }>).done] : []));
+    expect(tones).toEqual([0, 1]);
+    expect(log.filter((l) => l.startsWith('classify'))).toHaveLength(2);
+  });
+
+  it('loads the voice-activity model and the tone model once, and the tone model again when the setting changes', async () => {
+    const { read, log } = setup();
+    await read(audio([0.5, 1]), 1);
+    await read(audio([0.5, 1]), 2);
+    await read(audio([0.5, 1]), 3, undefined, 'other/tone');
+    expect(log.filter((l) => l === 'vad')).toHaveLength(1);
+    expect(log.filter((l) => l.startsWith('load:'))).toEqual(['load:test/tone', 'load:other/tone']);
+    expect(log).toContain('dispose');
+  });
+
+  it('answers a recording without speech with no segments (the channel says so, not an error)', async () => {
+    const { read, messages, log } = setup();
+    await read(audio([0.01, 3]));
+    expect(messages.at(-1)).toMatchObject({ type: 'answer', answer: { segments: [] } });
+    expect(log.filter((l) => l.startsWith('classify'))).toEqual([]);
+  });
+
+  it('refuses a tone model whose labels name no emotion, naming them', async () => {
+    const { read, messages } = setup({ labels: ['male', 'female'] });
+    await read(audio([0.5, 1]));
+    expect(messages.at(-1)).toMatchObject({ type: 'error', error: { code: 'tone-labels', detail: expect.stringContaining('male, female') } });
+  });
+
+  it('tells an offline device without the tone model apart from a model that cannot be loaded', async () => {
+    const offline = setup({ loadError: new ModelError('offline', 'Failed to fetch') });
+    await offline.read(audio([0.5, 1]));
+    expect(offline.messages.at(-1)).toMatchObject({ type: 'error', error: { code: 'offline' } });
+    const broken = setup({ loadError: new ModelError('not-found', 'HTTP 404') });
+    await broken.read(audio([0.5, 1]));
+    expect(broken.messages.at(-1)).toMatchObject({ type: 'error', error: { code: 'tone-unavailable', detail: expect.stringContaining('not-found') } });
+    const vad = setup({ vadError: true });
+    await vad.read(audio([0.5, 1]));
+    expect(vad.messages.at(-1)).toMatchObject({ type: 'error', error: { code: 'vad-unavailable' } });
+  });
+
+  it('refuses a recording over the length limit with a sentence, before any model runs', async () => {
+    const { read, messages, log } = setup();
+    await read(new Float32Array((MAX_VOICE_SECONDS + 1) * SR));
+    expect(messages.at(-1)).toMatchObject({ type: 'error', error: { code: 'too-long', detail: expect.stringMatching(/up to 20 minutes/u) } });
+    expect(log).toEqual([]);
+  });
+
+  it('a cancelled read stops and answers cancelled; the next one runs', async () => {
+    const { read, messages } = setup();
+    const controller = new AbortController();
+    controller.abort();
+    await read(audio([0.5, 1]), 1, controller.signal);
+    expect(messages.at(-1)).toMatchObject({ id: 1, type: 'error', error: { code: 'cancelled' } });
+    await read(audio([0.5, 1]), 2);
+    expect(messages.at(-1)).toMatchObject({ id: 2, type: 'answer' });
+  });
+});
+
+describe('mixing and resampling', () => {
+  it('averages the channels and keeps 16 kHz as it is', () => {
+    const left = Float32Array.from([1, 0, -1]);
+    const right = Float32Array.from([0, 0, 1]);
+    expect(Array.from(monoAt16k({ channels: [left, right], sampleRate: SR }))).toEqual([0.5, 0, 0]);
+    expect(monoAt16k({ channels: [left], sampleRate: SR })).toBe(left);
+  });
+
+  it('resamples 48 kHz to 16 kHz keeping a tone below the new Nyquist and removing one above it', () => {
+    const tone = (hz: number, rate: number) => Float32Array.from({ length: rate }, (_, i) => Math.sin((2 * Math.PI * hz * i) / rate));
+    const rms = (x: Float32Array) => Math.sqrt(x.slice(100, -100).reduce((a, v) => a + v * v, 0) / (x.length - 200));
+    const kept = resample(tone(440, 48000), 48000, 16000);
+    expect(kept.length).toBe(16000);
+    expect(rms(kept)).toBeCloseTo(Math.SQRT1_2, 1);
+    expect(rms(resample(tone(12000, 48000), 48000, 16000))).toBeLessThan(0.05);
+    expect(VAD_FRAME).toBe(512);
+  });
+});
