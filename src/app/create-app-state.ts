@@ -36,7 +36,8 @@ export function createAppState(): AppState {
   const vision = new VisionChannelState(settings, localKeyStore());
   const faces = new FaceClient();
   const face = new FaceChannelState(faces);
-  const voice = new VoiceChannelState(new VoiceClient());
+  const voices = new VoiceClient();
+  const voice = new VoiceChannelState(voices);
   const history = new HistoryState(openHistoryStore);
   const run = new RunState(inputs, { text, vision, face, voice }, settings, { onRecord: (record) => history.save(record) });
   const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings, faces });
@@ -52,6 +53,6 @@ export function createAppState(): AppState {
   client.warm();
   const status = new AppStatusState();
   const router = new RouterState(window);
-  const loaded = new LoadedModelsState(client, faces);
+  const loaded = new LoadedModelsState(client, faces, voices);
   return { settings, inputs, text, vision, face, voice, run, storage, loaded, history, batch, status, router };
 }

@@ -116,6 +116,18 @@ test.describe('the voice of a recording, read on this device', () => {
     expect(first.tone).not.toBe('sadness');
     // The voice alone is the answer.
     await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'voice');
+
+    // Settings lists the voice models as loaded; Unload ends their worker.
+    await page.getByRole('button', { name: 'Settings', exact: true }).click();
+    await expect(page.getByTestId('loaded-voice')).toContainText(TONE_ID);
+    await page.getByRole('button', { name: 'Unload the voice models' }).click();
+    await expect(page.getByTestId('loaded-voice')).toHaveCount(0);
+    await expect(page.getByTestId('loaded-message')).toContainText('The voice models are unloaded');
+    // And the next recording loads them again.
+    await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+    await page.getByLabel('Audio', { exact: true }).setInputFiles(audioFile('two-sentences.wav'));
+    await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+    await expect(page.getByTestId('voice-count')).toHaveAttribute('data-value', '2');
   });
 
   test('a file the browser cannot decode says so, and a recording without speech leaves the channel out with a sentence', async ({ page }) => {

@@ -4,12 +4,13 @@
 // device and says what that cost. Models unused for IDLE_UNLOAD_MS are unloaded on their own.
 import type { EmotionClient } from '../text/emotion-client';
 import type { FaceClient } from '../faces/face-client';
+import type { VoiceClient } from '../voice/voice-client';
 import type { LoadedModelInfo } from '../text/protocol';
 import { IDLE_UNLOAD_MS } from '../../shared/worker/idle';
 
 /** One loaded model as Settings lists it. */
 export interface LoadedEntry {
-  readonly kind: 'text' | 'faces';
+  readonly kind: 'text' | 'faces' | 'voice';
   /** "Emotion model (text)", "Face models". */
   readonly name: string;
   /** What it is and how it runs, in a few words. */
@@ -19,14 +20,21 @@ export interface LoadedEntry {
 export class LoadedModelsState {
   readonly #text: Pick<EmotionClient, 'loaded' | 'release' | 'onLoadedChange'>;
   readonly #faces: Pick<FaceClient, 'loaded' | 'release' | 'onLoadedChange'>;
+  readonly #voice: Pick<VoiceClient, 'loaded' | 'release' | 'onLoadedChange' | 'toneModel'> | null;
   #entries = $state.raw<readonly LoadedEntry[]>([]);
   #message = $state<string | null>(null);
 
-  constructor(text: Pick<EmotionClient, 'loaded' | 'release' | 'onLoadedChange'>, faces: Pick<FaceClient, 'loaded' | 'release' | 'onLoadedChange'>) {
+  constructor(
+    text: Pick<EmotionClient, 'loaded' | 'release' | 'onLoadedChange'>,
+    faces: Pick<FaceClient, 'loaded' | 'release' | 'onLoadedChange'>,
+    voice: Pick<VoiceClient, 'loaded' | 'release' | 'onLoadedChange' | 'toneModel'> | null = null,
+  ) {
     this.#text = text;
     this.#faces = faces;
+    this.#voice = voice;
     text.onLoadedChange(() => this.#refresh());
     faces.onLoadedChange(() => this.#refresh());
+    voice?.onLoadedChange(() => this.#refresh());
     this.#refresh();
   }
 
@@ -43,8 +51,8 @@ export class LoadedModelsState {
   }
 
   unload(kind: LoadedEntry['kind']): void {
-    const done = kind === 'text' ? this.#text.release('user') : this.#faces.release();
-    const what = kind === 'text' ? 'The emotion model' : 'The face models';
+    const done = kind === 'text' ? this.#text.release('user') : kind === 'faces' ? this.#faces.release() : (this.#voice?.release() ?? false);
+    const what = kind === 'text' ? 'The emotion model' : kind === 'faces' ? 'The face models' : 'The voice models';
     const is = kind === 'text' ? 'is' : 'are';
     this.#message = done ? `${what} ${is} unloaded. The next analysis loads ${kind === 'text' ? 'it' : 'them'} again from this device.` : `${what} ${is} not loaded.`;
     this.#refresh();
@@ -55,6 +63,7 @@ export class LoadedModelsState {
     const model = this.#text.loaded;
     if (model) entries.push({ kind: 'text', name: 'Emotion model (text)', detail: describeText(model) });
     if (this.#faces.loaded) entries.push({ kind: 'faces', name: 'Face models', detail: 'face detection and expressions, on the processor' });
+    if (this.#voice?.loaded) entries.push({ kind: 'voice', name: 'Voice models', detail: `speech detection (Silero VAD) and the tone model ${this.#voice.toneModel ?? ''}, on the processor`.trim() });
     this.#entries = entries;
   }
 }

@@ -36,6 +36,9 @@ export interface VoiceReadOptions {
 export class VoiceClient {
   readonly #bridge: WorkerBridge<VoiceRequest, VoiceResponse, VoiceError, VoiceWorkerFacts>;
   readonly #idle: IdleCountdown;
+  readonly #listeners = new Set<() => void>();
+  /** The tone model the worker holds (after its first answer). */
+  #toneModel: string | null = null;
 
   constructor(createWorker: () => VoiceWorkerLike = createVoiceWorker, watchLock: LockWatcher = webLockWatcher, options: { idleUnloadMs?: number } = {}) {
     this.#idle = new IdleCountdown(options.idleUnloadMs ?? IDLE_UNLOAD_MS, () => {
@@ -50,8 +53,13 @@ export class VoiceClient {
       state: (): VoiceWorkerFacts => ({ loaded: false }),
       onReply: (reply, facts) => {
         if (reply.type === 'error' && reply.error.code === 'crashed') this.#bridge.recycle();
-        else if (reply.type === 'answer') facts.loaded = true;
+        else if (reply.type === 'answer') {
+          facts.loaded = true;
+          this.#toneModel = reply.answer.tone.modelId;
+          this.#changed();
+        }
       },
+      onEnd: () => this.#changed(),
       watchLock,
     });
   }
@@ -61,11 +69,27 @@ export class VoiceClient {
     return this.#bridge.current?.loaded === true;
   }
 
+  /** The tone model the worker holds, or null. */
+  get toneModel(): string | null {
+    return this.loaded ? this.#toneModel : null;
+  }
+
+  /** Calls `listener` whenever what is loaded may have changed; returns the unsubscribe. */
+  onLoadedChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  #changed(): void {
+    for (const listener of this.#listeners) listener();
+  }
+
   /** Ends the worker that holds the models (after the reads it has); false when none is loaded. */
   release(): boolean {
     if (!this.loaded) return false;
     this.#idle.stop();
     this.#bridge.retire();
+    this.#changed();
     return true;
   }
 
