@@ -52,12 +52,17 @@ function setup(opts: { labels?: string[]; loadError?: unknown; vadError?: boolea
       if (opts.loadError) throw opts.loadError;
       return tone;
     },
+    async probeTone(s) {
+      log.push(`probe:${s.modelId}`);
+      return { files: [{ file: 'onnx/model_quantized.onnx', size: 95_000_000, cached: false }], downloadBytes: 95_000_000 };
+    },
     now: () => (clock += 10),
   };
   const handle = createVoiceHandler(runtime, (m) => messages.push(m));
   const read = (samples: Float32Array, id = 1, signal?: AbortSignal, modelId = source.modelId) =>
     handle({ type: 'read', id, audio: { channels: [samples], sampleRate: SR }, tone: { ...source, modelId } } satisfies VoiceRequest, signal);
-  return { read, messages, log };
+  const probe = (id: number, modelId = source.modelId) => handle({ type: 'probe', id, tone: { ...source, modelId } });
+  return { read, probe, messages, log };
 }
 
 describe('the voice worker handler', () => {
@@ -94,6 +99,18 @@ describe('the voice worker handler', () => {
     expect(log.filter((l) => l === 'vad')).toHaveLength(1);
     expect(log.filter((l) => l.startsWith('load:'))).toEqual(['load:test/tone', 'load:other/tone']);
     expect(log).toContain('dispose');
+  });
+
+  it('says what the tone model would download; nothing once that model is loaded', async () => {
+    const { read, probe, messages, log } = setup();
+    await probe(1);
+    expect(messages.at(-1)).toEqual({ type: 'probed', id: 1, plan: { files: [{ file: 'onnx/model_quantized.onnx', size: 95_000_000, cached: false }], downloadBytes: 95_000_000 } });
+    await read(audio([0.5, 1]), 2);
+    await probe(3);
+    expect(messages.at(-1)).toEqual({ type: 'probed', id: 3, plan: { files: [], downloadBytes: 0 } });
+    // Another tone model is probed anew.
+    await probe(4, 'other/tone');
+    expect(log.filter((l) => l.startsWith('probe:'))).toEqual(['probe:test/tone', 'probe:other/tone']);
   });
 
   it('answers a recording without speech with no segments (the channel says so, not an error)', async () => {

@@ -92,20 +92,21 @@ export interface ProbeFindings {
 /**
  * Looks at a source without downloading it. The cache is read first; when it already holds the
  * required files and some weights, the network is not asked at all (so a cached model works
- * offline). Otherwise each uncached file is asked for with a one-byte range request.
+ * offline). Otherwise each uncached file is asked for with a one-byte range request. `required`:
+ * the files besides the weights (the text model's config and tokenizer files by default).
  */
 export async function probeModelFiles(
   source: ModelSource,
   cache: ModelFileStore,
   fetchFile: FetchLike,
-  { cachedOnly = false }: { cachedOnly?: boolean } = {},
+  { cachedOnly = false, required = REQUIRED_FILES }: { cachedOnly?: boolean; required?: readonly string[] } = {},
 ): Promise<ProbeFindings> {
   const dtypes = Object.keys(DTYPE_FILES) as ModelDtype[];
   const cachedInfo = async (file: string): Promise<ProbedFile | null> => {
     const meta = await cache.meta(modelFileUrl(source, file));
     return meta ? { file, size: meta.size, cached: true } : null;
   };
-  const cachedBase = await Promise.all(REQUIRED_FILES.map(cachedInfo));
+  const cachedBase = await Promise.all(required.map(cachedInfo));
   const cachedWeights = await Promise.all(dtypes.map((d) => cachedInfo(DTYPE_FILES[d])));
   const haveAllCached = cachedBase.every((f) => f !== null) && cachedWeights.some((f) => f !== null);
   const disk = isDiskSource(source);
@@ -116,7 +117,7 @@ export async function probeModelFiles(
   };
 
   const base: ProbedFile[] = [];
-  for (const [i, file] of REQUIRED_FILES.entries()) {
+  for (const [i, file] of required.entries()) {
     const info = await resolve(file, cachedBase[i] ?? null);
     if (!info) {
       if (disk) throw new ModelError('disk-incomplete', `${file} missing`, file);

@@ -4,6 +4,7 @@ import type { VoiceProgress } from './protocol';
 import type { VoicePhase } from './voice-channel.svelte';
 
 export function describeVoiceProgress(phase: VoicePhase, progress: VoiceProgress | null): string {
+  if (phase === 'checking') return 'Checking the tone model…';
   if (phase === 'decoding') return 'Decoding the recording on this device…';
   if (!progress) return 'Reading the voice on this device…';
   switch (progress.stage) {

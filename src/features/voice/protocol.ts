@@ -4,6 +4,7 @@
 // tone. The sound is never stored.
 import type { EmotionScores } from '../../shared/emotions';
 import type { ModelSource } from '../text/model-source';
+import type { ProbedFile } from '../text/protocol';
 import type { VoiceErrorData } from './voice-errors';
 
 /** One speech segment of a recording. */
@@ -54,17 +55,29 @@ export interface DecodedAudio {
   readonly sampleRate: number;
 }
 
+/** What loading the tone model would download (the question asked before a large download). */
+export interface TonePlan {
+  /** Its files (config, preprocessor config, the weights it would load), each cached or not. */
+  readonly files: readonly ProbedFile[];
+  /** Bytes still to download; null when a size is unknown. */
+  readonly downloadBytes: number | null;
+}
+
 /** Page -> worker. */
-export type VoiceRequest = {
-  readonly type: 'read';
-  readonly id: number;
-  readonly audio: DecodedAudio;
-  /** Where the tone model comes from (the Model host and the Tone model setting). */
-  readonly tone: ModelSource;
-};
+export type VoiceRequest =
+  | {
+      readonly type: 'read';
+      readonly id: number;
+      readonly audio: DecodedAudio;
+      /** Where the tone model comes from (the Model host and the Tone model setting). */
+      readonly tone: ModelSource;
+    }
+  /** What the tone model's load would download, without downloading it. */
+  | { readonly type: 'probe'; readonly id: number; readonly tone: ModelSource };
 
 /** Worker -> page (besides the plumbing's `ready`). */
 export type VoiceResponse =
   | { readonly type: 'progress'; readonly id: number; readonly progress: VoiceProgress }
   | { readonly type: 'answer'; readonly id: number; readonly answer: VoiceAnswer }
+  | { readonly type: 'probed'; readonly id: number; readonly plan: TonePlan }
   | { readonly type: 'error'; readonly id: number; readonly error: VoiceErrorData };

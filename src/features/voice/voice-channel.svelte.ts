@@ -6,7 +6,8 @@
 import type { ChannelOutcome, VoiceChannelResult } from '../analysis/run';
 import type { ModelSource } from '../text/model-source';
 import { decodeRecording, type Recording } from './decode';
-import type { DecodedAudio, VoiceAnswer, VoiceProgress } from './protocol';
+import { LARGE_DOWNLOAD_BYTES } from '../text/text-channel.svelte';
+import type { DecodedAudio, TonePlan, VoiceAnswer, VoiceProgress } from './protocol';
 import { recordingTone } from './tone';
 import type { VoiceReadOptions } from './voice-client';
 import { VoiceError, describeVoiceError } from './voice-errors';
@@ -14,9 +15,11 @@ import { VoiceError, describeVoiceError } from './voice-errors';
 /** What the channel needs of the voice worker's client (a fake in unit tests). */
 export interface VoiceReader {
   read(audio: DecodedAudio, tone: ModelSource, options?: VoiceReadOptions): Promise<VoiceAnswer>;
+  probe(tone: ModelSource, options?: { signal?: AbortSignal }): Promise<TonePlan>;
 }
 
-export type VoicePhase = 'idle' | 'decoding' | 'reading' | 'done' | 'error';
+/** `checking`: what the tone model would download; `confirm`: waiting for the user's yes or no. */
+export type VoicePhase = 'idle' | 'checking' | 'confirm' | 'decoding' | 'reading' | 'done' | 'error';
 
 type VoiceOutcome = ChannelOutcome<VoiceChannelResult>;
 
@@ -24,11 +27,16 @@ type VoiceOutcome = ChannelOutcome<VoiceChannelResult>;
 export const NO_SPEECH_MESSAGE = 'No speech found in this recording, so the voice channel is left out of the answer.';
 
 const CANCELLED: VoiceOutcome = { status: 'cancelled', message: 'Reading the voice was cancelled.' };
+const DECLINED: VoiceOutcome = { status: 'cancelled', message: 'The tone model download was declined, so the recording was not read.' };
 
 export class VoiceChannelState {
   readonly #reader: VoiceReader;
   readonly #decode: (file: Blob) => Promise<Recording>;
   #controller: AbortController | null = null;
+  /** Tone models the user agreed to download (or found on this device) in this session. */
+  readonly #approved = new Set<string>();
+  #decide: ((download: boolean) => void) | null = null;
+  #plan = $state.raw<TonePlan | null>(null);
 
   #phase = $state<VoicePhase>('idle');
   #progress = $state.raw<VoiceProgress | null>(null);
@@ -43,7 +51,11 @@ export class VoiceChannelState {
     return this.#phase;
   }
   get busy(): boolean {
-    return this.#phase === 'decoding' || this.#phase === 'reading';
+    return this.#phase === 'checking' || this.#phase === 'confirm' || this.#phase === 'decoding' || this.#phase === 'reading';
+  }
+  /** What the tone model would download, while the question is asked. */
+  get plan(): TonePlan | null {
+    return this.#plan;
   }
   /** What the worker is doing now (segments, the tone model's download, the tones), or null. */
   get progress(): VoiceProgress | null {
@@ -58,10 +70,31 @@ export class VoiceChannelState {
     if (this.busy) return { status: 'failed', message: 'A recording is still being read.' };
     const controller = new AbortController();
     this.#controller = controller;
-    this.#phase = 'decoding';
     this.#progress = null;
     this.#error = null;
     try {
+      // A large download is asked first, with its size, as the text model's is.
+      const key = `${tone.host}|${tone.modelId}`;
+      if (!this.#approved.has(key)) {
+        this.#phase = 'checking';
+        const plan = await this.#reader.probe(tone, { signal: controller.signal });
+        controller.signal.throwIfAborted();
+        const large = plan.downloadBytes === null || plan.downloadBytes > LARGE_DOWNLOAD_BYTES;
+        if (plan.files.some((f) => !f.cached) && large) {
+          this.#plan = plan;
+          this.#phase = 'confirm';
+          const download = await new Promise<boolean>((resolve) => (this.#decide = resolve));
+          this.#decide = null;
+          this.#plan = null;
+          if (controller.signal.aborted) throw new VoiceError('cancelled', 'cancelled');
+          if (!download) {
+            this.#phase = 'idle';
+            return DECLINED;
+          }
+        }
+        this.#approved.add(key);
+      }
+      this.#phase = 'decoding';
       const recording = await this.#decode(file);
       controller.signal.throwIfAborted();
       this.#phase = 'reading';
@@ -94,9 +127,20 @@ export class VoiceChannelState {
     }
   }
 
-  /** Stops the reading under way (the worker drops it and goes on). */
+  /** The user agreed to download the tone model shown in `plan`. */
+  confirmDownload(): void {
+    this.#decide?.(true);
+  }
+
+  /** The user declined the download: the recording is not read in this run. */
+  declineDownload(): void {
+    this.#decide?.(false);
+  }
+
+  /** Stops the reading under way (the worker drops it and goes on), or the question asked. */
   cancel(): void {
     this.#controller?.abort();
+    this.#decide?.(false);
   }
 
   /** Not part of the next run: no status, no error left from an earlier one. */

@@ -5,7 +5,7 @@
 import { IDLE_UNLOAD_MS, IdleCountdown } from '../../shared/worker/idle';
 import { WorkerBridge, webLockWatcher, type BridgeFailure, type LockWatcher, type WorkerPort } from '../../shared/worker/bridge';
 import type { ModelSource } from '../text/model-source';
-import type { DecodedAudio, VoiceAnswer, VoiceProgress, VoiceRequest, VoiceResponse } from './protocol';
+import type { DecodedAudio, TonePlan, VoiceAnswer, VoiceProgress, VoiceRequest, VoiceResponse } from './protocol';
 import { VoiceError, type VoiceErrorCode } from './voice-errors';
 
 export type VoiceWorkerLike = WorkerPort<VoiceRequest, VoiceResponse>;
@@ -112,6 +112,14 @@ export class VoiceClient {
     };
     request.then(after, after);
     return request;
+  }
+
+  /** What loading the tone model of `tone` would download, without downloading it. */
+  probe(tone: ModelSource, options: { signal?: AbortSignal } = {}): Promise<TonePlan> {
+    return this.#bridge.request((id) => ({ type: 'probe', id, tone }), {
+      settle: (reply) => (reply.type === 'probed' ? { value: reply.plan } : null),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   }
 
   dispose(): void {

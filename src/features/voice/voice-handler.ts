@@ -6,7 +6,7 @@
 import { errorDetail } from '../../shared/errors';
 import { ModelError } from '../text/model-errors';
 import type { ModelSource } from '../text/model-source';
-import type { DecodedAudio, VoiceAnswer, VoiceProgress, VoiceRequest, VoiceResponse, VoiceSegment } from './protocol';
+import type { DecodedAudio, TonePlan, VoiceAnswer, VoiceProgress, VoiceRequest, VoiceResponse, VoiceSegment } from './protocol';
 import { toneLabels, toneScores } from './tone';
 import { VOICE_SAMPLE_RATE, speechProbabilities, speechSegments, type VadStep } from './vad';
 import { VoiceError } from './voice-errors';
@@ -27,6 +27,8 @@ export interface VoiceRuntime {
   vad(): Promise<VadStep>;
   /** Loads the tone model of `source` (downloading what the device lacks, with progress). */
   loadTone(source: ModelSource, onProgress: (loaded: number, total: number) => void, signal: AbortSignal): Promise<ToneModel>;
+  /** What loading the tone model of `source` would download. */
+  probeTone(source: ModelSource): Promise<TonePlan>;
   now(): number;
 }
 
@@ -105,7 +107,7 @@ export function createVoiceHandler(runtime: VoiceRuntime, post: (message: VoiceR
     post({ type: 'progress', id, progress: p });
   }
 
-  async function read(request: VoiceRequest, signal: AbortSignal): Promise<VoiceAnswer> {
+  async function read(request: Extract<VoiceRequest, { type: 'read' }>, signal: AbortSignal): Promise<VoiceAnswer> {
     const started = runtime.now();
     const samples = monoAt16k(request.audio);
     const duration = samples.length / VOICE_SAMPLE_RATE;
@@ -149,6 +151,13 @@ export function createVoiceHandler(runtime: VoiceRuntime, post: (message: VoiceR
   async function handle(request: VoiceRequest, signal: AbortSignal): Promise<void> {
     try {
       signal.throwIfAborted();
+      if (request.type === 'probe') {
+        // A loaded tone model has nothing left to download.
+        const loaded = tone?.key === `${request.tone.host}|${request.tone.modelId}`;
+        const plan = loaded ? { files: [], downloadBytes: 0 } : await runtime.probeTone(request.tone).catch((err: unknown) => Promise.reject(toneLoadError(err)));
+        post({ type: 'probed', id: request.id, plan });
+        return;
+      }
       post({ type: 'answer', id: request.id, answer: await read(request, signal) });
     } catch (err) {
       const error = err instanceof VoiceError ? err : signal.aborted ? new VoiceError('cancelled', 'cancelled') : new VoiceError('crashed', errorDetail(err));

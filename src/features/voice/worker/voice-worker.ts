@@ -13,13 +13,17 @@ import vadUrl from '@ricky0123/vad-web/dist/silero_vad_v5.onnx?url';
 import { serveWorker } from '../../../shared/worker/serve';
 import { createIdbModelCache, withMemoryFallback } from '../../text/model-cache';
 import { setUpTransformers } from '../../text/worker/model-env';
+import { probeModelFiles } from '../../text/model-files';
 import type { ModelSource } from '../../text/model-source';
 import type { VoiceRequest, VoiceResponse } from '../protocol';
 import { sileroStep, type OrtLike } from '../vad';
 import { createVoiceHandler, type ToneModel, type VoiceRuntime } from '../voice-handler';
 
 const scope = self as unknown as DedicatedWorkerGlobalScope;
-const models = setUpTransformers(withMemoryFallback(createIdbModelCache()));
+const cache = withMemoryFallback(createIdbModelCache());
+const models = setUpTransformers(cache);
+/** The tone model's files besides its weights. */
+const TONE_FILES = ['config.json', 'preprocessor_config.json'] as const;
 const onnx = env.backends.onnx;
 if (onnx.wasm) {
   onnx.wasm.wasmPaths = { wasm: new URL(ortWasmUrl, scope.location.href).href, mjs: new URL(ortMjsUrl, scope.location.href).href };
@@ -70,6 +74,18 @@ const runtime: VoiceRuntime = {
     } finally {
       models.setLoadSignal(undefined);
     }
+  },
+
+  async probeTone(source) {
+    models.useHost(source.host);
+    const found = await probeModelFiles(source, cache, models.fetch, { required: TONE_FILES });
+    // The weights the load takes: q8 (as loadTone asks), else what there is.
+    const weights = found.weights.q8 ?? found.weights.fp32 ?? found.weights.fp16;
+    if (!weights) throw new Error(`${source.modelId} has no onnx/model_quantized.onnx or onnx/model.onnx at ${source.host}`);
+    const files = [...found.base, weights];
+    const missing = files.filter((f) => !f.cached);
+    const downloadBytes = missing.some((f) => f.size === null) ? null : missing.reduce((n, f) => n + (f.size ?? 0), 0);
+    return { files, downloadBytes };
   },
 
   now: () => performance.now(),
