@@ -2,13 +2,9 @@
 // plays: WAV, MP3, M4A/AAC, Ogg/Opus, WebM, FLAC), straight to 16 kHz (an OfflineAudioContext at
 // 16 kHz resamples what it decodes; the decoding runs off the main thread in the browser), one
 // Float32Array per channel. The voice worker mixes the channels. Nothing is stored or sent.
-import { VOICE_SAMPLE_RATE } from './vad';
+import { MAX_AUDIO_BYTES, MAX_VOICE_SECONDS, VOICE_SAMPLE_RATE } from './limits';
 import type { DecodedAudio } from './protocol';
-import { MAX_VOICE_SECONDS } from './voice-handler';
 import { VoiceError } from './voice-errors';
-
-/** Files larger than this are refused before decoding (a 20-minute WAV at 48 kHz stereo is 230 MB). */
-export const MAX_AUDIO_BYTES = 512 * 1024 * 1024;
 
 /** The decoded recording, with its length in seconds. */
 export interface Recording extends DecodedAudio {

@@ -7,8 +7,9 @@
 // at most 30 s at a time). Pure but for the session it is given (onnxruntime-web in the voice
 // worker, onnxruntime-node in the tests: the same API).
 
-/** The rate every voice model reads. */
-export const VOICE_SAMPLE_RATE = 16_000;
+import { VOICE_SAMPLE_RATE } from './limits';
+
+export { VOICE_SAMPLE_RATE };
 /** Samples per frame at 16 kHz (Silero v5 takes exactly this many). */
 export const VAD_FRAME = 512;
 /** Samples of the previous frame put before each frame, as Silero's own wrapper does at 16 kHz. */
