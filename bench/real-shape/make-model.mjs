@@ -71,7 +71,7 @@ function robertaVocab(encoder) {
 // ---------------------------------------------------------------------------
 
 /** Seeded normal numbers: xoshiro128** for uniforms, Box-Muller for the normal pairs. */
-function normalSource(seed) {
+export function normalSource(seed) {
   let a = seed | 0;
   let b = 0x9e3779b9;
   let c = 0x6c078965;
@@ -155,7 +155,12 @@ function quantizeInt8(data) {
   return { q, scale };
 }
 
-function graphBuilder(weights, quantized) {
+/**
+ * The op builder the bench graphs share (this one and bench/voice/make-tone-model.mjs): ops with
+ * fresh output names, constants, parameters from `weights`, `linear` (int8 MatMulInteger with
+ * `quantized`, as quantize_dynamic writes), `embed`, `layerNorm`.
+ */
+export function graphBuilder(weights, quantized) {
   const nodes = [];
   const initializer = [];
   let n = 0;

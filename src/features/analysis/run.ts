@@ -54,6 +54,8 @@ export type FaceChannelResult = FacePart;
  */
 export type VoiceChannelResult = VoicePart & {
   readonly unmappedLabels?: readonly string[];
+  /** Where the worker's time went (not kept in History). */
+  readonly timings?: { readonly segmentsMs: number; readonly toneLoadMs: number; readonly toneMs: number };
 };
 
 /** Each channel's result type. */

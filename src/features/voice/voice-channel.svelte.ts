@@ -108,6 +108,7 @@ export class VoiceChannelState {
         duration: answer.duration,
         toneModel: answer.tone.modelId,
         elapsedMs: answer.elapsedMs,
+        timings: answer.timings,
         ...(answer.tone.unmapped.length ? { unmappedLabels: answer.tone.unmapped } : {}),
       };
       return { status: 'done', result };

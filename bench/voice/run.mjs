@@ -1,0 +1,114 @@
+#!/usr/bin/env node
+// The voice channel's speed in the app (issue 30), in Chromium on this machine: a minute of speech
+// (espeak-ng's two sentences from tests/fixtures/audio, repeated to 60 s) through the real Silero
+// VAD and a tone model of wav2vec2-base's shape and size with random weights
+// (make-tone-model.mjs), WASM, cross-origin isolated. Prints the real-time factor (seconds of
+// recording per second of work) of the whole pipeline and of each stage, from pressing Analyze to
+// the segments on screen, for the first run (download and load of the 122 MB model included) and
+// a second one (model loaded), and the main thread's tasks over 50 ms meanwhile.
+// Speech recognition is not in the app yet, so it is not in these numbers.
+//
+//   npm run build && node bench/voice/run.mjs
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { launchChromium } from '../real-shape/browser.mjs';
+import { MODELS_DIR } from '../real-shape/make-model.mjs';
+import { startServers } from '../real-shape/servers.mjs';
+import { TONE_BENCH_ID, ensureToneBenchModel } from './make-tone-model.mjs';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, '../..');
+const SECONDS = 60;
+const TARGET_RTF = 2; // 60 s of speech in at most 30 s
+
+/** A 16 kHz mono 16-bit WAV of `seconds`, the fixture's speech repeated. */
+function minuteOfSpeech(seconds) {
+  const source = fs.readFileSync(path.join(ROOT, 'tests/fixtures/audio/two-sentences.wav'));
+  const dataAt = source.indexOf('data') + 8;
+  const pcm = source.subarray(dataAt);
+  const bytes = seconds * 16000 * 2;
+  const out = Buffer.alloc(44 + bytes);
+  source.copy(out, 0, 0, 44);
+  for (let at = 0; at < bytes; at += pcm.length) pcm.copy(out, 44 + at, 0, Math.min(pcm.length, bytes - at));
+  out.writeUInt32LE(36 + bytes, 4);
+  out.writeUInt32LE(bytes, 40);
+  const file = path.join(ROOT, 'bench/.cache', `speech-${seconds}s.wav`);
+  fs.writeFileSync(file, out);
+  return file;
+}
+
+const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
+
+ensureToneBenchModel({ log: (m) => console.log(`  ${m}`) });
+const wav = minuteOfSpeech(SECONDS);
+const servers = await startServers({ dist: path.join(ROOT, 'dist'), models: MODELS_DIR, driver: path.join(HERE, '../real-shape/driver.js') });
+const browser = await launchChromium('node bench/voice/run.mjs');
+const context = await browser.newContext();
+const page = await context.newPage();
+await page.addInitScript(() => {
+  window.__longTasks = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+});
+await page.goto(`${servers.isolated}/`);
+await page.getByRole('button', { name: 'Settings', exact: true }).click();
+await page.getByLabel('Model host').fill(servers.hub);
+// The bench hub serves `<id>-int8` as the model with only its int8 weights (servers.mjs).
+await page.getByLabel('Tone model').fill(`${TONE_BENCH_ID}-int8`);
+await page.waitForTimeout(500);
+await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+
+async function run(label) {
+  await page.getByLabel('Audio', { exact: true }).setInputFiles(wav);
+  const t0 = await page.evaluate(() => performance.now());
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  const download = page.getByRole('button', { name: 'Download the tone model and analyze' });
+  const time = page.getByTestId('voice-time');
+  const failure = page.getByTestId('voice-error');
+  await download.or(page.getByTestId('voice-count')).or(failure).first().waitFor({ timeout: 600_000 });
+  if (await failure.isVisible()) throw new Error(`the voice channel failed: ${await failure.textContent()}`);
+  let asked = 0;
+  if (await download.isVisible()) {
+    const before = await page.evaluate(() => performance.now());
+    await download.click();
+    asked = (await page.evaluate(() => performance.now())) - before;
+  }
+  // The run is over when Analyze is no longer busy (the last run's result stays on screen until then).
+  await page.waitForFunction(() => document.querySelector('.results[aria-busy="true"]') === null, null, { timeout: 600_000, polling: 50 });
+  await page.getByTestId('voice-count').or(failure).first().waitFor({ timeout: 600_000 });
+  if (await failure.isVisible()) throw new Error(`the voice channel failed: ${await failure.textContent()}`);
+  const t1 = await page.evaluate(() => performance.now());
+  await page.getByTestId('voice-detail').locator('summary').click();
+  const n = (name) => time.getAttribute(name).then(Number);
+  const r = {
+    label,
+    screenMs: t1 - t0 - asked,
+    elapsedMs: await n('data-elapsed-ms'),
+    duration: await n('data-duration'),
+    segmentsMs: await n('data-segments-ms'),
+    toneLoadMs: await n('data-tone-load-ms'),
+    toneMs: await n('data-tone-ms'),
+    segments: Number(await page.getByTestId('voice-count').getAttribute('data-value')),
+  };
+  const tasks = await page.evaluate(([a, b]) => window.__longTasks.filter((t) => t.start >= a && t.start <= b), [t0, t1]);
+  r.longTasks = tasks.length;
+  r.longestTaskMs = Math.max(0, ...tasks.map((t) => t.duration));
+  await page.getByRole('button', { name: 'Remove recording' }).click();
+  return r;
+}
+
+const first = await run('first (download and load)');
+const second = await run('second (model loaded)');
+await browser.close();
+await servers.close();
+
+console.log(`\nVoice channel, ${SECONDS} s of speech (Silero VAD + a wav2vec2-base-shaped tone model, q8, WASM, 2 threads):`);
+for (const r of [first, second]) {
+  const rtf = r.duration / (r.screenMs / 1000);
+  console.log(`  ${r.label}: ${r.segments} segments on screen after ${fmt(r.screenMs)} (the question's wait left out): ${rtf.toFixed(2)}x real time, target at least ${TARGET_RTF}x (60 s in 30 s): ${rtf >= TARGET_RTF ? 'met' : 'NOT MET'}`);
+  console.log(`    in the worker ${fmt(r.elapsedMs)}: segments (VAD) ${fmt(r.segmentsMs)} (${(r.duration / (r.segmentsMs / 1000)).toFixed(1)}x real time), tone model load ${fmt(r.toneLoadMs)}, tones ${fmt(r.toneMs)} (${(r.duration / (r.toneMs / 1000)).toFixed(1)}x real time); decoding and the page ${fmt(r.screenMs - r.elapsedMs)}`);
+  console.log(`    main-thread tasks over 50 ms: ${r.longTasks} (longest ${fmt(r.longestTaskMs)})`);
+}
+console.log('  Speech recognition (the words) is not in the app yet: not in these numbers.');
