@@ -1,6 +1,7 @@
 // Offline after one visit: the service worker serves the app shell and the ONNX Runtime wasm, the
 // model comes from IndexedDB, the history is there, and a picture says plainly that it needs the
 // network, while the faces are still read on the device.
+import { join } from 'node:path';
 import { smilingPerson } from '../support/face-photos.mjs';
 import { FIXTURE_ID, analyze, expect, pickImage, test, useModel, useVision, waitForCachedFiles } from './support';
 
@@ -66,4 +67,41 @@ test('the app can be installed: it links a web app manifest with icons', async (
   const manifest = (await (await request.get(new URL(href!, page.url()).href)).json()) as { name: string; icons: Array<{ sizes: string }>; display: string };
   expect(manifest).toMatchObject({ name: 'Moodlens', display: 'standalone' });
   expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
+});
+
+test('after one visit a recording is read offline: the speech detector from the service worker, the tone model from IndexedDB', async ({ page, context }) => {
+  await page.goto('/');
+  await useModel(page, FIXTURE_ID);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Tone model').fill('moodlens/tiny-tone');
+  await expect(page.getByTestId('settings-status')).toHaveText('Saved');
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  const recording = join(process.cwd(), 'tests/fixtures/audio/two-sentences.wav');
+  await page.getByLabel('Audio', { exact: true }).setInputFiles(recording);
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await expect(page.getByTestId('voice-count')).toHaveAttribute('data-value', '2');
+  // The tone model's three files (config, preprocessor config, weights) are in the model cache.
+  await waitForCachedFiles(page, 3);
+  await expect
+    .poll(
+      () =>
+        page.evaluate(async () => {
+          if (!navigator.serviceWorker.controller) return 'not controlled';
+          for (const name of await caches.keys()) {
+            const keys = await (await caches.open(name)).keys();
+            if (keys.some((r) => r.url.includes('silero_vad')) && keys.some((r) => r.url.includes('voice-worker'))) return 'ready';
+          }
+          return 'not cached';
+        }),
+      { timeout: 60_000 },
+    )
+    .toBe('ready');
+
+  await context.setOffline(true);
+  await page.reload();
+  await page.getByLabel('Audio', { exact: true }).setInputFiles(recording);
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await expect(page.getByTestId('voice-count')).toHaveAttribute('data-value', '2');
+  await expect(page.getByTestId('voice-error')).toHaveCount(0);
+  await context.setOffline(false);
 });
