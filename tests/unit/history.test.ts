@@ -16,6 +16,7 @@ import {
   type FacePart,
   type FaceReading,
   type HistoryRecord,
+  type VoicePart,
 } from '../../src/features/history/records';
 import { uniqueTags } from '../../src/features/history/tags';
 import { createMemoryHistoryStore } from '../../src/features/history/history-store';
@@ -193,6 +194,44 @@ describe('history records', () => {
     expect(filterRecords([a, b, c, d], { search: '', emotion: 'any', channels: 'vision', tag: 'any' }).map((r) => r.id)).toEqual(['cccccccc', 'bbbbbbbb']);
     expect(filterRecords([a, b, c, d], { search: '', emotion: 'any', channels: 'both', tag: 'any' }).map((r) => r.id)).toEqual(['dddddddd']);
     expect(filterRecords([a, b, c, d], { search: '', emotion: 'anger', channels: 'any', tag: 'any' }).map((r) => r.id)).toEqual(['cccccccc']);
+  });
+
+  it('keeps the voice part (segments and scores, never the sound), exports its columns, and refuses a broken one', () => {
+    const voice: VoicePart = {
+      scores: dist({ joy: 0.6, sadness: 0.4 }),
+      segments: [
+        { start: 0.4, end: 3.6, tone: dist({ joy: 0.9, neutral: 0.1 }) },
+        { start: 4.9, end: 8.6, tone: dist({ sadness: 0.8, neutral: 0.2 }) },
+      ],
+      duration: 9.24,
+      toneModel: 'onnx-community/wav2vec2-emotion-recognition-ONNX',
+      elapsedMs: 2400,
+    };
+    const both = record({ id: 'vvvvvvvv', voicePart: voice, weights: { text: 0.5, voice: 0.5 } });
+    expect(migrateRecord(JSON.parse(JSON.stringify(both)))).toEqual(both);
+    expect(presentChannels(both)).toEqual(['text', 'voice']);
+    expect(fusionOf(both)).toMatchObject({ channels: 'text+voice' });
+    // A recording alone is its own kind in the list and its filter.
+    const alone = record({ id: 'wwwwwwww', textPart: null, voicePart: voice, weights: { voice: 1 } });
+    expect(migrateRecord(JSON.parse(JSON.stringify(alone)))).toEqual(alone);
+    expect(filterRecords([both, alone], { search: '', emotion: 'any', channels: 'voice', tag: 'any' }).map((r) => r.id)).toEqual(['wwwwwwww']);
+    expect(filterRecords([both, alone], { search: '', emotion: 'any', channels: 'text', tag: 'any' }).map((r) => r.id)).toEqual(['vvvvvvvv']);
+
+    const [headerLine, row] = toCsv([both]).split('\r\n');
+    const header = headerLine!.split(',');
+    const cells = Object.fromEntries(row!.split(',').map((v, i) => [header[i]!, v]));
+    expect(cells).toMatchObject({ voice_weight: '0.5', voice_p_joy: '0.600000', voice_p_sadness: '0.400000', voice_model: voice.toneModel, voice_segments: '2', voice_seconds: '9.24' });
+
+    // Broken voice parts make the record unreadable rather than half read.
+    for (const bad of [
+      { ...voice, segments: [] },
+      { ...voice, segments: [{ start: 3, end: 2, tone: voice.scores }] },
+      { ...voice, segments: [{ start: 0, end: 99, tone: voice.scores }] },
+      { ...voice, scores: { joy: 2 } },
+      { ...voice, duration: -1 },
+    ]) {
+      expect(migrateRecord(JSON.parse(JSON.stringify({ ...both, voicePart: bad })))).toBeNull();
+    }
   });
 
   it('keeps tags and the entry analyzed again; reads records without them (older ones) as none', () => {
