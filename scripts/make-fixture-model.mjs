@@ -28,7 +28,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ATTR, DT, encodeModel, f32Bytes, i64Bytes, quantizeUint8, tensor, valueInfo } from './lib/onnx-proto.mjs';
+import { DT, encodeGraph, f32Bytes, i64Bytes, onnxNode as node, quantizeUint8, tensor, valueInfo } from './lib/onnx-proto.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const MODEL_ID = 'moodlens/tiny-emotion';
@@ -276,18 +276,6 @@ const compactJsonFile = (value) => Buffer.from(toCompactJson(value), 'utf8');
 // ONNX (schema and helpers in scripts/lib/onnx-proto.mjs)
 // ---------------------------------------------------------------------------
 
-const OPSET = 17;
-const IR_VERSION = 8;
-
-function node(opType, inputs, outputs, name, attrs = []) {
-  return {
-    op_type: opType,
-    input: inputs,
-    output: outputs,
-    name,
-    attribute: attrs.map(([n, i]) => ({ name: n, type: ATTR.INT, i })),
-  };
-}
 
 /**
  * @param {{ embedding: Float32Array, vocabSize: number, bias: number[], quantized: boolean }} o
@@ -331,14 +319,8 @@ function buildOnnx({ embedding, vocabSize, bias, quantized }) {
     node('Add', ['summed_scores', 'classifier.bias'], ['logits'], 'Add_bias'),
   );
 
-  const model = {
-    ir_version: IR_VERSION,
-    opset_import: [{ domain: '', version: OPSET }],
-    producer_name: 'moodlens-fixture',
-    producer_version: '1',
-    model_version: 1,
-    doc_string: `Tiny bag-of-words emotion classifier (test fixture, ${quantized ? 'q8' : 'fp32'}). Not a real model.`,
-    graph: {
+  return encodeGraph(
+    {
       name: 'moodlens_tiny_emotion',
       node: nodes,
       initializer,
@@ -348,8 +330,8 @@ function buildOnnx({ embedding, vocabSize, bias, quantized }) {
       ],
       output: [valueInfo('logits', DT.FLOAT, ['batch_size', numLabels])],
     },
-  };
-  return encodeModel(model);
+    { producer: 'moodlens-fixture', modelVersion: 1, doc: `Tiny bag-of-words emotion classifier (test fixture, ${quantized ? 'q8' : 'fp32'}). Not a real model.` },
+  );
 }
 
 /**

@@ -30,7 +30,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ATTR, DT, encodeModel, f32Bytes, tensor, valueInfo } from './lib/onnx-proto.mjs';
+import { ATTR, DT, encodeGraph, f32Bytes, onnxNode as node, tensor, valueInfo } from './lib/onnx-proto.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const TONE_MODEL_ID = 'moodlens/tiny-tone';
@@ -46,31 +46,19 @@ const BIAS = { angry: -0.6, calm: -0.2, disgust: -1, fearful: -1, happy: 0.1, ne
 /** log(0.005): the mean square of speech at about -23 dBFS RMS. */
 const EVERYDAY_LOG_ENERGY = Math.log(0.005);
 
-const OPSET = 17;
-const IR_VERSION = 8;
-
-function node(opType, inputs, outputs, name, attrs = []) {
-  return { op_type: opType, input: inputs, output: outputs, name, attribute: attrs.map(([n, i]) => ({ name: n, type: ATTR.INT, i })) };
-}
 
 /** The tone graph: input_values [batch, samples] -> logits [batch, 8]. */
 export function toneGraph() {
   const n = TONE_LABELS.length;
   const weight = TONE_LABELS.map((l) => LOUDNESS_WEIGHT[l]);
   const bias = TONE_LABELS.map((l, i) => BIAS[l] - weight[i] * EVERYDAY_LOG_ENERGY);
-  const model = {
-    ir_version: IR_VERSION,
-    opset_import: [{ domain: '', version: OPSET }],
-    producer_name: 'moodlens-fixture',
-    producer_version: '1',
-    model_version: 1,
-    doc_string: 'Tiny loudness-only speech emotion classifier (test fixture). Not a real model.',
-    graph: {
+  return encodeGraph(
+    {
       name: 'moodlens_tiny_tone',
       node: [
         node('Mul', ['input_values', 'input_values'], ['squares'], 'Mul_square'),
         // Opset 17: the axes are an attribute (an input from opset 18).
-        { ...node('ReduceMean', ['squares'], ['energy'], 'ReduceMean_time', [['keepdims', 1]]), attribute: [{ name: 'axes', type: ATTR.INTS, ints: [1] }, { name: 'keepdims', type: ATTR.INT, i: 1 }] },
+        { ...node('ReduceMean', ['squares'], ['energy'], 'ReduceMean_time'), attribute: [{ name: 'axes', type: ATTR.INTS, ints: [1] }, { name: 'keepdims', type: ATTR.INT, i: 1 }] },
         node('Add', ['energy', 'epsilon'], ['energy_eps'], 'Add_epsilon'),
         node('Log', ['energy_eps'], ['log_energy'], 'Log_energy'),
         node('MatMul', ['log_energy', 'classifier.weight'], ['weighted'], 'MatMul_classifier'),
@@ -84,8 +72,8 @@ export function toneGraph() {
       input: [valueInfo('input_values', DT.FLOAT, ['batch_size', 'sequence_length'])],
       output: [valueInfo('logits', DT.FLOAT, ['batch_size', n])],
     },
-  };
-  return encodeModel(model);
+    { producer: 'moodlens-fixture', modelVersion: 1, doc: 'Tiny loudness-only speech emotion classifier (test fixture). Not a real model.' },
+  );
 }
 
 /** The tone model's files, by path in the hub layout. */

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ATTR, DT, encodeModel, f32Bytes, i64Bytes, quantizeUint8, tensor, valueInfo } from '../../scripts/lib/onnx-proto.mjs';
+import { ATTR, DT, encodeGraph, f32Bytes, i64Bytes, quantizeUint8, tensor, valueInfo } from '../../scripts/lib/onnx-proto.mjs';
 import { LABELS, MASK, SPECIAL_TOKENS, robertaTokenizerFiles } from '../../scripts/make-fixture-model.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -287,12 +287,8 @@ export function buildGraph(weights, quantized, shape = SHAPE) {
   const logits = g.linear(pooled, 'classifier.out_proj');
   g.nodes.push({ op_type: 'Identity', input: [logits], output: ['logits'], name: 'logits_output', attribute: [] });
 
-  return encodeModel({
-    ir_version: 8,
-    opset_import: [{ domain: '', version: 17 }],
-    producer_name: 'moodlens-bench',
-    producer_version: '1',
-    graph: {
+  return encodeGraph(
+    {
       name: 'distilroberta_shape',
       node: g.nodes,
       initializer: g.initializer,
@@ -302,7 +298,8 @@ export function buildGraph(weights, quantized, shape = SHAPE) {
       ],
       output: [valueInfo('logits', DT.FLOAT, ['batch_size', labels])],
     },
-  });
+    { producer: 'moodlens-bench' },
+  );
 }
 
 function config(vocabSize) {

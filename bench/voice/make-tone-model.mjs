@@ -15,7 +15,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DT, encodeModel, valueInfo } from '../../scripts/lib/onnx-proto.mjs';
+import { DT, encodeGraph, valueInfo } from '../../scripts/lib/onnx-proto.mjs';
 import { graphBuilder, MODELS_DIR, normalSource } from '../real-shape/make-model.mjs';
 import { TONE_LABELS } from '../../scripts/make-voice-fixtures.mjs';
 
@@ -114,19 +114,16 @@ function buildGraph(weights) {
   const pooled = op('ReduceMean', [projected], [attr.ints('axes', [1]), attr.int('keepdims', 0)]);
   const logits = g.linear(pooled, 'classifier');
   g.nodes.push({ op_type: 'Identity', input: [logits], output: ['logits'], name: 'logits_output', attribute: [] });
-  return encodeModel({
-    ir_version: 8,
-    opset_import: [{ domain: '', version: 17 }],
-    producer_name: 'moodlens-bench',
-    producer_version: '1',
-    graph: {
+  return encodeGraph(
+    {
       name: 'wav2vec2_shape',
       node: g.nodes,
       initializer: g.initializer,
       input: [valueInfo('input_values', DT.FLOAT, ['batch_size', 'sequence_length'])],
       output: [valueInfo('logits', DT.FLOAT, ['batch_size', TONE_LABELS.length])],
     },
-  });
+    { producer: 'moodlens-bench' },
+  );
 }
 
 /** Writes the model into `<MODELS_DIR>/bench/wav2vec2-shape/` unless it is already there. */

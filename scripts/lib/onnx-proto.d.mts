@@ -11,4 +11,6 @@ export function i64Bytes(values: readonly number[]): Buffer;
 export function valueInfo(name: string, elemType: number, dims: ReadonlyArray<number | string>): object;
 /** Checks a ModelProto object (protobufjs's plain form) and encodes it. */
 export function encodeModel(model: object): Buffer;
+export function encodeGraph(graph: object, options?: { producer?: string; doc?: string; modelVersion?: number }): Buffer;
+export function onnxNode(opType: string, inputs: string[], outputs: string[], name: string, attrs?: Array<[string, number]>): object;
 export function quantizeUint8(values: ArrayLike<number> & Iterable<number>): { q: Buffer; scale: number; zeroPoint: number };

@@ -141,6 +141,27 @@ export function valueInfo(name, elemType, dims) {
   };
 }
 
+/** A node whose attributes are all integers (`[[name, value], ...]`). */
+export function onnxNode(opType, inputs, outputs, name, attrs = []) {
+  return { op_type: opType, input: inputs, output: outputs, name, attribute: attrs.map(([n, i]) => ({ name: n, type: ATTR.INT, i })) };
+}
+
+/**
+ * Encodes a model of `graph` at IR version 8 and opset 17, as every model the scripts and the
+ * bench generate is; `producer` names who made it, `doc` and `modelVersion` only when given.
+ */
+export function encodeGraph(graph, { producer, doc, modelVersion } = {}) {
+  return encodeModel({
+    ir_version: 8,
+    opset_import: [{ domain: '', version: 17 }],
+    producer_name: producer,
+    producer_version: '1',
+    ...(modelVersion !== undefined ? { model_version: modelVersion } : {}),
+    ...(doc ? { doc_string: doc } : {}),
+    graph,
+  });
+}
+
 /** Checks a ModelProto object and encodes it. */
 export function encodeModel(model) {
   const err = ModelProto.verify(model);

@@ -63,6 +63,11 @@ export function isDiskSource(source: ModelSource): boolean {
 }
 
 /** Hub layout: `<host>/<id>/resolve/main/<file>`. */
+/** One string per model source (host and id), for maps and sets of models. */
+export function sourceKey(source: ModelSource): string {
+  return `${source.host}|${source.modelId}`;
+}
+
 export function modelFileUrl(source: ModelSource, file: string): string {
   return `${source.host}/${source.modelId}/resolve/main/${file}`;
 }

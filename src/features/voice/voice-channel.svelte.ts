@@ -4,7 +4,7 @@
 // sentence (a normal answer; the channel is then absent from the run). It keeps no result and no
 // sound of its own.
 import type { ChannelOutcome, VoiceChannelResult } from '../analysis/run';
-import type { ModelSource } from '../text/model-source';
+import { sourceKey, type ModelSource } from '../text/model-source';
 import { decodeRecording, type Recording } from './decode';
 import { LARGE_DOWNLOAD_BYTES } from '../text/text-channel.svelte';
 import type { DecodedAudio, TonePlan, VoiceAnswer, VoiceProgress } from './protocol';
@@ -74,7 +74,7 @@ export class VoiceChannelState {
     this.#error = null;
     try {
       // A large download is asked first, with its size, as the text model's is.
-      const key = `${tone.host}|${tone.modelId}`;
+      const key = sourceKey(tone);
       if (!this.#approved.has(key)) {
         this.#phase = 'checking';
         const plan = await this.#reader.probe(tone, { signal: controller.signal });

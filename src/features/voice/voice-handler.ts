@@ -5,7 +5,7 @@
 // seven (tone.ts). Every request ends in exactly one final message: its answer or `error`.
 import { errorDetail } from '../../shared/errors';
 import { ModelError } from '../text/model-errors';
-import type { ModelSource } from '../text/model-source';
+import { sourceKey, type ModelSource } from '../text/model-source';
 import type { DecodedAudio, TonePlan, VoiceAnswer, VoiceProgress, VoiceRequest, VoiceResponse, VoiceSegment } from './protocol';
 import { toneLabels, toneScores } from './tone';
 import { VOICE_SAMPLE_RATE, speechProbabilities, speechSegments, type VadStep } from './vad';
@@ -92,7 +92,7 @@ export function createVoiceHandler(runtime: VoiceRuntime, post: (message: VoiceR
   let tone: { key: string; model: ToneModel } | null = null;
 
   async function toneFor(source: ModelSource, id: number, signal: AbortSignal): Promise<ToneModel> {
-    const key = `${source.host}|${source.modelId}`;
+    const key = sourceKey(source);
     if (tone?.key === key) return tone.model;
     const old = tone;
     tone = null;
@@ -154,7 +154,7 @@ export function createVoiceHandler(runtime: VoiceRuntime, post: (message: VoiceR
       signal.throwIfAborted();
       if (request.type === 'probe') {
         // A loaded tone model has nothing left to download.
-        const loaded = tone?.key === `${request.tone.host}|${request.tone.modelId}`;
+        const loaded = tone?.key === sourceKey(request.tone);
         const plan = loaded ? { files: [], downloadBytes: 0 } : await runtime.probeTone(request.tone).catch((err: unknown) => Promise.reject(toneLoadError(err)));
         post({ type: 'probed', id: request.id, plan });
         return;
