@@ -129,9 +129,9 @@ function bytesToUnicode() {
   return { order: bs, charOf };
 }
 
-const BYTE_LEVEL = bytesToUnicode();
+export const BYTE_LEVEL = bytesToUnicode();
 
-function toByteLevel(text) {
+export function toByteLevel(text) {
   return Array.from(Buffer.from(text, 'utf8'), (b) => BYTE_LEVEL.charOf[b]);
 }
 

@@ -5,3 +5,4 @@ export const AUDIO_DIR: string;
 export const TONE_LABELS: readonly string[];
 export function toneGraph(): Buffer;
 export function toneModelFiles(): Map<string, Buffer>;
+export const WHISPER_DIR: string;

@@ -30,11 +30,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WHISPER_MODEL_ID, whisperModelFiles } from './make-whisper-fixture.mjs';
 import { ATTR, DT, encodeGraph, f32Bytes, onnxNode as node, tensor, valueInfo } from './lib/onnx-proto.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const TONE_MODEL_ID = 'moodlens/tiny-tone';
 export const TONE_DIR = path.resolve(HERE, '..', 'tests', 'fixtures', 'model', ...TONE_MODEL_ID.split('/'));
+export const WHISPER_DIR = path.resolve(HERE, '..', 'tests', 'fixtures', 'model', ...WHISPER_MODEL_ID.split('/'));
 export const AUDIO_DIR = path.resolve(HERE, '..', 'tests', 'fixtures', 'audio');
 
 /** The labels of Dpngtm/wav2vec2-emotion-recognition, in its order. */
@@ -143,6 +145,8 @@ function makeAudio() {
 function main(argv) {
   writeFiles(TONE_DIR, toneModelFiles());
   console.log(`wrote ${path.relative(process.cwd(), TONE_DIR)}`);
+  writeFiles(WHISPER_DIR, whisperModelFiles());
+  console.log(`wrote ${path.relative(process.cwd(), WHISPER_DIR)}`);
   if (argv.includes('--audio')) {
     makeAudio();
     console.log(`wrote ${path.relative(process.cwd(), AUDIO_DIR)}`);

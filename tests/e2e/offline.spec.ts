@@ -69,10 +69,11 @@ test('the app can be installed: it links a web app manifest with icons', async (
   expect(manifest.icons.map((i) => i.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
 });
 
-test('after one visit a recording is read offline: the speech detector from the service worker, the tone model from IndexedDB', async ({ page, context }) => {
+test('after one visit a recording is read offline: the speech detector from the service worker, the speech and tone models from IndexedDB', async ({ page, context }) => {
   await page.goto('/');
   await useModel(page, FIXTURE_ID);
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Speech model').fill('moodlens/tiny-whisper');
   await page.getByLabel('Tone model').fill('moodlens/tiny-tone');
   await expect(page.getByTestId('settings-status')).toHaveText('Saved');
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
@@ -80,8 +81,9 @@ test('after one visit a recording is read offline: the speech detector from the 
   await page.getByLabel('Audio', { exact: true }).setInputFiles(recording);
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('voice-count')).toHaveAttribute('data-value', '2');
-  // The tone model's three files (config, preprocessor config, weights) are in the model cache.
-  await waitForCachedFiles(page, 3);
+  // The text model's four files, the speech model's seven (configs, tokenizer, encoder and
+  // decoder) and the tone model's three (config, preprocessor config, weights) are in the model cache.
+  await waitForCachedFiles(page, 4 + 7 + 3);
   await expect
     .poll(
       () =>
@@ -103,5 +105,7 @@ test('after one visit a recording is read offline: the speech detector from the 
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
   await expect(page.getByTestId('voice-count')).toHaveAttribute('data-value', '2');
   await expect(page.getByTestId('voice-error')).toHaveCount(0);
+  await expect(page.getByTestId('transcript')).toContainText('I am so happy today');
+  await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'text+voice');
   await context.setOffline(false);
 });

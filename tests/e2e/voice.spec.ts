@@ -1,20 +1,25 @@
 // The voice channel in Chromium (issue 30): a recording decoded by the browser, its speech found by
-// the real Silero VAD (served from our origin) in the voice worker, each segment's tone read by the
-// tone fixture (scripts/make-voice-fixtures.mjs: loudness only, the real model's 8 labels) through
-// transformers.js, fused with the text. The speech is espeak-ng's: a loud happy sentence, a pause,
-// a quiet sad one.
+// the real Silero VAD (served from our origin) in the voice worker, what was said read by the
+// Whisper-shaped fixture (scripts/make-whisper-fixture.mjs: it hears where the speech is and how
+// loud, and says the fixture's sentences) through transformers.js's Whisper code, each segment's
+// tone read by the tone fixture (loudness only, the real model's 8 labels), the words read by the
+// text model, all fused. The speech is espeak-ng's: a loud happy sentence, a pause, a quiet sad one.
 import type { Page } from '@playwright/test';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/shared/emotions';
 import { FIXTURE_ID, expect, hubRequests, test, textScores, useModel } from './support';
 
 const TONE_ID = 'moodlens/tiny-tone';
+const SPEECH_ID = 'moodlens/tiny-whisper';
+const HAPPY = 'I am so happy today, everything went well.';
+const SAD = 'This is terrible news. I feel very sad.';
 const audioFile = (name: string) => join(process.cwd(), 'tests/fixtures/audio', name);
 
-/** Model host and Model id as in useModel, and the Tone model, set in Settings as a user would. */
+/** Model host and Model id as in useModel, and the Speech and Tone models, set in Settings as a user would. */
 async function useVoiceModels(page: Page): Promise<void> {
   await useModel(page, FIXTURE_ID);
   await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Speech model').fill(SPEECH_ID);
   await page.getByLabel('Tone model').fill(TONE_ID);
   await expect(page.getByTestId('settings-status')).toHaveText('Saved');
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
@@ -29,7 +34,7 @@ async function segments(page: Page) {
 }
 
 test.describe('the voice of a recording, read on this device', () => {
-  test('two sentences with a pause: two segments in order, their tones, scores that sum to 1, fused with the text, kept in History without the sound', async ({ page }) => {
+  test('two sentences with a pause: two segments in order, their words and tones, the transcript, scores that sum to 1, fused with the text, kept in History without the sound', async ({ page }) => {
     await page.goto('/');
     await useVoiceModels(page);
     await page.getByLabel('Text', { exact: true }).fill('I am so happy today');
@@ -56,7 +61,20 @@ test.describe('the voice of a recording, read on this device', () => {
     // The loud sentence sounds joyful, the quiet one sad (the fixture reads loudness).
     expect(first.tone).toBe('joy');
     expect(second.tone).toBe('sadness');
-    expect(first.words).toBe('');
+    // What was said in each, read by the text model. The first sentence's words agree with its
+    // voice. The second's do not: the fixture text model is a bag of tokens, and "news" falls to
+    // the pieces n-ew-s, whose "ew" it counts as disgust; so the words say disgust, the voice
+    // sounds sad, and the page says they disagree.
+    expect(first.words).toBe('joy');
+    expect(second.words).toBe('disgust');
+    await expect(page.getByTestId('voice-segment').first()).toHaveAttribute('data-agree', 'true');
+    await expect(page.getByTestId('voice-segment').nth(1)).toHaveAttribute('data-agree', 'false');
+    await expect(page.getByTestId('voice-segment').nth(1)).toContainText('the words say disgust, the voice sounds sadness');
+    await expect(page.getByTestId('voice-count')).toContainText('in 1 of them the words and the voice disagree');
+    await expect(page.getByTestId('voice-segment').first()).toContainText(HAPPY);
+    await expect(page.getByTestId('voice-segment').nth(1)).toContainText(SAD);
+    await expect(page.getByTestId('transcript')).toHaveText(`${HAPPY} ${SAD}`);
+    await expect(page.getByTestId('transcript')).toHaveAttribute('data-language', 'en');
     await expect(page.getByTestId('voice-timeline')).toBeVisible();
 
     await page.getByTestId('voice-detail').locator('summary').click();
@@ -66,17 +84,27 @@ test.describe('the voice of a recording, read on this device', () => {
     await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'text+voice');
     await expect(page.getByTestId('top-emotion')).toHaveText('joy');
 
-    // The tone model came from the model host, like the text model; nothing else was asked of it.
+    // The voice models came from the model host, like the text model: the tone model's int8
+    // weights, the speech model's fp32 encoder and int8 decoder.
     const hub = (await hubRequests()).map((r) => r.path);
     expect(hub.some((p) => p.startsWith(`/${TONE_ID}/resolve/main/onnx/model_quantized.onnx`))).toBe(true);
     expect(hub.some((p) => p.startsWith(`/${TONE_ID}/resolve/main/config.json`))).toBe(true);
+    expect(hub.some((p) => p.startsWith(`/${SPEECH_ID}/resolve/main/onnx/encoder_model.onnx`))).toBe(true);
+    expect(hub.some((p) => p.startsWith(`/${SPEECH_ID}/resolve/main/onnx/decoder_model_merged_quantized.onnx`))).toBe(true);
+    // (transformers.js asks the int8 encoder's size with a one-byte range request; it never downloads it.)
+    const downloads = (await hubRequests()).filter((r) => r.range === null).map((r) => r.path);
+    expect(downloads.some((p) => p.startsWith(`/${SPEECH_ID}/resolve/main/onnx/encoder_model_quantized.onnx`))).toBe(false);
 
     // History keeps the segments and the scores, not the sound.
     await page.reload();
     await page.getByRole('button', { name: 'History', exact: true }).click();
     await page.getByTestId('history-item').first().getByRole('button', { name: /open/i }).first().click();
     await expect(page.getByTestId('voice-segment')).toHaveCount(2);
-    expect((await segments(page)).map((s) => s.tone)).toEqual(['joy', 'sadness']);
+    expect((await segments(page)).map((s) => [s.tone, s.words])).toEqual([
+      ['joy', 'joy'],
+      ['sadness', 'disgust'],
+    ]);
+    await expect(page.getByTestId('transcript')).toHaveAttribute('data-language', 'en');
     await expect(page.getByRole('button', { name: /^Play segment/ })).toHaveCount(0);
     const stored = await page.evaluate(async () => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
@@ -93,6 +121,7 @@ test.describe('the voice of a recording, read on this device', () => {
       return JSON.stringify(values.map((v) => (v as { voicePart?: unknown }).voicePart));
     });
     expect(stored).toContain('"segments"');
+    expect(stored).toContain(HAPPY);
     expect(stored).not.toMatch(/audio|blob|wav/i);
   });
 
@@ -114,12 +143,15 @@ test.describe('the voice of a recording, read on this device', () => {
     // Opus keeps the loudness closely enough: the quiet sentence still sounds sad, the loud one not.
     expect(second.tone).toBe('sadness');
     expect(first.tone).not.toBe('sadness');
-    // The voice alone is the answer.
-    await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'voice');
+    // No text typed: the transcript is the run's text, read by the text channel and fused with the voice.
+    await expect(page.getByTestId('transcript')).toHaveText(`${HAPPY} ${SAD}`);
+    await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'text+voice');
+    expect(found.map((s) => s.words)).toEqual(['joy', 'disgust']);
 
     // Settings lists the voice models as loaded; Unload ends their worker.
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
     await expect(page.getByTestId('loaded-voice')).toContainText(TONE_ID);
+    await expect(page.getByTestId('loaded-voice')).toContainText(SPEECH_ID);
     await page.getByRole('button', { name: 'Unload the voice models' }).click();
     await expect(page.getByTestId('loaded-voice')).toHaveCount(0);
     await expect(page.getByTestId('loaded-message')).toContainText('The voice models are unloaded');
@@ -191,6 +223,8 @@ test.describe('the voice of a recording, read on this device', () => {
     await expect(page.getByTestId('voice-top')).toBeVisible();
     expect(Number(await page.getByTestId('voice-count').getAttribute('data-value'))).toBeGreaterThanOrEqual(1);
     await expect(page.getByTestId('voice-error')).toHaveCount(0);
-    await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'voice');
+    // Its words too: the loud sentence (the first of the fake microphone's loop) was heard.
+    await expect(page.getByTestId('transcript')).toContainText(HAPPY);
+    await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'text+voice');
   });
 });

@@ -5,28 +5,26 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { env, pipeline, type AudioClassificationPipeline } from '@huggingface/transformers';
+import { pipeline, type AudioClassificationPipeline } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { topEmotion } from '../../src/shared/emotions';
 import { recordingTone, toneLabels, toneScores } from '../../src/features/voice/tone';
 import { VOICE_SAMPLE_RATE } from '../../src/features/voice/vad';
+import { useFixtureModels } from '../support/local-models';
 import { readWav } from '../support/wav';
 import { TONE_DIR, TONE_LABELS, TONE_MODEL_ID, toneModelFiles } from '../../scripts/make-voice-fixtures.mjs';
 
 const ROOT = path.resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const saved = { allowRemoteModels: env.allowRemoteModels, allowLocalModels: env.allowLocalModels, localModelPath: env.localModelPath, useFSCache: env.useFSCache };
+let restore = () => {};
 let classify: AudioClassificationPipeline;
 
 beforeAll(async () => {
-  env.allowRemoteModels = false;
-  env.allowLocalModels = true;
-  env.localModelPath = path.join(ROOT, 'tests/fixtures/model') + '/';
-  env.useFSCache = false;
+  restore = useFixtureModels();
   classify = (await pipeline('audio-classification', TONE_MODEL_ID, { dtype: 'q8' })) as AudioClassificationPipeline;
 });
 afterAll(async () => {
   await classify?.dispose();
-  Object.assign(env, saved);
+  restore();
 });
 
 describe('the tone model fixture', () => {

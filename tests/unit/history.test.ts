@@ -196,13 +196,16 @@ describe('history records', () => {
     expect(filterRecords([a, b, c, d], { search: '', emotion: 'anger', channels: 'any', tag: 'any' }).map((r) => r.id)).toEqual(['cccccccc']);
   });
 
-  it('keeps the voice part (segments and scores, never the sound), exports its columns, and refuses a broken one', () => {
+  it('keeps the voice part (segments, words, transcript and scores, never the sound), exports its columns, and refuses a broken one', () => {
     const voice: VoicePart = {
       scores: dist({ joy: 0.6, sadness: 0.4 }),
       segments: [
-        { start: 0.4, end: 3.6, tone: dist({ joy: 0.9, neutral: 0.1 }) },
-        { start: 4.9, end: 8.6, tone: dist({ sadness: 0.8, neutral: 0.2 }) },
+        { start: 0.4, end: 3.6, tone: dist({ joy: 0.9, neutral: 0.1 }), text: 'I am so happy today.', words: dist({ joy: 0.95, neutral: 0.05 }) },
+        { start: 4.9, end: 8.6, tone: dist({ sadness: 0.8, neutral: 0.2 }), text: '', words: null },
       ],
+      transcript: 'I am so happy today.',
+      language: 'en',
+      speechModel: 'onnx-community/whisper-base',
       duration: 9.24,
       toneModel: 'onnx-community/wav2vec2-emotion-recognition-ONNX',
       elapsedMs: 2400,
@@ -220,7 +223,12 @@ describe('history records', () => {
     const [headerLine, row] = toCsv([both]).split('\r\n');
     const header = headerLine!.split(',');
     const cells = Object.fromEntries(row!.split(',').map((v, i) => [header[i]!, v]));
-    expect(cells).toMatchObject({ voice_weight: '0.5', voice_p_joy: '0.600000', voice_p_sadness: '0.400000', voice_model: voice.toneModel, voice_segments: '2', voice_seconds: '9.24' });
+    expect(cells).toMatchObject({ voice_weight: '0.5', voice_p_joy: '0.600000', voice_p_sadness: '0.400000', voice_model: voice.toneModel, voice_segments: '2', voice_seconds: '9.24', speech_model: 'onnx-community/whisper-base', language: 'en', transcript: 'I am so happy today.' });
+
+    // A record made before speech recognition (no words, no transcript) still reads, as none.
+    const { transcript: _t, language: _l, speechModel: _s, ...older } = voice;
+    const before = { ...alone, voicePart: { ...older, segments: older.segments.map(({ start, end, tone }) => ({ start, end, tone })) } };
+    expect(migrateRecord(JSON.parse(JSON.stringify(before)))?.voicePart).toMatchObject({ transcript: '', language: null, speechModel: '', segments: [{ text: '', words: null }, { text: '', words: null }] });
 
     // Broken voice parts make the record unreadable rather than half read.
     for (const bad of [
@@ -229,6 +237,7 @@ describe('history records', () => {
       { ...voice, segments: [{ start: 0, end: 99, tone: voice.scores }] },
       { ...voice, scores: { joy: 2 } },
       { ...voice, duration: -1 },
+      { ...voice, segments: [{ ...voice.segments[0]!, words: { joy: 'a lot' } }] },
     ]) {
       expect(migrateRecord(JSON.parse(JSON.stringify({ ...both, voicePart: bad })))).toBeNull();
     }
@@ -265,8 +274,8 @@ describe('history records', () => {
     const [header, row] = csv.split('\r\n');
     expect(header!.split(',')).toContain('fused_joy');
     // 7 leading columns, 7 scores for each of text, faces, vision and the fused answer, 8 trailing
-    // ones, then the voice's (added later, at the end): its weight, 7 scores and 3 more.
-    expect(header!.split(',').length).toBe(7 + 28 + 8 + 11);
+    // ones, then the voice's (added later, at the end): its weight, 7 scores and 6 more.
+    expect(header!.split(',').length).toBe(7 + 28 + 8 + 14);
     expect(row).toContain(`"'=HYPERLINK(""x""), ""quoted""`);
   });
 
@@ -277,8 +286,8 @@ describe('history records', () => {
     const [headerLine, ...rows] = toCsv([three, faceOnly]).split('\r\n');
     const header = headerLine!.split(',');
     expect(header.slice(0, 7)).toEqual(['id', 'created_at', 'channels', 'fused_top', 'text_weight', 'face_weight', 'vision_weight']);
-    expect(header.slice(-19, -11)).toEqual(['face_count', 'text', 'vision_description', 'text_model', 'face_model', 'vision_model', 'tags', 'again_of']);
-    expect(header.slice(-11)).toEqual(['voice_weight', ...EMOTIONS.map((e) => `voice_p_${e}`), 'voice_model', 'voice_segments', 'voice_seconds']);
+    expect(header.slice(-22, -14)).toEqual(['face_count', 'text', 'vision_description', 'text_model', 'face_model', 'vision_model', 'tags', 'again_of']);
+    expect(header.slice(-14)).toEqual(['voice_weight', ...EMOTIONS.map((e) => `voice_p_${e}`), 'voice_model', 'voice_segments', 'voice_seconds', 'speech_model', 'language', 'transcript']);
     for (const e of EMOTIONS) expect(header).toContain(`face_${e}`);
     expect(rows.at(-1)).toBe('');
     const cells = (line: string) => Object.fromEntries(line.split(',').map((v, i) => [header[i]!, v]));

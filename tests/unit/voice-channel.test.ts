@@ -1,33 +1,36 @@
 import { describe, expect, it } from 'vitest';
 import { normalize } from '../../src/shared/emotions';
-import type { TonePlan, VoiceAnswer } from '../../src/features/voice/protocol';
+import type { VoiceAnswer, VoicePlan } from '../../src/features/voice/protocol';
 import { NO_SPEECH_MESSAGE, VoiceChannelState, type VoiceReader } from '../../src/features/voice/voice-channel.svelte';
 import type { Recording } from '../../src/features/voice/decode';
 import { VoiceError } from '../../src/features/voice/voice-errors';
 
-const tone = { host: 'http://127.0.0.1:1', modelId: 'test/tone' };
+const tone = { speech: { host: 'http://127.0.0.1:1', modelId: 'test/whisper' }, tone: { host: 'http://127.0.0.1:1', modelId: 'test/tone' } };
 const JOY = normalize({ anger: 0, disgust: 0, fear: 0, joy: 3, neutral: 1, sadness: 0, surprise: 0 });
 const SAD = normalize({ anger: 0, disgust: 0, fear: 0, joy: 0, neutral: 1, sadness: 3, surprise: 0 });
 
-function setup(opts: { plan?: TonePlan; segments?: VoiceAnswer['segments'] } = {}) {
+function setup(opts: { plan?: VoicePlan; segments?: VoiceAnswer['segments'] } = {}) {
   const log: string[] = [];
   const reader: VoiceReader = {
     async probe(t) {
-      log.push(`probe:${t.modelId}`);
+      log.push(`probe:${t.speech.modelId}+${t.tone.modelId}`);
       return opts.plan ?? { files: [{ file: 'onnx/model_quantized.onnx', size: 95_000_000, cached: false }], downloadBytes: 95_000_000 };
     },
     async read(audio, t, options) {
-      log.push(`read:${audio.channels.length}:${t.modelId}`);
+      log.push(`read:${audio.channels.length}:${t.tone.modelId}`);
       options?.onProgress?.({ stage: 'tone', done: 0, total: 2 });
       return {
         duration: 10,
         segments: opts.segments ?? [
-          { start: 1, end: 4, tone: JOY },
-          { start: 5, end: 6, tone: SAD },
+          { start: 1, end: 4, tone: JOY, text: 'What a day.' },
+          { start: 5, end: 6, tone: SAD, text: '' },
         ],
-        tone: { modelId: t.modelId, labels: ['happy', 'sad', 'other'], unmapped: ['other'] },
+        transcript: 'What a day.',
+        language: 'en',
+        speechModel: t.speech.modelId,
+        tone: { modelId: t.tone.modelId, labels: ['happy', 'sad', 'other'], unmapped: ['other'] },
         elapsedMs: 12,
-        timings: { segmentsMs: 1, toneLoadMs: 1, toneMs: 1 },
+        timings: { segmentsMs: 1, speechLoadMs: 1, speechMs: 1, toneLoadMs: 1, toneMs: 1 },
       };
     },
   };
@@ -44,19 +47,21 @@ const recording = new Blob([new Uint8Array(8)]);
 const settled = () => new Promise((r) => setTimeout(r, 0));
 
 describe('the voice channel', () => {
-  it('asks before a large tone model download, with its size; on yes it reads, and does not ask again', async () => {
+  it('asks once before a large download of the two voice models, with its size; on yes it reads, and does not ask again', async () => {
     const { voice, log } = setup();
     const outcome = voice.analyze(recording, tone);
     await settled();
     expect(voice.phase).toBe('confirm');
     expect(voice.plan?.downloadBytes).toBe(95_000_000);
-    expect(log).toEqual(['probe:test/tone']);
+    expect(log).toEqual(['probe:test/whisper+test/tone']);
     voice.confirmDownload();
     const done = await outcome;
     if (done.status !== 'done') throw new Error(JSON.stringify(done));
     // Duration-weighted: 3 s of joy, 1 s of sadness.
     expect(done.result.scores.joy).toBeCloseTo((3 * JOY.joy + SAD.joy) / 4, 9);
-    expect(done.result).toMatchObject({ duration: 10, toneModel: 'test/tone', unmappedLabels: ['other'], elapsedMs: 12 });
+    expect(done.result).toMatchObject({ duration: 10, toneModel: 'test/tone', speechModel: 'test/whisper', transcript: 'What a day.', language: 'en', unmappedLabels: ['other'], elapsedMs: 12 });
+    // The words are read by the text channel afterwards (RunState): none yet.
+    expect(done.result.segments.map((s) => [s.text, s.words])).toEqual([['What a day.', null], ['', null]]);
     expect(voice.phase).toBe('done');
     expect(voice.plan).toBeNull();
     await voice.analyze(recording, tone);

@@ -51,7 +51,8 @@ describe('speech segments from speech probabilities', () => {
     const p = frames([0.5, 0], [20, 0.9], [0.1, 0.52], [20, 0.9], [0.5, 0]);
     const s = speechSegments(p, total(p));
     expect(s.length).toBe(2);
-    for (const seg of s) expect(seg.end - seg.start).toBeLessThanOrEqual(30 + 0.21);
+    // Within Whisper's 30 s window, pads included.
+    for (const seg of s) expect(seg.end - seg.start).toBeLessThanOrEqual(30);
     // The cut is at the dip (20.5-20.6 s), not at 30 s.
     expect(s[0]!.end).toBeGreaterThan(20.4);
     expect(s[0]!.end).toBeLessThan(20.8);

@@ -19,6 +19,8 @@ import {
   resultOf,
   settleChannel,
   startRun,
+  withRunText,
+  withWords,
   type ChannelId,
   type Run,
 } from './run';
@@ -152,9 +154,8 @@ export class RunState {
     markAnalyze(run.id);
     this.#pending = run;
     const jobs: Promise<void>[] = [];
-    if (text !== null) {
-      jobs.push(this.#text.analyze(text).then((o) => void (this.#pending = run = settleChannel(run, 'text', o, this.#deps.now()))));
-    }
+    const textJob = text === null ? null : this.#text.analyze(text).then((o) => void (this.#pending = run = settleChannel(run, 'text', o, this.#deps.now())));
+    if (textJob) jobs.push(textJob);
     if (readFaces) {
       jobs.push(this.#face.analyze(source).then((o) => void (this.#pending = run = settleChannel(run, 'face', o, this.#deps.now()))));
     }
@@ -162,8 +163,30 @@ export class RunState {
       jobs.push(this.#vision.analyze(image).then((o) => void (this.#pending = run = settleChannel(run, 'vision', o, this.#deps.now()))));
     }
     if (audio && this.#voice) {
-      const tone = { host: this.#settings.current.modelHost, modelId: this.#settings.current.toneModel };
-      jobs.push(this.#voice.analyze(audio, tone).then((o) => void (this.#pending = run = settleChannel(run, 'voice', o, this.#deps.now()))));
+      const voice = this.#voice;
+      const s = this.#settings.current;
+      const models = { speech: { host: s.modelHost, modelId: s.speechModel }, tone: { host: s.modelHost, modelId: s.toneModel } };
+      jobs.push(
+        (async () => {
+          let outcome = await voice.analyze(audio, models);
+          if (outcome.status === 'done') {
+            // What was said goes through the text channel: the whole transcript as the run's
+            // text when the user typed none, then each segment's words on their own.
+            const transcript = outcome.result.transcript;
+            if (text === null && transcript) {
+              this.#pending = run = withRunText(run, transcript);
+              const read = await this.#text.analyze(transcript);
+              this.#pending = run = settleChannel(run, 'text', read, this.#deps.now());
+            } else await textJob;
+            // Only with the text model this run used (never a download the user was not asked about).
+            if (run.channels.text?.status === 'done') {
+              const words = await this.#text.readTexts(outcome.result.segments.map((segment) => segment.text));
+              if (words) outcome = { ...outcome, result: withWords(outcome.result, words) };
+            }
+          }
+          this.#pending = run = settleChannel(run, 'voice', outcome, this.#deps.now());
+        })(),
+      );
     }
     await Promise.all(jobs);
     this.#pending = null;
@@ -274,7 +297,7 @@ export class RunState {
       text ? [text, configKey(this.#settings.modelConfig)] : null,
       picture ? [picture, this.pictureAnalysis, s.visionBaseUrl, s.visionModel] : null,
       formatTags(inputs.tags),
-      ...(audio ? [[audio, s.modelHost, s.toneModel]] : []),
+      ...(audio ? [[audio, s.modelHost, s.speechModel, s.toneModel]] : []),
     ]);
   }
 

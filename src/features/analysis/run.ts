@@ -8,6 +8,7 @@ import { fuseScores, sharesOf, type FusionResult } from '../../shared/fusion';
 import { HISTORY_VERSION, type FacePart, type HistoryRecord, type TextPart, type VisionPart, type VoicePart } from '../history/records';
 
 import type { EmotionScores } from '../../shared/emotions';
+import type { VoiceTimings } from '../voice/protocol';
 import { formatPercent } from '../../shared/format';
 
 export { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from '../../shared/channels';
@@ -55,7 +56,7 @@ export type FaceChannelResult = FacePart;
 export type VoiceChannelResult = VoicePart & {
   readonly unmappedLabels?: readonly string[];
   /** Where the worker's time went (not kept in History). */
-  readonly timings?: { readonly segmentsMs: number; readonly toneLoadMs: number; readonly toneMs: number };
+  readonly timings?: VoiceTimings;
 };
 
 /** Each channel's result type. */
@@ -144,6 +145,19 @@ export function settleChannel<K extends ChannelId>(run: Run, channel: K, outcome
   return { ...run, channels, finishedAt: running ? null : now };
 }
 
+/**
+ * The run with `text` as its text and the text channel asked: a recording's transcript read as
+ * the run's text when the user gave none.
+ */
+export function withRunText(run: Run, text: string): Run {
+  return { ...run, inputs: { ...run.inputs, text }, channels: { ...run.channels, text: { status: 'running' } }, finishedAt: null };
+}
+
+/** A voice result with its segments' words read: `words[i]` for segment i (null: not read). */
+export function withWords(result: VoiceChannelResult, words: ReadonlyArray<EmotionScores | null>): VoiceChannelResult {
+  return { ...result, segments: result.segments.map((s, i) => ({ ...s, words: words[i] ?? null })) };
+}
+
 /** Channels asked in the run. */
 export function askedChannels(run: Run): ChannelId[] {
   return CHANNEL_IDS.filter((c) => run.channels[c] !== undefined);
@@ -227,7 +241,16 @@ export function recordOf(run: Run, weights: Readonly<Partial<Record<ChannelId, n
     },
     visionPart: v && { scores: v.scores, description: v.description, model: v.model, provider: v.provider, elapsedMs: v.elapsedMs },
     facePart: f && { scores: f.scores, faces: f.faces, model: f.model, elapsedMs: f.elapsedMs },
-    voicePart: a && { scores: a.scores, segments: a.segments, duration: a.duration, toneModel: a.toneModel, elapsedMs: a.elapsedMs },
+    voicePart: a && {
+      scores: a.scores,
+      segments: a.segments,
+      transcript: a.transcript,
+      language: a.language,
+      speechModel: a.speechModel,
+      duration: a.duration,
+      toneModel: a.toneModel,
+      elapsedMs: a.elapsedMs,
+    },
     thumbnail: v || f ? run.inputs.thumbnail : null,
     weights: shares,
     tags: run.tags,

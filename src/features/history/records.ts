@@ -61,11 +61,15 @@ export interface FacePart {
   readonly elapsedMs: number;
 }
 
-/** One speech segment the voice channel read: where (seconds), and how it sounded. */
+/** One speech segment the voice channel read: where (seconds), how it sounded, what was said and what the words say. */
 export interface VoiceSegmentPart {
   readonly start: number;
   readonly end: number;
   readonly tone: EmotionScores;
+  /** Its transcript; '' when no words were recognised (and in records made before speech recognition). */
+  readonly text: string;
+  /** The text model on its words; null without words, or when they could not be read. */
+  readonly words: EmotionScores | null;
 }
 
 /** The voice channel's part of a record (never the sound). */
@@ -73,6 +77,12 @@ export interface VoicePart {
   /** The recording's tone: its segments' scores weighted by their duration. */
   readonly scores: EmotionScores;
   readonly segments: readonly VoiceSegmentPart[];
+  /** Everything said, in order; '' when nothing was recognised. */
+  readonly transcript: string;
+  /** The language spoken most (Whisper's code), or null when unknown. */
+  readonly language: string | null;
+  /** The speech-recognition model's id ('' in records made before it). */
+  readonly speechModel: string;
   /** The recording's length in seconds. */
   readonly duration: number;
   /** The tone model's id. */
@@ -239,6 +249,8 @@ function readFacePart(v: unknown): FacePart | null | undefined {
 }
 
 const MAX_SEGMENTS_KEPT = 2000;
+/** A segment is at most 30 s of speech: a few hundred words. */
+const MAX_SEGMENT_TEXT = 5000;
 
 function readVoicePart(v: unknown): VoicePart | null | undefined {
   if (v === null || v === undefined) return null;
@@ -253,9 +265,22 @@ function readVoicePart(v: unknown): VoicePart | null | undefined {
     const end = finite(s.end, 0, duration);
     const tone = readScores(s.tone);
     if (start === null || end === null || end < start || !tone) return undefined;
-    segments.push({ start, end, tone });
+    // Words and their reading came with speech recognition: absent in records made before it.
+    const words = s.words === undefined || s.words === null ? null : readScores(s.words);
+    if (words === null && s.words !== undefined && s.words !== null) return undefined;
+    segments.push({ start, end, tone, text: str(s.text, MAX_SEGMENT_TEXT) ?? '', words });
   }
-  return { scores, segments, duration, toneModel: str(v.toneModel, 300) ?? '', elapsedMs: finite(v.elapsedMs) ?? 0 };
+  const language = v.language === undefined || v.language === null ? null : str(v.language, 20);
+  return {
+    scores,
+    segments,
+    transcript: str(v.transcript, MAX_TEXT) ?? '',
+    language: language || null,
+    speechModel: str(v.speechModel, 300) ?? '',
+    duration,
+    toneModel: str(v.toneModel, 300) ?? '',
+    elapsedMs: finite(v.elapsedMs) ?? 0,
+  };
 }
 
 /** Stored shares, valid ones only; a record without any gets equal shares. */
@@ -390,6 +415,9 @@ export function toCsv(records: readonly HistoryRecord[]): string {
     'voice_model',
     'voice_segments',
     'voice_seconds',
+    'speech_model',
+    'language',
+    'transcript',
   ];
   const rows = records.map((r) => {
     const fused = fusionOf(r);
@@ -420,6 +448,9 @@ export function toCsv(records: readonly HistoryRecord[]): string {
       r.voicePart?.toneModel ?? '',
       r.voicePart ? r.voicePart.segments.length : '',
       r.voicePart ? Number(r.voicePart.duration.toFixed(3)) : '',
+      r.voicePart?.speechModel ?? '',
+      r.voicePart?.language ?? '',
+      r.voicePart?.transcript ?? '',
     ]);
   });
   return `${[csvRow(header), ...rows].join('\r\n')}\r\n`;

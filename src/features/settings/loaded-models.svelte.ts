@@ -20,14 +20,14 @@ export interface LoadedEntry {
 export class LoadedModelsState {
   readonly #text: Pick<EmotionClient, 'loaded' | 'release' | 'onLoadedChange'>;
   readonly #faces: Pick<FaceClient, 'loaded' | 'release' | 'onLoadedChange'>;
-  readonly #voice: Pick<VoiceClient, 'loaded' | 'release' | 'onLoadedChange' | 'toneModel'> | null;
+  readonly #voice: Pick<VoiceClient, 'loaded' | 'release' | 'onLoadedChange' | 'models'> | null;
   #entries = $state.raw<readonly LoadedEntry[]>([]);
   #message = $state<string | null>(null);
 
   constructor(
     text: Pick<EmotionClient, 'loaded' | 'release' | 'onLoadedChange'>,
     faces: Pick<FaceClient, 'loaded' | 'release' | 'onLoadedChange'>,
-    voice: Pick<VoiceClient, 'loaded' | 'release' | 'onLoadedChange' | 'toneModel'> | null = null,
+    voice: Pick<VoiceClient, 'loaded' | 'release' | 'onLoadedChange' | 'models'> | null = null,
   ) {
     this.#text = text;
     this.#faces = faces;
@@ -63,7 +63,11 @@ export class LoadedModelsState {
     const model = this.#text.loaded;
     if (model) entries.push({ kind: 'text', name: 'Emotion model (text)', detail: describeText(model) });
     if (this.#faces.loaded) entries.push({ kind: 'faces', name: 'Face models', detail: 'face detection and expressions, on the processor' });
-    if (this.#voice?.loaded) entries.push({ kind: 'voice', name: 'Voice models', detail: `speech detection (Silero VAD) and the tone model ${this.#voice.toneModel ?? ''}, on the processor`.trim() });
+    if (this.#voice?.loaded) {
+      const models = this.#voice.models;
+      const which = models ? `, the speech model ${models.speech} and the tone model ${models.tone}` : ', speech recognition and the tone model';
+      entries.push({ kind: 'voice', name: 'Voice models', detail: `speech detection (Silero VAD)${which}, on the processor` });
+    }
     this.#entries = entries;
   }
 }

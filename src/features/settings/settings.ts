@@ -56,10 +56,19 @@ export interface Settings {
   readonly weights: ChannelWeights;
   /** The speech-emotion model of the voice channel, on the Model host (issue 30). */
   readonly toneModel: string;
+  /** The speech-recognition (Whisper) model of the voice channel, on the Model host. */
+  readonly speechModel: string;
 }
 
 /** The voice channel's tone model by default: wav2vec2 fine-tuned on acted speech, ONNX. */
 export const DEFAULT_TONE_MODEL = 'onnx-community/wav2vec2-emotion-recognition-ONNX';
+
+/**
+ * The voice channel's speech model by default: Whisper base, multilingual (99 languages), 74 M
+ * parameters; the app loads its encoder in fp32 (quantising Whisper's encoder costs accuracy) and
+ * its decoder in int8.
+ */
+export const DEFAULT_SPEECH_MODEL = 'onnx-community/whisper-base';
 
 /** Settings of a new user. */
 export const DEFAULT_SETTINGS: Settings = {
@@ -77,6 +86,7 @@ export const DEFAULT_SETTINGS: Settings = {
   pictureAnalysis: 'auto',
   weights: EQUAL_WEIGHTS,
   toneModel: DEFAULT_TONE_MODEL,
+  speechModel: DEFAULT_SPEECH_MODEL,
 };
 
 /** Allowed ranges of the numeric settings. */
@@ -161,6 +171,7 @@ const CHECKS: { readonly [K in SettingKey]: (value: unknown) => Checked<Settings
       : { ok: false, error: 'Use a number from 0 to 1 for each channel.' };
   },
   toneModel: (value) => checkModelId(asText(value)),
+  speechModel: (value) => checkModelId(asText(value)),
 };
 
 function isWeight(value: unknown): value is number {
@@ -185,6 +196,7 @@ export const SETTING_NAMES: Readonly<Record<SettingKey, string>> = {
   pictureAnalysis: 'Picture analysis',
   weights: 'Channel weights',
   toneModel: 'Tone model',
+  speechModel: 'Speech model',
 };
 
 /** The parts of Settings; each shows beside its own fields what it did not save. */
@@ -205,6 +217,7 @@ export const SETTING_SECTIONS: Readonly<Record<SettingKey, SettingsSection>> = {
   pictureAnalysis: 'pictures',
   weights: 'fusion',
   toneModel: 'voice',
+  speechModel: 'voice',
 };
 
 /** Checks one setting: the cleaned value (trimmed, trailing slashes dropped), or what is allowed. */

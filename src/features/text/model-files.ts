@@ -93,22 +93,23 @@ export interface ProbeFindings {
  * Looks at a source without downloading it. The cache is read first; when it already holds the
  * required files and some weights, the network is not asked at all (so a cached model works
  * offline). Otherwise each uncached file is asked for with a one-byte range request. `required`:
- * the files besides the weights (the text model's config and tokenizer files by default).
+ * the files besides the weights (the text model's config and tokenizer files by default);
+ * `weights: false` for a model whose weight files are named in `required` (the speech model's).
  */
 export async function probeModelFiles(
   source: ModelSource,
   cache: ModelFileStore,
   fetchFile: FetchLike,
-  { cachedOnly = false, required = REQUIRED_FILES }: { cachedOnly?: boolean; required?: readonly string[] } = {},
+  { cachedOnly = false, required = REQUIRED_FILES, weights: probeWeights = true }: { cachedOnly?: boolean; required?: readonly string[]; weights?: boolean } = {},
 ): Promise<ProbeFindings> {
-  const dtypes = Object.keys(DTYPE_FILES) as ModelDtype[];
+  const dtypes = probeWeights ? (Object.keys(DTYPE_FILES) as ModelDtype[]) : [];
   const cachedInfo = async (file: string): Promise<ProbedFile | null> => {
     const meta = await cache.meta(modelFileUrl(source, file));
     return meta ? { file, size: meta.size, cached: true } : null;
   };
   const cachedBase = await Promise.all(required.map(cachedInfo));
   const cachedWeights = await Promise.all(dtypes.map((d) => cachedInfo(DTYPE_FILES[d])));
-  const haveAllCached = cachedBase.every((f) => f !== null) && cachedWeights.some((f) => f !== null);
+  const haveAllCached = cachedBase.every((f) => f !== null) && (!probeWeights || cachedWeights.some((f) => f !== null));
   const disk = isDiskSource(source);
 
   const resolve = async (file: string, cached: ProbedFile | null): Promise<ProbedFile | null> => {

@@ -3,6 +3,7 @@
 // analysis/inputs.svelte.ts). It answers a
 // run with an outcome (result, failure or cancellation) and keeps no result of its own: what the
 // page shows about an analysis comes from the run (run.svelte.ts).
+import type { EmotionScores } from '../../shared/emotions';
 import { describeModelError, toModelError } from './model-errors';
 import type { ChannelOutcome, TextChannelResult } from '../analysis/run';
 import type { EmotionClient } from './emotion-client';
@@ -281,6 +282,28 @@ export class TextChannelState {
     try {
       const results = await this.#client.classifyMany(config, sentences, {}, { ifLoaded: true });
       return results.map((r, i) => ({ text: sentences[i]!, scores: r.scores }));
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * Reads each of `texts` on its own (a recording's segments), in one batched request. Only after
+   * this channel read a text in the same run: its model is then approved and on this device (the
+   * worker may have moved it to a fresh worker since, which reloads it from the cache). An empty
+   * text reads as null; null for all when they cannot be read now. Never rejects.
+   */
+  async readTexts(texts: readonly string[]): Promise<Array<EmotionScores | null> | null> {
+    const filled = texts.flatMap((t, i) => (t.trim() ? [{ text: t.trim(), i }] : []));
+    const out: Array<EmotionScores | null> = texts.map(() => null);
+    if (filled.length === 0) return out;
+    try {
+      const results = await this.#client.classifyMany(
+        this.#settings.modelConfig,
+        filled.map((f) => f.text),
+      );
+      results.forEach((r, k) => (out[filled[k]!.i] = r.scores));
+      return out;
     } catch {
       return null;
     }

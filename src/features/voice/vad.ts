@@ -29,6 +29,7 @@ export interface SegmentOptions {
   readonly minSpeechMs: number;
   readonly minSilenceMs: number;
   readonly padMs: number;
+  /** Longer speech is cut; with its pads a segment stays within Whisper's 30 s window. */
   readonly maxSegmentSeconds: number;
 }
 
@@ -43,7 +44,7 @@ export const DEFAULT_SEGMENT_OPTIONS: SegmentOptions = {
   minSpeechMs: 250,
   minSilenceMs: 400,
   padMs: 100,
-  maxSegmentSeconds: 30,
+  maxSegmentSeconds: 29.5,
 };
 
 /** The part of an ONNX Runtime session this needs (web and node alike). */

@@ -1,24 +1,25 @@
 // The voice channel: decodes a recording on the device (decode.ts), has the voice worker find its
-// speech segments and read each one's tone, and answers a run with an outcome. Speech found: the
-// recording's tone (its segments' weighted by duration). No speech: an `empty` outcome with a
-// sentence (a normal answer; the channel is then absent from the run). It keeps no result and no
-// sound of its own.
+// speech segments, what was said in them and how each one sounded, and answers a run with an
+// outcome. Speech found: the recording's tone (its segments' weighted by duration), its segments
+// with their words (read by the text channel afterwards: see RunState) and the transcript. No
+// speech: an `empty` outcome with a sentence (a normal answer; the channel is then absent from
+// the run). It keeps no result and no sound of its own.
 import type { ChannelOutcome, VoiceChannelResult } from '../analysis/run';
-import { sourceKey, type ModelSource } from '../text/model-source';
+import { sourceKey } from '../text/model-source';
 import { decodeRecording, type Recording } from './decode';
 import { LARGE_DOWNLOAD_BYTES } from '../text/text-channel.svelte';
-import type { DecodedAudio, TonePlan, VoiceAnswer, VoiceProgress } from './protocol';
+import type { DecodedAudio, VoiceAnswer, VoiceModels, VoicePlan, VoiceProgress } from './protocol';
 import { recordingTone } from './tone';
 import type { VoiceReadOptions } from './voice-client';
 import { VoiceError, describeVoiceError } from './voice-errors';
 
 /** What the channel needs of the voice worker's client (a fake in unit tests). */
 export interface VoiceReader {
-  read(audio: DecodedAudio, tone: ModelSource, options?: VoiceReadOptions): Promise<VoiceAnswer>;
-  probe(tone: ModelSource, options?: { signal?: AbortSignal }): Promise<TonePlan>;
+  read(audio: DecodedAudio, models: VoiceModels, options?: VoiceReadOptions): Promise<VoiceAnswer>;
+  probe(models: VoiceModels, options?: { signal?: AbortSignal }): Promise<VoicePlan>;
 }
 
-/** `checking`: what the tone model would download; `confirm`: waiting for the user's yes or no. */
+/** `checking`: what the voice models would download; `confirm`: waiting for the user's yes or no. */
 export type VoicePhase = 'idle' | 'checking' | 'confirm' | 'decoding' | 'reading' | 'done' | 'error';
 
 type VoiceOutcome = ChannelOutcome<VoiceChannelResult>;
@@ -27,16 +28,16 @@ type VoiceOutcome = ChannelOutcome<VoiceChannelResult>;
 export const NO_SPEECH_MESSAGE = 'No speech found in this recording, so the voice channel is left out of the answer.';
 
 const CANCELLED: VoiceOutcome = { status: 'cancelled', message: 'Reading the voice was cancelled.' };
-const DECLINED: VoiceOutcome = { status: 'cancelled', message: 'The tone model download was declined, so the recording was not read.' };
+const DECLINED: VoiceOutcome = { status: 'cancelled', message: 'The voice models download was declined, so the recording was not read.' };
 
 export class VoiceChannelState {
   readonly #reader: VoiceReader;
   readonly #decode: (file: Blob) => Promise<Recording>;
   #controller: AbortController | null = null;
-  /** Tone models the user agreed to download (or found on this device) in this session. */
+  /** Model pairs the user agreed to download (or found on this device) in this session. */
   readonly #approved = new Set<string>();
   #decide: ((download: boolean) => void) | null = null;
-  #plan = $state.raw<TonePlan | null>(null);
+  #plan = $state.raw<VoicePlan | null>(null);
 
   #phase = $state<VoicePhase>('idle');
   #progress = $state.raw<VoiceProgress | null>(null);
@@ -53,11 +54,11 @@ export class VoiceChannelState {
   get busy(): boolean {
     return this.#phase === 'checking' || this.#phase === 'confirm' || this.#phase === 'decoding' || this.#phase === 'reading';
   }
-  /** What the tone model would download, while the question is asked. */
-  get plan(): TonePlan | null {
+  /** What the voice models would download, while the question is asked. */
+  get plan(): VoicePlan | null {
     return this.#plan;
   }
-  /** What the worker is doing now (segments, the tone model's download, the tones), or null. */
+  /** What the worker is doing now (segments, a model's download, the words, the tones), or null. */
   get progress(): VoiceProgress | null {
     return this.#progress;
   }
@@ -65,19 +66,19 @@ export class VoiceChannelState {
     return this.#error;
   }
 
-  /** Reads the voice of `file` with the tone model of `tone`. Never rejects: a failure, a cancel or no speech is the outcome. */
-  async analyze(file: Blob, tone: ModelSource): Promise<VoiceOutcome> {
+  /** Reads the voice of `file` with `models`. Never rejects: a failure, a cancel or no speech is the outcome. */
+  async analyze(file: Blob, models: VoiceModels): Promise<VoiceOutcome> {
     if (this.busy) return { status: 'failed', message: 'A recording is still being read.' };
     const controller = new AbortController();
     this.#controller = controller;
     this.#progress = null;
     this.#error = null;
     try {
-      // A large download is asked first, with its size, as the text model's is.
-      const key = sourceKey(tone);
+      // A large download is asked first, with its size, as the text model's is: one question for both.
+      const key = `${sourceKey(models.speech)} ${sourceKey(models.tone)}`;
       if (!this.#approved.has(key)) {
         this.#phase = 'checking';
-        const plan = await this.#reader.probe(tone, { signal: controller.signal });
+        const plan = await this.#reader.probe(models, { signal: controller.signal });
         controller.signal.throwIfAborted();
         const large = plan.downloadBytes === null || plan.downloadBytes > LARGE_DOWNLOAD_BYTES;
         if (plan.files.some((f) => !f.cached) && large) {
@@ -98,13 +99,17 @@ export class VoiceChannelState {
       const recording = await this.#decode(file);
       controller.signal.throwIfAborted();
       this.#phase = 'reading';
-      const answer = await this.#reader.read(recording, tone, { signal: controller.signal, onProgress: (p) => (this.#progress = p) });
+      const answer = await this.#reader.read(recording, models, { signal: controller.signal, onProgress: (p) => (this.#progress = p) });
       this.#phase = 'done';
       const scores = recordingTone(answer.segments);
       if (!scores) return { status: 'empty', message: NO_SPEECH_MESSAGE };
       const result: VoiceChannelResult = {
         scores,
-        segments: answer.segments,
+        // The words' emotions come from the text channel, after this answer.
+        segments: answer.segments.map((s) => ({ ...s, words: null })),
+        transcript: answer.transcript,
+        language: answer.language,
+        speechModel: answer.speechModel,
         duration: answer.duration,
         toneModel: answer.tone.modelId,
         elapsedMs: answer.elapsedMs,
@@ -128,7 +133,7 @@ export class VoiceChannelState {
     }
   }
 
-  /** The user agreed to download the tone model shown in `plan`. */
+  /** The user agreed to download the voice models shown in `plan`. */
   confirmDownload(): void {
     this.#decide?.(true);
   }

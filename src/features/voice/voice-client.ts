@@ -4,8 +4,7 @@
 // fresh worker. Unused for IDLE_UNLOAD_MS the worker ends and frees its models' memory.
 import { IDLE_UNLOAD_MS, IdleCountdown } from '../../shared/worker/idle';
 import { WorkerBridge, webLockWatcher, type BridgeFailure, type LockWatcher, type WorkerPort } from '../../shared/worker/bridge';
-import type { ModelSource } from '../text/model-source';
-import type { DecodedAudio, TonePlan, VoiceAnswer, VoiceProgress, VoiceRequest, VoiceResponse } from './protocol';
+import type { DecodedAudio, VoiceAnswer, VoiceModels, VoicePlan, VoiceProgress, VoiceRequest, VoiceResponse } from './protocol';
 import { VoiceError, type VoiceErrorCode } from './voice-errors';
 
 export type VoiceWorkerLike = WorkerPort<VoiceRequest, VoiceResponse>;
@@ -37,8 +36,8 @@ export class VoiceClient {
   readonly #bridge: WorkerBridge<VoiceRequest, VoiceResponse, VoiceError, VoiceWorkerFacts>;
   readonly #idle: IdleCountdown;
   readonly #listeners = new Set<() => void>();
-  /** The tone model the worker holds (after its first answer). */
-  #toneModel: string | null = null;
+  /** The models the worker holds (after its first answer). */
+  #models: { readonly speech: string; readonly tone: string } | null = null;
 
   constructor(createWorker: () => VoiceWorkerLike = createVoiceWorker, watchLock: LockWatcher = webLockWatcher, options: { idleUnloadMs?: number } = {}) {
     this.#idle = new IdleCountdown(options.idleUnloadMs ?? IDLE_UNLOAD_MS, () => {
@@ -55,7 +54,7 @@ export class VoiceClient {
         if (reply.type === 'error' && reply.error.code === 'crashed') this.#bridge.recycle();
         else if (reply.type === 'answer') {
           facts.loaded = true;
-          this.#toneModel = reply.answer.tone.modelId;
+          this.#models = { speech: reply.answer.speechModel, tone: reply.answer.tone.modelId };
           this.#changed();
         }
       },
@@ -69,9 +68,9 @@ export class VoiceClient {
     return this.#bridge.current?.loaded === true;
   }
 
-  /** The tone model the worker holds, or null. */
-  get toneModel(): string | null {
-    return this.loaded ? this.#toneModel : null;
+  /** The speech and tone models the worker holds, or null. */
+  get models(): { readonly speech: string; readonly tone: string } | null {
+    return this.loaded ? this.#models : null;
   }
 
   /** Calls `listener` whenever what is loaded may have changed; returns the unsubscribe. */
@@ -94,12 +93,12 @@ export class VoiceClient {
   }
 
   /**
-   * The segments and tones of a decoded recording. Its channels are transferred to the worker
-   * (the caller's arrays are emptied).
+   * The segments, words and tones of a decoded recording. Its channels are transferred to the
+   * worker (the caller's arrays are emptied).
    */
-  read(audio: DecodedAudio, tone: ModelSource, options: VoiceReadOptions = {}): Promise<VoiceAnswer> {
+  read(audio: DecodedAudio, models: VoiceModels, options: VoiceReadOptions = {}): Promise<VoiceAnswer> {
     this.#idle.stop();
-    const request = this.#bridge.request((id) => ({ type: 'read', id, audio, tone }), {
+    const request = this.#bridge.request((id) => ({ type: 'read', id, audio, models }), {
       settle: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
       transfer: audio.channels.map((c) => c.buffer as ArrayBuffer),
       onReply: (reply: VoiceResponse) => {
@@ -114,9 +113,9 @@ export class VoiceClient {
     return request;
   }
 
-  /** What loading the tone model of `tone` would download, without downloading it. */
-  probe(tone: ModelSource, options: { signal?: AbortSignal } = {}): Promise<TonePlan> {
-    return this.#bridge.request((id) => ({ type: 'probe', id, tone }), {
+  /** What loading `models` would download, without downloading it. */
+  probe(models: VoiceModels, options: { signal?: AbortSignal } = {}): Promise<VoicePlan> {
+    return this.#bridge.request((id) => ({ type: 'probe', id, models }), {
       settle: (reply) => (reply.type === 'probed' ? { value: reply.plan } : null),
       ...(options.signal ? { signal: options.signal } : {}),
     });

@@ -8,9 +8,11 @@ import { assertNever } from '../../shared/worker/protocol';
 export type VoiceErrorCode =
   /** The voice-activity model (served by this site) could not be loaded. */
   | 'vad-unavailable'
+  /** The speech-recognition model could not be downloaded, read from this device, or used. */
+  | 'speech-unavailable'
   /** The tone model could not be downloaded or read from this device. */
   | 'tone-unavailable'
-  /** Offline, and the tone model is not on this device yet. */
+  /** Offline, and a voice model is not on this device yet. */
   | 'offline'
   /** The tone model's labels name none of the seven emotions (the detail names them). */
   | 'tone-labels'
@@ -52,10 +54,12 @@ export function describeVoiceError(error: unknown): string {
   switch (e.code) {
     case 'vad-unavailable':
       return 'The speech detector could not be loaded; reload the page while online, after which it also works offline.';
+    case 'speech-unavailable':
+      return `The speech model could not be loaded (${e.detail}); check Speech model and Model host in Settings, then try again.`;
     case 'tone-unavailable':
       return `The tone model could not be loaded (${e.detail}); check Tone model and Model host in Settings, then try again.`;
     case 'offline':
-      return 'This device is offline and the tone model is not on it yet; analyze the recording again once online.';
+      return 'This device is offline and the voice models are not on it yet; analyze the recording again once online.';
     case 'tone-labels':
       return e.detail;
     case 'unreadable-audio':

@@ -1,13 +1,17 @@
 // The voice worker's logic, free of Worker, ONNX Runtime and transformers.js so it is tested in
 // Node with a fake runtime (and with the real models in tests/node): requests run one at a time;
 // a recording is mixed to mono (resampled when it is not at 16 kHz), its speech segments found
-// (vad.ts), the tone model loaded once per source, and each segment's tone read and mapped to the
-// seven (tone.ts). Every request ends in exactly one final message: its answer or `error`.
+// (vad.ts), grouped into windows of up to 30 s that the speech model transcribes (speech.ts: one
+// pass per window, its timed pieces given to the segments), and each segment's tone read and
+// mapped to the seven (tone.ts). Each model is loaded once per source. Every request ends in
+// exactly one final message: its answer or `error`.
 import { errorDetail } from '../../shared/errors';
 import { ModelError } from '../text/model-errors';
 import { sourceKey, type ModelSource } from '../text/model-source';
-import type { DecodedAudio, TonePlan, VoiceAnswer, VoiceProgress, VoiceRequest, VoiceResponse, VoiceSegment } from './protocol';
+import type { DecodedAudio, VoiceAnswer, VoicePlan, VoiceProgress, VoiceRequest, VoiceResponse, VoiceSegment } from './protocol';
+import { recordingLanguage, segmentTexts, speechWindows } from './speech';
 import { toneLabels, toneScores } from './tone';
+import type { SpeechModel } from './whisper';
 import { VOICE_SAMPLE_RATE, speechProbabilities, speechSegments, type VadStep } from './vad';
 import { VoiceError } from './voice-errors';
 
@@ -25,10 +29,12 @@ export interface ToneModel {
 export interface VoiceRuntime {
   /** The voice-activity model's step, loaded once. */
   vad(): Promise<VadStep>;
+  /** Loads the speech-recognition model of `source` (downloading what the device lacks, with progress). */
+  loadSpeech(source: ModelSource, onProgress: (loaded: number, total: number) => void, signal: AbortSignal): Promise<SpeechModel>;
   /** Loads the tone model of `source` (downloading what the device lacks, with progress). */
   loadTone(source: ModelSource, onProgress: (loaded: number, total: number) => void, signal: AbortSignal): Promise<ToneModel>;
-  /** What loading the tone model of `source` would download. */
-  probeTone(source: ModelSource): Promise<TonePlan>;
+  /** What loading the model of `source` as `kind` would download. */
+  probe(kind: 'speech' | 'tone', source: ModelSource): Promise<VoicePlan>;
   now(): number;
 }
 
@@ -77,32 +83,41 @@ export function resample(input: Float32Array, from: number, to: number): Float32
   return out;
 }
 
-/** A load failure of the tone model as the voice channel's error. */
-function toneLoadError(err: unknown): VoiceError {
+/** A load failure of the `kind` model as the voice channel's error. */
+function loadError(kind: 'speech' | 'tone', err: unknown): VoiceError {
   if (err instanceof VoiceError) return err;
   if (err instanceof ModelError && err.code === 'offline') return new VoiceError('offline', err.detail);
   if (err instanceof ModelError && err.code === 'cancelled') return new VoiceError('cancelled', err.detail);
-  return new VoiceError('tone-unavailable', err instanceof ModelError ? `${err.code}: ${err.detail}` : errorDetail(err));
+  return new VoiceError(`${kind}-unavailable`, err instanceof ModelError ? `${err.code}: ${err.detail}` : errorDetail(err));
+}
+
+type Load<M> = (source: ModelSource, onProgress: (loaded: number, total: number) => void, signal: AbortSignal) => Promise<M>;
+
+/** The one `kind` model the worker holds: loaded once per source, the one before freed first. */
+function modelSlot<M extends { dispose(): Promise<void> }>(kind: 'speech' | 'tone', load: Load<M>) {
+  let held: { readonly key: string; readonly model: M } | null = null;
+  return {
+    holds: (source: ModelSource): boolean => held?.key === sourceKey(source),
+    async get(source: ModelSource, onProgress: (loaded: number, total: number) => void, signal: AbortSignal): Promise<M> {
+      const key = sourceKey(source);
+      if (held?.key === key) return held.model;
+      const old = held;
+      held = null;
+      await old?.model.dispose().catch(() => undefined);
+      const model = await load(source, onProgress, signal).catch((err: unknown) => {
+        throw signal.aborted ? new VoiceError('cancelled', `cancelled while the ${kind} model loaded`) : loadError(kind, err);
+      });
+      held = { key, model };
+      return model;
+    },
+  };
 }
 
 /** Creates the message handler; `post` sends a reply to the page. */
 export function createVoiceHandler(runtime: VoiceRuntime, post: (message: VoiceResponse) => void) {
   let queue: Promise<void> = Promise.resolve();
   let vad: Promise<VadStep> | null = null;
-  let tone: { key: string; model: ToneModel } | null = null;
-
-  async function toneFor(source: ModelSource, id: number, signal: AbortSignal): Promise<ToneModel> {
-    const key = sourceKey(source);
-    if (tone?.key === key) return tone.model;
-    const old = tone;
-    tone = null;
-    await old?.model.dispose().catch(() => undefined);
-    const model = await runtime.loadTone(source, (loaded, total) => progress(id, { stage: 'tone-model', loaded, total }), signal).catch((err: unknown) => {
-      throw signal.aborted ? new VoiceError('cancelled', 'cancelled while the tone model loaded') : toneLoadError(err);
-    });
-    tone = { key, model };
-    return model;
-  }
+  const slots = { speech: modelSlot('speech', runtime.loadSpeech.bind(runtime)), tone: modelSlot('tone', runtime.loadTone.bind(runtime)) };
 
   function progress(id: number, p: VoiceProgress): void {
     post({ type: 'progress', id, progress: p });
@@ -124,7 +139,25 @@ export function createVoiceHandler(runtime: VoiceRuntime, post: (message: VoiceR
     const spans = speechSegments(probabilities, duration);
     const found = runtime.now();
 
-    const model = await toneFor(request.tone, request.id, signal);
+
+    // What was said: one pass of the speech model per window of up to 30 s.
+    const speech = await slots.speech.get(request.models.speech, (loaded, total) => progress(request.id, { stage: 'speech-model', loaded, total }), signal);
+    const speechLoaded = runtime.now();
+    const texts: string[] = spans.map(() => '');
+    const windows = speechWindows(spans);
+    const languages: Array<{ language: string | null; seconds: number }> = [];
+    for (const [i, window] of windows.entries()) {
+      signal.throwIfAborted();
+      progress(request.id, { stage: 'speech', done: i, total: windows.length });
+      const piece = samples.subarray(Math.floor(window.start * VOICE_SAMPLE_RATE), Math.ceil(window.end * VOICE_SAMPLE_RATE));
+      const heard = await speech.transcribe(piece, signal);
+      segmentTexts(window, spans, heard.pieces).forEach((text, k) => (texts[window.segments[k]!] = text));
+      languages.push({ language: heard.language, seconds: window.end - window.start });
+    }
+    const transcribed = runtime.now();
+
+    // How it was said: the tone of each segment.
+    const model = await slots.tone.get(request.models.tone, (loaded, total) => progress(request.id, { stage: 'tone-model', loaded, total }), signal);
     let labels: ReturnType<typeof toneLabels>;
     try {
       labels = toneLabels(model.labels);
@@ -137,26 +170,37 @@ export function createVoiceHandler(runtime: VoiceRuntime, post: (message: VoiceR
       signal.throwIfAborted();
       progress(request.id, { stage: 'tone', done: i, total: spans.length });
       const piece = samples.subarray(Math.floor(span.start * VOICE_SAMPLE_RATE), Math.ceil(span.end * VOICE_SAMPLE_RATE));
-      segments.push({ start: span.start, end: span.end, tone: toneScores(await model.classify(piece), labels) });
+      segments.push({ start: span.start, end: span.end, tone: toneScores(await model.classify(piece), labels), text: texts[i]! });
     }
     const end = runtime.now();
     return {
       duration,
       segments,
+      transcript: texts.filter(Boolean).join(' '),
+      language: recordingLanguage(languages),
+      speechModel: speech.modelId,
       tone: { modelId: model.modelId, labels: model.labels, unmapped: labels.unmapped },
       elapsedMs: end - started,
-      timings: { segmentsMs: found - started, toneLoadMs: loaded - found, toneMs: end - loaded },
+      timings: { segmentsMs: found - started, speechLoadMs: speechLoaded - found, speechMs: transcribed - speechLoaded, toneLoadMs: loaded - transcribed, toneMs: end - loaded },
     };
+  }
+
+  /** What the two loads would download; a model held has nothing left to. */
+  async function probe(models: VoiceRequest['models']): Promise<VoicePlan> {
+    const plans = await Promise.all(
+      (['speech', 'tone'] as const).map((kind) =>
+        slots[kind].holds(models[kind]) ? { files: [], downloadBytes: 0 } : runtime.probe(kind, models[kind]).catch((err: unknown) => Promise.reject(loadError(kind, err))),
+      ),
+    );
+    const bytes = plans.map((p) => p.downloadBytes);
+    return { files: plans.flatMap((p) => p.files), downloadBytes: bytes.includes(null) ? null : bytes.reduce<number>((a, b) => a + (b ?? 0), 0) };
   }
 
   async function handle(request: VoiceRequest, signal: AbortSignal): Promise<void> {
     try {
       signal.throwIfAborted();
       if (request.type === 'probe') {
-        // A loaded tone model has nothing left to download.
-        const loaded = tone?.key === sourceKey(request.tone);
-        const plan = loaded ? { files: [], downloadBytes: 0 } : await runtime.probeTone(request.tone).catch((err: unknown) => Promise.reject(toneLoadError(err)));
-        post({ type: 'probed', id: request.id, plan });
+        post({ type: 'probed', id: request.id, plan: await probe(request.models) });
         return;
       }
       post({ type: 'answer', id: request.id, answer: await read(request, signal) });
