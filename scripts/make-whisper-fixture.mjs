@@ -61,17 +61,27 @@ function scriptTokens(text) {
   return pieces.map((p) => toByteLevel(p).join(''));
 }
 
-/** The vocabulary: the 256 byte symbols, the scripts' words, then Whisper's special tokens in its order. */
-export function whisperVocab() {
-  const vocab = new Map();
-  for (const b of BYTE_LEVEL.order) vocab.set(BYTE_LEVEL.charOf[b], vocab.size);
-  for (const s of SCRIPTS) for (const t of scriptTokens(s.text)) if (!vocab.has(t)) vocab.set(t, vocab.size);
+/**
+ * A Whisper vocabulary: `vocab` (text tokens, ids from 0), then Whisper's special tokens in its
+ * order (<|endoftext|>, <|startoftranscript|>, the 99 languages, the tasks, ..., <|notimestamps|>,
+ * then the 1501 timestamps <|0.00|> to <|30.00|>).
+ * @param {Map<string, number>} vocab
+ */
+export function whisperTokens(vocab) {
   const words = vocab.size;
   const special = ['<|endoftext|>', '<|startoftranscript|>', ...LANGUAGES.map((l) => `<|${l}|>`), '<|translate|>', '<|transcribe|>', '<|startoflm|>', '<|startofprev|>', '<|nocaptions|>', '<|notimestamps|>'];
   const timestamps = Array.from({ length: POSITIONS + 1 }, (_, i) => `<|${(i * 0.02).toFixed(2)}|>`);
   const added = [...special, ...timestamps].map((content, i) => ({ id: words + i, content }));
   const id = Object.fromEntries(added.map((t) => [t.content, t.id]));
   return { vocab, words, added, id, size: words + added.length, timestampBegin: id['<|notimestamps|>'] + 1 };
+}
+
+/** The fixture's vocabulary: the 256 byte symbols and the scripts' words. */
+export function whisperVocab() {
+  const vocab = new Map();
+  for (const b of BYTE_LEVEL.order) vocab.set(BYTE_LEVEL.charOf[b], vocab.size);
+  for (const s of SCRIPTS) for (const t of scriptTokens(s.text)) if (!vocab.has(t)) vocab.set(t, vocab.size);
+  return whisperTokens(vocab);
 }
 
 const ints = (name, values) => ({ name, type: ATTR.INTS, ints: values });
@@ -294,22 +304,20 @@ function decoderGraph(v) {
   );
 }
 
-/** The model's files, by path in the hub layout. */
-export function whisperModelFiles() {
-  const v = whisperVocab();
+/**
+ * The JSON files of a Whisper model in the hub layout, for the vocabulary `v` (whisperTokens),
+ * `shape` (config.json's sizes) and the tokenizer's BPE `merges`.
+ */
+export function whisperJsonFiles(v, { modelId, shape, merges = [] }) {
   const eot = v.id['<|endoftext|>'];
   const sot = v.id['<|startoftranscript|>'];
   const json = (value) => Buffer.from(`${JSON.stringify(value, null, 2)}\n`);
   const config = {
-    _name_or_path: WHISPER_MODEL_ID,
+    _name_or_path: modelId,
     architectures: ['WhisperForConditionalGeneration'],
     model_type: 'whisper',
     is_encoder_decoder: true,
-    d_model: 2,
-    encoder_layers: 1,
-    encoder_attention_heads: 1,
-    decoder_layers: 1,
-    decoder_attention_heads: 1,
+    ...shape,
     num_mel_bins: MELS,
     max_source_positions: POSITIONS,
     max_target_positions: 448,
@@ -363,7 +371,7 @@ export function whisperModelFiles() {
     pre_tokenizer: { type: 'ByteLevel', add_prefix_space: false, trim_offsets: true, use_regex: true },
     post_processor: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: false, use_regex: true },
     decoder: { type: 'ByteLevel', add_prefix_space: true, trim_offsets: true, use_regex: true },
-    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '', fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab: Object.fromEntries(v.vocab), merges: [] },
+    model: { type: 'BPE', dropout: null, unk_token: null, continuing_subword_prefix: '', end_of_word_suffix: '', fuse_unk: false, byte_fallback: false, ignore_merges: false, vocab: Object.fromEntries(v.vocab), merges },
   };
   const tokenizerConfig = {
     add_prefix_space: false,
@@ -378,14 +386,22 @@ export function whisperModelFiles() {
     tokenizer_class: 'WhisperTokenizer',
     unk_token: '<|endoftext|>',
   };
-  const encoder = encoderGraph();
-  const decoder = decoderGraph(v);
   return new Map([
     ['config.json', json(config)],
     ['generation_config.json', json(generation)],
     ['preprocessor_config.json', json(preprocessor)],
     ['tokenizer.json', Buffer.from(`${JSON.stringify(tokenizer)}\n`)],
     ['tokenizer_config.json', json(tokenizerConfig)],
+  ]);
+}
+
+/** The model's files, by path in the hub layout. */
+export function whisperModelFiles() {
+  const v = whisperVocab();
+  const encoder = encoderGraph();
+  const decoder = decoderGraph(v);
+  return new Map([
+    ...whisperJsonFiles(v, { modelId: WHISPER_MODEL_ID, shape: { d_model: 2, encoder_layers: 1, encoder_attention_heads: 1, decoder_layers: 1, decoder_attention_heads: 1 } }),
     ['onnx/encoder_model.onnx', encoder],
     ['onnx/encoder_model_quantized.onnx', encoder],
     ['onnx/decoder_model_merged.onnx', decoder],

@@ -43,6 +43,8 @@ for (const [mode, opts] of [['desktop', { viewport: { width: 1280, height: 900 }
   await page.getByLabel('Vision model').fill('meta-llama/llama-4-maverick-17b-128e-instruct');
   await page.getByLabel('API key').fill('gsk_moodlens_TEST_key_0123456789abcdef');
   await page.getByLabel('Picture analysis').selectOption({ label: 'Both' });
+  await page.getByLabel('Speech model').fill('moodlens/tiny-whisper');
+  await page.getByLabel('Tone model').fill('moodlens/tiny-tone');
   await page.waitForTimeout(500);
   await nav(page, 'Analysis');
   await page.getByLabel('Text', { exact: true }).fill('What a wonderful, happy day! But then I felt sad and miserable about the news.');
@@ -72,6 +74,14 @@ for (const [mode, opts] of [['desktop', { viewport: { width: 1280, height: 900 }
   await page.getByRole('button', { name: 'Analyze again' }).click();
   await page.getByTestId('again-compare').waitFor({ timeout: 20000 }).catch(() => {});
   await shot(page, `${mode}-8-again`);
+  await nav(page, 'Analysis');
+  await page.getByLabel('Text', { exact: true }).fill('');
+  await page.getByLabel('Audio', { exact: true }).setInputFiles('tests/fixtures/audio/two-sentences.wav');
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await page.getByTestId('transcript').waitFor({ timeout: 60000 }).catch(() => {});
+  await page.getByTestId('voice-segment').nth(1).locator('summary').click().catch(() => {});
+  await shot(page, `${mode}-8b-voice`);
+  await page.getByRole('button', { name: 'Remove recording' }).click().catch(() => {});
   await nav(page, 'Batch');
   await shot(page, `${mode}-9-batch-empty`);
   await page.getByLabel('Batch file').setInputFiles({ name: 'posts.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });

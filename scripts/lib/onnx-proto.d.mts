@@ -4,7 +4,7 @@ import type { Type } from 'protobufjs';
 export const ONNX_SCHEMA: string;
 export const ModelProto: Type;
 export const DT: { readonly FLOAT: 1; readonly UINT8: 2; readonly INT8: 3; readonly INT32: 6; readonly INT64: 7; readonly BOOL: 9 };
-export const ATTR: { readonly FLOAT: 1; readonly INT: 2; readonly INTS: 7 };
+export const ATTR: { readonly FLOAT: 1; readonly INT: 2; readonly GRAPH: 5; readonly INTS: 7 };
 export function tensor(name: string, dataType: number, dims: readonly number[], bytes: Uint8Array): object;
 export function f32Bytes(values: readonly number[]): Buffer;
 export function i64Bytes(values: readonly number[]): Buffer;

@@ -18,6 +18,7 @@ message AttributeProto {
   optional int64 i = 3;
   optional bytes s = 4;
   optional TensorProto t = 5;
+  optional GraphProto g = 6;
   repeated float floats = 7;
   repeated int64 ints = 8;
 }
@@ -114,7 +115,7 @@ export const ModelProto = ONNX.lookupType('onnx.ModelProto');
 /** TensorProto.DataType values. */
 export const DT = { FLOAT: 1, UINT8: 2, INT8: 3, INT32: 6, INT64: 7, BOOL: 9 };
 /** AttributeProto.AttributeType values. */
-export const ATTR = { FLOAT: 1, INT: 2, INTS: 7 };
+export const ATTR = { FLOAT: 1, INT: 2, GRAPH: 5, INTS: 7 };
 
 export function tensor(name, dataType, dims, bytes) {
   return { name, data_type: dataType, dims, raw_data: bytes };

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline, type AutomaticSpeechRecognitionPipeline } from '@huggingface/transformers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { segmentTexts, speechWindows } from '../../src/features/voice/speech';
+import { segmentTexts, speechWindows, windowSamples } from '../../src/features/voice/speech';
 import { VOICE_SAMPLE_RATE } from '../../src/features/voice/vad';
 import { whisperReader, type SpeechModel } from '../../src/features/voice/whisper';
 import { useFixtureModels } from '../support/local-models';
@@ -60,10 +60,15 @@ describe('the speech model fixture', () => {
       { start: 0.5, end: 3.46, text: SCRIPTS[2]!.text.trim() },
       { start: 5.38, end: 8.3, text: SCRIPTS[1]!.text.trim() },
     ]);
-    // The VAD's two segments of the same recording each get their sentence.
+  });
+
+  it('reads the VAD segments packed in one window, each its sentence', async () => {
+    // Where Silero finds the two sentences (tests/node/voice-vad.test.ts).
     const spans = [{ start: 0.4, end: 3.6 }, { start: 5.2, end: 8.5 }];
     const [window] = speechWindows(spans);
     expect(window!.segments).toEqual([0, 1]);
+    const t = await reader.transcribe(windowSamples(samples, spans, window!, VOICE_SAMPLE_RATE));
+    expect(t.pieces).toHaveLength(2);
     expect(segmentTexts(window!, spans, t.pieces)).toEqual([SCRIPTS[2]!.text.trim(), SCRIPTS[1]!.text.trim()]);
   });
 

@@ -30,7 +30,7 @@ function setup(opts: { plan?: VoicePlan; segments?: VoiceAnswer['segments'] } = 
         speechModel: t.speech.modelId,
         tone: { modelId: t.tone.modelId, labels: ['happy', 'sad', 'other'], unmapped: ['other'] },
         elapsedMs: 12,
-        timings: { segmentsMs: 1, speechLoadMs: 1, speechMs: 1, toneLoadMs: 1, toneMs: 1 },
+        timings: { segmentsMs: 1, speechLoadMs: 1, speechMs: 1, speechEncodeMs: 1, speechLanguageMs: 1, speechDecodeMs: 1, speechTokens: 9, speechWindows: 1, toneLoadMs: 1, toneMs: 1 },
       };
     },
   };

@@ -50,7 +50,7 @@ function setup(opts: { labels?: string[]; loadError?: unknown; speechError?: unk
         if (last && Math.abs(last.end - i / 10) < 1e-9) last.end = (i + 1) / 10;
         else pieces.push({ start: i / 10, end: (i + 1) / 10, text: level > 0.2 ? 'What a great day.' : 'This is bad news.' });
       });
-      return { language: 'en', pieces };
+      return { language: 'en', pieces, cost: { encodeMs: 30, languageMs: 2, decodeMs: 40, tokens: 8 * pieces.length } };
     },
     async dispose() {
       log.push('dispose:speech');
@@ -123,9 +123,9 @@ describe('the voice worker handler', () => {
     expect(b!.tone.anger).toBeCloseTo(0.2, 6);
     expect(answer.answer.duration).toBeCloseTo(5.5, 3);
     expect(answer.answer.tone).toEqual({ modelId: 'test/tone', labels: ['angry', 'calm', 'happy', 'sad'], unmapped: [] });
-    // Both segments fit one 30 s window: one pass of the speech model, its pieces given to the
-    // segment each overlaps.
-    expect(log.filter((l) => l.startsWith('transcribe'))).toEqual(['transcribe:4.7']);
+    // Both segments fit one 30 s window, 0.8 s apart: one pass of the speech model, its pieces
+    // given to the segment each overlaps.
+    expect(log.filter((l) => l.startsWith('transcribe'))).toEqual([`transcribe:${(a!.end - a!.start + 0.8 + b!.end - b!.start).toFixed(1)}`]);
     expect(a!.text).toBe('What a great day.');
     expect(b!.text).toBe('This is bad news.');
     expect(answer.answer.transcript).toBe('What a great day. This is bad news.');
@@ -135,6 +135,7 @@ describe('the voice worker handler', () => {
     expect(stages).toEqual(['segments', 'speech-model', 'speech', 'tone-model', 'tone']);
     const timings = answer.answer.timings;
     expect(Object.values(timings).every((ms) => ms > 0)).toBe(true);
+    expect(timings).toMatchObject({ speechWindows: 1, speechEncodeMs: 30, speechDecodeMs: 40, speechTokens: 16 });
     const tones = messages.flatMap((m) => (m.type === 'progress' && m.progress.stage === 'tone' ? [(m.progress as Extract<VoiceProgress, { stage: 'tone' }>).done] : []));
     expect(tones).toEqual([0, 1]);
     expect(log.filter((l) => l.startsWith('classify'))).toHaveLength(2);
@@ -175,14 +176,14 @@ describe('the voice worker handler', () => {
     expect(log.filter((l) => l.startsWith('probe:'))).toEqual(['probe:speech:test/whisper', 'probe:tone:test/tone', 'probe:tone:other/tone']);
   });
 
-  it('reads segments more than 30 s apart in a pass each', async () => {
+  it('reads segments longer than a window together in a pass each; the silence between them is left out', async () => {
     const { read, messages, log } = setup();
-    // 1 s loud, 31 s of silence, 1 s quieter.
-    await read(audio([0, 0.5], [0.5, 1], [0, 31], [0.12, 1], [0, 0.5]));
+    // 20 s loud, 40 s of silence, 15 s quieter: 35 s of speech.
+    await read(audio([0, 0.5], [0.5, 20], [0, 40], [0.12, 15], [0, 0.5]));
     const answer = messages.at(-1);
     if (answer?.type !== 'answer') throw new Error(JSON.stringify(answer));
     expect(answer.answer.segments.map((s) => s.text)).toEqual(['What a great day.', 'This is bad news.']);
-    expect(log.filter((l) => l.startsWith('transcribe'))).toHaveLength(2);
+    expect(log.filter((l) => l.startsWith('transcribe'))).toEqual(['transcribe:20.2', 'transcribe:15.2']);
   });
 
   it('answers a recording without speech with no segments (the channel says so, not an error)', async () => {

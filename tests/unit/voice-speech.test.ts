@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { recordingLanguage, segmentTexts, speechWindows, timedTexts } from '../../src/features/voice/speech';
+import { recordingLanguage, segmentTexts, speechWindows, timedTexts, windowSamples } from '../../src/features/voice/speech';
 
 const BEGIN = 1000; // the first timestamp token: <|0.00|>
 const ts = (seconds: number) => BEGIN + Math.round(seconds / 0.02);
@@ -7,20 +7,30 @@ const WORDS: Record<number, string> = { 1: ' Hello', 2: ' there.', 3: ' Bye', 4:
 const decode = (ids: number[]) => ids.map((id) => WORDS[id] ?? '').join('');
 
 describe('speech windows', () => {
-  it('groups consecutive segments into windows of at most 30 s; a longer run starts a new one', () => {
+  it('packs consecutive segments, 0.8 s apart, into windows of at most 30 s: the silences between them take no room', () => {
     const spans = [
-      { start: 0.5, end: 4 },
-      { start: 5, end: 12 },
-      { start: 20, end: 29.9 },
-      { start: 31, end: 33 },
+      { start: 0.5, end: 4 }, // 3.5 s
+      { start: 5, end: 12 }, // 7 s
+      { start: 20, end: 29.9 }, // 9.9 s
+      { start: 31, end: 40 }, // 9 s: 3.5 + 7 + 9.9 + 9 + three gaps is 31.8 s, over
       { start: 70, end: 71 },
     ];
-    expect(speechWindows(spans)).toEqual([
-      { start: 0.5, end: 29.9, segments: [0, 1, 2] },
-      { start: 31, end: 33, segments: [3] },
-      { start: 70, end: 71, segments: [4] },
-    ]);
+    const windows = speechWindows(spans);
+    expect(windows.map((w) => w.segments)).toEqual([[0, 1, 2], [3, 4]]);
+    expect(windows[0]!.at).toEqual([0, 4.3, expect.closeTo(12.1, 9)]);
+    expect(windows[0]!.seconds).toBeCloseTo(22, 9);
+    expect(windows[1]!.at).toEqual([0, 9.8]);
     expect(speechWindows([])).toEqual([]);
+    // A segment as long as a window is a window of its own.
+    expect(speechWindows([{ start: 0, end: 29.7 }, { start: 30, end: 31 }]).map((w) => w.segments)).toEqual([[0], [1]]);
+  });
+
+  it("a window's sound is its segments' samples one after the other, with silence between", () => {
+    const rate = 10;
+    const samples = Float32Array.from({ length: 100 }, (_, i) => i);
+    const spans = [{ start: 1, end: 2 }, { start: 5, end: 5.5 }];
+    const [window] = speechWindows(spans, 30, 0.3);
+    expect(Array.from(windowSamples(samples, spans, window!, rate))).toEqual([10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 0, 0, 0, 50, 51, 52, 53, 54]);
   });
 });
 
@@ -46,13 +56,13 @@ describe('timed pieces of a generated sequence', () => {
 describe('each segment its words', () => {
   const spans = [
     { start: 1, end: 3 },
-    { start: 4, end: 6 },
-    { start: 8, end: 9 },
+    { start: 10, end: 12 },
+    { start: 30, end: 31 },
   ];
-  const window = { start: 1, end: 9, segments: [0, 1, 2] };
+  // In the window (1 s apart): 0-2 s is segment 0, 3-5 s segment 1, 7-8 s segment 2.
+  const window = { segments: [0, 1, 2], at: [0, 3, 7], seconds: 8 };
 
   it('gives each piece to the segment it overlaps most', () => {
-    // Window times: 0-2 s is segment 0, 3-5 s segment 1, 7-8 s segment 2.
     const pieces = [
       { start: 0, end: 2.2, text: 'Hello there.' },
       { start: 2.9, end: 4.5, text: 'Bye' },

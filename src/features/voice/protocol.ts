@@ -40,6 +40,13 @@ export interface VoiceTimings {
   readonly segmentsMs: number;
   readonly speechLoadMs: number;
   readonly speechMs: number;
+  /** Of speechMs: the encoder passes (features included), the language steps, the decoding; and the tokens decoded. */
+  readonly speechEncodeMs: number;
+  readonly speechLanguageMs: number;
+  readonly speechDecodeMs: number;
+  readonly speechTokens: number;
+  /** Windows of up to 30 s read (one encoder pass each). */
+  readonly speechWindows: number;
   readonly toneLoadMs: number;
   readonly toneMs: number;
 }

@@ -9,7 +9,7 @@ import { errorDetail } from '../../shared/errors';
 import { ModelError } from '../text/model-errors';
 import { sourceKey, type ModelSource } from '../text/model-source';
 import type { DecodedAudio, VoiceAnswer, VoicePlan, VoiceProgress, VoiceRequest, VoiceResponse, VoiceSegment } from './protocol';
-import { recordingLanguage, segmentTexts, speechWindows } from './speech';
+import { recordingLanguage, segmentTexts, speechWindows, windowSamples } from './speech';
 import { toneLabels, toneScores } from './tone';
 import type { SpeechModel } from './whisper';
 import { VOICE_SAMPLE_RATE, speechProbabilities, speechSegments, type VadStep } from './vad';
@@ -140,19 +140,23 @@ export function createVoiceHandler(runtime: VoiceRuntime, post: (message: VoiceR
     const found = runtime.now();
 
 
-    // What was said: one pass of the speech model per window of up to 30 s.
+    // What was said: one pass of the speech model per window of up to 30 s of segments.
     const speech = await slots.speech.get(request.models.speech, (loaded, total) => progress(request.id, { stage: 'speech-model', loaded, total }), signal);
     const speechLoaded = runtime.now();
     const texts: string[] = spans.map(() => '');
     const windows = speechWindows(spans);
     const languages: Array<{ language: string | null; seconds: number }> = [];
+    const cost = { speechEncodeMs: 0, speechLanguageMs: 0, speechDecodeMs: 0, speechTokens: 0, speechWindows: windows.length };
     for (const [i, window] of windows.entries()) {
       signal.throwIfAborted();
       progress(request.id, { stage: 'speech', done: i, total: windows.length });
-      const piece = samples.subarray(Math.floor(window.start * VOICE_SAMPLE_RATE), Math.ceil(window.end * VOICE_SAMPLE_RATE));
-      const heard = await speech.transcribe(piece, signal);
+      const heard = await speech.transcribe(windowSamples(samples, spans, window, VOICE_SAMPLE_RATE), signal);
       segmentTexts(window, spans, heard.pieces).forEach((text, k) => (texts[window.segments[k]!] = text));
-      languages.push({ language: heard.language, seconds: window.end - window.start });
+      languages.push({ language: heard.language, seconds: window.seconds });
+      cost.speechEncodeMs += heard.cost.encodeMs;
+      cost.speechLanguageMs += heard.cost.languageMs;
+      cost.speechDecodeMs += heard.cost.decodeMs;
+      cost.speechTokens += heard.cost.tokens;
     }
     const transcribed = runtime.now();
 
@@ -181,7 +185,7 @@ export function createVoiceHandler(runtime: VoiceRuntime, post: (message: VoiceR
       speechModel: speech.modelId,
       tone: { modelId: model.modelId, labels: model.labels, unmapped: labels.unmapped },
       elapsedMs: end - started,
-      timings: { segmentsMs: found - started, speechLoadMs: speechLoaded - found, speechMs: transcribed - speechLoaded, toneLoadMs: loaded - transcribed, toneMs: end - loaded },
+      timings: { segmentsMs: found - started, speechLoadMs: speechLoaded - found, speechMs: transcribed - speechLoaded, ...cost, toneLoadMs: loaded - transcribed, toneMs: end - loaded },
     };
   }
 

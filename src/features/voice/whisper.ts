@@ -15,6 +15,8 @@ export interface WindowTranscript {
   /** The language detected (ISO 639-1 as Whisper writes it: en, de, ...), or null for an English-only model. */
   readonly language: string | null;
   readonly pieces: readonly TimedText[];
+  /** Where the time went: features and encoder, the language step, the decoding; and the tokens said. */
+  readonly cost: { readonly encodeMs: number; readonly languageMs: number; readonly decodeMs: number; readonly tokens: number };
 }
 
 /** A loaded speech-recognition model. */
@@ -75,6 +77,7 @@ export function whisperReader(pipe: AutomaticSpeechRecognitionPipeline, modelId:
   return {
     modelId,
     async transcribe(samples, signal) {
+      const started = performance.now();
       const features = ((await pipe.processor(samples)) as { input_features: Tensor }).input_features;
       const { encoder_outputs } = await model._prepare_encoder_decoder_kwargs_for_generation({
         inputs_tensor: features,
@@ -83,6 +86,7 @@ export function whisperReader(pipe: AutomaticSpeechRecognitionPipeline, modelId:
         generation_config: { guidance_scale: null },
       });
       signal?.throwIfAborted();
+      const encoded = performance.now();
       let language: string | null = null;
       const prompt = [sot];
       if (languages.length > 0) {
@@ -95,6 +99,7 @@ export function whisperReader(pipe: AutomaticSpeechRecognitionPipeline, modelId:
         prompt.push(best[1], transcribeId!);
       }
       signal?.throwIfAborted();
+      const detected = performance.now();
       const stop = new InterruptableStoppingCriteria();
       const onAbort = () => stop.interrupt();
       signal?.addEventListener('abort', onAbort);
@@ -112,7 +117,8 @@ export function whisperReader(pipe: AutomaticSpeechRecognitionPipeline, modelId:
         });
         signal?.throwIfAborted();
         const tokens = (output.tolist() as bigint[][])[0]!.map(Number).slice(prompt.length);
-        return { language, pieces: timedTexts(tokens, timestampBegin, decode) };
+        const cost = { encodeMs: encoded - started, languageMs: detected - encoded, decodeMs: performance.now() - detected, tokens: tokens.length };
+        return { language, pieces: timedTexts(tokens, timestampBegin, decode), cost };
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }
