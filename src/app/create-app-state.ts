@@ -40,7 +40,7 @@ export function createAppState(): AppState {
   const voice = new VoiceChannelState(voices);
   const history = new HistoryState(openHistoryStore);
   const run = new RunState(inputs, { text, vision, face, voice }, settings, { onRecord: (record) => history.save(record) });
-  const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings, faces });
+  const batch = new BatchState({ openDb: () => BatchDb.open(), files: new BatchFileClient(), client, settings, faces, voice: voices });
   const storage = new ModelStorageState(
     createIdbModelCache(),
     async () => {

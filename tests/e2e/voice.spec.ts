@@ -4,7 +4,9 @@
 // loud, and says the fixture's sentences) through transformers.js's Whisper code, each segment's
 // tone read by the tone fixture (loudness only, the real model's 8 labels), the words read by the
 // text model, all fused. The speech is espeak-ng's: a loud happy sentence, a pause, a quiet sad one.
+import Papa from 'papaparse';
 import type { Page } from '@playwright/test';
+import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/shared/emotions';
 import { FIXTURE_ID, expect, hubRequests, test, textScores, useModel } from './support';
@@ -226,5 +228,40 @@ test.describe('the voice of a recording, read on this device', () => {
     // Its words too: the loud sentence (the first of the fake microphone's loop) was heard.
     await expect(page.getByTestId('transcript')).toContainText(HAPPY);
     await expect(page.getByTestId('dashboard')).toHaveAttribute('data-channels', 'text+voice');
+  });
+
+  test('Batch: an Audio column with its Audio folder reads each recording on the device and exports voice_p_*, the transcript and the fused answer', async ({ page }, testInfo) => {
+    const folder = testInfo.outputPath('calls');
+    await mkdir(folder, { recursive: true });
+    await copyFile(audioFile('two-sentences.wav'), join(folder, 'call-1.wav'));
+    await copyFile(audioFile('two-sentences.ogg'), join(folder, 'call-2.ogg'));
+    const csv = ['id,note,recording', '1,I am so happy today,call-1.wav', '2,,CALL-2.OGG', '3,I am furious about this,gone.wav'].join('\n');
+    await page.goto('/');
+    await useVoiceModels(page);
+    await page.getByRole('button', { name: 'Batch', exact: true }).click();
+    await page.getByLabel('Batch file').setInputFiles({ name: 'calls.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+    await expect(page.getByLabel('Audio column').locator('option:checked')).toHaveText('recording');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page.getByTestId('batch-message')).toContainText('Pick the Audio folder first');
+    await page.getByLabel('Audio folder').setInputFiles(folder);
+    await expect(page.locator('#batch-audio-help')).toContainText('2 files in calls');
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page.getByTestId('batch-status')).toHaveAttribute('data-state', 'done', { timeout: 60_000 });
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV', exact: true }).click()]);
+    const rows = Papa.parse<Record<string, string>>(await readFile((await download.path())!, 'utf8'), { header: true, skipEmptyLines: true }).data;
+    expect(rows.map((r) => r.status)).toEqual(['ok', 'ok', 'partial']);
+    for (const r of rows.slice(0, 2)) {
+      const voice = EMOTIONS.map((e) => Number(r[`voice_p_${e}`]));
+      expect(voice.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      expect(r.transcript).toBe(`${HAPPY} ${SAD}`);
+      expect(r.language).toBe('en');
+      expect(r.model).toContain(SPEECH_ID);
+      // Equal weights (the default): the fused answer is the mean of the text's and the voice's.
+      for (const e of EMOTIONS) expect(Number(r[`fused_p_${e}`])).toBeCloseTo((Number(r[`p_${e}`]) + Number(r[`voice_p_${e}`])) / 2, 4);
+    }
+    // The row without a note: what was said is its text.
+    expect(Number(rows[1]!.p_joy)).toBeGreaterThan(0);
+    expect(rows[2]).toMatchObject({ error: 'gone.wav is not in the audio folder.', emotion: 'anger', voice_p_joy: '', transcript: '' });
   });
 });

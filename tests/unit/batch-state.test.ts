@@ -90,6 +90,20 @@ const fakeFaces: BatchDeps['faces'] = {
   },
 };
 
+/** Hears what a recording's name says: angry.wav is said angrily ("so mad"), happy.wav gladly, silent.wav is silence. */
+const fakeVoice: BatchDeps['voice'] = {
+  async read(audio) {
+    const name = (audio as unknown as { name: string }).name.toLowerCase();
+    const tone = (e: Emotion) => normalize(Object.fromEntries(EMOTIONS.map((x) => [x, x === e ? 8 : 1])) as Record<Emotion, number>);
+    const heard = name.startsWith('angry') ? { tone: tone('anger'), text: 'so mad' } : name.startsWith('happy') ? { tone: tone('joy'), text: 'so glad' } : null;
+    const segments = heard ? [{ start: 0.2, end: 1.8, tone: heard.tone, text: heard.text }] : [];
+    const timings = { segmentsMs: 1, speechLoadMs: 0, speechMs: 1, speechEncodeMs: 1, speechLanguageMs: 0, speechDecodeMs: 1, speechTokens: 3, speechWindows: 1, toneLoadMs: 0, toneMs: 1 };
+    return { duration: 2, segments, transcript: heard?.text ?? '', language: heard ? 'en' : null, speechModel: 'speech/model', tone: { modelId: 'tone/model', labels: [], unmapped: [] }, elapsedMs: 3, timings };
+  },
+};
+/** "Decodes" a file into a recording that keeps its name (for fakeVoice). */
+const fakeDecode = async (file: Blob) => Object.assign({ channels: [new Float32Array(4)], sampleRate: 16000, duration: 2 }, { name: (file as File).name });
+
 let dbCount = 0;
 function setup(factory = new IDBFactory(), name = `batches-state-${(dbCount += 1)}`) {
   const openDb = () => BatchDb.open(name, factory);
@@ -102,7 +116,7 @@ function setup(factory = new IDBFactory(), name = `batches-state-${(dbCount += 1
     client: text as unknown as BatchDeps['client'],
     settings: {
       modelConfig: { source: { kind: 'hub', host: 'https://h', id: 'm' }, device: 'wasm' } as unknown as ModelConfig,
-      current: { weights: { text: 0.5, face: 0.5, vision: 0.5 } } as unknown as BatchDeps['settings']['current'],
+      current: { weights: { text: 0.5, face: 0.5, vision: 0.5, voice: 0.5 }, modelHost: 'https://h', speechModel: 'speech/model', toneModel: 'tone/model' } as unknown as BatchDeps['settings']['current'],
       update: async (patch) => {
         updates.push(patch);
         return { applied: patch as SettingsUpdate['applied'], refused: {}, write: 'saved' };
@@ -110,6 +124,8 @@ function setup(factory = new IDBFactory(), name = `batches-state-${(dbCount += 1
     },
     resamples: 200,
     faces: fakeFaces,
+    voice: fakeVoice,
+    decodeAudio: fakeDecode,
     newId: () => `job-${(id += 1)}`,
   };
   return { state: new BatchState(deps), text, factory, name, updates };
@@ -280,6 +296,40 @@ describe('BatchState', () => {
     expect(rows[6]).toMatchObject({ emotion: 'anger', face_p_joy: '' });
   });
 
+  it("an Audio column: each row's recording, from the folder, is read for its voice and words, fused with its text; a row without a text takes what was said", async () => {
+    const { state, text } = setup();
+    const csv = ['id,text,recording', '1,so glad,angry.wav', '2,,happy.wav', '3,so glad,missing.wav', '4,,silent.wav', '5,so mad,'].join('\n');
+    await state.readFile(new File([csv], 'calls.csv'));
+    expect(state.job?.columns).toMatchObject({ text: 1, picture: null, audio: 2 });
+    await state.start();
+    expect(state.phase).toBe('ready');
+    expect(state.message).toMatch(/^Pick the Audio folder first/u);
+    const file = (name: string) => Object.assign(new File(['x'], name), { webkitRelativePath: `calls/${name}` });
+    state.setAudioFolder(['angry.wav', 'HAPPY.WAV', 'silent.wav'].map(file));
+    expect(state.audioFolder).toEqual({ name: 'calls', count: 3 });
+    expect(state.message).toBeNull();
+    await state.start();
+    expect(state.phase).toBe('done');
+    // Row 2's transcript went through the text model after the recordings were read.
+    expect(text.calls.flat()).toContain('so glad');
+    const exported = await (await state.exportAs('csv'))!.text();
+    const header = exported.split('\r\n')[0]!.split(',');
+    expect(header.slice(-5)).toEqual(['status', 'error', 'model', 'transcript', 'language']);
+    expect(header).toEqual(expect.arrayContaining(EMOTIONS.map((e) => `voice_p_${e}`)));
+    const rows = Papa.parse<Record<string, string>>(exported, { header: true, skipEmptyLines: true }).data;
+    expect(rows.map((r) => r.status)).toEqual(['ok', 'ok', 'partial', 'failed', 'ok']);
+    // Text (joy) and voice (anger) fused, equal weights.
+    expect(Number(rows[0]!.fused_p_joy)).toBeCloseTo((Number(rows[0]!.p_joy) + Number(rows[0]!.voice_p_joy)) / 2, 5);
+    expect(rows[0]).toMatchObject({ transcript: 'so mad', language: 'en', model: 'fixture/model + speech/model + tone/model' });
+    // No text: the words said are read by the text model and fused with the voice.
+    expect(rows[1]).toMatchObject({ emotion: 'joy', transcript: 'so glad' });
+    expect(Number(rows[1]!.p_joy)).toBeCloseTo(0.5, 5);
+    expect(Number(rows[1]!.fused_p_joy)).toBeCloseTo((Number(rows[1]!.p_joy) + Number(rows[1]!.voice_p_joy)) / 2, 5);
+    expect(rows[2]!.error).toBe('missing.wav is not in the audio folder.');
+    expect(rows[3]!.error).toBe('No speech found in silent.wav.');
+    expect(rows[4]).toMatchObject({ emotion: 'anger', voice_p_anger: '', transcript: '' });
+  });
+
   it('an empty file is refused with a sentence and leaves no job', async () => {
     const { state } = setup();
     await state.readFile(new File([''], 'empty.csv'));
@@ -316,6 +366,23 @@ describe('BatchState: evaluation against a Label column (issue 16)', () => {
       'labelled.csv',
       { type: 'text/csv' },
     );
+
+  it('with an Audio column the voice is measured as a channel of its own, beside the text and the fused answer', async () => {
+    const { state } = setup();
+    await state.load();
+    const csv = 'id,text,recording,mood\n1,so glad,angry.wav,angry\n2,so mad,angry.wav,angry\n3,so glad,happy.wav,happy\n4,,happy.wav,happy\n';
+    await state.readFile(new File([csv], 'calls.csv', { type: 'text/csv' }));
+    expect(state.job?.columns).toMatchObject({ text: 1, audio: 2, label: 3 });
+    const file = (name: string) => Object.assign(new File(['x'], name), { webkitRelativePath: `calls/${name}` });
+    state.setAudioFolder(['angry.wav', 'happy.wav'].map(file));
+    await state.start();
+    await expect.poll(() => state.evaluation?.report?.channels.map((c) => c.channel)).toEqual(['text', 'voice', 'fused']);
+    const voice = state.evaluation!.report!.channels.find((c) => c.channel === 'voice')!;
+    // The voice says anger for angry.wav, joy for happy.wav: all four right. The text (row 4's
+    // is what was said, "so glad") is right on rows 2, 3 and 4.
+    expect(voice).toMatchObject({ rows: 4, accuracy: 1 });
+    expect(state.evaluation!.report!.channels.find((c) => c.channel === 'text')!.accuracy).toBeCloseTo(3 / 4, 12);
+  });
 
   it('guesses the column, counts unusable labels, and its figures are the hand-computed ones', async () => {
     const { state } = setup();

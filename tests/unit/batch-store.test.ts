@@ -46,7 +46,7 @@ describe('BatchDb', () => {
     const csv = `id,text\n${Array.from({ length: 75 }, (_, i) => `${i},"text, number ${i}"`).join('\n')}\n`;
     await parseTable(csv, 'csv', (p) => db.addRows('j1', p.first, p.rows), { chunkSize: 100 });
     expect(await db.counts('j1')).toEqual({ done: 0, total: 75 });
-    expect(await runBatch(db.runnerStore('j1', 1), classifier)).toEqual({ state: 'done' });
+    expect(await runBatch(db.runnerStore('j1', { text: 1, picture: null }), classifier)).toEqual({ state: 'done' });
     expect(await db.counts('j1')).toEqual({ done: 75, total: 75 });
     const rows = await db.readRows('j1', 70, 10);
     expect(rows.map((r) => r.index)).toEqual([70, 71, 72, 73, 74]);
@@ -61,7 +61,7 @@ describe('BatchDb', () => {
     await first.putJob(job('j2', 100));
     await first.addRows('j2', 0, Array.from({ length: 100 }, (_, i) => [String(i), `row ${i}`]));
     let pages = 0;
-    const end = await runBatch(first.runnerStore('j2', 1), classifier, { onProgress: () => (pages += 1), shouldPause: () => pages === 2 });
+    const end = await runBatch(first.runnerStore('j2', { text: 1, picture: null }), classifier, { onProgress: () => (pages += 1), shouldPause: () => pages === 2 });
     expect(end).toEqual({ state: 'paused', reason: null });
     first.close();
 
@@ -70,7 +70,7 @@ describe('BatchDb', () => {
     expect(await second.getJob('j2')).toMatchObject({ id: 'j2', total: 100 });
     expect(await second.counts('j2')).toEqual({ done: 64, total: 100 });
     classifier.seen = [];
-    expect(await runBatch(second.runnerStore('j2', 1), classifier)).toEqual({ state: 'done' });
+    expect(await runBatch(second.runnerStore('j2', { text: 1, picture: null }), classifier)).toEqual({ state: 'done' });
     expect(classifier.seen).toEqual(Array.from({ length: 36 }, (_, i) => `row ${64 + i}`));
     second.close();
   });

@@ -1,7 +1,7 @@
 // Batch, the pure parts: which columns hold the text, the id and the picture; the export's columns
 // and cells (original cells untouched, formulas neutralised); progress and time left.
 import { describe, expect, it } from 'vitest';
-import { combineRow, csvHeaderLine, csvLine, exportHeader, guessColumns, jsonlLine, progressOf, resultCells, type RowResult } from '../../src/features/batch/rows';
+import { addReading, csvHeaderLine, csvLine, exportHeader, guessColumns, jsonlLine, progressOf, resultCells, type RowResult } from '../../src/features/batch/rows';
 import { EMOTIONS, normalize, type Emotion } from '../../src/shared/emotions';
 
 const scores = (top: Emotion) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, e === top ? 7 : 0.5])) as Record<Emotion, number>);
@@ -16,7 +16,7 @@ describe('guessColumns', () => {
         ['a3', '2026-11-03', 'cy', '', '0', '', 'https://x.example/a3'],
       ],
     };
-    expect(guessColumns(table)).toEqual({ text: 3, id: 0, picture: 5, label: null });
+    expect(guessColumns(table)).toEqual({ text: 3, id: 0, picture: 5, audio: null, label: null });
   });
 
   it('does not take numbers, dates or links as the text, and finds no id or picture when there is none', () => {
@@ -27,7 +27,7 @@ describe('guessColumns', () => {
         ['2', '2026-11-02', 'https://b.example', 'fine'],
       ],
     };
-    expect(guessColumns(table)).toEqual({ text: 3, id: null, picture: null, label: null });
+    expect(guessColumns(table)).toEqual({ text: 3, id: null, picture: null, audio: null, label: null });
   });
 
   it('an id column with repeated values is not an id', () => {
@@ -101,28 +101,43 @@ describe('progressOf', () => {
   });
 });
 
-describe('combineRow', () => {
+describe('addReading', () => {
   const text: RowResult = { status: 'ok', reason: '', text: scores('joy'), face: null, fused: null, model: 'm/text' };
-  const fuse = (a: ReturnType<typeof scores>) => a;
+  /** The mean of the channels given. */
+  const fuse = (s: Partial<Record<'text' | 'face' | 'voice', ReturnType<typeof scores>>>) => {
+    const all = Object.values(s);
+    return normalize(Object.fromEntries(EMOTIONS.map((e) => [e, all.reduce((n, x) => n + x[e], 0)])) as Record<Emotion, number>);
+  };
   const face = { scores: scores('sadness'), model: 'faces' };
   const noFace = { scores: null, reason: 'No face found in a.jpg.', model: 'faces' };
+  const voice = { scores: scores('anger'), transcript: 'Leave me alone.', language: 'en', model: 'whisper + tone' };
+  const noSpeech = { scores: null, reason: 'No speech found in a.wav.', model: 'whisper + tone' };
 
   it('both read: fused, with both models; the text status (chunked) is kept', () => {
-    const both = combineRow({ ...text, status: 'chunked', reason: 'Read in 2 chunks.' }, face, (t, f) => normalize(Object.fromEntries(EMOTIONS.map((e) => [e, t[e] + f[e]])) as Record<Emotion, number>));
+    const both = addReading({ ...text, status: 'chunked', reason: 'Read in 2 chunks.' }, 'face', face, fuse);
     expect(both).toMatchObject({ status: 'chunked', reason: 'Read in 2 chunks.', face: face.scores, model: 'm/text + faces' });
     expect(both.fused!.joy).toBeCloseTo((text.text!.joy + face.scores.joy) / 2, 6);
   });
 
   it('one channel read: partial when the other failed, ok when the row had no text', () => {
-    expect(combineRow(text, noFace, fuse)).toMatchObject({ status: 'partial', reason: 'No face found in a.jpg.', text: text.text, face: null, fused: null });
-    expect(combineRow(null, face, fuse)).toMatchObject({ status: 'ok', reason: '', text: null, face: face.scores, model: 'faces' });
+    expect(addReading(text, 'face', noFace, fuse)).toMatchObject({ status: 'partial', reason: 'No face found in a.jpg.', text: text.text, face: null, fused: null });
+    expect(addReading(null, 'face', face, fuse)).toMatchObject({ status: 'ok', reason: '', text: null, face: face.scores, model: 'faces' });
     const refused: RowResult = { status: 'failed', reason: 'The model refused it.', text: null, face: null, fused: null, model: '' };
-    expect(combineRow(refused, face, fuse)).toMatchObject({ status: 'partial', reason: 'The model refused it.', face: face.scores });
+    expect(addReading(refused, 'face', face, fuse)).toMatchObject({ status: 'partial', reason: 'The model refused it.', face: face.scores });
   });
 
   it('nothing read: failed, with every reason', () => {
     const refused: RowResult = { status: 'failed', reason: 'The model refused it.', text: null, face: null, fused: null, model: '' };
-    expect(combineRow(refused, noFace, fuse)).toMatchObject({ status: 'failed', reason: 'The model refused it. No face found in a.jpg.' });
-    expect(combineRow(null, noFace, fuse)).toMatchObject({ status: 'failed', reason: 'No face found in a.jpg.' });
+    expect(addReading(refused, 'face', noFace, fuse)).toMatchObject({ status: 'failed', reason: 'The model refused it. No face found in a.jpg.' });
+    expect(addReading(null, 'face', noFace, fuse)).toMatchObject({ status: 'failed', reason: 'No face found in a.jpg.' });
+  });
+
+  it('a recording adds the voice and what was said: three channels fused; a silent one makes the row partial', () => {
+    const withFace = addReading(text, 'face', face, fuse);
+    const all = addReading(withFace, 'voice', voice, fuse);
+    expect(all).toMatchObject({ status: 'ok', text: text.text, face: face.scores, voice: voice.scores, transcript: 'Leave me alone.', language: 'en', model: 'm/text + faces + whisper + tone' });
+    expect(all.fused!.anger).toBeCloseTo((text.text!.anger + face.scores.anger + voice.scores.anger) / 3, 6);
+    expect(addReading(withFace, 'voice', noSpeech, fuse)).toMatchObject({ status: 'partial', reason: 'No speech found in a.wav.', voice: null, fused: withFace.fused });
+    expect(addReading(null, 'voice', voice, fuse)).toMatchObject({ status: 'ok', voice: voice.scores, fused: null });
   });
 });

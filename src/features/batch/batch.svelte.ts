@@ -4,6 +4,7 @@
 //   OpenJob         the open job: read a file, open, columns, start/pause/resume/cancel (the run), export, delete
 //   JobEvaluation   the open job against its Label column: label meanings, the report, Use these weights
 //   PictureFolder   the files a Picture column names, and the face reader for the run
+//   AudioFolder     the recordings an Audio column names, and the voice reader for the run
 // Views read getters and call intent methods; every action ends in a state or one sentence,
 // never a rejected promise.
 import type { BatchColumns, Progress } from './rows';
@@ -20,6 +21,9 @@ import { BatchJobs, type JobSummary } from './batch-jobs.svelte';
 import { OpenJob, type BatchPhase, type ModelLoad, type ReadProgress } from './open-job.svelte';
 import { JobEvaluation } from './job-evaluation.svelte';
 import { PictureFolder } from './picture-folder.svelte';
+import { AudioFolder } from './audio-folder.svelte';
+import type { VoiceClient } from '../voice/voice-client';
+import type { Recording } from '../voice/decode';
 
 /** How a BatchState reaches the rest of the app. */
 export interface BatchDeps {
@@ -29,6 +33,10 @@ export interface BatchDeps {
   readonly settings: Pick<SettingsState, 'modelConfig' | 'current' | 'update'>;
   /** The face channel, for a Picture column. */
   readonly faces: Pick<FaceClient, 'read'>;
+  /** The voice channel, for an Audio column. */
+  readonly voice: Pick<VoiceClient, 'read'>;
+  /** Decodes a recording (the browser's decoder; tests pass their own). */
+  readonly decodeAudio?: (file: Blob) => Promise<Recording>;
   /** Clock, for the rate (tests pass their own). */
   readonly now?: () => number;
   readonly newId?: () => string;
@@ -42,6 +50,7 @@ export class BatchState {
   readonly #message = new BatchMessage();
   readonly #jobs: BatchJobs;
   readonly #pictures: PictureFolder;
+  readonly #recordings: AudioFolder;
   readonly #evaluation: JobEvaluation;
   readonly #job: OpenJob;
 
@@ -52,6 +61,7 @@ export class BatchState {
     const now = deps.now ?? (() => Date.now());
     this.#jobs = new BatchJobs(database, message, now);
     this.#pictures = new PictureFolder(deps.faces, deps.settings, message);
+    this.#recordings = new AudioFolder(deps.voice, deps.settings, message, deps.decodeAudio);
     this.#evaluation = new JobEvaluation({ files: deps.files, settings: deps.settings, resamples: deps.resamples, message, openJob: () => this.#job });
     this.#job = new OpenJob({
       database,
@@ -64,6 +74,7 @@ export class BatchState {
       jobs: this.#jobs,
       evaluation: this.#evaluation,
       pictures: this.#pictures,
+      recordings: this.#recordings,
     });
   }
 
@@ -196,5 +207,14 @@ export class BatchState {
   }
   setPictureFolder(files: readonly File[]): void {
     this.#pictures.pick(files);
+  }
+
+  // ---------------------------------------------------------------- the Audio folder (AudioFolder)
+
+  get audioFolder(): { readonly name: string; readonly count: number } | null {
+    return this.#recordings.summary;
+  }
+  setAudioFolder(files: readonly File[]): void {
+    this.#recordings.pick(files);
   }
 }

@@ -17,7 +17,8 @@ import type { SettingsState } from '../settings/settings.svelte';
 import type { BatchMessage } from './batch-message.svelte';
 import type { BatchJobs } from './batch-jobs.svelte';
 import type { JobEvaluation } from './job-evaluation.svelte';
-import { pickFolderFirst, type PictureFolder } from './picture-folder.svelte';
+import type { PictureFolder } from './picture-folder.svelte';
+import type { AudioFolder } from './audio-folder.svelte';
 import { errorMessage } from '../../shared/errors';
 
 /**
@@ -58,7 +59,9 @@ export interface OpenJobDeps {
   /** Redone after a run and on opening a job. */
   readonly evaluation: Pick<JobEvaluation, 'clear' | 'refresh'>;
   /** The faces of a Picture column's pictures. */
-  readonly pictures: Pick<PictureFolder, 'summary' | 'reader'>;
+  readonly pictures: Pick<PictureFolder, 'summary' | 'reader' | 'pickFirst'>;
+  /** The voice of an Audio column's recordings. */
+  readonly recordings: Pick<AudioFolder, 'summary' | 'reader' | 'pickFirst'>;
 }
 
 const STOPPED_BY_OTHER =
@@ -285,7 +288,12 @@ export class OpenJob {
     const job = this.#job;
     if (!job || this.running || !['ready', 'paused'].includes(job.state)) return;
     if (job.columns.picture !== null && !this.#deps.pictures.summary) {
-      this.#deps.message.set(pickFolderFirst(job.header[job.columns.picture] ?? ''));
+      this.#deps.message.set(this.#deps.pictures.pickFirst(job.header[job.columns.picture] ?? ''));
+      return;
+    }
+    const audio = job.columns.audio ?? null;
+    if (audio !== null && !this.#deps.recordings.summary) {
+      this.#deps.message.set(this.#deps.recordings.pickFirst(job.header[audio] ?? ''));
       return;
     }
     const db = await this.#deps.database();
@@ -318,7 +326,7 @@ export class OpenJob {
     let end: RunEnd;
     try {
       end = await runBatch(
-        db.runnerStore(job.id, job.columns.text, job.columns.picture),
+        db.runnerStore(job.id, job.columns),
         classifier,
         {
           signal: controller.signal,
@@ -335,6 +343,7 @@ export class OpenJob {
         },
         (err) => describeModelError(toModelError(err)),
         job.columns.picture === null ? null : this.#deps.pictures.reader(),
+        audio === null ? null : this.#deps.recordings.reader((loaded, total) => (this.#model = { loaded, total })),
       );
     } catch (err) {
       end = { state: 'paused', reason: `Paused: ${errorMessage(err)}. Press Resume to try again; nothing done is lost.` };

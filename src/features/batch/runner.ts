@@ -6,25 +6,30 @@
 // model failing on every row of a page twice (the job pauses with the model's sentence), or the
 // store refusing a write (storage full: the job pauses, nothing written before is lost).
 // Resuming starts from the first row without a result, so nothing finished is done twice.
-import { combineRow, type PictureReading, type RowResult } from './rows';
-import type { EmotionScores } from '../../shared/emotions';
+import { addReading, type AudioReading, type PictureReading, type RowFuse, type RowResult } from './rows';
 import type { TextResult } from '../text/protocol';
 import { errorMessage } from '../../shared/errors';
 
-/** One row to read: its index in the file, the text and the picture's file name ('' for none). */
+/** One row to read: its index in the file, the text and the picture's and recording's file names ('' for none). */
 export interface PendingRow {
   readonly index: number;
   readonly text: string;
   readonly picture?: string;
+  readonly audio?: string;
+}
+
+/** A channel that reads a file a row names (the faces of a picture, the voice of a recording). */
+export interface FileReader<R extends PictureReading | AudioReading> {
+  /** Never rejects for a file it cannot read (that is a reading without scores); rejects when cancelled. */
+  read(name: string, signal: AbortSignal): Promise<R>;
+  /** The channels' scores as one answer, by the user's weights. */
+  fuse: RowFuse;
 }
 
 /** The face channel as the runner uses it: one picture by the name the row gives. */
-export interface PictureReader {
-  /** Never rejects for a picture it cannot read (that is a reading without scores); rejects when cancelled. */
-  read(name: string, signal: AbortSignal): Promise<PictureReading>;
-  /** The text's and the faces' scores as one answer, by the user's weights. */
-  fuse(text: EmotionScores, face: EmotionScores): EmotionScores;
-}
+export type PictureReader = FileReader<PictureReading>;
+/** The voice channel as the runner uses it: one recording by the name the row gives. */
+export type AudioReader = FileReader<AudioReading>;
 
 /** Where a job's rows and results live (IndexedDB in the app, memory in tests). */
 export interface BatchStore {
@@ -96,6 +101,7 @@ export async function runBatch(
   hooks: RunHooks = {},
   describe = errorMessage,
   pictures: PictureReader | null = null,
+  recordings: AudioReader | null = null,
 ): Promise<RunEnd> {
   const { signal } = hooks;
   // Counted once: IndexedDB counts by walking the rows, so a count per page would cost a walk
@@ -111,7 +117,8 @@ export async function runBatch(
     let results: Array<{ index: number; result: RowResult }> = [];
     const texts = rows.filter((r) => r.text.trim() !== '');
     const named = (r: PendingRow) => pictures !== null && (r.picture ?? '').trim() !== '';
-    for (const r of rows) if (r.text.trim() === '' && !named(r)) results.push({ index: r.index, result: { ...failedRow(EMPTY_REASON), status: 'empty' } });
+    const recorded = (r: PendingRow) => recordings !== null && (r.audio ?? '').trim() !== '';
+    for (const r of rows) if (r.text.trim() === '' && !named(r) && !recorded(r)) results.push({ index: r.index, result: { ...failedRow(EMPTY_REASON), status: 'empty' } });
     if (texts.length > 0) {
       const controller = new AbortController();
       const stop = () => controller.abort();
@@ -128,9 +135,29 @@ export async function runBatch(
       }
     }
     if (pictures && rows.some(named)) {
-      const read = await readPictures(rows.filter(named), results, pictures, signal);
+      const read = await readFiles('face', rows.filter(named), (r) => r.picture!, results, pictures, signal);
       if (read === null) return { state: 'cancelled' };
       results = read;
+    }
+    if (recordings && rows.some(recorded)) {
+      const read = await readFiles('voice', rows.filter(recorded), (r) => r.audio!, results, recordings, signal);
+      if (read === null) return { state: 'cancelled' };
+      // A row without a text: what was said in its recording is its text, as in the app.
+      const said = rows.filter((r) => r.text.trim() === '' && read.some((x) => x.index === r.index && x.result.transcript));
+      if (said.length > 0) {
+        const answers = await classifyPage(
+          said.map((r) => ({ index: r.index, text: read.find((x) => x.index === r.index)!.result.transcript! })),
+          classifier,
+          signal ?? new AbortController().signal,
+          describe,
+        ).catch((err: unknown) => (isAbort(err, signal) ? null : Promise.reject(err)));
+        if (answers === null) return { state: 'cancelled' };
+        if ('pause' in answers) return { state: 'paused', reason: answers.pause };
+        results = read.map((x) => {
+          const words = answers.results.find((a) => a.index === x.index)?.result;
+          return words?.text ? { index: x.index, result: withWords(x.result, words, recordings.fuse) } : x;
+        });
+      } else results = read;
     }
     if (signal?.aborted) return { state: 'cancelled' };
     try {
@@ -144,29 +171,37 @@ export async function runBatch(
 }
 
 /**
- * The pictures of a page, one at a time (the face worker reads one picture at a time anyway),
- * each combined with its row's text result. Null when cancelled.
+ * The files of a page for `channel`, one at a time (the face and voice workers read one at a
+ * time anyway), each added to its row's result so far. Null when cancelled.
  */
-async function readPictures(
+async function readFiles(
+  channel: 'face' | 'voice',
   rows: readonly PendingRow[],
-  textResults: ReadonlyArray<{ index: number; result: RowResult }>,
-  pictures: PictureReader,
+  nameOf: (row: PendingRow) => string,
+  soFar: ReadonlyArray<{ index: number; result: RowResult }>,
+  reader: FileReader<PictureReading | AudioReading>,
   signal: AbortSignal | undefined,
 ): Promise<Array<{ index: number; result: RowResult }> | null> {
-  const byIndex = new Map(textResults.map((r) => [r.index, r.result]));
+  const byIndex = new Map(soFar.map((r) => [r.index, r.result]));
   const never = new AbortController().signal;
   for (const row of rows) {
     if (signal?.aborted) return null;
-    let reading: PictureReading;
+    let reading: PictureReading | AudioReading;
     try {
-      reading = await pictures.read(row.picture!.trim(), signal ?? never);
+      reading = await reader.read(nameOf(row).trim(), signal ?? never);
     } catch (err) {
       if (isAbort(err, signal)) return null;
       reading = { scores: null, reason: errorMessage(err), model: '' };
     }
-    byIndex.set(row.index, combineRow(byIndex.get(row.index) ?? null, reading, pictures.fuse));
+    byIndex.set(row.index, addReading(byIndex.get(row.index) ?? null, channel, reading, reader.fuse));
   }
   return [...byIndex].map(([index, result]) => ({ index, result }));
+}
+
+/** A row read from its recording alone, with the text model's reading of what was said as its text. */
+function withWords(row: RowResult, words: RowResult, fuse: RowFuse): RowResult {
+  const present = Object.fromEntries((['text', 'face', 'voice'] as const).flatMap((c) => { const s = c === 'text' ? words.text : row[c]; return s ? [[c, s]] : []; }));
+  return { ...row, text: words.text, fused: Object.keys(present).length > 1 ? fuse(present) : null, model: [words.model, row.model].filter(Boolean).join(' + ') };
 }
 
 /** The sentence for a write the store refused. */

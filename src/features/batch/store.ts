@@ -51,7 +51,9 @@ function current(job: BatchJob): BatchJob {
 
 /** The channels a job's rows are read by, as its export names them. */
 export function channelsOf(job: Pick<BatchJob, 'columns'>): BatchChannel[] {
-  return job.columns.picture === null ? ['text'] : ['text', 'face', 'fused'];
+  const picture = job.columns.picture !== null;
+  const audio = job.columns.audio !== null && job.columns.audio !== undefined;
+  return ['text', ...(picture ? (['face'] as const) : []), ...(audio ? (['voice'] as const) : []), ...(picture || audio ? (['fused'] as const) : [])];
 }
 
 /** One row as stored. `done` is 0 or 1 (IndexedDB keys cannot be booleans). */
@@ -170,16 +172,17 @@ export class BatchDb {
   }
 
   /**
-   * The runner's view of one job: its next rows without a result (the text taken from
-   * `textColumn`, the picture's file name from `pictureColumn`), and a page of results written in
-   * one transaction.
+   * The runner's view of one job: its next rows without a result (the text taken from the text
+   * column, the picture's and the recording's file names from theirs), and a page of results
+   * written in one transaction.
    */
-  runnerStore(job: string, textColumn: number, pictureColumn: number | null = null): BatchStore {
+  runnerStore(job: string, columns: Pick<BatchColumns, 'text' | 'picture' | 'audio'>): BatchStore {
+    const cell = (r: RowRecord, column: number | null | undefined) => (column === null || column === undefined ? '' : (r.cells[column] ?? ''));
     return {
       pendingRows: async (limit): Promise<PendingRow[]> => {
         const index = this.#db.transaction('rows').objectStore('rows').index('pending');
         const rows = (await request(index.getAll(jobRowsDone(job, 0), limit))) as RowRecord[];
-        return rows.map((r) => ({ index: r.index, text: r.cells[textColumn] ?? '', picture: pictureColumn === null ? '' : (r.cells[pictureColumn] ?? '') }));
+        return rows.map((r) => ({ index: r.index, text: cell(r, columns.text), picture: cell(r, columns.picture), audio: cell(r, columns.audio) }));
       },
       saveResults: async (results) => {
         const tx = this.#db.transaction('rows', 'readwrite');

@@ -2,7 +2,7 @@
 // for CSV and TSV), and write a job's export out of it (export.ts). Each posts progress and one
 // final reply. The worker (worker/batch-worker.ts) runs them; Node tests run them in-process on
 // fake-indexeddb.
-import { guessColumns } from './rows';
+import { guessColumns, type BatchChannel } from './rows';
 import { SummaryBuilder } from './results';
 import { exportJob } from './export';
 import { formatOf, parseTable, type BatchFormat } from './parse';
@@ -10,7 +10,7 @@ import { EMOTIONS } from '../../shared/emotions';
 import { evaluate, type EvalChannel } from '../evaluation/evaluation';
 import { LabelTally, readLabel } from '../evaluation/labels';
 import type { BatchTask, BatchTaskReply, EvaluateRequest, ExportRequest, ReadRequest, RowProblem, SummaryRequest } from './protocol';
-import { BatchDb, type BatchJob, type StoredRow } from './store';
+import { BatchDb, channelsOf, type BatchJob, type StoredRow } from './store';
 
 /** Rows the preview shows, and rows the columns are guessed from. */
 const PREVIEW_ROWS = 10;
@@ -172,7 +172,7 @@ function evaluateTask({ job: id, resamples }: EvaluateRequest, post: Post, env: 
     const k = EMOTIONS.length;
     const n = job.total;
     const gold = new Int8Array(n).fill(-1);
-    const channels: EvalChannel[] = job.columns.picture === null ? ['text'] : ['text', 'face', 'fused'];
+    const channels: EvalChannel[] = channelsOf(job);
     const scores = Object.fromEntries(channels.map((c) => [c, new Float32Array(n * k).fill(Number.NaN)])) as Partial<Record<EvalChannel, Float32Array>>;
     const tally = new LabelTally();
     const rows = { labelled: 0, empty: 0, unmapped: 0, ignored: 0 };
@@ -192,7 +192,7 @@ function evaluateTask({ job: id, resamples }: EvaluateRequest, post: Post, env: 
       if (!result) return;
       if (result.model && models.size < 10) models.add(result.model);
       for (const c of channels) {
-        const s = result[c as 'text' | 'face' | 'fused'];
+        const s = result[c as BatchChannel] ?? null;
         if (s) EMOTIONS.forEach((e, j) => (scores[c]![row.index * k + j] = s[e]));
       }
     });

@@ -18,8 +18,8 @@ import {
 } from './metrics';
 
 /** The answers a report can hold (a batch runs text, faces and their fusion; `vision` is the cloud picture channel). */
-export type EvalChannel = 'text' | 'face' | 'vision' | 'fused';
-export const EVAL_CHANNELS: readonly EvalChannel[] = ['text', 'face', 'vision', 'fused'];
+export type EvalChannel = 'text' | 'face' | 'vision' | 'voice' | 'fused';
+export const EVAL_CHANNELS: readonly EvalChannel[] = ['text', 'face', 'vision', 'voice', 'fused'];
 
 const K = EMOTIONS.length;
 

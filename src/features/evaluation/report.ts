@@ -26,7 +26,7 @@ export interface ReportContext {
   readonly app: string;
 }
 
-export const CHANNEL_NAMES: Readonly<Record<EvalChannel, string>> = { text: 'Text', face: 'Faces', vision: 'Picture (cloud)', fused: 'Fused' };
+export const CHANNEL_NAMES: Readonly<Record<EvalChannel, string>> = { text: 'Text', face: 'Faces', vision: 'Picture (cloud)', voice: 'Voice', fused: 'Fused' };
 
 const round = (x: number, digits = 6) => Number(x.toFixed(digits));
 
