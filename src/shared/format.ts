@@ -39,3 +39,11 @@ export function hostOf(url: string): string {
     return url;
   }
 }
+
+/** "about 12 s left", "about 3 min left", "about 1 h 5 min left"; '' when unknown. */
+export function formatTimeLeft(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '';
+  if (seconds < 60) return `about ${Math.max(1, Math.round(seconds))} s left`;
+  const m = Math.round(seconds / 60);
+  return m < 60 ? `about ${m} min left` : `about ${Math.floor(m / 60)} h ${m % 60} min left`;
+}

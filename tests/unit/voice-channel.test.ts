@@ -1,15 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { normalize } from '../../src/shared/emotions';
-import type { VoiceAnswer, VoicePlan } from '../../src/features/voice/protocol';
+import type { VoiceAnswer, VoicePlan, VoiceProgress } from '../../src/features/voice/protocol';
 import { NO_SPEECH_MESSAGE, VoiceChannelState, type VoiceReader } from '../../src/features/voice/voice-channel.svelte';
 import type { Recording } from '../../src/features/voice/decode';
 import { VoiceError } from '../../src/features/voice/voice-errors';
+import { describeVoiceProgress } from '../../src/features/voice/progress';
 
 const tone = { speech: { host: 'http://127.0.0.1:1', modelId: 'test/whisper' }, tone: { host: 'http://127.0.0.1:1', modelId: 'test/tone' } };
 const JOY = normalize({ anger: 0, disgust: 0, fear: 0, joy: 3, neutral: 1, sadness: 0, surprise: 0 });
 const SAD = normalize({ anger: 0, disgust: 0, fear: 0, joy: 0, neutral: 1, sadness: 3, surprise: 0 });
 
-function setup(opts: { plan?: VoicePlan; segments?: VoiceAnswer['segments'] } = {}) {
+function setup(opts: { plan?: VoicePlan; segments?: VoiceAnswer['segments']; steps?: (p: (progress: VoiceProgress) => void) => Promise<void> } = {}) {
   const log: string[] = [];
   const reader: VoiceReader = {
     async probe(t) {
@@ -19,6 +20,7 @@ function setup(opts: { plan?: VoicePlan; segments?: VoiceAnswer['segments'] } = 
     async read(audio, t, options) {
       log.push(`read:${audio.channels.length}:${t.tone.modelId}`);
       options?.onProgress?.({ stage: 'tone', done: 0, total: 2 });
+      if (opts.steps && options?.onProgress) await opts.steps(options.onProgress);
       return {
         duration: 10,
         segments: opts.segments ?? [
@@ -99,5 +101,29 @@ describe('the voice channel', () => {
     const outcome = await broken.voice.analyze(new Blob([]), tone);
     expect(outcome).toMatchObject({ status: 'failed', message: expect.stringContaining('could not be decoded') });
     expect(broken.voice.error).toContain('could not be decoded');
+  });
+
+  it('says how long the step under way has left, from its pace so far, and nothing once it is over', async () => {
+    const seen: Array<number | null> = [];
+    const held: { channel?: VoiceChannelState } = {};
+    const { voice } = setup({
+      plan: { files: [], downloadBytes: 0 },
+      steps: async (progress) => {
+        progress({ stage: 'speech', done: 0, total: 4 });
+        await new Promise((r) => setTimeout(r, 40));
+        progress({ stage: 'speech', done: 1, total: 4 });
+        seen.push(held.channel!.secondsLeft);
+        progress({ stage: 'tone', done: 0, total: 2 });
+        seen.push(held.channel!.secondsLeft);
+      },
+    });
+    held.channel = voice;
+    await voice.analyze(recording, tone);
+    // One window of four took about 40 ms: about 120 ms for the three left; a new step starts unknown.
+    expect(seen[0]).toBeGreaterThan(0.03);
+    expect(seen[0]).toBeLessThan(1);
+    expect(seen[1]).toBeNull();
+    expect(voice.secondsLeft).toBeNull();
+    expect(describeVoiceProgress('reading', { stage: 'speech', done: 1, total: 4 }, 75)).toBe('Listening to what was said… 1 of 4 parts of up to 30 s (about 1 min left in this step)');
   });
 });

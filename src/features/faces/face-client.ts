@@ -3,7 +3,7 @@
 // with the others; a crash (or a worker the browser killed) fails the reads waiting on it, and the
 // next call starts a fresh one. Failures are FaceErrors with a code (face-errors.ts, which also
 // has the one sentence the page shows for each).
-import { IDLE_UNLOAD_MS, IdleCountdown } from '../../shared/worker/idle';
+import { ModelHold } from '../../shared/worker/model-hold';
 import { WorkerBridge, webLockWatcher, type BridgeFailure, type LockWatcher, type WorkerPort } from '../../shared/worker/bridge';
 import { FaceError, type FaceErrorCode } from './face-errors';
 import type { FaceAnswer, FaceLoadInfo, FaceRequest, FaceResponse } from './protocol';
@@ -44,13 +44,10 @@ interface FaceWorkerFacts {
  */
 export class FaceClient {
   readonly #bridge: WorkerBridge<FaceRequest, FaceResponse, FaceError, FaceWorkerFacts>;
-  readonly #idle: IdleCountdown;
-  readonly #listeners = new Set<() => void>();
+  readonly #hold: ModelHold;
 
   constructor(createWorker: () => FaceWorkerLike = createFaceWorker, watchLock: LockWatcher = webLockWatcher, options: { idleUnloadMs?: number } = {}) {
-    this.#idle = new IdleCountdown(options.idleUnloadMs ?? IDLE_UNLOAD_MS, () => {
-      if (this.#bridge.idle) this.release();
-    });
+    this.#hold = new ModelHold(() => this.#bridge, () => this.loaded, options.idleUnloadMs);
     this.#bridge = new WorkerBridge({
       create: createWorker,
       error: (kind, detail) => new FaceError(FAILURE_CODE[kind], detail),
@@ -64,7 +61,7 @@ export class FaceClient {
         else if (reply.type === 'warmed') this.#setLoaded(facts, reply.load);
         else if (reply.type === 'answer' && !facts.loaded) this.#setLoaded(facts, true);
       },
-      onEnd: () => this.#changed(),
+      onEnd: () => this.#hold.changed(),
       watchLock,
     });
   }
@@ -76,41 +73,22 @@ export class FaceClient {
 
   /** Calls `listener` whenever what is loaded may have changed; returns the unsubscribe. */
   onLoadedChange(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#hold.onLoadedChange(listener);
   }
 
   /** Ends the worker that holds the models (after the reads it has), freeing their memory; false when none is loaded. */
   release(): boolean {
-    if (!this.loaded) return false;
-    this.#idle.stop();
-    this.#bridge.retire();
-    this.#changed();
-    return true;
+    return this.#hold.release();
   }
 
   #setLoaded(facts: FaceWorkerFacts, loaded: FaceWorkerFacts['loaded']): void {
     facts.loaded = loaded;
-    this.#changed();
-  }
-
-  #changed(): void {
-    for (const listener of this.#listeners) listener();
-  }
-
-  /** Every request stops the countdown; once the last settles it starts again. */
-  #track<V>(request: Promise<V>): Promise<V> {
-    this.#idle.stop();
-    const after = () => {
-      if (this.#bridge.idle && this.loaded) this.#idle.restart();
-    };
-    request.then(after, after);
-    return request;
+    this.#hold.changed();
   }
 
   /** The faces of `picture` (the file as the user gave it: JPEG, PNG, WebP or GIF). */
   read(picture: Blob, options: ReadOptions = {}): Promise<FaceAnswer> {
-    return this.#track(
+    return this.#hold.track(
       this.#bridge.request((id) => ({ type: 'read', id, picture }), {
         settle: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
         ...(options.signal ? { signal: options.signal } : {}),
@@ -120,12 +98,12 @@ export class FaceClient {
 
   /** Starts the worker and resolves once its models are loaded and warmed up. */
   async warm(): Promise<void> {
-    await this.#track(this.#bridge.request((id) => ({ type: 'warm', id }), { settle: (reply) => (reply.type === 'warmed' ? { value: reply.load } : null) }));
+    await this.#hold.track(this.#bridge.request((id) => ({ type: 'warm', id }), { settle: (reply) => (reply.type === 'warmed' ? { value: reply.load } : null) }));
   }
 
   /** Ends the worker; reads still waiting reject with `cancelled`. */
   dispose(): void {
-    this.#idle.stop();
+    this.#hold.stop();
     this.#bridge.dispose(new FaceError('cancelled', 'The face reader was closed.'));
   }
 }

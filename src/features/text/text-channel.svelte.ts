@@ -4,6 +4,7 @@
 // run with an outcome (result, failure or cancellation) and keeps no result of its own: what the
 // page shows about an analysis comes from the run (run.svelte.ts).
 import type { EmotionScores } from '../../shared/emotions';
+import { DownloadAnswer, asksFirst } from '../../shared/download-question';
 import { describeModelError, toModelError } from './model-errors';
 import type { ChannelOutcome, TextChannelResult } from '../analysis/run';
 import type { EmotionClient } from './emotion-client';
@@ -16,7 +17,6 @@ import type { SettingsState } from '../settings/settings.svelte';
 export const MAX_PIECES = 60;
 
 /** Downloads above this size wait for the user's go-ahead. */
-export const LARGE_DOWNLOAD_BYTES = 5_000_000;
 
 /** Where the text channel is. */
 export type TextPhase = 'idle' | 'checking' | 'confirm' | 'loading' | 'analyzing' | 'done' | 'error';
@@ -42,7 +42,7 @@ export class TextChannelState {
   /** The analysis under way, and how to stop it. */
   #controller: AbortController | null = null;
   /** Answers the download question the user is being asked. */
-  #decide: ((download: boolean) => void) | null = null;
+  readonly #answer = new DownloadAnswer();
 
   #phase = $state<TextPhase>('idle');
   #progress = $state.raw<LoadProgress | null>(null);
@@ -156,11 +156,9 @@ export class TextChannelState {
         const plan = await this.#client.probe(config, { onNotice: (n) => this.#notice(n) }, { signal: controller.signal });
         this.#plan = plan;
         if (plan.files.every((f) => f.cached)) this.#onDeviceKey = key;
-        const large = plan.downloadBytes === null || plan.downloadBytes > LARGE_DOWNLOAD_BYTES;
-        if (plan.files.some((f) => !f.cached) && large) {
+        if (asksFirst(plan)) {
           this.#phase = 'confirm';
-          const download = await new Promise<boolean>((resolve) => (this.#decide = resolve));
-          this.#decide = null;
+          const download = await this.#answer.wait();
           if (controller.signal.aborted) return this.#cancelled();
           if (!download) {
             this.#phase = 'idle';
@@ -187,12 +185,12 @@ export class TextChannelState {
 
   /** The user agreed to the download shown in `plan`. */
   confirmDownload(): void {
-    this.#decide?.(true);
+    this.#answer.yes();
   }
 
   /** The user declined the download: the text is not analyzed in this run. */
   declineDownload(): void {
-    this.#decide?.(false);
+    this.#answer.no();
   }
 
   /**
@@ -203,7 +201,7 @@ export class TextChannelState {
   cancel(): void {
     this.#controller?.abort();
     this.#preloadController?.abort();
-    this.#decide?.(false);
+    this.#answer.no();
   }
 
   /** Not part of the next run: no status, no error left from an earlier one. */

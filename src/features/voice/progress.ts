@@ -1,9 +1,15 @@
 // What the voice channel is doing, as one sentence for the status line.
-import { formatBytes, formatPercent } from '../../shared/format';
+import { formatBytes, formatPercent, formatTimeLeft } from '../../shared/format';
 import type { VoiceProgress } from './protocol';
 import type { VoicePhase } from './voice-channel.svelte';
 
-export function describeVoiceProgress(phase: VoicePhase, progress: VoiceProgress | null): string {
+export function describeVoiceProgress(phase: VoicePhase, progress: VoiceProgress | null, secondsLeft: number | null = null): string {
+  const line = stepLine(phase, progress);
+  const left = formatTimeLeft(secondsLeft);
+  return left ? `${line} (${left} in this step)` : line;
+}
+
+function stepLine(phase: VoicePhase, progress: VoiceProgress | null): string {
   if (phase === 'checking') return 'Checking the voice models…';
   if (phase === 'decoding') return 'Decoding the recording on this device…';
   if (!progress) return 'Reading the voice on this device…';

@@ -7,7 +7,7 @@
 import type { ChannelOutcome, VoiceChannelResult } from '../analysis/run';
 import { sourceKey } from '../text/model-source';
 import { decodeRecording, type Recording } from './decode';
-import { LARGE_DOWNLOAD_BYTES } from '../text/text-channel.svelte';
+import { DownloadAnswer, asksFirst } from '../../shared/download-question';
 import type { DecodedAudio, VoiceAnswer, VoiceModels, VoicePlan, VoiceProgress } from './protocol';
 import { recordingTone } from './tone';
 import type { VoiceReadOptions } from './voice-client';
@@ -36,11 +36,14 @@ export class VoiceChannelState {
   #controller: AbortController | null = null;
   /** Model pairs the user agreed to download (or found on this device) in this session. */
   readonly #approved = new Set<string>();
-  #decide: ((download: boolean) => void) | null = null;
+  readonly #answer = new DownloadAnswer();
   #plan = $state.raw<VoicePlan | null>(null);
 
   #phase = $state<VoicePhase>('idle');
   #progress = $state.raw<VoiceProgress | null>(null);
+  /** When the step under way started, and how far it was then (for the time left). */
+  #step: { readonly stage: VoiceProgress['stage']; readonly at: number; readonly done: number } | null = null;
+  #secondsLeft = $state<number | null>(null);
   #error = $state<string | null>(null);
 
   constructor(reader: VoiceReader, decode: (file: Blob) => Promise<Recording> = decodeRecording) {
@@ -65,6 +68,24 @@ export class VoiceChannelState {
   get error(): string | null {
     return this.#error;
   }
+  /** Seconds left in the step under way (finding speech, the words, the tones), once it can be told. */
+  get secondsLeft(): number | null {
+    return this.#secondsLeft;
+  }
+
+  #onProgress(p: VoiceProgress): void {
+    this.#progress = p;
+    const now = performance.now();
+    const done = 'done' in p ? p.done : p.loaded;
+    if (this.#step?.stage !== p.stage) {
+      this.#step = { stage: p.stage, at: now, done };
+      this.#secondsLeft = null;
+      return;
+    }
+    const total = p.total;
+    const rate = (done - this.#step.done) / ((now - this.#step.at) / 1000);
+    this.#secondsLeft = total > 0 && rate > 0 ? (total - done) / rate : null;
+  }
 
   /** Reads the voice of `file` with `models`. Never rejects: a failure, a cancel or no speech is the outcome. */
   async analyze(file: Blob, models: VoiceModels): Promise<VoiceOutcome> {
@@ -80,12 +101,10 @@ export class VoiceChannelState {
         this.#phase = 'checking';
         const plan = await this.#reader.probe(models, { signal: controller.signal });
         controller.signal.throwIfAborted();
-        const large = plan.downloadBytes === null || plan.downloadBytes > LARGE_DOWNLOAD_BYTES;
-        if (plan.files.some((f) => !f.cached) && large) {
+        if (asksFirst(plan)) {
           this.#plan = plan;
           this.#phase = 'confirm';
-          const download = await new Promise<boolean>((resolve) => (this.#decide = resolve));
-          this.#decide = null;
+          const download = await this.#answer.wait();
           this.#plan = null;
           if (controller.signal.aborted) throw new VoiceError('cancelled', 'cancelled');
           if (!download) {
@@ -99,7 +118,7 @@ export class VoiceChannelState {
       const recording = await this.#decode(file);
       controller.signal.throwIfAborted();
       this.#phase = 'reading';
-      const answer = await this.#reader.read(recording, models, { signal: controller.signal, onProgress: (p) => (this.#progress = p) });
+      const answer = await this.#reader.read(recording, models, { signal: controller.signal, onProgress: (p) => this.#onProgress(p) });
       this.#phase = 'done';
       const scores = recordingTone(answer.segments);
       if (!scores) return { status: 'empty', message: NO_SPEECH_MESSAGE };
@@ -129,24 +148,26 @@ export class VoiceChannelState {
       return { status: 'failed', message };
     } finally {
       this.#progress = null;
+      this.#step = null;
+      this.#secondsLeft = null;
       if (this.#controller === controller) this.#controller = null;
     }
   }
 
   /** The user agreed to download the voice models shown in `plan`. */
   confirmDownload(): void {
-    this.#decide?.(true);
+    this.#answer.yes();
   }
 
   /** The user declined the download: the recording is not read in this run. */
   declineDownload(): void {
-    this.#decide?.(false);
+    this.#answer.no();
   }
 
   /** Stops the reading under way (the worker drops it and goes on), or the question asked. */
   cancel(): void {
     this.#controller?.abort();
-    this.#decide?.(false);
+    this.#answer.no();
   }
 
   /** Not part of the next run: no status, no error left from an earlier one. */

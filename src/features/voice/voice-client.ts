@@ -2,7 +2,7 @@
 // as the face client is: one worker, started when first needed; a cancelled read is dropped by
 // the worker, which goes on; a crash fails the reads waiting on it and the next call starts a
 // fresh worker. Unused for IDLE_UNLOAD_MS the worker ends and frees its models' memory.
-import { IDLE_UNLOAD_MS, IdleCountdown } from '../../shared/worker/idle';
+import { ModelHold } from '../../shared/worker/model-hold';
 import { WorkerBridge, webLockWatcher, type BridgeFailure, type LockWatcher, type WorkerPort } from '../../shared/worker/bridge';
 import type { DecodedAudio, VoiceAnswer, VoiceModels, VoicePlan, VoiceProgress, VoiceRequest, VoiceResponse } from './protocol';
 import { VoiceError, type VoiceErrorCode } from './voice-errors';
@@ -34,15 +34,12 @@ export interface VoiceReadOptions {
 
 export class VoiceClient {
   readonly #bridge: WorkerBridge<VoiceRequest, VoiceResponse, VoiceError, VoiceWorkerFacts>;
-  readonly #idle: IdleCountdown;
-  readonly #listeners = new Set<() => void>();
+  readonly #hold: ModelHold;
   /** The models the worker holds (after its first answer). */
   #models: { readonly speech: string; readonly tone: string } | null = null;
 
   constructor(createWorker: () => VoiceWorkerLike = createVoiceWorker, watchLock: LockWatcher = webLockWatcher, options: { idleUnloadMs?: number } = {}) {
-    this.#idle = new IdleCountdown(options.idleUnloadMs ?? IDLE_UNLOAD_MS, () => {
-      if (this.#bridge.idle) this.release();
-    });
+    this.#hold = new ModelHold(() => this.#bridge, () => this.loaded, options.idleUnloadMs);
     this.#bridge = new WorkerBridge({
       create: createWorker,
       error: (kind, detail) => new VoiceError(FAILURE_CODE[kind], detail),
@@ -55,10 +52,10 @@ export class VoiceClient {
         else if (reply.type === 'answer') {
           facts.loaded = true;
           this.#models = { speech: reply.answer.speechModel, tone: reply.answer.tone.modelId };
-          this.#changed();
+          this.#hold.changed();
         }
       },
-      onEnd: () => this.#changed(),
+      onEnd: () => this.#hold.changed(),
       watchLock,
     });
   }
@@ -75,21 +72,12 @@ export class VoiceClient {
 
   /** Calls `listener` whenever what is loaded may have changed; returns the unsubscribe. */
   onLoadedChange(listener: () => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  #changed(): void {
-    for (const listener of this.#listeners) listener();
+    return this.#hold.onLoadedChange(listener);
   }
 
   /** Ends the worker that holds the models (after the reads it has); false when none is loaded. */
   release(): boolean {
-    if (!this.loaded) return false;
-    this.#idle.stop();
-    this.#bridge.retire();
-    this.#changed();
-    return true;
+    return this.#hold.release();
   }
 
   /**
@@ -97,20 +85,16 @@ export class VoiceClient {
    * worker (the caller's arrays are emptied).
    */
   read(audio: DecodedAudio, models: VoiceModels, options: VoiceReadOptions = {}): Promise<VoiceAnswer> {
-    this.#idle.stop();
-    const request = this.#bridge.request((id) => ({ type: 'read', id, audio, models }), {
-      settle: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
-      transfer: audio.channels.map((c) => c.buffer as ArrayBuffer),
-      onReply: (reply: VoiceResponse) => {
-        if (reply.type === 'progress') options.onProgress?.(reply.progress);
-      },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const after = () => {
-      if (this.#bridge.idle && this.loaded) this.#idle.restart();
-    };
-    request.then(after, after);
-    return request;
+    return this.#hold.track(
+      this.#bridge.request((id) => ({ type: 'read', id, audio, models }), {
+        settle: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
+        transfer: audio.channels.map((c) => c.buffer as ArrayBuffer),
+        onReply: (reply: VoiceResponse) => {
+          if (reply.type === 'progress') options.onProgress?.(reply.progress);
+        },
+        ...(options.signal ? { signal: options.signal } : {}),
+      }),
+    );
   }
 
   /** What loading `models` would download, without downloading it. */
@@ -122,7 +106,7 @@ export class VoiceClient {
   }
 
   dispose(): void {
-    this.#idle.stop();
+    this.#hold.stop();
     this.#bridge.dispose(new VoiceError('cancelled', 'The voice reader was closed.'));
   }
 }
