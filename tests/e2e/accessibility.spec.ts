@@ -126,8 +126,23 @@ test('axe finds no serious or critical violation in any view, light and dark', a
   await expect(page.getByTestId('word-weights').locator('[data-word]')).toHaveCount(15);
   await scan(`sentence breakdown and word weights`);
 
+  // A recording: the voice models' download question, then the voice card (timeline, transcript,
+  // segments, one opened).
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Speech model').fill('moodlens/tiny-whisper');
+  await page.getByLabel('Tone model').fill('moodlens/large-tone');
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await page.getByLabel('Audio', { exact: true }).setInputFiles('tests/fixtures/audio/two-sentences.wav');
+  await page.getByRole('button', { name: 'Analyze', exact: true }).click();
+  await expect(page.getByTestId('tone-confirm')).toContainText('90');
+  await scan(`voice download prompt`);
+  await page.getByRole('button', { name: 'Download the voice models and analyze' }).click();
+  await expect(page.getByTestId('transcript')).toHaveAttribute('data-language', 'en');
+  await page.getByTestId('voice-segment').nth(1).locator('summary').click();
+  await scan(`voice result`);
+
   const problems = Object.entries(seen).flatMap(([state, list]) => list.map((p) => `${state}: ${p}`));
-  expect(Object.keys(seen)).toHaveLength(28);
+  expect(Object.keys(seen)).toHaveLength(32);
   expect(problems).toEqual([]);
 });
 

@@ -12,6 +12,7 @@
 //      moodlens/fp32-broken     fp32 weights that are not a model, valid q8 weights (WebGPU picks
 //                               fp32 and fails; WASM picks q8 and works)
 //      moodlens/large-emotion   the fixture model, but range probes report 90 MB weights
+//      moodlens/large-tone      the tone fixture, its range probes reporting 90 MB weights too
 //      moodlens/cut-emotion     the fixture model, but the first full download of each .onnx file
 //                               stops half-way and the connection is dropped (POST /__reset
 //                               re-arms it)
@@ -157,6 +158,7 @@ async function hubFile(id, file) {
     return body && file.endsWith('.onnx') ? withClip(body) : body;
   }
   if (ALIASES.has(id)) return readSafe(MODELS, join('moodlens/tiny-emotion', file));
+  if (id === 'moodlens/large-tone') return readSafe(MODELS, join('moodlens/tiny-tone', file));
   return readSafe(MODELS, join(id, file));
 }
 
@@ -208,7 +210,7 @@ const hubServer = createServer(async (req, res) => {
   if (range && (ifRange === undefined || ifRange === validators.etag || ifRange === validators['last-modified'])) {
     const start = Number(range[1]);
     const end = Math.min(range[2] ? Number(range[2]) : body.length - 1, body.length - 1);
-    const size = match[1] === 'moodlens/large-emotion' && match[2].endsWith('.onnx') ? 90_000_000 : body.length;
+    const size = (match[1] === 'moodlens/large-emotion' || match[1] === 'moodlens/large-tone') && match[2].endsWith('.onnx') ? 90_000_000 : body.length;
     res.writeHead(206, {
       ...CORS,
       ...validators,
