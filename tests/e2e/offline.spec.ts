@@ -3,7 +3,7 @@
 // network, while the faces are still read on the device.
 import { join } from 'node:path';
 import { smilingPerson } from '../support/face-photos.mjs';
-import { FIXTURE_ID, analyze, expect, pickImage, test, useModel, useVision, waitForCachedFiles } from './support';
+import { FIXTURE_ID, analyze, expect, pickImage, test, useModel, useVision, useVoiceModels, waitForCachedFiles } from './support';
 
 test.use({ serviceWorkers: 'allow' });
 
@@ -71,12 +71,7 @@ test('the app can be installed: it links a web app manifest with icons', async (
 
 test('after one visit a recording is read offline: the speech detector from the service worker, the speech and tone models from IndexedDB', async ({ page, context }) => {
   await page.goto('/');
-  await useModel(page, FIXTURE_ID);
-  await page.getByRole('button', { name: 'Settings', exact: true }).click();
-  await page.getByLabel('Speech model').fill('moodlens/tiny-whisper');
-  await page.getByLabel('Tone model').fill('moodlens/tiny-tone');
-  await expect(page.getByTestId('settings-status')).toHaveText('Saved');
-  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await useVoiceModels(page);
   const recording = join(process.cwd(), 'tests/fixtures/audio/two-sentences.wav');
   await page.getByLabel('Audio', { exact: true }).setInputFiles(recording);
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();

@@ -209,6 +209,16 @@ export async function useModel(page: Page, modelId: string, host = HUB): Promise
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
 }
 
+/** The fixture text model as useModel sets it, and the voice fixtures as Speech and Tone models. */
+export async function useVoiceModels(page: Page, tone = 'moodlens/tiny-tone'): Promise<void> {
+  await useModel(page, FIXTURE_ID);
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await page.getByLabel('Speech model').fill('moodlens/tiny-whisper');
+  await page.getByLabel('Tone model').fill(tone);
+  await expect(page.getByTestId('settings-status')).toHaveText('Saved');
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+}
+
 /** Types a text, presses Analyze and waits for the result (or an error). */
 export async function analyze(page: Page, text: string): Promise<void> {
   await page.getByLabel('Text', { exact: true }).fill(text);

@@ -9,23 +9,13 @@ import type { Page } from '@playwright/test';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/shared/emotions';
-import { FIXTURE_ID, expect, hubRequests, test, textScores, useModel } from './support';
+import { expect, hubRequests, test, textScores, useVoiceModels } from './support';
 
 const TONE_ID = 'moodlens/tiny-tone';
 const SPEECH_ID = 'moodlens/tiny-whisper';
 const HAPPY = 'I am so happy today, everything went well.';
 const SAD = 'This is terrible news. I feel very sad.';
 const audioFile = (name: string) => join(process.cwd(), 'tests/fixtures/audio', name);
-
-/** Model host and Model id as in useModel, and the Speech and Tone models, set in Settings as a user would. */
-async function useVoiceModels(page: Page): Promise<void> {
-  await useModel(page, FIXTURE_ID);
-  await page.getByRole('button', { name: 'Settings', exact: true }).click();
-  await page.getByLabel('Speech model').fill(SPEECH_ID);
-  await page.getByLabel('Tone model').fill(TONE_ID);
-  await expect(page.getByTestId('settings-status')).toHaveText('Saved');
-  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
-}
 
 /** The segments as the page shows them. */
 async function segments(page: Page) {

@@ -3,6 +3,7 @@
 // field. The channels read from here when a run starts
 // and keep no input of their own, so whatever fills the inputs (typing, a share from another app,
 // "Open as analysis" from a batch row, Analyze again) fills them for every channel at once.
+import { MediaPick } from './media-pick.svelte';
 import { describeVisionError, VisionError } from '../vision/errors';
 import { prepareImage, type PreparedImage } from '../vision/image-prep';
 import { formatTags, parseTags } from '../history/tags';
@@ -53,11 +54,8 @@ export class InputsState {
   #previewUrl = $state<string | null>(null);
   #preparing = $state(false);
   #imageError = $state<string | null>(null);
-  #audio = $state.raw<Blob | null>(null);
-  #audioName = $state('');
-  #audioUrl = $state<string | null>(null);
-  #audioId = $state<string | null>(null);
-  #audioCount = 0;
+  readonly #audio = new MediaPick('audio');
+  readonly #video = new MediaPick('video');
 
   constructor(settings: SettingsState, stores: { text?: DraftStore; tags?: DraftStore } = {}, prepare = prepareImage) {
     this.#settings = settings;
@@ -102,41 +100,61 @@ export class InputsState {
   }
   /** The recording as picked, dropped or recorded (read on the device, never stored), or null. */
   get audio(): Blob | null {
-    return this.#audio;
+    return this.#audio.file;
   }
   /** Its file name ('' for a recording made here). */
   get audioName(): string {
-    return this.#audioName;
+    return this.#audio.name;
   }
   /** A URL the page plays it from while it is open (revoked when it is removed). */
   get audioUrl(): string | null {
-    return this.#audioUrl;
+    return this.#audio.url;
   }
   /** Identifies the current recording: a new pick is a new recording. */
   get audioId(): string | null {
-    return this.#audioId;
+    return this.#audio.id;
   }
-  /** Something to analyze: a text, a picture or a recording. */
+  /** The video as picked or dropped (read on the device, never stored), or null. */
+  get video(): Blob | null {
+    return this.#video.file;
+  }
+  get videoName(): string {
+    return this.#video.name;
+  }
+  /** A URL the page plays it from while it is open (revoked when it is removed). */
+  get videoUrl(): string | null {
+    return this.#video.url;
+  }
+  /** Identifies the current video: a new pick is a new video. */
+  get videoId(): string | null {
+    return this.#video.id;
+  }
+  /** Something to analyze: a text, a picture, a recording or a video. */
   get hasInput(): boolean {
-    return this.#draft.trim() !== '' || this.#image !== null || this.#audio !== null;
+    return this.#draft.trim() !== '' || this.#image !== null || this.#audio.file !== null || this.#video.file !== null;
+  }
+
+  /** The video of the next analysis: its faces and its sound are read, so a picture or a recording picked before is removed. */
+  setVideo(file: Blob & { name?: string }, name = file.name ?? ''): void {
+    this.clearImage();
+    this.clearAudio();
+    this.#video.set(file, name);
+  }
+
+  /** Removes the video (results of earlier runs stay with their runs). */
+  clearVideo(): void {
+    this.#video.clear();
   }
 
   /** The recording of the next analysis (a file picked or dropped, or one recorded here). */
   setAudio(file: Blob & { name?: string }, name = file.name ?? ''): void {
-    this.clearAudio();
-    this.#audio = file;
-    this.#audioName = name;
-    this.#audioUrl = URL.createObjectURL(file);
-    this.#audioId = `audio-${++this.#audioCount}`;
+    this.clearVideo();
+    this.#audio.set(file, name);
   }
 
   /** Removes the recording (results of earlier runs stay with their runs). */
   clearAudio(): void {
-    if (this.#audioUrl) URL.revokeObjectURL(this.#audioUrl);
-    this.#audio = null;
-    this.#audioName = '';
-    this.#audioUrl = null;
-    this.#audioId = null;
+    this.#audio.clear();
   }
 
   setDraft(text: string): void {
@@ -153,6 +171,7 @@ export class InputsState {
   /** Checks and prepares a picked, dropped, pasted or shared file. */
   async setImage(file: Blob & { name?: string }): Promise<void> {
     this.clearImage();
+    this.clearVideo();
     // A picture picked while an earlier one is still being prepared wins, whichever finishes first.
     const pick = ++this.#pickCount;
     this.#preparing = true;
@@ -190,6 +209,7 @@ export class InputsState {
     this.setDraft(inputs.text);
     this.clearImage();
     this.clearAudio();
+    this.clearVideo();
     if (inputs.tags) this.setTagsDraft(formatTags(inputs.tags));
   }
 }

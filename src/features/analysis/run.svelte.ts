@@ -131,7 +131,8 @@ export class RunState {
     this.#reusedId = null;
     const mode = this.pictureAnalysis;
     const source = this.#inputs.source;
-    const readFaces = image !== null && source !== null && mode !== 'cloud';
+    const video = this.#inputs.video;
+    const readFaces = video !== null || (image !== null && source !== null && mode !== 'cloud');
     const askVision = image !== null && mode !== 'device';
     const channels: ChannelId[] = [];
     if (text !== null) channels.push('text');
@@ -140,13 +141,20 @@ export class RunState {
     else this.#face.reset();
     if (askVision) channels.push('vision');
     else this.#vision.reset();
-    const audio = this.#voice ? this.#inputs.audio : null;
+    // A video's sound is its recording.
+    const audio = this.#voice ? (this.#inputs.audio ?? video) : null;
     if (audio) channels.push('voice');
     else this.#voice?.reset();
     let run = startRun({
       id: this.#deps.newId(),
       createdAt: this.#deps.now(),
-      inputs: { text, pictureId: image ? this.#inputs.pictureId : null, thumbnail: image?.thumbnail ?? null, audioId: audio ? this.#inputs.audioId : null },
+      inputs: {
+        text,
+        pictureId: image ? this.#inputs.pictureId : null,
+        thumbnail: image?.thumbnail ?? null,
+        audioId: audio && !video ? this.#inputs.audioId : null,
+        videoId: video ? this.#inputs.videoId : null,
+      },
       signature,
       channels,
       tags: this.#inputs.tags,
@@ -157,7 +165,8 @@ export class RunState {
     const textJob = text === null ? null : this.#text.analyze(text).then((o) => void (this.#pending = run = settleChannel(run, 'text', o, this.#deps.now())));
     if (textJob) jobs.push(textJob);
     if (readFaces) {
-      jobs.push(this.#face.analyze(source).then((o) => void (this.#pending = run = settleChannel(run, 'face', o, this.#deps.now()))));
+      const faces = video ? this.#face.analyzeVideo(video, this.#settings.current.videoFps) : this.#face.analyze(source!);
+      jobs.push(faces.then((o) => void (this.#pending = run = settleChannel(run, 'face', o, this.#deps.now()))));
     }
     if (askVision) {
       jobs.push(this.#vision.analyze(image).then((o) => void (this.#pending = run = settleChannel(run, 'vision', o, this.#deps.now()))));
@@ -168,7 +177,7 @@ export class RunState {
       const models = { speech: { host: s.modelHost, modelId: s.speechModel }, tone: { host: s.modelHost, modelId: s.toneModel } };
       jobs.push(
         (async () => {
-          let outcome = await voice.analyze(audio, models);
+          let outcome = await voice.analyze(audio, models, { video: video !== null });
           if (outcome.status === 'done') {
             // What was said goes through the text channel: the whole transcript as the run's
             // text when the user typed none, then each segment's words on their own.
@@ -281,10 +290,11 @@ export class RunState {
 
   /** What would make the next run's answer differ: the inputs and the settings of each channel. */
   #signature(
-    inputs: { readonly text: string; readonly pictureId: string | null; readonly audioId?: string | null; readonly tags: readonly string[] } = {
+    inputs: { readonly text: string; readonly pictureId: string | null; readonly audioId?: string | null; readonly videoId?: string | null; readonly tags: readonly string[] } = {
       text: this.#inputs.draft,
       pictureId: this.#inputs.pictureId,
       audioId: this.#voice ? this.#inputs.audioId : null,
+      videoId: this.#inputs.videoId,
       tags: this.#inputs.tags,
     },
   ): string {
@@ -298,6 +308,7 @@ export class RunState {
       picture ? [picture, this.pictureAnalysis, s.visionBaseUrl, s.visionModel] : null,
       formatTags(inputs.tags),
       ...(audio ? [[audio, s.modelHost, s.speechModel, s.toneModel]] : []),
+      ...(inputs.videoId ? [[inputs.videoId, s.videoFps, s.modelHost, s.speechModel, s.toneModel]] : []),
     ]);
   }
 

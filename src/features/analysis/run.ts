@@ -9,6 +9,7 @@ import { HISTORY_VERSION, type FacePart, type HistoryRecord, type TextPart, type
 
 import type { EmotionScores } from '../../shared/emotions';
 import type { VoiceTimings } from '../voice/protocol';
+import type { FaceTrack } from '../video/tracker';
 import { formatPercent } from '../../shared/format';
 
 export { CHANNEL_IDS, CHANNEL_NOUNS, type ChannelId } from '../../shared/channels';
@@ -43,11 +44,23 @@ export type VisionChannelResult = VisionPart & {
   readonly usage?: TokenUsage;
 };
 
+/** A video's faces through time: its tracks (not kept in History yet). */
+export interface VideoFaces {
+  readonly duration: number;
+  /** Frames read per second of video, and how many in all. */
+  readonly fps: number;
+  readonly frames: number;
+  readonly tracks: readonly FaceTrack[];
+  /** The face worker's time per frame, on average (ms). */
+  readonly frameMs: number;
+}
+
 /**
  * The face channel's answer: the faces read (never none: a picture without a face leaves the
- * channel out of the run) and their mixed scores, as a History record keeps them.
+ * channel out of the run) and their mixed scores, as a History record keeps them; for a video,
+ * one face per track and its tracks through time.
  */
-export type FaceChannelResult = FacePart;
+export type FaceChannelResult = FacePart & { readonly video?: VideoFaces };
 
 /**
  * The voice channel's answer: the recording's segments and their tones, as a History record keeps
@@ -89,6 +102,8 @@ export interface RunInputs {
   readonly thumbnail: Blob | null;
   /** Identifies the recording (a new pick is a new recording), or null; the sound is never kept. */
   readonly audioId?: string | null;
+  /** Identifies the video (its faces and sound are read; it is never kept), or null. */
+  readonly videoId?: string | null;
 }
 
 /** One analysis. */

@@ -6,12 +6,18 @@ import { pictureScores } from './faces';
 import type { ChannelOutcome, FaceChannelResult } from '../analysis/run';
 import { FaceError, describeFaceError } from './face-errors';
 import type { FaceAnswer } from './protocol';
+import { summarizeTrack, trackFaces, videoFaceScores, type FrameFaces } from '../video/tracker';
+import { sampleVideo } from '../video/frames';
+import { VideoError, describeVideoError } from '../video/video-errors';
 
 /** What the channel needs of the face worker's client (a fake in unit tests). */
 export interface FaceReader {
-  read(picture: Blob, options?: { signal?: AbortSignal }): Promise<FaceAnswer>;
+  read(picture: Blob | ImageBitmap, options?: { signal?: AbortSignal }): Promise<FaceAnswer>;
   warm(): Promise<void>;
 }
+
+/** How a video's frames come (the browser's decoder in the app; a fake in unit tests). */
+export type FrameSampler = typeof sampleVideo;
 
 /** Where the face channel is. */
 export type FacePhase = 'idle' | 'reading' | 'done' | 'error';
@@ -20,19 +26,30 @@ type FaceOutcome = ChannelOutcome<FaceChannelResult>;
 
 /** The sentence for a picture without a face; it starts as the tests expect ("No face found"). */
 export const NO_FACE_MESSAGE = 'No face found in this picture, so the faces channel is left out of the answer.';
+/** The same for a video. */
+export const NO_FACE_IN_VIDEO = 'No face found in this video, so the faces channel is left out of the answer.';
 
 const CANCELLED: FaceOutcome = { status: 'cancelled', message: 'Reading the faces was cancelled.' };
 
 /** The face channel's state. */
 export class FaceChannelState {
   readonly #reader: FaceReader;
+  readonly #sample: FrameSampler;
   #controller: AbortController | null = null;
 
   #phase = $state<FacePhase>('idle');
   #error = $state<string | null>(null);
+  /** A video's frames read so far, and the time left at the pace so far. */
+  #frames = $state.raw<{ readonly done: number; readonly total: number; readonly secondsLeft: number | null } | null>(null);
 
-  constructor(reader: FaceReader) {
+  constructor(reader: FaceReader, sample: FrameSampler = sampleVideo) {
     this.#reader = reader;
+    this.#sample = sample;
+  }
+
+  /** While a video is read: its frames read so far, of how many, and the time left. */
+  get frames(): { readonly done: number; readonly total: number; readonly secondsLeft: number | null } | null {
+    return this.#frames;
   }
 
   get phase(): FacePhase {
@@ -78,6 +95,64 @@ export class FaceChannelState {
       this.#error = message;
       return { status: 'failed', message };
     } finally {
+      if (this.#controller === controller) this.#controller = null;
+    }
+  }
+
+  /**
+   * Reads the faces of a video: `fps` frames a second, each read by the face worker, joined into
+   * tracks (tracker.ts). Never rejects: a failure, a cancel or no face is the outcome.
+   */
+  async analyzeVideo(video: Blob, fps: number): Promise<FaceOutcome> {
+    if (this.busy) return { status: 'failed', message: 'The faces of a picture are still being read.' };
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.#phase = 'reading';
+    this.#error = null;
+    const started = performance.now();
+    try {
+      const frames: FrameFaces[] = [];
+      let model = '';
+      let workerMs = 0;
+      const info = await this.#sample(
+        video,
+        fps,
+        async (t, frame, index, count) => {
+          const answer = await this.#reader.read(frame, { signal: controller.signal });
+          model = answer.model;
+          workerMs += answer.elapsedMs;
+          frames.push({ t, faces: answer.faces });
+          const elapsed = (performance.now() - started) / 1000;
+          this.#frames = { done: index + 1, total: count, secondsLeft: index > 0 ? (elapsed / (index + 1)) * (count - index - 1) : null };
+        },
+        controller.signal,
+      );
+      const tracks = trackFaces(frames);
+      const scores = videoFaceScores(tracks);
+      this.#phase = 'done';
+      if (!scores) return { status: 'empty', message: NO_FACE_IN_VIDEO };
+      const result: FaceChannelResult = {
+        scores,
+        faces: tracks.map((track) => {
+          const best = track.points.reduce((a, b) => (b.score > a.score ? b : a));
+          return { box: best.box, score: best.score, scores: summarizeTrack(track).scores };
+        }),
+        model,
+        elapsedMs: performance.now() - started,
+        video: { duration: info.duration, fps, frames: frames.length, tracks, frameMs: frames.length ? workerMs / frames.length : 0 },
+      };
+      return { status: 'done', result };
+    } catch (err) {
+      if (controller.signal.aborted || (err instanceof VideoError && err.code === 'cancelled') || (err instanceof FaceError && err.code === 'cancelled')) {
+        this.#phase = 'idle';
+        return CANCELLED;
+      }
+      const message = err instanceof VideoError ? describeVideoError(err) : describeFaceError(err instanceof FaceError ? err : new FaceError('crashed', String(err)));
+      this.#phase = 'error';
+      this.#error = message;
+      return { status: 'failed', message };
+    } finally {
+      this.#frames = null;
       if (this.#controller === controller) this.#controller = null;
     }
   }

@@ -86,11 +86,13 @@ export class FaceClient {
     this.#hold.changed();
   }
 
-  /** The faces of `picture` (the file as the user gave it: JPEG, PNG, WebP or GIF). */
-  read(picture: Blob, options: ReadOptions = {}): Promise<FaceAnswer> {
+  /** The faces of `picture` (the file as the user gave it: JPEG, PNG, WebP or GIF; or a video frame's pixels). */
+  read(picture: Blob | ImageBitmap, options: ReadOptions = {}): Promise<FaceAnswer> {
     return this.#hold.track(
       this.#bridge.request((id) => ({ type: 'read', id, picture }), {
         settle: (reply) => (reply.type === 'answer' ? { value: reply.answer } : null),
+        // A video frame's pixels move to the worker (the page's bitmap is emptied).
+        ...(typeof ImageBitmap !== 'undefined' && picture instanceof ImageBitmap ? { transfer: [picture] } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       }),
     );

@@ -38,8 +38,8 @@ export interface DecodedPicture {
 export interface FaceRuntime {
   /** Fetches and starts the four models; a failure is best a FaceError `models-unavailable`. */
   loadModels(): Promise<LoadedModels>;
-  /** Decodes a picture file; a failure is best a FaceError `unreadable-picture`. */
-  decode(picture: Blob): Promise<DecodedPicture>;
+  /** Decodes a picture file (a video frame comes decoded); a failure is best a FaceError `unreadable-picture`. */
+  decode(picture: Blob | ImageBitmap): Promise<DecodedPicture>;
   /** Milliseconds, for timings. */
   now(): number;
 }
@@ -95,7 +95,7 @@ export function createFaceHandler(runtime: FaceRuntime, post: (message: FaceResp
     return { loaded, info: { fetchedMs: loaded.fetchedMs, loadMs: loaded.loadMs, warmupMs: runtime.now() - start, threads: loaded.threads } };
   }
 
-  async function read(picture: Blob, signal: AbortSignal): Promise<FaceAnswer> {
+  async function read(picture: Blob | ImageBitmap, signal: AbortSignal): Promise<FaceAnswer> {
     const { loaded } = await load();
     stopIfCancelled(signal);
     const start = runtime.now();

@@ -55,8 +55,8 @@ export interface FaceLoadInfo {
 export type FaceRequest =
   /** Answers `warmed` once the models are loaded and warmed up (they start loading with the worker). */
   | { readonly type: 'warm'; readonly id: number }
-  /** Reads the faces of one picture file. */
-  | { readonly type: 'read'; readonly id: number; readonly picture: Blob };
+  /** Reads the faces of one picture file, or of one video frame already in pixels (transferred). */
+  | { readonly type: 'read'; readonly id: number; readonly picture: Blob | ImageBitmap };
 
 /** Worker -> page (besides the plumbing's `ready`, shared/worker/protocol.ts). */
 export type FaceResponse =

@@ -58,6 +58,8 @@ export interface Settings {
   readonly toneModel: string;
   /** The speech-recognition (Whisper) model of the voice channel, on the Model host. */
   readonly speechModel: string;
+  /** Frames of a video read for faces per second of video (issue 31). */
+  readonly videoFps: number;
 }
 
 /** The voice channel's tone model by default: wav2vec2 fine-tuned on acted speech, ONNX. */
@@ -87,11 +89,13 @@ export const DEFAULT_SETTINGS: Settings = {
   weights: EQUAL_WEIGHTS,
   toneModel: DEFAULT_TONE_MODEL,
   speechModel: DEFAULT_SPEECH_MODEL,
+  videoFps: 4,
 };
 
 /** Allowed ranges of the numeric settings. */
 export const IMAGE_SIDE_RANGE = { min: 256, max: 2048 } as const;
 export const TIMEOUT_RANGE = { min: 5, max: 300 } as const;
+export const VIDEO_FPS_RANGE = { min: 1, max: 10 } as const;
 
 /** Longest vision model id kept. */
 export const VISION_MODEL_MAX = 200;
@@ -172,6 +176,7 @@ const CHECKS: { readonly [K in SettingKey]: (value: unknown) => Checked<Settings
   },
   toneModel: (value) => checkModelId(asText(value)),
   speechModel: (value) => checkModelId(asText(value)),
+  videoFps: wholeNumber(VIDEO_FPS_RANGE, 'frames a second'),
 };
 
 function isWeight(value: unknown): value is number {
@@ -197,6 +202,7 @@ export const SETTING_NAMES: Readonly<Record<SettingKey, string>> = {
   weights: 'Channel weights',
   toneModel: 'Tone model',
   speechModel: 'Speech model',
+  videoFps: 'Frames per second',
 };
 
 /** The parts of Settings; each shows beside its own fields what it did not save. */
@@ -218,6 +224,7 @@ export const SETTING_SECTIONS: Readonly<Record<SettingKey, SettingsSection>> = {
   weights: 'fusion',
   toneModel: 'voice',
   speechModel: 'voice',
+  videoFps: 'voice',
 };
 
 /** Checks one setting: the cleaned value (trimmed, trailing slashes dropped), or what is allowed. */

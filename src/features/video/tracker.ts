@@ -19,6 +19,8 @@ export interface FrameFaces {
 export interface TrackPoint {
   readonly t: number;
   readonly box: Box;
+  /** The detector's certainty. */
+  readonly score: number;
   /** The expression model's scores for this frame, as read. */
   readonly raw: EmotionScores;
   /** Smoothed over the track's earlier frames. */
@@ -98,11 +100,11 @@ export function trackFaces(frames: readonly FrameFaces[], options: TrackOptions 
       const track = alive[pair.track]!;
       const face = frame.faces[pair.face]!;
       const last = track.points.at(-1)!;
-      track.points.push({ t: frame.t, box: face.box, raw: face.scores, smoothed: smooth(last.smoothed, face.scores, frame.t - last.t, options.smoothingSeconds) });
+      track.points.push({ t: frame.t, box: face.box, score: face.score, raw: face.scores, smoothed: smooth(last.smoothed, face.scores, frame.t - last.t, options.smoothingSeconds) });
     }
     frame.faces.forEach((face, j) => {
       if (takenFaces.has(j)) return;
-      const track = { id: all.length + 1, points: [{ t: frame.t, box: face.box, raw: face.scores, smoothed: face.scores }] };
+      const track = { id: all.length + 1, points: [{ t: frame.t, box: face.box, score: face.score, raw: face.scores, smoothed: face.scores }] };
       all.push(track);
       alive.push(track);
     });
@@ -141,4 +143,15 @@ export function summarizeTrack(track: FaceTrack): TrackSummary {
   let emotion: Emotion = EMOTIONS[0];
   for (const [e, t] of time) if (t > (time.get(emotion) ?? 0)) emotion = e;
   return { id: track.id, emotion, share: (time.get(emotion) ?? 0) / total, scores: normalize(sum) };
+}
+
+/** The faces of a whole video as one reading: each track's scores weighted by its frames; null without a track. */
+export function videoFaceScores(tracks: readonly FaceTrack[]): EmotionScores | null {
+  if (tracks.length === 0) return null;
+  const sum = Object.fromEntries(EMOTIONS.map((e) => [e, 0])) as Record<Emotion, number>;
+  for (const track of tracks) {
+    const s = summarizeTrack(track).scores;
+    for (const e of EMOTIONS) sum[e] += track.points.length * s[e];
+  }
+  return normalize(sum);
 }

@@ -27,6 +27,9 @@ type VoiceOutcome = ChannelOutcome<VoiceChannelResult>;
 /** The sentence for a recording without speech; it starts as the tests expect ("No speech found"). */
 export const NO_SPEECH_MESSAGE = 'No speech found in this recording, so the voice channel is left out of the answer.';
 
+/** A video without a sound track (or one this browser cannot decode). */
+export const NO_SOUND_MESSAGE = 'No sound found in this video, so the voice channel is left out of the answer.';
+
 const CANCELLED: VoiceOutcome = { status: 'cancelled', message: 'Reading the voice was cancelled.' };
 const DECLINED: VoiceOutcome = { status: 'cancelled', message: 'The voice models download was declined, so the recording was not read.' };
 
@@ -87,8 +90,11 @@ export class VoiceChannelState {
     this.#secondsLeft = total > 0 && rate > 0 ? (total - done) / rate : null;
   }
 
-  /** Reads the voice of `file` with `models`. Never rejects: a failure, a cancel or no speech is the outcome. */
-  async analyze(file: Blob, models: VoiceModels): Promise<VoiceOutcome> {
+  /**
+   * Reads the voice of `file` with `models`. Never rejects: a failure, a cancel or no speech is the
+   * outcome. `video`: the file is a video, whose sound may be missing (then no voice, not an error).
+   */
+  async analyze(file: Blob, models: VoiceModels, options: { video?: boolean } = {}): Promise<VoiceOutcome> {
     if (this.busy) return { status: 'failed', message: 'A recording is still being read.' };
     const controller = new AbortController();
     this.#controller = controller;
@@ -141,6 +147,10 @@ export class VoiceChannelState {
       if (error.code === 'cancelled' || controller.signal.aborted) {
         this.#phase = 'idle';
         return CANCELLED;
+      }
+      if (options.video && error.code === 'unreadable-audio') {
+        this.#phase = 'idle';
+        return { status: 'empty', message: NO_SOUND_MESSAGE };
       }
       const message = describeVoiceError(error);
       this.#phase = 'error';

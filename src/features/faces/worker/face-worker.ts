@@ -149,9 +149,9 @@ interface Decoded {
   readonly height: number;
 }
 
-/** A picture file as the handler's DecodedPicture: the pipeline reads the bitmap through a canvas. */
-async function decodePicture(picture: Blob): Promise<DecodedPicture> {
-  const { bitmap, width, height } = await decode(picture);
+/** A picture file (or a video frame, already pixels) as the handler's DecodedPicture: the pipeline reads the bitmap through a canvas. */
+async function decodePicture(picture: Blob | ImageBitmap): Promise<DecodedPicture> {
+  const { bitmap, width, height } = picture instanceof ImageBitmap ? { bitmap: picture, width: picture.width, height: picture.height } : await decode(picture);
   return { image: canvasImage(bitmap), width, height, close: () => bitmap.close() };
 }
 
