@@ -15,8 +15,10 @@ const args = [
   '--disable-component-update',
   '--disable-sync',
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
-  // A fake camera (a test pattern) for "Take a photo"; the page still asks for the permission.
+  // A fake camera for "Take a photo" and the live camera: the smiling person of the video tests
+  // (tests/fixtures/video/one-face.y4m); the page still asks for the permission.
   '--use-fake-device-for-media-stream',
+  `--use-file-for-fake-video-capture=${join(process.cwd(), 'tests/fixtures/video/one-face.y4m')}`,
   // The fake microphone plays espeak-ng's two sentences (in a loop) for Record.
   `--use-file-for-fake-audio-capture=${join(process.cwd(), 'tests/fixtures/audio/two-sentences.wav')}`,
   ...(process.env.EXTRA_CHROMIUM_ARGS?.split(' ').filter(Boolean) ?? []),

@@ -7,8 +7,9 @@
 //                                            (0-3 s), a room without anyone (3-6 s: a coffee
 //                                            table), three people (6-9 s); the sound is the two
 //                                            sentences of tests/fixtures/audio/two-sentences.wav
-//   tests/fixtures/video/one-face.mjpeg      2 s, 640x360, 10 fps of the smiling person, for
-//                                            Chromium's fake camera (--use-file-for-fake-video-capture)
+//   tests/fixtures/video/one-face.y4m        2 frames (looped), 480x270, 5 fps of the smiling person,
+//                                            for Chromium's fake camera (--use-file-for-fake-video-capture;
+//                                            it did not read an MJPEG file from ffmpeg here)
 //
 //   node scripts/make-video-fixtures.mjs
 import { execFileSync } from 'node:child_process';
@@ -80,7 +81,7 @@ function main() {
         '-map_metadata', '-1', '-fflags', '+bitexact',
         path.join(VIDEO_DIR, 'three-scenes.webm'),
       ]);
-      run([...still('one').slice(0, 4), '-t', '2', '-i', path.join(tmp, 'one.png'), '-c:v', 'mjpeg', '-q:v', '5', '-f', 'mjpeg', path.join(VIDEO_DIR, 'one-face.mjpeg')]);
+      run(['-loop', '1', '-framerate', '5', '-t', '0.4', '-i', path.join(tmp, 'one.png'), '-vf', 'scale=480:270,format=yuv420p', '-f', 'yuv4mpegpipe', path.join(VIDEO_DIR, 'one-face.y4m')]);
       for (const file of fs.readdirSync(VIDEO_DIR)) console.log(`wrote tests/fixtures/video/${file} (${(fs.statSync(path.join(VIDEO_DIR, file)).size / 1024).toFixed(0)} kB)`);
     })
     .finally(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -174,8 +174,9 @@ test.describe('camera', () => {
     await expect(page.getByTestId('camera')).toHaveCount(0);
     await expect(page.getByTestId('image-info')).toBeVisible();
     expect(await page.evaluate(() => (window as unknown as { __tracks: MediaStreamTrack[] }).__tracks.map((t) => t.readyState))).toEqual(['ended']);
-    // The photo is an ordinary picture: it is read like any other (the fake camera shows no face).
+    // The photo is an ordinary picture: it is read like any other (the fake camera shows one
+    // smiling person: tests/fixtures/video/one-face.y4m).
     await analyzePicture(page);
-    await expect(page.getByTestId('face-count')).toHaveAttribute('data-value', '0');
+    await expect(page.getByTestId('face-count')).toHaveAttribute('data-value', '1');
   });
 });

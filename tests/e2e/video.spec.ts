@@ -45,3 +45,45 @@ test('a video: one face, then none, then three, each followed in its time range,
   expect(rows.some((r) => r.channel === 'tone')).toBe(true);
   for (const r of faceRows.slice(0, 5)) expect(EMOTIONS.reduce((n, e) => n + Number(r[`p_${e}`]), 0)).toBeCloseTo(1, 4);
 });
+
+test('the live camera: asked for only on click, finds the face on the fake camera, reports its rate, records a session to History, and stops the camera on Stop camera and when the view is left', async ({ page, context }) => {
+  await context.grantPermissions(['camera']);
+  await page.addInitScript(() => {
+    const tracks: MediaStreamTrack[] = [];
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await original(constraints);
+      tracks.push(...stream.getTracks());
+      return stream;
+    };
+    (window as unknown as { __camera: () => { all: number; live: number } }).__camera = () => ({ all: tracks.length, live: tracks.filter((t) => t.readyState === 'live').length });
+  });
+  const camera = () => page.evaluate(() => (window as unknown as { __camera: () => { all: number; live: number } }).__camera());
+  await page.goto('/');
+  expect(await camera()).toEqual({ all: 0, live: 0 });
+  await page.getByRole('button', { name: 'Live camera' }).click();
+  await expect(page.getByRole('button', { name: 'Stop camera' })).toBeFocused();
+  await expect(page.getByTestId('live-face-count')).toHaveAttribute('data-value', '1', { timeout: 60_000 });
+  await expect.poll(async () => Number(await page.getByTestId('live-rate').getAttribute('data-value'))).toBeGreaterThan(0);
+  expect((await camera()).live).toBe(1);
+
+  // Pause keeps the camera and stops reading; Record session keeps the series for History.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('button', { name: 'Resume' })).toHaveAttribute('aria-pressed', 'true');
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await page.getByRole('button', { name: 'Record session' }).click();
+  await page.waitForTimeout(1500);
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await expect(page.getByTestId('session-saved')).toContainText('saved in History');
+  expect(await camera()).toEqual({ all: 1, live: 0 });
+  await expect(page.getByRole('button', { name: 'Live camera' })).toBeFocused();
+  await page.getByRole('button', { name: 'History', exact: true }).click();
+  await expect(page.getByTestId('history-item')).toHaveCount(1);
+
+  // Leaving the view stops it too.
+  await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+  await page.getByRole('button', { name: 'Live camera' }).click();
+  await expect(page.getByTestId('live-face-count')).toHaveAttribute('data-value', '1', { timeout: 60_000 });
+  await page.getByRole('button', { name: 'Settings', exact: true }).click();
+  await expect.poll(camera).toEqual({ all: 2, live: 0 });
+});

@@ -4,7 +4,8 @@
 // another. Cancel stops every channel of the run under way.
 import type { ChannelWeights } from '../../shared/channels';
 import { withShare, type FusionResult } from '../../shared/fusion';
-import type { HistoryRecord } from '../history/records';
+import type { FacePart, HistoryRecord } from '../history/records';
+import type { EmotionScores } from '../../shared/emotions';
 import { DEFAULT_SETTINGS } from '../settings/settings';
 import { formatTags } from '../history/tags';
 import { markAnalyze } from './perf';
@@ -246,6 +247,25 @@ export class RunState {
     this.#readSentences(run);
     const saved = recordOf(run, this.#settings.current.weights);
     if (saved) await this.#deps.onRecord(saved);
+  }
+
+  /**
+   * Saves a recorded live-camera session to History: its faces (one reading per face tracked, and
+   * their scores together), with the current tags. The frames are never kept.
+   */
+  async saveLiveSession(session: { readonly scores: EmotionScores; readonly faces: FacePart['faces']; readonly model: string; readonly seconds: number }): Promise<void> {
+    const face: FacePart = { scores: session.scores, faces: session.faces, model: session.model, elapsedMs: Math.round(session.seconds * 1000) };
+    let run = startRun({
+      id: this.#deps.newId(),
+      createdAt: this.#deps.now(),
+      inputs: { text: null, pictureId: null, thumbnail: null },
+      signature: `live:${this.#deps.newId()}`,
+      channels: ['face'],
+      tags: this.#inputs.tags,
+    });
+    run = settleChannel(run, 'face', { status: 'done', result: face }, this.#deps.now());
+    const record = recordOf(run, this.#settings.current.weights);
+    if (record) await this.#deps.onRecord(record);
   }
 
   /** Stops every channel of the run under way; what already finished stays in the run. */

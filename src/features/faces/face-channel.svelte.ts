@@ -157,6 +157,11 @@ export class FaceChannelState {
     }
   }
 
+  /** One frame of the live camera, read as it comes (not a run: no phase, no outcome). */
+  readFrame(frame: ImageBitmap, signal: AbortSignal): Promise<FaceAnswer> {
+    return this.#reader.read(frame, { signal });
+  }
+
   /** Stops the reading under way (the worker is stopped; the next picture starts a fresh one). */
   cancel(): void {
     this.#controller?.abort();
