@@ -1,6 +1,8 @@
 // A video's frames, sampled on the device: the browser's own decoder plays the file in a <video>
 // element that is never shown, seeked to each sampling time in turn, and each frame copied to an
-// ImageBitmap (scaled to at most FRAME_LONG_SIDE) for the face worker. Seeking frame by frame is
+// ImageBitmap (scaled to at most FRAME_LONG_SIDE) for the face worker, once the browser says the
+// seeked frame is the one presented (requestVideoFrameCallback, which also gives its own time:
+// under load, 'seeked' alone came before the new frame, and a copy then was the old one). Seeking frame by frame is
 // the browser's whole decoding pipeline for every container and codec it plays, with no demuxer
 // to ship; the page's share of each frame is the copy, off the main thread's long tasks.
 import { VideoError } from './video-errors';
@@ -29,6 +31,24 @@ function once(target: EventTarget, event: string, signal?: AbortSignal): Promise
     target.addEventListener(event, ok, { once: true });
     target.addEventListener('error', failed, { once: true });
     signal?.addEventListener('abort', aborted, { once: true });
+  });
+}
+
+/**
+ * The media time of the next frame `video` presents, or null when none comes within 300 ms (a
+ * seek to the frame already shown presents nothing new) or the browser cannot say.
+ */
+function nextFrame(video: HTMLVideoElement): Promise<number | null> {
+  if (typeof video.requestVideoFrameCallback !== 'function') return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      video.cancelVideoFrameCallback(handle);
+      resolve(null);
+    }, 300);
+    const handle = video.requestVideoFrameCallback((_now, metadata) => {
+      clearTimeout(timer);
+      resolve(Math.round(metadata.mediaTime * 1000) / 1000);
+    });
   });
 }
 
@@ -74,12 +94,12 @@ export async function sampleVideo(
     const times = sampleTimes(duration, fps);
     for (const [index, t] of times.entries()) {
       signal?.throwIfAborted();
-      if (Math.abs(video.currentTime - t) > 1e-3 || index === 0) {
-        video.currentTime = t;
-        await once(video, 'seeked', signal);
-      }
+      const presented = nextFrame(video);
+      video.currentTime = t;
+      await once(video, 'seeked', signal);
+      const at = await presented;
       const frame = await createImageBitmap(video, { resizeWidth: Math.round(width * scale), resizeHeight: Math.round(height * scale), resizeQuality: 'medium' });
-      await onFrame(t, frame, index, times.length);
+      await onFrame(at ?? t, frame, index, times.length);
     }
     return { duration, width, height };
   } catch (err) {
