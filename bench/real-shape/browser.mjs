@@ -41,3 +41,18 @@ export async function useBenchModel(page, hub) {
   await page.getByTestId('settings-status').getByText('Saved').waitFor();
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
 }
+
+/** Keeps every main-thread task over 50 ms of `page` in window.__longTasks, from its first script on. */
+export function recordLongTasks(page) {
+  return page.addInitScript(() => {
+    window.__longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+/** The long tasks recordLongTasks kept that started between `from` and `to` (performance.now() times; `to` omitted: until now). */
+export function longTasksBetween(page, from, to = Infinity) {
+  return page.evaluate(([a, b]) => window.__longTasks.filter((t) => t.start >= a && t.start <= b), [from, to]);
+}

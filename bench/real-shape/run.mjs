@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { AutoTokenizer, env } from '@huggingface/transformers';
 import { BENCH_MODEL_ID, MODELS_DIR, SHAPE, ensureBenchModel } from './make-model.mjs';
-import { launchChromium, launchProfile, useBenchModel } from './browser.mjs';
+import { launchChromium, launchProfile, longTasksBetween, recordLongTasks, useBenchModel } from './browser.mjs';
 import { startServers } from './servers.mjs';
 import { serveProbe } from '../../tests/support/litert-probe/serve-probe.mjs';
 
@@ -277,16 +277,6 @@ function browserEngine(servers, { dtype, isolated, engine = 'onnxruntime' }) {
 // The app itself: main-thread long tasks during an analysis, JS and wasm bytes
 // ---------------------------------------------------------------------------
 
-/** Keeps every main-thread task over 50 ms of `page` in window.__longTasks, from its first script on. */
-function recordLongTasks(page) {
-  return page.addInitScript(() => {
-    window.__longTasks = [];
-    new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-    }).observe({ type: 'longtask', buffered: true });
-  });
-}
-
 async function appMetrics(browser, servers) {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -310,7 +300,7 @@ async function appMetrics(browser, servers) {
     }
     const t1 = await page.evaluate(() => performance.now());
     await page.waitForTimeout(300); // let the charts finish drawing: their tasks count too
-    const tasks = await page.evaluate(([a]) => window.__longTasks.filter((t) => t.start >= a), [t0]);
+    const tasks = await longTasksBetween(page, t0);
     // The app's own User Timing measure (src/features/analysis/perf.ts): Analyze to the frame that paints the
     // answer, and the text channel's time inside the worker; polling above only finds the end.
     const measure = await page.evaluate(([a]) => {

@@ -17,11 +17,10 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../real-shape/browser.mjs';
-import { BENCH_MODEL_ID, MODELS_DIR, ensureBenchModel } from '../real-shape/make-model.mjs';
+import { launchChromium, longTasksBetween } from '../real-shape/browser.mjs';
+import { MODELS_DIR } from '../real-shape/make-model.mjs';
 import { startServers } from '../real-shape/servers.mjs';
-import { SPEECH_BENCH_ID, ensureSpeechBenchModel } from '../voice/make-speech-model.mjs';
-import { TONE_BENCH_ID, ensureToneBenchModel } from '../voice/make-tone-model.mjs';
+import { answerDownloadQuestions, ensureVoiceBenchModels, openVoiceBenchApp } from '../voice/app.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -47,10 +46,7 @@ function minuteOfVideo() {
   return out;
 }
 
-const log = (m) => console.log(`  ${m}`);
-ensureBenchModel({ log });
-ensureSpeechBenchModel({ log });
-ensureToneBenchModel({ log });
+ensureVoiceBenchModels();
 const video = minuteOfVideo();
 const servers = await startServers({ dist: path.join(ROOT, 'dist'), models: MODELS_DIR, driver: path.join(ROOT, 'bench/real-shape/driver.js') });
 const browser = await launchChromium('node bench/video/run.mjs', [
@@ -60,35 +56,14 @@ const browser = await launchChromium('node bench/video/run.mjs', [
 ]);
 const context = await browser.newContext({ permissions: ['camera'] });
 const page = await context.newPage();
-await page.addInitScript(() => {
-  window.__longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-  }).observe({ type: 'longtask', buffered: true });
-});
-await page.goto(`${servers.isolated}/`);
-await page.getByRole('button', { name: 'Settings', exact: true }).click();
-await page.getByLabel('Model host').fill(servers.hub);
-await page.getByLabel('Model id').fill(`${BENCH_MODEL_ID}-int8`);
-await page.getByLabel('Speech model').fill(`${SPEECH_BENCH_ID}-int8`);
-await page.getByLabel('Tone model').fill(`${TONE_BENCH_ID}-int8`);
-await page.waitForTimeout(500);
-await page.getByRole('button', { name: 'Analysis', exact: true }).click();
-const longTasks = (a, b) => page.evaluate(([from, to]) => window.__longTasks.filter((t) => t.start >= from && t.start <= to), [a, b]);
+await openVoiceBenchApp(page, servers);
+const longTasks = (a, b) => longTasksBetween(page, a, b);
 
 async function analyzeVideo(label) {
   await page.getByLabel('Video', { exact: true }).setInputFiles(video);
   const t0 = await page.evaluate(() => performance.now());
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
-  const questions = page.getByRole('button', { name: 'Download the voice models and analyze' }).or(page.getByRole('button', { name: 'Download and analyze' }));
-  let asked = 0;
-  for (;;) {
-    await questions.or(page.getByTestId('video-timeline')).first().waitFor({ timeout: 900_000 });
-    if (!(await questions.first().isVisible())) break;
-    const before = await page.evaluate(() => performance.now());
-    await questions.first().click();
-    asked += (await page.evaluate(() => performance.now())) - before;
-  }
+  const asked = await answerDownloadQuestions(page, page.getByTestId('video-timeline'));
   await page.waitForFunction(() => document.querySelector('.results[aria-busy="true"]') === null, null, { timeout: 900_000, polling: 50 });
   const t1 = await page.evaluate(() => performance.now());
   const time = page.getByTestId('video-time');

@@ -13,12 +13,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { launchChromium } from '../real-shape/browser.mjs';
+import { launchChromium, longTasksBetween } from '../real-shape/browser.mjs';
 import { MODELS_DIR } from '../real-shape/make-model.mjs';
 import { startServers } from '../real-shape/servers.mjs';
-import { TONE_BENCH_ID, ensureToneBenchModel } from './make-tone-model.mjs';
-import { SPEECH_BENCH_ID, TOKENS_PER_WINDOW, ensureSpeechBenchModel } from './make-speech-model.mjs';
-import { BENCH_MODEL_ID, ensureBenchModel } from '../real-shape/make-model.mjs';
+import { TOKENS_PER_WINDOW } from './make-speech-model.mjs';
+import { answerDownloadQuestions, ensureVoiceBenchModels, openVoiceBenchApp } from './app.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, '../..');
@@ -43,47 +42,21 @@ function minuteOfSpeech(seconds) {
 
 const fmt = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 
-ensureToneBenchModel({ log: (m) => console.log(`  ${m}`) });
-ensureSpeechBenchModel({ log: (m) => console.log(`  ${m}`) });
-ensureBenchModel({ log: (m) => console.log(`  ${m}`) });
+ensureVoiceBenchModels();
 const wav = minuteOfSpeech(SECONDS);
 const servers = await startServers({ dist: path.join(ROOT, 'dist'), models: MODELS_DIR, driver: path.join(HERE, '../real-shape/driver.js') });
 const browser = await launchChromium('node bench/voice/run.mjs');
 const context = await browser.newContext();
 const page = await context.newPage();
-await page.addInitScript(() => {
-  window.__longTasks = [];
-  new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) window.__longTasks.push({ start: e.startTime, duration: e.duration });
-  }).observe({ type: 'longtask', buffered: true });
-});
-await page.goto(`${servers.isolated}/`);
-await page.getByRole('button', { name: 'Settings', exact: true }).click();
-await page.getByLabel('Model host').fill(servers.hub);
-// The bench hub serves `<id>-int8` as the model with only its int8 weights (servers.mjs).
-await page.getByLabel('Model id').fill(`${BENCH_MODEL_ID}-int8`);
-await page.getByLabel('Speech model').fill(`${SPEECH_BENCH_ID}-int8`);
-await page.getByLabel('Tone model').fill(`${TONE_BENCH_ID}-int8`);
-await page.waitForTimeout(500);
-await page.getByRole('button', { name: 'Analysis', exact: true }).click();
+await openVoiceBenchApp(page, servers);
 
 async function run(label) {
   await page.getByLabel('Audio', { exact: true }).setInputFiles(wav);
   const t0 = await page.evaluate(() => performance.now());
   await page.getByRole('button', { name: 'Analyze', exact: true }).click();
-  // Two questions on the first run: the voice models', then the text model's for the transcript.
-  const questions = page.getByRole('button', { name: 'Download the voice models and analyze' }).or(page.getByRole('button', { name: 'Download and analyze' }));
   const time = page.getByTestId('voice-time');
   const failure = page.getByTestId('voice-error');
-  let asked = 0;
-  for (;;) {
-    await questions.or(page.getByTestId('voice-count')).or(failure).first().waitFor({ timeout: 600_000 });
-    if (await failure.isVisible()) throw new Error(`the voice channel failed: ${await failure.textContent()}`);
-    if (!(await questions.first().isVisible())) break;
-    const before = await page.evaluate(() => performance.now());
-    await questions.first().click();
-    asked += (await page.evaluate(() => performance.now())) - before;
-  }
+  const asked = await answerDownloadQuestions(page, page.getByTestId('voice-count'), failure);
   // The run is over when Analyze is no longer busy (the last run's result stays on screen until then).
   await page.waitForFunction(() => document.querySelector('.results[aria-busy="true"]') === null, null, { timeout: 600_000, polling: 50 });
   await page.getByTestId('voice-count').or(failure).first().waitFor({ timeout: 600_000 });
@@ -109,7 +82,7 @@ async function run(label) {
     segments: Number(await page.getByTestId('voice-count').getAttribute('data-value')),
     words: await page.getByTestId('voice-segment').evaluateAll((els) => els.filter((el) => el.getAttribute('data-words')).length),
   };
-  const tasks = await page.evaluate(([a, b]) => window.__longTasks.filter((t) => t.start >= a && t.start <= b), [t0, t1]);
+  const tasks = await longTasksBetween(page, t0, t1);
   r.longTasks = tasks.length;
   r.longestTaskMs = Math.max(0, ...tasks.map((t) => t.duration));
   await page.getByRole('button', { name: 'Remove recording' }).click();

@@ -209,6 +209,25 @@ export async function useModel(page: Page, modelId: string, host = HUB): Promise
   await page.getByRole('button', { name: 'Analysis', exact: true }).click();
 }
 
+/**
+ * Counts the media tracks the page gets from getUserMedia (the page cannot be asked otherwise):
+ * call before the page loads; the returned function says how many there were and how many are
+ * still live.
+ */
+export async function watchMediaTracks(page: Page): Promise<() => Promise<{ all: number; live: number }>> {
+  await page.addInitScript(() => {
+    const tracks: MediaStreamTrack[] = [];
+    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+    navigator.mediaDevices.getUserMedia = async (constraints) => {
+      const stream = await original(constraints);
+      tracks.push(...stream.getTracks());
+      return stream;
+    };
+    (window as unknown as { __mediaTracks: () => { all: number; live: number } }).__mediaTracks = () => ({ all: tracks.length, live: tracks.filter((t) => t.readyState === 'live').length });
+  });
+  return () => page.evaluate(() => (window as unknown as { __mediaTracks: () => { all: number; live: number } }).__mediaTracks());
+}
+
 /** The fixture text model as useModel sets it, and the voice fixtures as Speech and Tone models. */
 export async function useVoiceModels(page: Page, tone = 'moodlens/tiny-tone'): Promise<void> {
   await useModel(page, FIXTURE_ID);

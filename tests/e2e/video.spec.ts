@@ -7,7 +7,7 @@ import Papa from 'papaparse';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/shared/emotions';
-import { expect, test, useVoiceModels } from './support';
+import { expect, test, useVoiceModels, watchMediaTracks } from './support';
 
 const VIDEO = join(process.cwd(), 'tests/fixtures/video/three-scenes.webm');
 
@@ -48,17 +48,7 @@ test('a video: one face, then none, then three, each followed in its time range,
 
 test('the live camera: asked for only on click, finds the face on the fake camera, reports its rate, records a session to History, and stops the camera on Stop camera and when the view is left', async ({ page, context }) => {
   await context.grantPermissions(['camera']);
-  await page.addInitScript(() => {
-    const tracks: MediaStreamTrack[] = [];
-    const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-    navigator.mediaDevices.getUserMedia = async (constraints) => {
-      const stream = await original(constraints);
-      tracks.push(...stream.getTracks());
-      return stream;
-    };
-    (window as unknown as { __camera: () => { all: number; live: number } }).__camera = () => ({ all: tracks.length, live: tracks.filter((t) => t.readyState === 'live').length });
-  });
-  const camera = () => page.evaluate(() => (window as unknown as { __camera: () => { all: number; live: number } }).__camera());
+  const camera = await watchMediaTracks(page);
   await page.goto('/');
   expect(await camera()).toEqual({ all: 0, live: 0 });
   await page.getByRole('button', { name: 'Live camera' }).click();

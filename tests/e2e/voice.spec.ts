@@ -9,7 +9,7 @@ import type { Page } from '@playwright/test';
 import { copyFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EMOTIONS } from '../../src/shared/emotions';
-import { expect, hubRequests, test, textScores, useVoiceModels } from './support';
+import { expect, hubRequests, test, textScores, useVoiceModels, watchMediaTracks } from './support';
 
 const TONE_ID = 'moodlens/tiny-tone';
 const SPEECH_ID = 'moodlens/tiny-whisper';
@@ -186,20 +186,10 @@ test.describe('the voice of a recording, read on this device', () => {
 
   test('Record: the microphone is asked for only on click, gives a result, and every track stops at Stop recording', async ({ page, context }) => {
     await context.grantPermissions(['microphone']);
-    // Counts the microphone's tracks and how many are still live (the page cannot be asked otherwise).
-    await page.addInitScript(() => {
-      const tracks: MediaStreamTrack[] = [];
-      const original = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
-      navigator.mediaDevices.getUserMedia = async (constraints) => {
-        const stream = await original(constraints);
-        tracks.push(...stream.getTracks());
-        return stream;
-      };
-      (window as unknown as { __micTracks: () => { all: number; live: number } }).__micTracks = () => ({ all: tracks.length, live: tracks.filter((t) => t.readyState === 'live').length });
-    });
+    // Counts the microphone's tracks and how many are still live.
+    const mic = await watchMediaTracks(page);
     await page.goto('/');
     await useVoiceModels(page);
-    const mic = () => page.evaluate(() => (window as unknown as { __micTracks: () => { all: number; live: number } }).__micTracks());
     expect(await mic()).toEqual({ all: 0, live: 0 });
     await page.getByRole('button', { name: 'Record', exact: true }).click();
     await expect(page.getByTestId('recording-status')).toContainText('Recording');
